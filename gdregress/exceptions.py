@@ -1,6 +1,6 @@
 """Exceptions and warnings that gdregress raises."""
 
-__all__ = ["DivergenceError"]
+__all__ = ["DivergenceError", "IllConditionedWarning"]
 
 
 class DivergenceError(ValueError):
@@ -11,4 +11,13 @@ class DivergenceError(ValueError):
     largest stable one for the data (``2 / L_max``, with ``L_max`` the largest curvature of
     the cost). It subclasses :class:`ValueError`, so code that catches bad parameters
     catches it too.
+    """
+
+
+class IllConditionedWarning(UserWarning):
+    """The design is too ill-conditioned for the route that could be taken.
+
+    Issued when the statistics show a poorly conditioned design and the accurate route over
+    the data is not available (for instance a fit from merged statistics only). The message
+    names the condition number estimate and the digits that may be lost.
     """

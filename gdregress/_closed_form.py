@@ -1,0 +1,319 @@
+"""The closed form: the point where every partial derivative of the cost vanishes.
+
+Setting :math:`\\nabla_w L = 0` and :math:`\\partial L/\\partial b = 0` gives the normal
+equations :math:`S_{xx} w = S_{xy}`, :math:`b = \\bar y - \\bar x \\cdot w` in the centred
+statistics. Solving them from the statistics costs :math:`O(d^3)` and no pass over the data:
+the fast route. But the normal equations square the condition number of the design, so when
+the statistics say the centred, column-scaled design is ill-conditioned, the solution is
+computed over the data instead (the accurate route): a QR factorisation of the centred,
+scaled design, then Björck's iterative refinement of the augmented system
+:math:`\\rho + A\\theta = y,\\ A^\\top W \\rho = 0` with its residuals computed in
+double-double precision from the raw data. The refinement converges to the exact solution of
+the float64 data whenever the scaled design's condition number is well below 1/eps.
+"""
+
+from __future__ import annotations
+
+import warnings
+from dataclasses import dataclass
+
+import numpy as np
+import scipy.linalg
+
+from . import _compensated
+from ._statistics import LeastSquaresStatistics
+from .exceptions import IllConditionedWarning
+
+__all__ = ["LeastSquaresSolution", "solve_least_squares"]
+
+_EPS = np.finfo(np.float64).eps
+
+# The fast route's error grows like eps·cond(C), C the column-scaled Gram matrix; at 1e4 it
+# keeps about 12 digits. Above it the accurate route takes over when the data is at hand.
+FAST_ROUTE_MAX_CONDITION = 1e4
+
+# A column whose weighted spread is below this multiple of eps·|mean| is constant: centring a
+# constant in floating point leaves only the rounding of its mean.
+_CONSTANT_COLUMN_TOLERANCE = 1e3 * _EPS
+
+_MAX_REFINEMENTS = 10
+
+
+@dataclass(frozen=True)
+class LeastSquaresSolution:
+    """The minimiser of the half-MSE cost and what was learned on the way.
+
+    Attributes
+    ----------
+    coef : ndarray of shape (n_features, n_targets)
+    intercept : ndarray of shape (n_targets,)
+        Zeros without an intercept.
+    rank : int
+        Rank of the (centred, with an intercept) design.
+    singular_values : ndarray
+        Singular values of the (centred) weighted design, largest first.
+    condition_number : float
+        Condition number of the centred, column-scaled design (``inf`` when singular).
+    route : str
+        ``"normal equations"``, ``"QR with refinement"``, ``"minimum norm"`` or
+        ``"pseudo-inverse"``.
+    """
+
+    coef: np.ndarray
+    intercept: np.ndarray
+    rank: int
+    singular_values: np.ndarray
+    condition_number: float
+    route: str
+
+
+@dataclass(frozen=True)
+class _ScaledDesign:
+    """The centring shift and column scales that make the Gram matrix a correlation matrix."""
+
+    shift: np.ndarray  # column means with an intercept, zeros without
+    scale: np.ndarray  # weighted root mean square of each shifted column
+    active: np.ndarray  # columns that are not constant (with an intercept) or zero
+
+
+def _scaled_design(stats: LeastSquaresStatistics, fit_intercept: bool) -> _ScaledDesign:
+    S = stats.weight_sum
+    if fit_intercept:
+        shift = stats.x_mean
+        scale = np.sqrt(np.maximum(np.diag(stats.xx), 0.0) / S)
+        active = scale > _CONSTANT_COLUMN_TOLERANCE * np.abs(shift)
+    else:
+        shift = np.zeros_like(stats.x_mean)
+        scale = np.sqrt(np.maximum(np.diag(stats.uncentred_xx()), 0.0) / S)
+        active = scale > 0.0
+    return _ScaledDesign(shift=shift, scale=scale, active=active & (scale > 0.0))
+
+
+def solve_least_squares(
+    stats: LeastSquaresStatistics,
+    *,
+    fit_intercept: bool = True,
+    data: tuple[np.ndarray, np.ndarray, np.ndarray | None] | None = None,
+) -> LeastSquaresSolution:
+    """Minimise the half-MSE cost: solve the normal equations, accurately.
+
+    Parameters
+    ----------
+    stats : LeastSquaresStatistics
+        Statistics of the data.
+    fit_intercept : bool, default=True
+        Whether to fit an intercept.
+    data : tuple (X, y, sample_weight), optional
+        The data the statistics came from (y of shape (n, n_targets)). When given and the
+        statistics show an ill-conditioned design, the accurate route runs over it; without
+        it an ill-conditioned design is solved from the statistics with an
+        :class:`~gdregress.exceptions.IllConditionedWarning`.
+
+    Returns
+    -------
+    LeastSquaresSolution
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from gdregress._statistics import compute_statistics
+    >>> stats = compute_statistics(np.array([[1.0], [2.0], [3.0]]), np.array([2.0, 5.0, 3.0]))
+    >>> solution = solve_least_squares(stats)
+    >>> float(solution.coef[0, 0]), float(solution.intercept[0])
+    (0.5, 2.3333333333333335)
+    """
+    if stats.weight_sum <= 0:
+        raise ValueError(
+            "Cannot fit without data: the sum of the sample weights is 0. "
+            "Give at least one row a positive weight."
+        )
+    design = _scaled_design(stats, fit_intercept)
+    gram = stats.xx if fit_intercept else stats.uncentred_xx()
+    cross = stats.xy if fit_intercept else stats.uncentred_xy()
+    active = design.active
+    scale = design.scale[active]
+    correlation = gram[np.ix_(active, active)] / np.outer(scale, scale) / stats.weight_sum
+    eigenvalues = np.linalg.eigvalsh(correlation) if active.any() else np.ones(1)
+    condition = (
+        eigenvalues[-1] / eigenvalues[0] if eigenvalues[0] > 0 else np.inf
+    )  # of the Gram matrix: the square of the design's
+
+    design_condition = np.sqrt(condition)
+    intercept = None  # from the means, unless the accurate route refined it
+    if condition <= FAST_ROUTE_MAX_CONDITION:
+        rhs = cross[active] / scale[:, None] / stats.weight_sum
+        scaled_coef = scipy.linalg.cho_solve(scipy.linalg.cho_factor(correlation), rhs)
+        coef_active = scaled_coef / scale[:, None]
+        route = "normal equations"
+        rank = int(active.sum())
+        singular_values = _singular_values_from_gram(gram, stats.n_rows)
+    elif data is not None:
+        coef_active, intercept, rank, active_singular_values, route, design_condition = (
+            _accurate_route(data, design, fit_intercept)
+        )
+        singular_values = _with_zeros(active_singular_values, stats)
+    else:
+        warnings.warn(
+            f"The design is ill-conditioned (condition number about {np.sqrt(condition):.3g} "
+            "after centring and scaling the columns) and the data is not at hand, so the "
+            "solution of the normal equations may have lost about "
+            f"{min(16, max(0, round(np.log10(condition * _EPS) + 16)))} of its 16 digits.",
+            IllConditionedWarning,
+            stacklevel=3,
+        )
+        coef_active, rank = _pseudo_inverse_solution(correlation, cross[active], scale, stats)
+        route = "pseudo-inverse"
+        singular_values = _singular_values_from_gram(gram, stats.n_rows)
+
+    coef = np.zeros((stats.n_features, stats.n_targets))
+    coef[active] = coef_active
+    if intercept is None:
+        intercept = (
+            stats.y_mean - stats.x_mean @ coef if fit_intercept else np.zeros(stats.n_targets)
+        )
+    return LeastSquaresSolution(
+        coef=coef,
+        intercept=intercept,
+        rank=rank,
+        singular_values=singular_values,
+        condition_number=float(design_condition),
+        route=route,
+    )
+
+
+def _singular_values_from_gram(gram: np.ndarray, n_rows: int) -> np.ndarray:
+    """Singular values of the design whose Gram matrix is ``gram``, largest first."""
+    eigenvalues = np.linalg.eigvalsh(gram)[::-1]
+    return np.sqrt(np.maximum(eigenvalues, 0.0))[: min(n_rows, gram.shape[0])]
+
+
+def _with_zeros(active_singular_values: np.ndarray, stats: LeastSquaresStatistics) -> np.ndarray:
+    """Pad with the zero singular values of the constant columns, as lstsq reports them."""
+    padded = np.zeros(stats.n_features)
+    padded[: active_singular_values.size] = np.sort(active_singular_values)[::-1]
+    return padded[: min(stats.n_rows, stats.n_features)]
+
+
+def _pseudo_inverse_solution(
+    correlation: np.ndarray, cross: np.ndarray, scale: np.ndarray, stats: LeastSquaresStatistics
+) -> tuple[np.ndarray, int]:
+    """Minimum-norm solution of the scaled normal equations, small eigenvalues cut."""
+    eigenvalues, vectors = np.linalg.eigh(correlation)
+    keep = eigenvalues > eigenvalues[-1] * correlation.shape[0] * _EPS
+    rhs = vectors.T @ (cross / scale[:, None] / stats.weight_sum)
+    scaled_coef = vectors[:, keep] @ (rhs[keep] / eigenvalues[keep, None])
+    return scaled_coef / scale[:, None], int(keep.sum())
+
+
+def _accurate_route(
+    data: tuple[np.ndarray, np.ndarray, np.ndarray | None],
+    design: _ScaledDesign,
+    fit_intercept: bool,
+) -> tuple[np.ndarray, np.ndarray | None, int, np.ndarray, str, float]:
+    """Solve over the data: QR of the centred, scaled design and refinement, or minimum norm.
+
+    Returns the coefficients of the active columns, the intercept, the rank, the singular
+    values of the centred active design in the user's units, the route taken and the
+    condition number of the scaled design (from its R factor, accurate where the Gram
+    matrix's eigenvalues are not).
+    """
+    X, y, weights = data
+    if weights is not None:
+        rows = weights > 0  # rows of weight 0 take no part in the cost
+        X, y, weights = X[rows], y[rows], weights[rows]
+        if np.all(weights == 1.0):
+            weights = None
+    X = np.asarray(X[:, design.active], dtype=np.float64)
+    y = np.asarray(y, dtype=np.float64)
+    shift = design.shift[design.active]
+    scale = design.scale[design.active]
+    root_weights = None if weights is None else np.sqrt(weights)
+
+    scaled = (X - shift) / scale
+    columns = [scaled, np.ones((X.shape[0], 1))] if fit_intercept else [scaled]
+    A = np.hstack(columns)
+    if root_weights is not None:
+        A *= root_weights[:, None]
+    q, r = np.linalg.qr(A)
+    r_singular = scipy.linalg.svdvals(r)
+    tolerance = max(A.shape) * _EPS * r_singular[0] if r_singular.size else 0.0
+    rank = int(np.sum(r_singular > tolerance)) - int(fit_intercept)
+    if rank < X.shape[1]:
+        coef, intercept, rank, singular_values = _minimum_norm(X, y, weights, fit_intercept)
+        return coef, intercept, rank, singular_values, "minimum norm", np.inf
+    condition = float(r_singular[0] / r_singular[-1])
+
+    coef, intercept = _refine(X, y, weights, root_weights, q, r, shift, scale, fit_intercept)
+    # The centred design in the user's units is Q·R_Z·diag(scale): its singular values.
+    d = X.shape[1]
+    singular_values = scipy.linalg.svdvals(r[:d, :d] * scale)
+    return coef, intercept, rank, singular_values, "QR with refinement", condition
+
+
+def _refine(X, y, weights, root_weights, q, r, shift, scale, fit_intercept):
+    """Björck's iterative refinement of the augmented least-squares system.
+
+    The unknowns are the residual :math:`\rho` and the parameters :math:`\theta = (w, b)` of
+    :math:`\rho + A\theta = y,\ A^\top W\rho = 0`, with :math:`A = [X, 1]` the raw design.
+    Each step computes the residuals of both equations in double-double precision from the
+    raw data and solves for the correction with the QR factors of the centred, scaled design
+    :math:`A_c = W^{1/2} A T^{-1}`, where :math:`T` maps :math:`\theta` to the scaled
+    parameters :math:`v = (\mathrm{scale} \odot w,\ b + \mathrm{shift}\cdot w)`.
+    """
+    n, d = X.shape
+    t = y.shape[1]
+    coef = np.zeros((d, t))
+    intercept = np.zeros(t)
+    rho = np.zeros_like(y)
+    previous_size = np.inf
+    for _ in range(_MAX_REFINEMENTS):
+        f = _compensated.residual(y, X, coef, intercept, rho)
+        g_coef = -_compensated.weighted_cross(X, weights, rho)
+        # g' = T^{-T} g: the gradient residual in the scaled parameters.
+        if fit_intercept:
+            g_intercept = -_compensated.weighted_sum(weights, rho)
+            g_scaled = np.vstack(
+                [(g_coef - np.outer(shift, g_intercept)) / scale[:, None], g_intercept[None, :]]
+            )
+        else:
+            g_scaled = g_coef / scale[:, None]
+        f_scaled = f if root_weights is None else f * root_weights[:, None]
+        h = scipy.linalg.solve_triangular(r, g_scaled, trans="T")
+        d1 = q.T @ f_scaled
+        dv = scipy.linalg.solve_triangular(r, d1 - h)
+        d_rho = f_scaled - q @ (d1 - h)
+        if root_weights is not None:
+            d_rho /= root_weights[:, None]
+        d_coef = dv[:d] / scale[:, None]
+        d_intercept = dv[d] - shift @ d_coef if fit_intercept else np.zeros(t)
+        coef += d_coef
+        intercept += d_intercept
+        rho += d_rho
+        size = np.linalg.norm(dv)
+        converged = np.all(np.abs(d_coef) <= 2 * _EPS * np.abs(coef)) and np.all(
+            np.abs(d_intercept) <= 2 * _EPS * np.abs(intercept)
+        )
+        if converged or size > 0.5 * previous_size:
+            break
+        previous_size = size
+    return coef, (intercept if fit_intercept else None)
+
+
+def _minimum_norm(X, y, weights, fit_intercept):
+    """The minimum-norm solution in the user's units, as lstsq gives it, for rank deficiency."""
+    if fit_intercept:
+        if weights is None:
+            x_mean, y_mean = X.mean(axis=0), y.mean(axis=0)
+        else:
+            x_mean = weights @ X / weights.sum()
+            y_mean = weights @ y / weights.sum()
+        Xc, yc = X - x_mean, y - y_mean
+    else:
+        Xc, yc = X, y
+    if weights is not None:
+        root_weights = np.sqrt(weights)[:, None]
+        Xc, yc = Xc * root_weights, yc * root_weights
+    cutoff = max(Xc.shape) * _EPS
+    coef, _, rank, singular_values = scipy.linalg.lstsq(Xc, yc, cond=cutoff)
+    intercept = y_mean - x_mean @ coef if fit_intercept else None
+    return coef, intercept, int(rank), singular_values
