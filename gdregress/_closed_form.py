@@ -251,7 +251,7 @@ def _accurate_route(
 
 
 def _refine(X, y, weights, root_weights, q, r, shift, scale, fit_intercept):
-    """Björck's iterative refinement of the augmented least-squares system.
+    r"""Björck's iterative refinement of the augmented least-squares system.
 
     The unknowns are the residual :math:`\rho` and the parameters :math:`\theta = (w, b)` of
     :math:`\rho + A\theta = y,\ A^\top W\rho = 0`, with :math:`A = [X, 1]` the raw design.
@@ -260,7 +260,7 @@ def _refine(X, y, weights, root_weights, q, r, shift, scale, fit_intercept):
     :math:`A_c = W^{1/2} A T^{-1}`, where :math:`T` maps :math:`\theta` to the scaled
     parameters :math:`v = (\mathrm{scale} \odot w,\ b + \mathrm{shift}\cdot w)`.
     """
-    n, d = X.shape
+    d = X.shape[1]
     t = y.shape[1]
     coef = np.zeros((d, t))
     intercept = np.zeros(t)
