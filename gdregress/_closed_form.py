@@ -22,6 +22,7 @@ import scipy.linalg
 
 from . import _compensated
 from ._statistics import LeastSquaresStatistics
+from .cost import ColumnScaling, column_scaling
 from .exceptions import IllConditionedWarning
 
 __all__ = ["LeastSquaresSolution", "solve_least_squares"]
@@ -31,10 +32,6 @@ _EPS = np.finfo(np.float64).eps
 # The fast route's error grows like eps·cond(C), C the column-scaled Gram matrix; at 1e4 it
 # keeps about 12 digits. Above it the accurate route takes over when the data is at hand.
 FAST_ROUTE_MAX_CONDITION = 1e4
-
-# A column whose weighted spread is below this multiple of eps·|mean| is constant: centring a
-# constant in floating point leaves only the rounding of its mean.
-_CONSTANT_COLUMN_TOLERANCE = 1e3 * _EPS
 
 _MAX_REFINEMENTS = 10
 
@@ -65,28 +62,6 @@ class LeastSquaresSolution:
     singular_values: np.ndarray
     condition_number: float
     route: str
-
-
-@dataclass(frozen=True)
-class _ScaledDesign:
-    """The centring shift and column scales that make the Gram matrix a correlation matrix."""
-
-    shift: np.ndarray  # column means with an intercept, zeros without
-    scale: np.ndarray  # weighted root mean square of each shifted column
-    active: np.ndarray  # columns that are not constant (with an intercept) or zero
-
-
-def _scaled_design(stats: LeastSquaresStatistics, fit_intercept: bool) -> _ScaledDesign:
-    S = stats.weight_sum
-    if fit_intercept:
-        shift = stats.x_mean
-        scale = np.sqrt(np.maximum(np.diag(stats.xx), 0.0) / S)
-        active = scale > _CONSTANT_COLUMN_TOLERANCE * np.abs(shift)
-    else:
-        shift = np.zeros_like(stats.x_mean)
-        scale = np.sqrt(np.maximum(np.diag(stats.uncentred_xx()), 0.0) / S)
-        active = scale > 0.0
-    return _ScaledDesign(shift=shift, scale=scale, active=active & (scale > 0.0))
 
 
 def solve_least_squares(
@@ -127,50 +102,47 @@ def solve_least_squares(
             "Cannot fit without data: the sum of the sample weights is 0. "
             "Give at least one row a positive weight."
         )
-    design = _scaled_design(stats, fit_intercept)
-    gram = stats.xx if fit_intercept else stats.uncentred_xx()
-    cross = stats.xy if fit_intercept else stats.uncentred_xy()
-    active = design.active
-    scale = design.scale[active]
-    correlation = gram[np.ix_(active, active)] / np.outer(scale, scale) / stats.weight_sum
-    eigenvalues = np.linalg.eigvalsh(correlation) if active.any() else np.ones(1)
-    condition = (
-        eigenvalues[-1] / eigenvalues[0] if eigenvalues[0] > 0 else np.inf
-    )  # of the Gram matrix: the square of the design's
-
+    design = column_scaling(stats, fit_intercept)
+    scaled = design.statistics(stats)  # the active columns, standardised
+    correlation = (scaled.xx if fit_intercept else scaled.uncentred_xx()) / stats.weight_sum
+    rhs = (scaled.xy if fit_intercept else scaled.uncentred_xy()) / stats.weight_sum
+    # With an intercept the standardised columns have mean 0, so its optimum is the mean of y.
+    scaled_intercept = scaled.y_mean if fit_intercept else np.zeros(stats.n_targets)
+    eigenvalues = np.linalg.eigvalsh(correlation) if design.active.any() else np.ones(1)
+    # The Gram matrix's condition number is the square of the design's.
+    condition = eigenvalues[-1] / eigenvalues[0] if eigenvalues[0] > 0 else np.inf
     design_condition = np.sqrt(condition)
-    intercept = None  # from the means, unless the accurate route refined it
+    gram = stats.xx if fit_intercept else stats.uncentred_xx()
+
     if condition <= FAST_ROUTE_MAX_CONDITION:
-        rhs = cross[active] / scale[:, None] / stats.weight_sum
         scaled_coef = scipy.linalg.cho_solve(scipy.linalg.cho_factor(correlation), rhs)
-        coef_active = scaled_coef / scale[:, None]
+        coef, intercept = design.to_user(scaled_coef, scaled_intercept)
         route = "normal equations"
-        rank = int(active.sum())
+        rank = int(design.active.sum())
         singular_values = _singular_values_from_gram(gram, stats.n_rows)
     elif data is not None:
         coef_active, intercept, rank, active_singular_values, route, design_condition = (
             _accurate_route(data, design, fit_intercept)
         )
+        coef = np.zeros((stats.n_features, stats.n_targets))
+        coef[design.active] = coef_active
+        if intercept is None:
+            intercept = np.zeros(stats.n_targets)
         singular_values = _with_zeros(active_singular_values, stats)
     else:
         warnings.warn(
-            f"The design is ill-conditioned (condition number about {np.sqrt(condition):.3g} "
+            f"The design is ill-conditioned (condition number about {design_condition:.3g} "
             "after centring and scaling the columns) and the data is not at hand, so the "
             "solution of the normal equations may have lost about "
             f"{min(16, max(0, round(np.log10(condition * _EPS) + 16)))} of its 16 digits.",
             IllConditionedWarning,
             stacklevel=3,
         )
-        coef_active, rank = _pseudo_inverse_solution(correlation, cross[active], scale, stats)
+        scaled_coef, rank = _pseudo_inverse_solution(correlation, rhs)
+        coef, intercept = design.to_user(scaled_coef, scaled_intercept)
         route = "pseudo-inverse"
         singular_values = _singular_values_from_gram(gram, stats.n_rows)
 
-    coef = np.zeros((stats.n_features, stats.n_targets))
-    coef[active] = coef_active
-    if intercept is None:
-        intercept = (
-            stats.y_mean - stats.x_mean @ coef if fit_intercept else np.zeros(stats.n_targets)
-        )
     return LeastSquaresSolution(
         coef=coef,
         intercept=intercept,
@@ -194,20 +166,17 @@ def _with_zeros(active_singular_values: np.ndarray, stats: LeastSquaresStatistic
     return padded[: min(stats.n_rows, stats.n_features)]
 
 
-def _pseudo_inverse_solution(
-    correlation: np.ndarray, cross: np.ndarray, scale: np.ndarray, stats: LeastSquaresStatistics
-) -> tuple[np.ndarray, int]:
+def _pseudo_inverse_solution(correlation: np.ndarray, rhs: np.ndarray) -> tuple[np.ndarray, int]:
     """Minimum-norm solution of the scaled normal equations, small eigenvalues cut."""
     eigenvalues, vectors = np.linalg.eigh(correlation)
     keep = eigenvalues > eigenvalues[-1] * correlation.shape[0] * _EPS
-    rhs = vectors.T @ (cross / scale[:, None] / stats.weight_sum)
-    scaled_coef = vectors[:, keep] @ (rhs[keep] / eigenvalues[keep, None])
-    return scaled_coef / scale[:, None], int(keep.sum())
+    projected = vectors.T @ rhs
+    return vectors[:, keep] @ (projected[keep] / eigenvalues[keep, None]), int(keep.sum())
 
 
 def _accurate_route(
     data: tuple[np.ndarray, np.ndarray, np.ndarray | None],
-    design: _ScaledDesign,
+    design: ColumnScaling,
     fit_intercept: bool,
 ) -> tuple[np.ndarray, np.ndarray | None, int, np.ndarray, str, float]:
     """Solve over the data: QR of the centred, scaled design and refinement, or minimum norm.

@@ -14,14 +14,20 @@ the number of rows.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cached_property
 
 import numpy as np
 
 from ._statistics import LeastSquaresStatistics
 
-__all__ = ["ExpandedQuadratic", "LeastSquaresCost"]
+__all__ = ["ColumnScaling", "ExpandedQuadratic", "LeastSquaresCost", "column_scaling"]
+
+_EPS = np.finfo(np.float64).eps
+
+# A column whose weighted spread is below this multiple of eps·|mean| is constant: centring a
+# constant in floating point leaves only the rounding of its mean.
+_CONSTANT_COLUMN_TOLERANCE = 1e3 * _EPS
 
 
 @dataclass(frozen=True)
@@ -227,3 +233,84 @@ class LeastSquaresCost:
             m=float(-2 * stats.uncentred_xy()[0, 0]),
             b=float(-2 * sum_y),
         )
+
+
+@dataclass(frozen=True)
+class ColumnScaling:
+    r"""The change of coordinates that standardises the columns of a design.
+
+    A feature column becomes :math:`x' = (x - \mathrm{shift}) / \mathrm{scale}`: centred on
+    its weighted mean when there is an intercept (not shifted when there is none) and divided
+    by its weighted root mean square, so the Gram matrix of the active columns has a unit
+    diagonal. The parameters change with it: :math:`v = (\mathrm{scale} \odot w,\ b +
+    \mathrm{shift} \cdot w)`, and the cost takes the same value at corresponding points.
+
+    Attributes
+    ----------
+    shift : ndarray of shape (n_features,)
+    scale : ndarray of shape (n_features,)
+    active : ndarray of bool, shape (n_features,)
+        Columns that vary (constant columns with an intercept, and zero columns, are not
+        active: their coefficient is 0).
+    """
+
+    shift: np.ndarray
+    scale: np.ndarray
+    active: np.ndarray
+
+    def statistics(self, stats: LeastSquaresStatistics) -> LeastSquaresStatistics:
+        """The statistics of the active, standardised columns, without a pass over the data."""
+        shift, scale = self.shift[self.active], self.scale[self.active]
+        return replace(
+            stats,
+            x_mean=(stats.x_mean[self.active] - shift) / scale,
+            xx=stats.xx[np.ix_(self.active, self.active)] / np.outer(scale, scale),
+            xy=stats.xy[self.active] / scale[:, None],
+        )
+
+    def to_user(self, scaled_coef: np.ndarray, scaled_intercept) -> tuple[np.ndarray, np.ndarray]:
+        """Map standardised parameters back to the user's units.
+
+        ``scaled_coef`` has the active features on its first axis, shape ``(k, ...)``; the
+        result has all features, shape ``(n_features, ...)``.
+        """
+        scaled_coef = np.asarray(scaled_coef, dtype=np.float64)
+        coef = np.zeros((self.scale.shape[0], *scaled_coef.shape[1:]))
+        coef[self.active] = scaled_coef / self.scale[self.active].reshape(
+            (-1,) + (1,) * (scaled_coef.ndim - 1)
+        )
+        intercept = scaled_intercept - np.tensordot(self.shift, coef, axes=(0, 0))
+        return coef, intercept
+
+    def from_user(self, coef: np.ndarray, intercept) -> tuple[np.ndarray, np.ndarray]:
+        """Map parameters in the user's units to standardised ones (active features only)."""
+        coef = np.asarray(coef, dtype=np.float64)
+        scaled_intercept = intercept + np.tensordot(self.shift, coef, axes=(0, 0))
+        scale = self.scale[self.active].reshape((-1,) + (1,) * (coef.ndim - 1))
+        return coef[self.active] * scale, scaled_intercept
+
+
+def column_scaling(stats: LeastSquaresStatistics, fit_intercept: bool) -> ColumnScaling:
+    """The standardising change of coordinates of :class:`ColumnScaling`, from the statistics.
+
+    Parameters
+    ----------
+    stats : LeastSquaresStatistics
+    fit_intercept : bool
+        With an intercept columns are centred and constant columns are inactive; without
+        one they are only scaled, and only all-zero columns are inactive.
+
+    Returns
+    -------
+    ColumnScaling
+    """
+    S = stats.weight_sum
+    if fit_intercept:
+        shift = stats.x_mean
+        scale = np.sqrt(np.maximum(np.diag(stats.xx), 0.0) / S)
+        active = scale > _CONSTANT_COLUMN_TOLERANCE * np.abs(shift)
+    else:
+        shift = np.zeros_like(stats.x_mean)
+        scale = np.sqrt(np.maximum(np.diag(stats.uncentred_xx()), 0.0) / S)
+        active = scale > 0.0
+    return ColumnScaling(shift=shift, scale=scale, active=active & (scale > 0.0))
