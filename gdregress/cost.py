@@ -139,10 +139,14 @@ class LeastSquaresCost:
         """Number of parameters per target: the features, plus one for the intercept."""
         return self.statistics.n_features + int(self.fit_intercept)
 
-    def _mean_residual(self, coef: np.ndarray, intercept) -> np.ndarray:
-        stats = self.statistics
+    def _as_targets(self, coef, intercept) -> tuple[np.ndarray, np.ndarray, bool]:
+        """Coefficients as (n_features, n_targets), intercepts as (n_targets,)."""
+        coef = np.asarray(coef, dtype=np.float64)
+        one_target = coef.ndim == 1
+        coef2 = coef[:, None] if one_target else coef
         b = intercept if self.fit_intercept else 0.0
-        return stats.x_mean @ coef + b - (stats.y_mean if coef.ndim == 2 else stats.y_mean[0])
+        intercept2 = np.broadcast_to(np.asarray(b, dtype=np.float64), (coef2.shape[1],))
+        return coef2, intercept2, one_target
 
     def value(self, coef, intercept=0.0) -> float:
         """The cost :math:`L(w, b)`, summed over targets.
@@ -153,18 +157,16 @@ class LeastSquaresCost:
         intercept : float or array-like of shape (n_targets,), default=0.0
             Ignored without an intercept.
         """
-        stats = self.statistics
-        coef = np.asarray(coef, dtype=np.float64)
-        xy = stats.xy if coef.ndim == 2 else stats.xy[:, 0]
-        yy = stats.yy if coef.ndim == 2 else stats.yy[0]
-        spread = np.einsum("i...,i...->...", coef, stats.xx @ coef) - 2 * np.einsum(
-            "i...,i...->...", coef, xy
-        )
-        e = self._mean_residual(coef, intercept)
-        return float(np.sum((spread + yy) / (2 * stats.weight_sum) + 0.5 * e**2))
+        coef2, intercept2, _ = self._as_targets(coef, intercept)
+        return float(self.value_path(coef2[None], intercept2[None])[0])
 
     def gradient(self, coef, intercept=0.0) -> tuple[np.ndarray, np.ndarray | float]:
         """The gradient :math:`(\\nabla_w L, \\partial L/\\partial b)`.
+
+        Parameters
+        ----------
+        coef : array-like of shape (n_features,) or (n_features, n_targets)
+        intercept : float or array-like of shape (n_targets,), default=0.0
 
         Returns
         -------
@@ -172,12 +174,14 @@ class LeastSquaresCost:
         grad_intercept : float or ndarray of shape (n_targets,)
             0 without an intercept.
         """
-        stats = self.statistics
-        coef = np.asarray(coef, dtype=np.float64)
-        xy = stats.xy if coef.ndim == 2 else stats.xy[:, 0]
-        e = self._mean_residual(coef, intercept)
-        grad_coef = (stats.xx @ coef - xy) / stats.weight_sum + np.multiply.outer(stats.x_mean, e)
-        grad_intercept = e if self.fit_intercept else np.zeros_like(e)
+        coef2, intercept2, one_target = self._as_targets(coef, intercept)
+        theta = np.vstack([coef2, intercept2[None, :]]) if self.fit_intercept else coef2
+        g = self.hessian @ theta - self.linear_term
+        d = self.statistics.n_features
+        grad_coef = g[:d]
+        grad_intercept = g[d] if self.fit_intercept else np.zeros(coef2.shape[1])
+        if one_target:
+            return grad_coef[:, 0], float(grad_intercept[0])
         return grad_coef, grad_intercept
 
     @cached_property
@@ -197,6 +201,42 @@ class LeastSquaresCost:
         H[:d, d] = H[d, :d] = stats.x_mean
         H[d, d] = 1.0
         return H
+
+    @cached_property
+    def linear_term(self) -> np.ndarray:
+        """The vector :math:`q` with :math:`\\nabla L(\\theta) = H\\theta - q`, shape (p, t).
+
+        :math:`\\theta` stacks the coefficients and (with an intercept) the intercept, as the
+        rows of :attr:`hessian` do: :math:`q = (\\sum_i w_i x_i y_i / S,\\ \\bar y)`. With it
+        an iteration of gradient descent is one small matrix product.
+        """
+        stats = self.statistics
+        top = stats.uncentred_xy() / stats.weight_sum
+        if not self.fit_intercept:
+            return top
+        return np.vstack([top, stats.y_mean[None, :]])
+
+    def value_path(self, coefs: np.ndarray, intercepts: np.ndarray) -> np.ndarray:
+        """The cost at many points at once, e.g. every iterate of a descent.
+
+        Parameters
+        ----------
+        coefs : ndarray of shape (n_points, n_features, n_targets)
+        intercepts : ndarray of shape (n_points, n_targets)
+            Ignored without an intercept.
+
+        Returns
+        -------
+        ndarray of shape (n_points,)
+        """
+        stats = self.statistics
+        spread = np.einsum("nit,ij,njt->nt", coefs, stats.xx, coefs) - 2 * np.einsum(
+            "nit,it->nt", coefs, stats.xy
+        )
+        e = np.einsum("i,nit->nt", stats.x_mean, coefs) - stats.y_mean
+        if self.fit_intercept:
+            e = e + intercepts
+        return np.sum((spread + stats.yy) / (2 * stats.weight_sum) + 0.5 * e**2, axis=1)
 
     @cached_property
     def max_curvature(self) -> float:
