@@ -1,0 +1,708 @@
+"""Tests of gdregress.optimize: the lecture's descents, divergence, and the scipy protocol.
+
+The truth each test checks against comes from outside the optimizer: the numbers the lecture
+prints, exact rational arithmetic, scipy's numerical differentiation, scipy's Lambert W, and
+numpy's linear solver.
+"""
+
+import contextlib
+import math
+import warnings
+from fractions import Fraction
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from hypothesis.extra.numpy import arrays
+from numpy.testing import assert_allclose, assert_array_equal
+from scipy.differentiate import derivative, jacobian
+from scipy.optimize import OptimizeWarning, minimize
+from scipy.special import lambertw
+
+from gdregress.optimize import gradient_descent, minimize_gradient_descent
+
+# --- the lecture's functions and their hand-written derivatives ------------------------------
+
+
+def exp_minus_log(x):
+    """f(x) = eˣ − log x, x > 0."""
+    return np.exp(x) - np.log(x)
+
+
+def exp_minus_log_prime(x):
+    """f′(x) = eˣ − 1/x."""
+    return np.exp(x) - 1 / x
+
+
+def sauna(p):
+    """T(x, y) = 85 − (1/90)·x²(x − 6)·y²(y − 6)."""
+    x, y = p
+    return 85 - x**2 * (x - 6) * y**2 * (y - 6) / 90
+
+
+def sauna_grad(p):
+    """(∂T/∂x, ∂T/∂y) = −(1/90)·(x(3x − 12)·y²(y − 6), x²(x − 6)·y(3y − 12))."""
+    x, y = p
+    return -np.array([x * (3 * x - 12) * y**2 * (y - 6), x**2 * (x - 6) * y * (3 * y - 12)]) / 90
+
+
+def bowl(p):
+    """f(x, y) = x² + y²."""
+    return p[0] ** 2 + p[1] ** 2
+
+
+def bowl_grad(p):
+    """(2x, 2y)."""
+    return np.array([2 * p[0], 2 * p[1]])
+
+
+def cubic(p):
+    """f(x, y) = 3x²y³."""
+    return 3 * p[0] ** 2 * p[1] ** 3
+
+
+def cubic_grad(p):
+    """(6xy³, 9x²y²)."""
+    x, y = p
+    return np.array([6 * x * y**3, 9 * x**2 * y**2])
+
+
+def power_lines(p):
+    """E(m, b) = 14m² + 3b² + 38 + 12mb − 42m − 20b, the lecture's expanded sum of squares."""
+    m, b = p
+    return 14 * m**2 + 3 * b**2 + 38 + 12 * m * b - 42 * m - 20 * b
+
+
+def power_lines_grad(p):
+    """(28m + 12b − 42, 6b + 12m − 20)."""
+    m, b = p
+    return np.array([28 * m + 12 * b - 42, 6 * b + 12 * m - 20])
+
+
+def stretched_bowl_grad(p):
+    """Gradient of x² + 10y²; its largest curvature is 20, so steps above 2/20 = 0.1 diverge."""
+    return np.array([2.0, 20.0]) * p
+
+
+def stretched_bowl(p):
+    return p[0] ** 2 + 10 * p[1] ** 2
+
+
+OMEGA = lambertw(1).real  # the minimizer of eˣ − log x solves eˣ = 1/x, i.e. x = W(1)
+
+
+@contextlib.contextmanager
+def no_warnings():
+    """A context in which any warning is an error."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        yield
+
+
+# --- the hand-written derivatives against scipy's numerical differentiation ------------------
+
+
+@pytest.mark.parametrize("x", [0.05, 0.1447, 0.5, 1.0, 2.0])
+def test_derivative_of_exp_minus_log(x):
+    # Steps of at most x/8 keep the 8th-order central difference inside the domain x > 0.
+    numerical = derivative(exp_minus_log, x, initial_step=x / 8)
+    assert numerical.success
+    assert_allclose(exp_minus_log_prime(x), numerical.df, rtol=1e-9, atol=1e-12)
+
+
+@pytest.mark.parametrize(
+    ("function", "gradient"),
+    [(sauna, sauna_grad), (bowl, bowl_grad), (cubic, cubic_grad), (power_lines, power_lines_grad)],
+)
+@pytest.mark.parametrize("point", [(0.5, 0.6), (2.0, 3.0), (5.5, 1.2), (-1.5, 4.5), (3.7, 0.3)])
+def test_partial_derivatives_against_scipy_jacobian(function, gradient, point):
+    numerical = jacobian(function, np.array(point))
+    assert numerical.success.all()
+    assert_allclose(gradient(point), numerical.df, rtol=1e-9, atol=1e-12)
+
+
+def test_lecture_gradient_of_the_bowl_and_the_expanded_sum_of_squares():
+    assert_array_equal(bowl_grad((2, 3)), [4, 6])
+    # E(m, b) expanded, as the lecture does, equals the sum of squares for (1, 2), (2, 5), (3, 3).
+    for m, b in [(Fraction(1, 2), Fraction(7, 3)), (Fraction(-3, 7), Fraction(5, 11))]:
+        squares = (m + b - 2) ** 2 + (2 * m + b - 5) ** 2 + (3 * m + b - 3) ** 2
+        assert power_lines((m, b)) == squares
+
+
+# --- the lecture's descents -------------------------------------------------------------------
+
+
+def test_exp_minus_log_descent_matches_the_lecture():
+    res = gradient_descent(exp_minus_log_prime, 0.05, learning_rate=0.005, fun=exp_minus_log)
+    # The iterates and gradients the lecture prints (worked-examples.md), to 4 decimals.
+    assert_array_equal(res.path[:3, 0].round(4), [0.05, 0.1447, 0.1735])
+    slopes = [exp_minus_log_prime(x) for x in res.path[:3, 0]]
+    assert_array_equal(np.round(slopes, 4), [-18.9487, -5.7530, -4.5739])
+    assert_array_equal(res.grad_norms[:3].round(4), [18.9487, 5.7530, 4.5739])
+    # The slide's −5.7552 is f′ at the rounded 0.1447, as worked-examples.md notes.
+    assert round(exp_minus_log_prime(0.1447), 4) == -5.7552
+    # It ends at the omega constant W(1) = 0.5671432904…, where f = eᵂ − log W = 1/W + W.
+    assert res.success and res.status == 0
+    assert abs(res.x - OMEGA) < 1e-8
+    assert res.fun == pytest.approx(1 / OMEGA + OMEGA, rel=1e-14)
+    assert isinstance(res.x, float) and isinstance(res.jac, float)
+    assert abs(res.jac) <= 1e-8
+    assert res.path.shape == (res.nit + 1, 1)
+    assert res.fun_values.shape == res.grad_norms.shape == (res.nit + 1,)
+
+
+def test_every_recorded_iterate_is_one_step_from_the_last():
+    # 757 iterates: the history outgrows its first allocation and must be copied intact.
+    res = gradient_descent(exp_minus_log_prime, 0.05, learning_rate=0.005, fun=exp_minus_log)
+    assert res.nit > 300
+    x = res.path[:, 0]
+    assert_array_equal(x[1:], x[:-1] - 0.005 * exp_minus_log_prime(x[:-1]))
+    assert_array_equal(res.grad_norms, np.abs(exp_minus_log_prime(x)))
+    assert_array_equal(res.fun_values, exp_minus_log(x))
+    assert res.njev == res.nfev == res.nit + 1
+
+
+def test_sauna_descent_matches_the_lecture():
+    res = gradient_descent(sauna_grad, [0.5, 0.6], learning_rate=0.05, fun=sauna)
+    assert_array_equal(res.path[:3].round(4), [[0.5, 0.6], [0.5057, 0.6047], [0.5115, 0.6095]])
+    gradients = [sauna_grad(p) for p in res.path[:3]]
+    expected = [[-0.1134, -0.0935], [-0.1162, -0.0961], [-0.1191, -0.0989]]
+    assert_array_equal(np.round(gradients, 4), expected)
+    assert_allclose(res.grad_norms[:3], np.linalg.norm(expected, axis=1), atol=1e-4)
+    # ∂T/∂x(0.5, 0.6) is negative (a slide prints +0.1134): x grew from 0.5 to 0.5057.
+    assert res.path[1, 0] > res.path[0, 0]
+    # It reaches the coolest point (4, 4), T = 85 − (1/90)·16·(−2)·16·(−2) = 3313/45.
+    coolest = 85 - Fraction(1, 90) * 16 * (4 - 6) * 16 * (4 - 6)
+    assert coolest == Fraction(3313, 45)
+    assert res.success and res.status == 0
+    assert_allclose(res.x, [4, 4], rtol=0, atol=1e-8)
+    assert res.fun == pytest.approx(float(coolest), abs=1e-12)
+    assert round(res.fun, 4) == 73.6222
+
+
+def test_sauna_growing_gradient_is_not_divergence():
+    # Leaving the flat corner, the gradient grows for many steps without reversing.
+    with no_warnings():
+        res = gradient_descent(sauna_grad, [0.5, 0.6], learning_rate=0.05, fun=sauna)
+    assert res.status == 0
+    assert res.grad_norms.max() > 20 * res.grad_norms[0]
+    assert np.all(np.diff(res.grad_norms[:30]) > 0)
+    assert np.all(np.diff(res.fun_values) <= 0)
+
+
+def test_sauna_start_on_the_hot_edge_stays_there():
+    # On the edge y = 0 both partials vanish (each has a factor y): a stationary point, T = 85.
+    res = gradient_descent(sauna_grad, [3.0, 0.0], learning_rate=0.05, fun=sauna)
+    assert res.success and res.nit == 0
+    assert_array_equal(res.x, [3.0, 0.0])
+    assert res.fun == 85
+    assert res.path.shape == (1, 2)
+
+
+def test_sauna_start_beyond_the_hot_wall_ends_on_the_edge_x_equals_zero():
+    # Above y = 6, x = 0 is a valley of T along x (T = 85 + x²·|…|): the descent slides into it
+    # and stops on the hot edge, at a stationary point that is not the coolest one.
+    res = gradient_descent(sauna_grad, [0.5, 6.5], learning_rate=0.05, fun=sauna)
+    assert res.success
+    assert abs(res.x[0]) < 1e-7
+    assert 6 < res.x[1] < 6.5
+    assert res.fun == pytest.approx(85, abs=1e-12)
+    assert np.all(np.diff(res.fun_values) <= 0)
+
+
+def test_sauna_start_outside_the_square_runs_away():
+    # For x, y < 0, T falls without bound; the descent leaves the square for good and ends when
+    # the numbers overflow, reported as divergence, without a floating-point warning.
+    with no_warnings():
+        res = gradient_descent(sauna_grad, [-0.5, -0.5], learning_rate=0.05, fun=sauna)
+    assert res.status == 2 and not res.success
+    assert np.all(res.path[1:] < -0.5)
+    assert np.all(np.diff(res.fun_values) < 0)
+    assert res.fun < -1e90
+    assert "unbounded below" in res.message
+    assert np.isfinite(res.path).all()
+
+
+def test_bowl_descent_ends_at_the_origin():
+    res = gradient_descent(bowl_grad, [2, 3], learning_rate=0.1, fun=bowl)
+    assert_array_equal(res.path[1], [2 - 0.1 * 4, 3 - 0.1 * 6])
+    assert res.success
+    assert_allclose(res.x, [0, 0], rtol=0, atol=1e-8)
+
+
+def test_power_lines_descent_ends_at_the_least_squares_line():
+    # Setting both partials to 0: m = 1/2, b = 7/3, E = 25/6 (exact, by Cramer's rule).
+    det = Fraction(28 * 6 - 12 * 12)
+    m, b = Fraction(42 * 6 - 12 * 20) / det, Fraction(28 * 20 - 12 * 42) / det
+    assert (m, b) == (Fraction(1, 2), Fraction(7, 3))
+    # |x − x*| ≤ ‖∇E‖ / λmin with λmin ≈ 0.72, so a gradient below 1e-10 pins x to 1e-9.
+    res = gradient_descent(power_lines_grad, [0, 0], learning_rate=0.02, fun=power_lines, tol=1e-10)
+    assert res.success
+    assert_allclose(res.x, [float(m), float(b)], rtol=0, atol=1e-9)
+    assert res.fun == pytest.approx(float(power_lines((m, b))), abs=1e-12)
+    assert power_lines((m, b)) == Fraction(25, 6)
+
+
+def test_start_at_a_stationary_point_takes_no_step():
+    calls = []
+    res = gradient_descent(bowl_grad, [0.0, 0.0], learning_rate=0.1, callback=calls.append)
+    assert res.success and res.nit == 0 and calls == []
+    assert res.path.shape == (1, 2) and res.grad_norms.tolist() == [0.0]
+
+
+# --- divergence ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("with_fun", [False, True])
+def test_too_large_learning_rate_on_a_quadratic_stops_at_once(with_fun):
+    fun = stretched_bowl if with_fun else None
+    with no_warnings():
+        res = gradient_descent(stretched_bowl_grad, [1.0, 1.0], learning_rate=0.2, fun=fun)
+    assert res.status == 2 and not res.success
+    assert res.nit == 5  # every step overshoots: the y-part is multiplied by 1 − 0.2·20 = −3
+    assert "learning rate 0.2 is too large" in res.message
+    assert_allclose(res.path[:, 1], (-3.0) ** np.arange(6))
+    # The curvature along the last step is the larger eigenvalue, 20: steps must be below 0.1.
+    assert "2 / 20 = 0.1" in res.message
+
+
+def test_divergence_shows_late_when_the_unstable_direction_starts_small():
+    with no_warnings():
+        res = gradient_descent(stretched_bowl_grad, [1.0, 1e-6], learning_rate=0.2)
+    assert res.status == 2 and res.nit < 30
+
+
+@pytest.mark.parametrize("patience", [1, 2, 7])
+def test_patience_is_the_number_of_overshooting_steps(patience):
+    res = gradient_descent(stretched_bowl_grad, [1, 1], learning_rate=0.2, patience=patience)
+    assert res.status == 2 and res.nit == patience
+
+
+def test_exp_minus_log_with_a_large_rate_leaves_the_domain():
+    # x₁ = 0.05 + 18.9487 = 18.9987; x₂ = x₁ − e^x₁ < 0, where log x is NaN.
+    with no_warnings():
+        res = gradient_descent(exp_minus_log_prime, 0.05, learning_rate=1, fun=exp_minus_log)
+    assert res.status == 2 and not res.success
+    assert res.nit == 1 and res.x == pytest.approx(0.05 + 18.948728903623977, rel=1e-15)
+    assert "not finite" in res.message and "learning rate 1 is too large" in res.message
+    assert res.path.shape == (2, 1) and res.njev == res.nfev == 3
+
+
+def test_gradient_returning_nan_outside_the_domain_is_divergence():
+    def slope(x):
+        return math.exp(x) - 1 / x if x > 0 else math.nan
+
+    with no_warnings():
+        res = gradient_descent(slope, 0.05, learning_rate=1)
+    assert res.status == 2 and "gradient was not finite" in res.message
+
+
+def test_gradient_raising_outside_the_domain_propagates():
+    # f(x) = x log x − 2x, f′(x) = log x − 1; with α = 50 the second step lands at x < 0.
+    with pytest.raises(ValueError, match="math domain error"):
+        gradient_descent(lambda x: math.log(x) - 1, 0.1, learning_rate=50)
+
+
+def test_a_cost_that_keeps_rising_is_divergence():
+    # The gradient (a constant here) gives no sign of trouble; the cost (10 − k)² at xₖ = −k
+    # falls to 0 at k = 10, then rises: five rises in a row end the descent at k = 15.
+    res = gradient_descent(lambda x: 1.0, 0.0, learning_rate=1, fun=lambda x: (x + 10) ** 2)
+    assert res.status == 2 and res.nit == 15
+    assert "cost rose for 5 consecutive steps" in res.message
+    assert res.fun == 25
+
+
+def test_rounding_noise_near_the_minimum_is_not_divergence():
+    # With tol = 0 the descent reaches the rounding floor and jitters there for thousands of
+    # steps, at a learning rate close to the stable limit 2/λmax; started cold or at the
+    # minimum itself, it must run to max_iter, not be called divergent.
+    rng = np.random.default_rng(0)
+    d = 20
+    q, _ = np.linalg.qr(rng.normal(size=(d, d)))
+    a = (q * np.linspace(1, 10, d)) @ q.T
+    b = 1e3 * rng.normal(size=d)
+
+    def grad(x):
+        return a @ x - b
+
+    for x0 in (np.zeros(d), np.linalg.solve(a, b)):
+        res = gradient_descent(grad, x0, learning_rate=1.99 / 10, tol=0.0, max_iter=4000)
+        assert res.status == 1, res.message
+    # ... while a rate above 2/λmax, started at the minimum, is caught as the error grows.
+    res = gradient_descent(grad, np.linalg.solve(a, b), learning_rate=2.2 / 10, tol=0.0)
+    assert res.status == 2 and res.nit < 500
+
+
+def test_sauna_with_a_rate_unstable_at_the_minimum_diverges():
+    # At (4, 4) the Hessian is (384/90)·I, so steps above 2·90/384 ≈ 0.469 overshoot it.
+    assert gradient_descent(sauna_grad, [0.5, 0.6], learning_rate=0.45).status == 0
+    res = gradient_descent(sauna_grad, [0.5, 0.6], learning_rate=0.5)
+    assert res.status == 2 and res.nit < 50
+
+
+def test_floating_point_error_state_is_restored():
+    before = np.geterr()
+    seen = []
+    gradient_descent(
+        stretched_bowl_grad, [1, 1], learning_rate=0.2, callback=lambda r: seen.append(np.geterr())
+    )
+    with pytest.raises(ZeroDivisionError):
+        gradient_descent(lambda x: 1 / 0, 1.0, learning_rate=0.1)
+    assert np.geterr() == before
+    assert seen and all(state == before for state in seen)  # the callback runs under ours
+
+
+# --- stopping rules ----------------------------------------------------------------------------
+
+
+def test_max_iter_reached():
+    res = gradient_descent(exp_minus_log_prime, 0.05, learning_rate=0.005, max_iter=10)
+    assert res.status == 1 and not res.success and res.nit == 10
+    assert res.path.shape == (11, 1)
+    assert "max_iter=10" in res.message
+    assert f"{res.grad_norms[-1]:.3g}" in res.message
+    assert "Raise max_iter or the learning rate" in res.message
+
+
+def test_tol_none_runs_exactly_max_iter_steps():
+    converged = gradient_descent(bowl_grad, [2, 3], learning_rate=0.25)
+    assert converged.nit < 50
+    res = gradient_descent(bowl_grad, [2, 3], learning_rate=0.25, tol=None, max_iter=50)
+    assert res.success and res.status == 0 and res.nit == 50
+    assert "tol=None" in res.message
+    assert_array_equal(res.path[-1], np.array([2.0, 3.0]) * 0.5**50)
+
+
+def test_loose_tol_stops_early():
+    res = gradient_descent(exp_minus_log_prime, 0.05, learning_rate=0.005, tol=1e-2)
+    assert res.success and res.grad_norms[-1] <= 1e-2 < res.grad_norms[-2]
+
+
+# --- callback -------------------------------------------------------------------------------
+
+
+def test_callback_receives_each_iterate():
+    seen = []
+    res = gradient_descent(
+        sauna_grad, [0.5, 0.6], learning_rate=0.05, fun=sauna, callback=seen.append
+    )
+    assert [r.nit for r in seen] == list(range(1, res.nit + 1))
+    assert_array_equal([r.x for r in seen], res.path[1:])
+    assert_array_equal([r.fun for r in seen], res.fun_values[1:])
+    assert_array_equal(seen[-1].jac, res.jac)
+
+
+def test_callback_raising_stop_iteration_stops():
+    def stop_after_three(intermediate_result):
+        if intermediate_result.nit == 3:
+            raise StopIteration
+
+    res = gradient_descent(bowl_grad, [2, 3], learning_rate=0.1, callback=stop_after_three)
+    assert res.status == 3 and not res.success and res.nit == 3
+    assert "StopIteration" in res.message
+
+
+def test_callback_cannot_disturb_the_descent():
+    def vandal(intermediate_result):
+        intermediate_result.x[:] = 1e9
+        intermediate_result.jac[:] = 0
+
+    quiet = gradient_descent(sauna_grad, [0.5, 0.6], learning_rate=0.05)
+    res = gradient_descent(sauna_grad, [0.5, 0.6], learning_rate=0.05, callback=vandal)
+    assert_array_equal(res.path, quiet.path)
+
+
+# --- step-size rules and extra arguments --------------------------------------------------------
+
+
+def test_exact_line_search_rule():
+    hessian = np.diag([2.0, 20.0])
+
+    def line_search(x, g):
+        return (g @ g) / (g @ hessian @ g)
+
+    res = gradient_descent(
+        stretched_bowl_grad, [1.0, 1.0], learning_rate=line_search, fun=stretched_bowl
+    )
+    assert res.success
+    assert_allclose(res.x, [0, 0], atol=1e-8)
+    # An exact line search makes each gradient orthogonal to the previous one.
+    g = np.array([stretched_bowl_grad(p) for p in res.path])
+    cosines = np.einsum("ij,ij->i", g[1:], g[:-1]) / (res.grad_norms[1:] * res.grad_norms[:-1])
+    assert np.abs(cosines).max() < 1e-8
+    assert np.all(np.diff(res.fun_values) < 0)
+
+
+def test_line_search_in_one_variable_lands_in_one_step():
+    types = set()
+
+    def line_search(x, g):
+        types.add((type(x), type(g)))
+        return 1 / 6  # the exact step for 3x², whose second derivative is 6
+
+    res = gradient_descent(lambda x: 6 * x, 2.5, learning_rate=line_search)
+    assert res.nit == 1 and res.x == 0.0
+    assert types == {(np.float64, np.float64)}
+
+
+def test_step_rule_returning_a_bad_step_is_an_error():
+    with pytest.raises(ValueError, match=r"learning_rate\(x, g\) returned -0.1 at step 1"):
+        gradient_descent(bowl_grad, [1, 1], learning_rate=lambda x, g: -0.1)
+
+
+def test_args_reach_grad_and_fun():
+    def grad(x, centre, scale):
+        return scale * (x - centre)
+
+    def fun(x, centre, scale):
+        return scale * ((x - centre) @ (x - centre)) / 2
+
+    res = gradient_descent(grad, [0.0, 0.0], learning_rate=0.5, fun=fun, args=([1.0, -2.0], 1.0))
+    assert_allclose(res.x, [1, -2], atol=1e-8)
+    assert res.fun == pytest.approx(0, abs=1e-15)
+
+
+def test_no_cost_without_fun():
+    res = gradient_descent(bowl_grad, [2, 3], learning_rate=0.1)
+    assert "fun" not in res and "fun_values" not in res and res.nfev == 0
+
+
+# --- parameter validation -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "error", "match"),
+    [
+        ({"learning_rate": 0}, ValueError, "learning_rate must be a positive finite number"),
+        ({"learning_rate": -0.1}, ValueError, "positive finite number; got -0.1"),
+        ({"learning_rate": math.nan}, ValueError, "positive finite number; got nan"),
+        ({"learning_rate": math.inf}, ValueError, "positive finite number; got inf"),
+        ({"learning_rate": "0.1"}, TypeError, "learning_rate must be a positive number or a call"),
+        ({"learning_rate": True}, TypeError, "got bool True"),
+        ({"learning_rate": 0.1, "max_iter": 0}, ValueError, "max_iter must be at least 1"),
+        ({"learning_rate": 0.1, "max_iter": 1e4}, TypeError, "10_000 rather than 1e4"),
+        ({"learning_rate": 0.1, "tol": -1e-8}, ValueError, "tol must be a finite number >= 0"),
+        ({"learning_rate": 0.1, "tol": math.nan}, ValueError, "tol must be a finite number"),
+        ({"learning_rate": 0.1, "tol": "small"}, TypeError, "tol must be a non-negative number"),
+        ({"learning_rate": 0.1, "patience": 0}, ValueError, "patience must be at least 1"),
+        ({"learning_rate": 0.1, "patience": 2.5}, TypeError, "patience must be an integer"),
+        ({"learning_rate": 0.1, "fun": 3}, TypeError, "fun must be a callable or None"),
+        ({"learning_rate": 0.1, "callback": "print"}, TypeError, "callback must be a callable"),
+    ],
+)
+def test_bad_parameters(kwargs, error, match):
+    with pytest.raises(error, match=match):
+        gradient_descent(bowl_grad, [2, 3], **kwargs)
+
+
+@pytest.mark.parametrize(
+    ("x0", "error", "match"),
+    [
+        ([[1.0, 2.0], [3.0, 4.0]], ValueError, r"scalar or a 1-D array; got .* shape \(2, 2\)"),
+        ([], ValueError, "x0 is empty"),
+        ([1.0, math.nan], ValueError, "x0 must be finite"),
+        (1 + 2j, TypeError, "x0 must be real"),
+        ("abc", TypeError, "x0 must be a real number or a 1-D array"),
+    ],
+)
+def test_bad_starting_points(x0, error, match):
+    with pytest.raises(error, match=match):
+        gradient_descent(bowl_grad, x0, learning_rate=0.1)
+
+
+def test_bad_functions():
+    with pytest.raises(TypeError, match="grad must be a callable"):
+        gradient_descent(None, [1, 2], learning_rate=0.1)
+    with pytest.raises(TypeError, match=r"grad must return an array of shape \(2,\)"):
+        gradient_descent(lambda p: np.ones(3), [1, 2], learning_rate=0.1)
+    with pytest.raises(TypeError, match="grad must return a scalar, as x0 is a scalar"):
+        gradient_descent(lambda x: np.ones(2), 1.0, learning_rate=0.1)
+    with pytest.raises(TypeError, match="fun must return a scalar"):
+        gradient_descent(bowl_grad, [1, 2], learning_rate=0.1, fun=lambda p: p)
+    with pytest.raises(ValueError, match="gradient at x0 is not finite"):
+        gradient_descent(lambda x: math.nan, 1.0, learning_rate=0.1)
+
+
+def test_numeric_types_are_accepted():
+    res = gradient_descent(bowl_grad, np.array([2, 3]), learning_rate=np.float32(0.25), max_iter=5)
+    assert res.path.dtype == np.float64 and res.nit == 5
+
+
+# --- scipy.optimize.minimize(method=minimize_gradient_descent) ----------------------------------
+
+
+def test_minimize_gives_the_same_descent():
+    direct = gradient_descent(sauna_grad, [0.5, 0.6], learning_rate=0.05, fun=sauna)
+    res = minimize(
+        sauna,
+        [0.5, 0.6],
+        jac=sauna_grad,
+        method=minimize_gradient_descent,
+        options={"learning_rate": 0.05},
+    )
+    assert res.success
+    assert_array_equal(res.x, direct.x)
+    assert_array_equal(res.path, direct.path)
+    assert res.fun == direct.fun
+
+
+def test_minimize_with_jac_true():
+    calls = []
+
+    def sauna_and_grad(p):
+        calls.append(1)
+        return sauna(p), sauna_grad(p)
+
+    direct = gradient_descent(sauna_grad, [0.5, 0.6], learning_rate=0.05, fun=sauna)
+    for run in (
+        lambda: minimize(
+            sauna_and_grad,
+            [0.5, 0.6],
+            jac=True,
+            method=minimize_gradient_descent,
+            options={"learning_rate": 0.05},
+        ),
+        lambda: minimize_gradient_descent(sauna_and_grad, [0.5, 0.6], jac=True, learning_rate=0.05),
+    ):
+        calls.clear()
+        res = run()
+        assert_array_equal(res.path, direct.path)
+        assert res.fun == direct.fun
+        assert len(calls) == res.nit + 1  # the cost and the gradient come from one call
+
+
+def test_minimize_passes_tol_and_maxiter():
+    options = {"learning_rate": 0.005}
+    loose = minimize(
+        exp_minus_log,
+        0.05,
+        jac=exp_minus_log_prime,
+        method=minimize_gradient_descent,
+        tol=1e-3,
+        options=options,
+    )
+    assert loose.success and loose.grad_norms[-1] <= 1e-3 < loose.grad_norms[-2]
+    short = minimize(
+        exp_minus_log,
+        0.05,
+        jac=exp_minus_log_prime,
+        method=minimize_gradient_descent,
+        options={**options, "maxiter": 10},
+    )
+    assert short.status == 1 and short.nit == 10
+    assert short.x.shape == (1,)  # minimize makes x0 a 1-D array
+
+
+def test_minimize_callbacks_in_both_scipy_styles():
+    iterates, results = [], []
+
+    def by_x(xk):
+        iterates.append(xk)
+
+    def by_result(intermediate_result):
+        results.append(intermediate_result)
+
+    for callback in (by_x, by_result):
+        res = minimize(
+            sauna,
+            [0.5, 0.6],
+            jac=sauna_grad,
+            method=minimize_gradient_descent,
+            callback=callback,
+            options={"learning_rate": 0.05},
+        )
+    assert_array_equal(iterates, res.path[1:])
+    assert_array_equal([r.x for r in results], res.path[1:])
+    assert [r.nit for r in results] == list(range(1, res.nit + 1))
+
+
+def test_minimize_callback_stop_iteration():
+    def stop(intermediate_result):
+        raise StopIteration
+
+    res = minimize(
+        bowl,
+        [2, 3],
+        jac=bowl_grad,
+        method=minimize_gradient_descent,
+        callback=stop,
+        options={"learning_rate": 0.1},
+    )
+    assert res.status == 3 and not res.success and res.nit == 1
+
+
+def test_minimize_needs_a_gradient_and_a_learning_rate():
+    for jac in (None, False, "2-point"):
+        with pytest.raises(ValueError, match="Gradient descent needs the gradient"):
+            minimize(
+                bowl,
+                [2, 3],
+                jac=jac,
+                method=minimize_gradient_descent,
+                options={"learning_rate": 0.1},
+            )
+    with pytest.raises(ValueError, match="needs a learning rate"):
+        minimize(bowl, [2, 3], jac=bowl_grad, method=minimize_gradient_descent)
+
+
+def test_minimize_rejects_bounds_and_warns_on_unknown_options(capsys):
+    with pytest.raises(ValueError, match="unconstrained"):
+        minimize(
+            bowl,
+            [2, 3],
+            jac=bowl_grad,
+            method=minimize_gradient_descent,
+            bounds=[(0, 1), (0, 1)],
+            options={"learning_rate": 0.1},
+        )
+    with pytest.raises(ValueError, match="max_iter or maxiter"):
+        minimize(
+            bowl,
+            [2, 3],
+            jac=bowl_grad,
+            method=minimize_gradient_descent,
+            options={"learning_rate": 0.1, "max_iter": 5, "maxiter": 5},
+        )
+    with pytest.warns(OptimizeWarning, match="momentum"):
+        res = minimize(
+            bowl,
+            [2, 3],
+            jac=bowl_grad,
+            method=minimize_gradient_descent,
+            options={"learning_rate": 0.1, "momentum": 0.9, "disp": True},
+        )
+    assert res.success and capsys.readouterr().out.strip() == res.message
+
+
+# --- property: convex quadratics ------------------------------------------------------------
+
+
+@st.composite
+def convex_quadratics(draw):
+    """½xᵀAx − bᵀx with A symmetric positive definite, eigenvalues in [1, 10], d ≤ 5."""
+    d = draw(st.integers(1, 5))
+    eigenvalues = draw(arrays(np.float64, d, elements=st.floats(1, 10)))
+    rotation, _ = np.linalg.qr(draw(arrays(np.float64, (d, d), elements=st.floats(-1, 1))))
+    a = rotation @ np.diag(eigenvalues) @ rotation.T
+    b = draw(arrays(np.float64, d, elements=st.floats(-10, 10)))
+    return (a + a.T) / 2, b
+
+
+@settings(deadline=None, max_examples=60)
+@given(convex_quadratics())
+def test_descent_solves_convex_quadratics(problem):
+    a, b = problem
+    largest = np.linalg.eigvalsh(a).max()
+    res = gradient_descent(
+        lambda x: a @ x - b,
+        np.zeros(len(b)),
+        learning_rate=1 / largest,
+        fun=lambda x: x @ a @ x / 2 - b @ x,
+        tol=1e-9,
+    )
+    assert res.success, res.message
+    assert_allclose(res.x, np.linalg.solve(a, b), rtol=0, atol=1e-6)
+    # With α = 1/λmax every step lowers the cost; allow only rounding in evaluating it.
+    rounding = 1e-12 * (1 + np.abs(res.fun_values).max())
+    assert np.all(np.diff(res.fun_values) <= rounding)
