@@ -207,9 +207,10 @@ def compute_statistics(
 ) -> LeastSquaresStatistics:
     """Compute the least-squares statistics of a data set in one pass over its rows.
 
-    The rows are read in chunks; each chunk is centred on its own means (so no sum cancels)
-    and the chunks are merged with :func:`merge_statistics`. Only one chunk is ever copied,
-    and float32 input is up-cast one chunk at a time: the sums accumulate in float64.
+    The rows are read in chunks; each chunk, shifted by the first row, is centred on its own
+    means (so no sum cancels) and the chunks are merged with :func:`merge_statistics`. Only
+    one chunk is ever copied, and float32 input is up-cast one chunk at a time: the sums
+    accumulate in float64.
 
     Parameters
     ----------
@@ -240,8 +241,16 @@ def compute_statistics(
     if chunk_rows is None:
         chunk_rows = max(1024, _CHUNK_BYTES // (8 * max(n_features, 1)))
     stats = LeastSquaresStatistics.empty(n_features, y2.shape[1])
+    if n_rows == 0:
+        return stats
+    # Accumulate the statistics of the data shifted by its first row. The merge adds terms in
+    # the difference of two chunks' means; means near 1e8 are rounded to 1e-8, which with a
+    # spread of 1 would cost eight digits. Shifted means are of the order of the spread.
+    x_shift = np.asarray(X[0], dtype=np.float64)
+    y_shift = np.asarray(y2[0], dtype=np.float64)
     for start in range(0, n_rows, chunk_rows):
         rows = slice(start, start + chunk_rows)
         w = None if sample_weight is None else sample_weight[rows]
-        stats = merge_statistics(stats, _chunk_statistics(X[rows], y2[rows], w))
-    return stats
+        chunk = _chunk_statistics(X[rows] - x_shift, y2[rows] - y_shift, w)
+        stats = merge_statistics(stats, chunk)
+    return replace(stats, x_mean=stats.x_mean + x_shift, y_mean=stats.y_mean + y_shift)
