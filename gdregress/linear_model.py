@@ -12,6 +12,7 @@ from numbers import Integral, Real
 import numpy as np
 from sklearn.base import BaseEstimator, RegressorMixin, _fit_context
 from sklearn.exceptions import ConvergenceWarning
+from sklearn.utils import assert_all_finite
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import _check_sample_weight, check_is_fitted, validate_data
 
@@ -27,11 +28,17 @@ __all__ = ["AnalyticLeastSquares", "GradientDescentRegressor"]
 class _LinearLeastSquares(RegressorMixin, BaseEstimator):
     """What both estimators share: validation, statistics, prediction and attributes."""
 
-    def _validate_training_data(self, X, y, sample_weight):
-        """Validate without copying: float64 and float32 arrays pass through as they are.
+    def _validated_statistics(self, X, y, sample_weight):
+        """Validate the data without copying it, and compute its statistics in one pass.
 
-        Returns X, y as (n_samples, n_targets), the weights (``None`` for unit weights) and
-        whether y was one-dimensional.
+        float64 and float32 arrays pass through as they are. Finiteness is read off the
+        statistics instead of a pass of its own: NaN or inf anywhere makes them non-finite,
+        and only then is the data searched, for scikit-learn's usual message.
+
+        Returns
+        -------
+        X, y (as n_samples × n_targets), sample_weight (``None`` for unit weights),
+        y_is_1d, statistics
         """
         X, y = validate_data(
             self,
@@ -40,6 +47,7 @@ class _LinearLeastSquares(RegressorMixin, BaseEstimator):
             dtype=[np.float64, np.float32],
             multi_output=True,
             y_numeric=True,
+            ensure_all_finite=False,
         )
         if sample_weight is not None:
             sample_weight = _check_sample_weight(
@@ -47,7 +55,17 @@ class _LinearLeastSquares(RegressorMixin, BaseEstimator):
             )
         y_is_1d = y.ndim == 1
         y2 = y.reshape(-1, 1) if y_is_1d else y
-        return X, y2, sample_weight, y_is_1d
+        with np.errstate(over="ignore", invalid="ignore"):
+            statistics = compute_statistics(X, y2, sample_weight)
+        if not statistics.is_finite():
+            assert_all_finite(X, input_name="X")
+            assert_all_finite(y, input_name="y")
+            raise ValueError(
+                "The data are finite but too large: their squares overflow float64 "
+                f"(largest |X| = {np.max(np.abs(X)):.3g}, largest |y| = {np.max(np.abs(y)):.3g}). "
+                "Rescale X or y (for example divide by a power of 10) and refit."
+            )
+        return X, y2, sample_weight, y_is_1d, statistics
 
     def _set_coefficients(self, coef: np.ndarray, intercept: np.ndarray, y_is_1d: bool) -> None:
         """Store (n_features, n_targets) coefficients the way LinearRegression does."""
@@ -175,8 +193,7 @@ class AnalyticLeastSquares(_LinearLeastSquares):
         self : AnalyticLeastSquares
             The fitted estimator.
         """
-        X, y, sample_weight, y_is_1d = self._validate_training_data(X, y, sample_weight)
-        statistics = compute_statistics(X, y, sample_weight)
+        X, y, sample_weight, y_is_1d, statistics = self._validated_statistics(X, y, sample_weight)
         solution = solve_least_squares(
             statistics, fit_intercept=self.fit_intercept, data=(X, y, sample_weight)
         )
@@ -340,8 +357,7 @@ class GradientDescentRegressor(_LinearLeastSquares):
             If the learning rate makes the descent diverge.
         """
         previous = self._previous_parameters() if self.warm_start else None
-        X, y, sample_weight, y_is_1d = self._validate_training_data(X, y, sample_weight)
-        statistics = compute_statistics(X, y, sample_weight)
+        X, y, sample_weight, y_is_1d, statistics = self._validated_statistics(X, y, sample_weight)
         self._descend(statistics, y_is_1d, previous)
         return self
 

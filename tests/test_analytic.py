@@ -479,10 +479,10 @@ def test_features_whose_squares_underflow_are_still_fitted(fit_intercept):
 
 @pytest.mark.xfail(
     strict=True,
-    raises=RuntimeWarning,
+    raises=ValueError,
     reason=(
-        "features of magnitude ~1e160: the statistics' products overflow ('overflow encountered "
-        "in matmul' RuntimeWarning) before the accurate route recovers the right answer"
+        "features of magnitude ~1e160: the statistics' squares overflow float64, and fit "
+        "refuses with a clear ValueError (rescale X) instead of scaling before squaring"
     ),
 )
 def test_features_whose_squares_overflow_fit_without_runtime_warnings():
