@@ -19,6 +19,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import scipy.linalg
+import scipy.sparse
 
 from . import _compensated
 from ._statistics import LeastSquaresStatistics
@@ -192,7 +193,9 @@ def _accurate_route(
         X, y, weights = X[rows], y[rows], weights[rows]
         if np.all(weights == 1.0):
             weights = None
-    X = np.asarray(X[:, design.active], dtype=np.float64)
+    X = X[:, design.active]
+    # The accurate route works on a dense copy of the (active) design in any case.
+    X = X.toarray() if scipy.sparse.issparse(X) else np.asarray(X, dtype=np.float64)
     y = np.asarray(y, dtype=np.float64)
     shift = design.shift[design.active]
     scale = design.scale[design.active]

@@ -14,6 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 import numpy as np
+import scipy.sparse
 
 __all__ = ["LeastSquaresStatistics", "compute_statistics", "merge_statistics"]
 
@@ -111,6 +112,14 @@ class LeastSquaresStatistics:
 # One-pass sums of shifted data lose about log10(1 + mean²/variance) digits to cancellation;
 # below this ratio that is under 0.005 digits, so one pass is as good as two.
 _ONE_PASS_MAX_MEAN_RATIO = 1e-2
+# Sparse products are not shifted: allow them to lose up to one digit (mean² ≤ 9·variance).
+_SPARSE_MAX_MEAN_RATIO = 0.9
+
+
+def _dense_rows(X, rows: slice) -> np.ndarray:
+    """Rows of X as a dense array: a view for an array, one dense chunk for sparse X."""
+    block = X[rows]
+    return block.toarray() if scipy.sparse.issparse(block) else block
 
 
 def _shifted_sums(X, y2, sample_weight, x_shift, y_shift, chunk_rows):
@@ -130,7 +139,7 @@ def _shifted_sums(X, y2, sample_weight, x_shift, y_shift, chunk_rows):
     for start in range(0, n_rows, chunk_rows):
         rows = slice(start, start + chunk_rows)
         shifted = buffer[: min(chunk_rows, n_rows - start)]
-        np.subtract(X[rows], x_shift, out=shifted[:, :n_features])
+        np.subtract(_dense_rows(X, rows), x_shift, out=shifted[:, :n_features])
         np.subtract(y2[rows], y_shift, out=shifted[:, n_features:])
         if sample_weight is None:
             weight_sum += shifted.shape[0]
@@ -210,6 +219,45 @@ def merge_statistics(
     )
 
 
+def _sparse_statistics(X, y2, sample_weight) -> LeastSquaresStatistics | None:
+    """The statistics of a sparse X from sparse products, without densifying it.
+
+    Centring is algebra on the sums: :math:`S_{xx} = \\sum w x x^\\top - S \\bar x
+    \\bar x^\\top`, and :math:`S_{xy} = \\sum w\\, x (y - \\bar y)` with y (dense)
+    centred first. The uncentred products cancel when a column's mean is large against its
+    spread, which sparse columns (mostly zeros) rarely have; ``None`` tells the caller to
+    take the exact dense route chunk by chunk instead.
+    """
+    X = X.tocsr() if X.format not in ("csr", "csc") else X
+    if sample_weight is None:
+        weight_sum = float(X.shape[0])
+        Xw = X
+        y_mean = y2.mean(axis=0)
+        yc = y2 - y_mean
+        yw = yc
+    else:
+        weight_sum = float(sample_weight.sum())
+        if weight_sum == 0.0:
+            return replace(LeastSquaresStatistics.empty(X.shape[1], y2.shape[1]), n_rows=X.shape[0])
+        Xw = X.multiply(sample_weight[:, None]).tocsr()
+        y_mean = sample_weight @ y2 / weight_sum
+        yc = y2 - y_mean
+        yw = yc * sample_weight[:, None]
+    x_mean = np.asarray(Xw.sum(axis=0)).ravel() / weight_sum
+    gram = np.asarray((X.T @ Xw).todense())
+    if np.any(x_mean**2 > _SPARSE_MAX_MEAN_RATIO * np.diag(gram) / weight_sum):
+        return None
+    return LeastSquaresStatistics(
+        n_rows=X.shape[0],
+        weight_sum=weight_sum,
+        x_mean=x_mean,
+        y_mean=np.asarray(y_mean, dtype=np.float64),
+        xx=gram - weight_sum * np.outer(x_mean, x_mean),
+        xy=np.asarray(X.T @ yw),
+        yy=np.einsum("ij,ij->j", yw, yc),
+    )
+
+
 def compute_statistics(
     X: np.ndarray,
     y: np.ndarray,
@@ -258,13 +306,18 @@ def compute_statistics(
         chunk_rows = max(256, _CHUNK_BYTES // (8 * (n_features + n_targets)))
     if n_rows == 0:
         return LeastSquaresStatistics.empty(n_features, n_targets)
+    if scipy.sparse.issparse(X):
+        stats = _sparse_statistics(X, y2, sample_weight)
+        if stats is not None:
+            return stats
+        X = X.tocsr()  # the exact fallback reads row chunks
 
     # Sum the data shifted by the mean of a pilot chunk: the shifted data have a mean near 0,
     # so their uncentred sums lose no digits to cancellation, and one pass suffices. Should
     # the pilot misjudge the mean (sorted data, say), the statistics show it and a second
     # pass shifts by the true mean.
     pilot = slice(0, chunk_rows)
-    x_shift = np.asarray(X[pilot], dtype=np.float64).mean(axis=0)
+    x_shift = _dense_rows(X, pilot).mean(axis=0, dtype=np.float64)
     y_shift = np.asarray(y2[pilot], dtype=np.float64).mean(axis=0)
     for _ in range(2):
         weight_sum, sums, gram = _shifted_sums(X, y2, sample_weight, x_shift, y_shift, chunk_rows)

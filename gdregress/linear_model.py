@@ -44,6 +44,7 @@ class _LinearLeastSquares(RegressorMixin, BaseEstimator):
             self,
             X,
             y,
+            accept_sparse=("csr", "csc"),
             dtype=[np.float64, np.float32],
             multi_output=True,
             y_numeric=True,
@@ -62,7 +63,7 @@ class _LinearLeastSquares(RegressorMixin, BaseEstimator):
             assert_all_finite(y, input_name="y")
             raise ValueError(
                 "The data are finite but too large: their squares overflow float64 "
-                f"(largest |X| = {np.max(np.abs(X)):.3g}, largest |y| = {np.max(np.abs(y)):.3g}). "
+                f"(largest |X| = {abs(X).max():.3g}, largest |y| = {np.max(np.abs(y)):.3g}). "
                 "Rescale X or y (for example divide by a power of 10) and refit."
             )
         return X, y2, sample_weight, y_is_1d, statistics
@@ -89,13 +90,16 @@ class _LinearLeastSquares(RegressorMixin, BaseEstimator):
         ndarray of shape (n_samples,) or (n_samples, n_targets)
         """
         check_is_fitted(self)
-        X = validate_data(self, X, reset=False, dtype=[np.float64, np.float32])
-        return X @ self.coef_.T + self.intercept_
+        X = validate_data(
+            self, X, reset=False, accept_sparse=("csr", "csc"), dtype=[np.float64, np.float32]
+        )
+        return np.asarray(X @ self.coef_.T) + self.intercept_
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.target_tags.multi_output = True
         tags.target_tags.single_output = True
+        tags.input_tags.sparse = True
         return tags
 
 
