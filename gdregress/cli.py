@@ -22,8 +22,15 @@ from .cost import LeastSquaresCost
 __all__ = ["main"]
 
 
+class _OneLineErrors(argparse.ArgumentParser):
+    """An argument parser whose usage errors are one line on stderr and exit status 2."""
+
+    def error(self, message: str):
+        self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+
+
 def _build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _OneLineErrors(
         prog="gdregress",
         description=(
             "Fit the least-squares line y = m·x + b to the bundled TV-advertising data "
@@ -31,7 +38,7 @@ def _build_parser() -> argparse.ArgumentParser:
         ),
     )
     parser.add_argument("--version", action="version", version=f"gdregress {__version__}")
-    subcommands = parser.add_subparsers(dest="command")
+    subcommands = parser.add_subparsers(dest="command", parser_class=_OneLineErrors)
     fit = subcommands.add_parser("fit", help="fit the line and print it (the default)")
     for command in (parser, fit):
         command.add_argument(

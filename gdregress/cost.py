@@ -239,15 +239,32 @@ class LeastSquaresCost:
         return np.sum((spread + stats.yy) / (2 * stats.weight_sum) + 0.5 * e**2, axis=1)
 
     @cached_property
+    def curvatures(self) -> np.ndarray:
+        """The eigenvalues of the Hessian, smallest first: the curvatures of the cost."""
+        if self.hessian.size == 0:
+            return np.zeros(1)
+        return np.linalg.eigvalsh(self.hessian)
+
+    @property
     def max_curvature(self) -> float:
         """The largest curvature :math:`L_{max}`: the largest eigenvalue of the Hessian.
 
         The gradient is :math:`L_{max}`-Lipschitz, so a fixed step :math:`\\alpha` descends
         exactly when :math:`0 < \\alpha < 2/L_{max}`.
         """
-        if self.hessian.size == 0:
-            return 0.0
-        return float(np.linalg.eigvalsh(self.hessian)[-1])
+        return float(self.curvatures[-1])
+
+    @property
+    def min_curvature(self) -> float:
+        """The smallest curvature that is not zero to rounding: the smallest positive eigenvalue.
+
+        Directions of zero curvature (collinear features) take no part in the descent; along
+        the others the cost is at least this curved, so :math:`\\|\\theta - \\theta^*\\|
+        \\le \\|\\nabla L(\\theta)\\| / \\lambda_{min}`.
+        """
+        curvatures = self.curvatures
+        positive = curvatures[curvatures > curvatures[-1] * curvatures.size * 1e-12]
+        return float(positive[0]) if positive.size else 0.0
 
     def expanded_quadratic(self) -> ExpandedQuadratic:
         """The sum of squares :math:`E(m, b) = 2S\\,L(m, b)` written out, for one feature.

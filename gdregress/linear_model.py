@@ -229,9 +229,13 @@ class GradientDescentRegressor(_LinearLeastSquares):
     a least-squares cost there is one: :math:`L` is a quadratic whose Hessian :math:`H` is
     known from the statistics, and a fixed step descends if and only if
     :math:`0 < \alpha < 2/L_{max}`, where :math:`L_{max}` is the largest eigenvalue of
-    :math:`H`. ``learning_rate="auto"`` takes :math:`\alpha = 1/L_{max}`, which lowers the
-    cost at every step and cannot diverge; ``"exact"`` takes, at every step, the step that
-    minimises the cost along the gradient, :math:`\alpha_k = g_k^\top g_k / g_k^\top H g_k`.
+    :math:`H`: along an eigenvector of curvature :math:`\lambda` the error is multiplied by
+    :math:`1 - \alpha\lambda` at every step. ``learning_rate="auto"`` takes the best fixed
+    step, :math:`\alpha = 2/(L_{max} + \lambda_{min})`, which shrinks every component of the
+    error by at least :math:`(\kappa - 1)/(\kappa + 1)` per step (:math:`\kappa =
+    L_{max}/\lambda_{min}`), lowers the cost at every step and cannot diverge. ``"exact"``
+    takes, at every step, the step that minimises the cost along the gradient,
+    :math:`\alpha_k = g_k^\top g_k / g_k^\top H g_k`.
     A float is used as given; one at or above :math:`2/L_{max}` makes the iterates grow
     without bound, and ``fit`` raises :class:`~gdregress.DivergenceError` saying so.
 
@@ -254,8 +258,10 @@ class GradientDescentRegressor(_LinearLeastSquares):
         descent converge on standardised designs with condition numbers up to about
         :math:`10^3`.
     tol : float or None, default=1e-12
-        Stop when the norm of the gradient (in the coordinates of the descent) falls to
-        ``tol`` times the root mean square of y. ``None`` runs all ``max_iter`` steps.
+        The accuracy asked for: stop when the gradient guarantees that the coefficients (in
+        the coordinates of the descent) are within ``tol`` times the spread of y of the
+        minimum, i.e. when :math:`\|\nabla L\| \le \mathrm{tol}\cdot\lambda_{min}\cdot
+        \mathrm{std}(y)`. ``None`` runs all ``max_iter`` steps.
     fit_intercept : bool, default=True
         Whether to fit the intercept :math:`b`.
     standardize : bool, default=True
@@ -373,6 +379,49 @@ class GradientDescentRegressor(_LinearLeastSquares):
         coef = coef[:, None] if coef.ndim == 1 else coef.T
         return coef, np.atleast_1d(np.asarray(self.intercept_, dtype=np.float64))
 
+    def _step_rule(self, cost: LeastSquaresCost, n_targets: int):
+        """The learning rate to hand to the descent, and the list "exact" records steps in."""
+        if self.learning_rate == "exact":
+            hessian, p = cost.hessian, cost.n_parameters
+            steps: list[float] = []
+
+            def exact_step(theta, g):
+                # The minimiser of L(θ − αg) over α, for a quadratic: gᵀg / gᵀHg.
+                g = g.reshape(p, n_targets)
+                curvature = np.sum(g * (hessian @ g))
+                step = np.sum(g * g) / curvature if curvature > 0 else 1.0 / cost.max_curvature
+                steps.append(step)
+                return step
+
+            return exact_step, steps
+        if self.learning_rate == "auto":
+            # 2/(L_max + λ_min): the fixed step that contracts the slowest direction fastest;
+            # below the stability limit 2/L_max, and every component of the error shrinks.
+            total = cost.max_curvature + cost.min_curvature
+            return (2.0 / total if total > 0 else 1.0), None
+        return float(self.learning_rate), None
+
+    def _gradient_tolerance(self, cost: LeastSquaresCost) -> float | None:
+        """The gradient norm at which the iterate is within ``tol``·spread(y) of the minimum.
+
+        Since ‖θ − θ*‖ ≤ ‖∇L(θ)‖ / λ_min, stopping at ‖∇L‖ ≤ tol·λ_min·spread(y) bounds the
+        error of the standardised coefficients by tol relative to the spread of y (its
+        standard deviation with an intercept, its root mean square without). The bound never
+        goes below the rounding error of the gradient itself, about
+        eps·(‖H‖·‖θ*‖ + ‖q‖), with θ* from a small solve of Hθ = q.
+        """
+        if self.tol is None:
+            return None
+        stats = cost.statistics
+        spread = np.sqrt(np.sum(stats.yy if self.fit_intercept else stats.uncentred_yy()))
+        if spread == 0.0:  # a constant target: measure against its size instead
+            spread = np.sqrt(np.sum(stats.uncentred_yy()))
+        spread /= np.sqrt(stats.weight_sum)
+        minimiser = np.linalg.lstsq(cost.hessian, cost.linear_term, rcond=None)[0]
+        rounding = 8 * cost.n_parameters * np.finfo(np.float64).eps
+        size = cost.max_curvature * np.linalg.norm(minimiser) + np.linalg.norm(cost.linear_term)
+        return max(self.tol * cost.min_curvature * spread, rounding * float(size))
+
     def _descend(self, statistics, y_is_1d: bool, previous) -> None:
         """Descend the cost of ``statistics`` and set the fitted attributes."""
         n_features, n_targets = statistics.n_features, statistics.n_targets
@@ -410,24 +459,8 @@ class GradientDescentRegressor(_LinearLeastSquares):
             theta0 = np.zeros(p * n_targets)
 
         max_curvature = cost.max_curvature
-        if self.learning_rate == "exact":
-            hessian = cost.hessian
-            steps = []
-
-            def learning_rate(theta, g):
-                g = g.reshape(p, n_targets)
-                curvature = np.sum(g * (hessian @ g))
-                step = np.sum(g * g) / curvature if curvature > 0 else 1.0 / max_curvature
-                steps.append(step)
-                return step
-
-        elif self.learning_rate == "auto":
-            # 1/L_max: below the stability limit 2/L_max, and the cost falls at every step.
-            learning_rate = 1.0 / max_curvature if max_curvature > 0 else 1.0
-        else:
-            learning_rate = float(self.learning_rate)
-
-        y_rms = np.sqrt(2 * cost.value(np.zeros((k, n_targets)), np.zeros(n_targets)))
+        learning_rate, steps = self._step_rule(cost, n_targets)
+        tolerance = self._gradient_tolerance(cost)
         # No cost per iteration: a too-large step on a quadratic shows as a gradient that
         # grows while reversing, which the descent detects; the loss curve is computed after.
         result = gradient_descent(
@@ -435,7 +468,7 @@ class GradientDescentRegressor(_LinearLeastSquares):
             theta0,
             learning_rate=learning_rate,
             max_iter=self.max_iter,
-            tol=None if self.tol is None else self.tol * y_rms,
+            tol=tolerance,
         )
         if result.status == 2:
             stable = 2.0 / max_curvature
@@ -464,16 +497,25 @@ class GradientDescentRegressor(_LinearLeastSquares):
         self.n_iter_ = int(result.nit)
         self.loss_curve_ = loss_curve
         self.gradient_norms_ = result.grad_norms
-        self.learning_rate_ = np.asarray(steps) if self.learning_rate == "exact" else learning_rate
+        self.learning_rate_ = np.asarray(steps) if steps is not None else learning_rate
         self.max_curvature_ = max_curvature
         self.converged_ = result.status == 0 and self.tol is not None
         if result.status == 1:
+            kappa = max_curvature / cost.min_curvature if cost.min_curvature > 0 else np.inf
+            remedy = (
+                f"use a larger learning rate (stable below {2.0 / max_curvature:.6g}) or "
+                "learning_rate='auto'"
+                if self.learning_rate not in ("auto", "exact")
+                else "set standardize=True"
+                if not self.standardize
+                else "use AnalyticLeastSquares, which is exact at any condition number"
+            )
             warnings.warn(
                 f"GradientDescentRegressor did not converge in max_iter={self.max_iter} "
-                f"iterations: the gradient's norm is {result.grad_norms[-1]:.3g}, above "
-                f"tol·rms(y) = {self.tol * y_rms:.3g}. Increase max_iter, or use a larger "
-                f"learning rate (below the stable limit {2.0 / max_curvature:.6g}), or "
-                "learning_rate='auto' with standardize=True.",
+                f"iterations: the gradient's norm is {result.grad_norms[-1]:.3g}, above the "
+                f"tolerance {tolerance:.3g}. The cost's condition number in the coordinates of "
+                f"the descent is {kappa:.3g}, and gradient descent needs about that many "
+                f"iterations per factor e of accuracy. Increase max_iter or tol, or {remedy}.",
                 ConvergenceWarning,
-                stacklevel=3,
+                stacklevel=4,  # the user's call, through fit and scikit-learn's _fit_context
             )
