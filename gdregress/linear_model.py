@@ -17,7 +17,7 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import _check_sample_weight, check_is_fitted, validate_data
 
 from ._closed_form import solve_least_squares
-from ._statistics import compute_statistics
+from ._statistics import compute_statistics, merge_statistics
 from .cost import ColumnScaling, LeastSquaresCost, column_scaling
 from .exceptions import DivergenceError
 from .optimize import gradient_descent
@@ -28,7 +28,7 @@ __all__ = ["AnalyticLeastSquares", "GradientDescentRegressor"]
 class _LinearLeastSquares(RegressorMixin, BaseEstimator):
     """What both estimators share: validation, statistics, prediction and attributes."""
 
-    def _validated_statistics(self, X, y, sample_weight):
+    def _validated_statistics(self, X, y, sample_weight, *, reset: bool = True):
         """Validate the data without copying it, and compute its statistics in one pass.
 
         float64 and float32 arrays pass through as they are. Finiteness is read off the
@@ -44,6 +44,7 @@ class _LinearLeastSquares(RegressorMixin, BaseEstimator):
             self,
             X,
             y,
+            reset=reset,
             accept_sparse=("csr", "csc"),
             dtype=[np.float64, np.float32],
             multi_output=True,
@@ -67,6 +68,25 @@ class _LinearLeastSquares(RegressorMixin, BaseEstimator):
                 "Rescale X or y (for example divide by a power of 10) and refit."
             )
         return X, y2, sample_weight, y_is_1d, statistics
+
+    def _merged_statistics(self, X, y, sample_weight):
+        """For ``partial_fit``: the statistics of this chunk merged into all seen before.
+
+        Returns whether y is one-dimensional, and the merged statistics.
+        """
+        first = not hasattr(self, "statistics_")
+        _, _, _, y_is_1d, statistics = self._validated_statistics(X, y, sample_weight, reset=first)
+        if not first:
+            seen_1d = np.ndim(self.coef_) == 1
+            if y_is_1d != seen_1d or statistics.n_targets != self.statistics_.n_targets:
+                raise ValueError(
+                    f"y has {statistics.n_targets} target(s) as a "
+                    f"{'1-D' if y_is_1d else '2-D'} array, but earlier calls to partial_fit "
+                    f"had {self.statistics_.n_targets} as a {'1-D' if seen_1d else '2-D'} "
+                    "array: every chunk must have the same targets."
+                )
+            statistics = merge_statistics(self.statistics_, statistics)
+        return y_is_1d, statistics
 
     def _set_coefficients(self, coef: np.ndarray, intercept: np.ndarray, y_is_1d: bool) -> None:
         """Store (n_features, n_targets) coefficients the way LinearRegression does."""
@@ -155,6 +175,9 @@ class AnalyticLeastSquares(_LinearLeastSquares):
         Number of features seen during ``fit``.
     feature_names_in_ : ndarray of shape (n_features_in_,)
         Column names, when ``X`` was a DataFrame with string column names.
+    statistics_ : LeastSquaresStatistics
+        The one-pass statistics of the data seen (weight sum, means, centred
+        cross-products), which fix the cost; ``partial_fit`` merges each chunk into them.
 
     See Also
     --------
@@ -198,15 +221,43 @@ class AnalyticLeastSquares(_LinearLeastSquares):
             The fitted estimator.
         """
         X, y, sample_weight, y_is_1d, statistics = self._validated_statistics(X, y, sample_weight)
-        solution = solve_least_squares(
-            statistics, fit_intercept=self.fit_intercept, data=(X, y, sample_weight)
-        )
+        self._solve(statistics, y_is_1d, data=(X, y, sample_weight))
+        return self
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def partial_fit(self, X, y, sample_weight=None) -> AnalyticLeastSquares:
+        """Fit on one more chunk of rows: the result of all chunks so far.
+
+        The statistics of the chunk are merged into those of the rows seen before (exactly,
+        by the pairwise update of Chan, Golub and LeVeque), and the normal equations are
+        solved again: fitting chunk by chunk, for instance over ``pandas.read_csv(...,
+        chunksize=...)``, gives the fit of all rows at once. Only the statistics are kept,
+        so the accurate route for ill-conditioned designs is not available; such a design
+        gets an :class:`~gdregress.IllConditionedWarning`.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+        y : array-like of shape (n_samples,) or (n_samples, n_targets)
+        sample_weight : array-like of shape (n_samples,), optional
+
+        Returns
+        -------
+        self : AnalyticLeastSquares
+        """
+        y_is_1d, statistics = self._merged_statistics(X, y, sample_weight)
+        self._solve(statistics, y_is_1d, data=None)
+        return self
+
+    def _solve(self, statistics, y_is_1d: bool, data) -> None:
+        """Solve the normal equations of ``statistics`` and set the fitted attributes."""
+        solution = solve_least_squares(statistics, fit_intercept=self.fit_intercept, data=data)
         self._set_coefficients(solution.coef, solution.intercept, y_is_1d)
         self.rank_ = solution.rank
         self.singular_ = solution.singular_values
         self.condition_number_ = solution.condition_number
         self.solver_ = solution.route
-        return self
+        self.statistics_ = statistics
 
 
 class GradientDescentRegressor(_LinearLeastSquares):
@@ -291,6 +342,8 @@ class GradientDescentRegressor(_LinearLeastSquares):
         Whether the gradient fell to the tolerance.
     n_features_in_ : int
     feature_names_in_ : ndarray of shape (n_features_in_,)
+    statistics_ : LeastSquaresStatistics
+        The one-pass statistics of the data seen; ``partial_fit`` merges each chunk into them.
 
     See Also
     --------
@@ -368,6 +421,29 @@ class GradientDescentRegressor(_LinearLeastSquares):
         """
         previous = self._previous_parameters() if self.warm_start else None
         X, y, sample_weight, y_is_1d, statistics = self._validated_statistics(X, y, sample_weight)
+        self._descend(statistics, y_is_1d, previous)
+        return self
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def partial_fit(self, X, y, sample_weight=None) -> GradientDescentRegressor:
+        """Fit on one more chunk of rows, descending from the current coefficients.
+
+        The statistics of the chunk are merged into those of the rows seen before, and the
+        descent continues from the current ``coef_`` and ``intercept_`` on the cost of all
+        rows so far: after the last chunk the result is the fit of all rows at once.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+        y : array-like of shape (n_samples,) or (n_samples, n_targets)
+        sample_weight : array-like of shape (n_samples,), optional
+
+        Returns
+        -------
+        self : GradientDescentRegressor
+        """
+        previous = self._previous_parameters()
+        y_is_1d, statistics = self._merged_statistics(X, y, sample_weight)
         self._descend(statistics, y_is_1d, previous)
         return self
 
@@ -499,6 +575,7 @@ class GradientDescentRegressor(_LinearLeastSquares):
         self.gradient_norms_ = result.grad_norms
         self.learning_rate_ = np.asarray(steps) if steps is not None else learning_rate
         self.max_curvature_ = max_curvature
+        self.statistics_ = statistics
         self.converged_ = result.status == 0 and self.tol is not None
         if result.status == 1:
             kappa = max_curvature / cost.min_curvature if cost.min_curvature > 0 else np.inf
