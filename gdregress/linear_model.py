@@ -16,6 +16,7 @@ from sklearn.utils import assert_all_finite
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import _check_sample_weight, check_is_fitted, validate_data
 
+from . import _dask
 from ._closed_form import solve_least_squares
 from ._statistics import compute_statistics, merge_statistics
 from .cost import ColumnScaling, LeastSquaresCost, column_scaling
@@ -40,6 +41,8 @@ class _LinearLeastSquares(RegressorMixin, BaseEstimator):
         X, y (as n_samples × n_targets), sample_weight (``None`` for unit weights),
         y_is_1d, statistics
         """
+        if _dask.is_dask_collection(X, y, sample_weight):  # statistics reduced on the cluster
+            return _dask.validated_statistics(self, X, y, sample_weight, reset=reset)
         X, y = validate_data(
             self,
             X,
@@ -110,6 +113,8 @@ class _LinearLeastSquares(RegressorMixin, BaseEstimator):
         ndarray of shape (n_samples,) or (n_samples, n_targets)
         """
         check_is_fitted(self)
+        if _dask.is_dask_collection(X):  # a lazy dask array, predicted block by block
+            return _dask.predict(self, X)
         X = validate_data(
             self, X, reset=False, accept_sparse=("csr", "csc"), dtype=[np.float64, np.float32]
         )
@@ -251,7 +256,10 @@ class AnalyticLeastSquares(_LinearLeastSquares):
 
     def _solve(self, statistics, y_is_1d: bool, data) -> None:
         """Solve the normal equations of ``statistics`` and set the fitted attributes."""
-        solution = solve_least_squares(statistics, fit_intercept=self.fit_intercept, data=data)
+        solve = solve_least_squares
+        if data is not None and _dask.is_dask_collection(*data):  # the QR route over dask data
+            solve = _dask.solve_least_squares
+        solution = solve(statistics, fit_intercept=self.fit_intercept, data=data)
         self._set_coefficients(solution.coef, solution.intercept, y_is_1d)
         self.rank_ = solution.rank
         self.singular_ = solution.singular_values

@@ -1,0 +1,561 @@
+r"""Least squares on dask collections: statistics reduced in a tree where the data lives.
+
+A fit depends on the data only through the mergeable statistics of
+:mod:`gdregress._statistics`, so a fit over rows spread across many machines can be exact:
+every block of rows (a chunk of a dask array, a partition of a dask DataFrame) computes
+:func:`~gdregress._statistics.compute_statistics` on the worker that holds it, and
+:func:`~gdregress._statistics.merge_statistics` merges the results pairwise up a tree. Only
+the statistics travel, a few ``d × d`` arrays per block; the rows never leave their workers.
+The solve then runs on the small result, exactly as for data in memory.
+
+When the statistics show an ill-conditioned design, the closed form does not trust the
+normal equations: a tall-skinny QR runs over the blocks instead, reduced up the same tree.
+Each block contributes the R factor of its rows of the centred, column-scaled design (with
+the centred targets as extra columns), two R factors merge into the R factor of their
+stacked rows, and the coefficients come from the final R by a triangular solve. Its error
+grows like eps·cond(design), where the normal equations' grows like eps·cond(design)².
+
+Dask is an optional dependency: :mod:`gdregress` imports this module, but this module
+imports dask only when it is handed a dask collection (by then the caller has imported it).
+Computations run on whatever scheduler is active, a ``dask.distributed`` client included.
+"""
+
+from __future__ import annotations
+
+import functools
+import sys
+import warnings
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import scipy.linalg
+from sklearn.utils import assert_all_finite
+from sklearn.utils.validation import validate_data
+
+from ._closed_form import (
+    FAST_ROUTE_MAX_CONDITION,
+    LeastSquaresSolution,
+    _with_zeros,
+)
+from ._closed_form import solve_least_squares as _solve_from_statistics
+from ._statistics import LeastSquaresStatistics, compute_statistics, merge_statistics
+from .cost import ColumnScaling, column_scaling
+from .exceptions import IllConditionedWarning
+
+__all__ = ["is_dask_collection", "predict", "solve_least_squares", "validated_statistics"]
+
+_EPS = np.finfo(np.float64).eps
+
+# Results merged per task of the tree: 100 blocks reduce in three levels.
+_SPLIT_EVERY = 8
+
+
+def is_dask_collection(*objects: Any) -> bool:
+    """Whether any of ``objects`` is a dask collection, without importing dask.
+
+    A dask collection can only exist once dask has been imported, so when it has not been,
+    the answer is no at the cost of a dictionary lookup.
+    """
+    dask = sys.modules.get("dask")
+    if dask is None:
+        return False
+    return any(dask.is_dask_collection(obj) for obj in objects)
+
+
+# --- the blocks of rows -----------------------------------------------------------------
+
+
+def _is_dask_frame(obj) -> bool:
+    dd = sys.modules.get("dask.dataframe")
+    return dd is not None and isinstance(obj, dd.DataFrame | dd.Series)
+
+
+def _is_dask_array(obj) -> bool:
+    da = sys.modules.get("dask.array")
+    return da is not None and isinstance(obj, da.Array)
+
+
+def _kind_of_dtype(dtype) -> str | None:
+    """What is wrong with ``dtype`` for regression, or ``None`` if it is a real number type."""
+    import pandas as pd
+
+    if pd.api.types.is_complex_dtype(dtype):
+        return "complex"
+    if pd.api.types.is_numeric_dtype(dtype):  # ints, floats, bool, nullable Int64/Float64
+        return None
+    return str(dtype)
+
+
+def _check_numeric(obj, name: str) -> None:
+    """Raise a ValueError naming the non-numeric columns of a dask collection, if any."""
+    if _is_dask_frame(obj):
+        dtypes = obj.dtypes.items() if obj.ndim == 2 else [(obj.name, obj.dtype)]
+        wrong = [
+            f"{column!r} ({kind})" for column, dtype in dtypes if (kind := _kind_of_dtype(dtype))
+        ]
+    else:
+        kind = _kind_of_dtype(obj.dtype)
+        wrong = [f"dtype {kind}"] if kind else []
+    if wrong:
+        raise ValueError(
+            f"{name} must be numeric, but has {', '.join(wrong)}. Encode or drop such columns "
+            "(for example with dask_ml.preprocessing.Categorizer and DummyEncoder) before fitting."
+        )
+
+
+@dataclass(frozen=True)
+class _RowBlocks:
+    """X, y and the sample weights as dask collections cut into the same blocks of rows.
+
+    Either all three are dask DataFrames/Series with the same partitions (``frames``), read
+    together by one ``map_partitions``, or all are dask arrays with the same row chunks. y is
+    1-D or 2-D as given; the weights are 1-D or ``None``.
+    """
+
+    X: Any
+    y: Any
+    sample_weight: Any
+    frames: bool
+
+    @property
+    def y_is_1d(self) -> bool:
+        return self.y.ndim == 1
+
+    def collections(self) -> list:
+        return [c for c in (self.X, self.y, self.sample_weight) if c is not None]
+
+    def map_reduce(self, leaf, merge):
+        """Apply ``leaf(X_block, y_block[, w_block])`` where each block lives, merge in a tree.
+
+        Returns the merged result, computed on the active scheduler. Only the results of
+        ``leaf`` and ``merge`` travel between workers and to the caller.
+        """
+        import dask
+
+        if self.frames:
+            import dask.dataframe as dd
+            import pandas as pd
+
+            per_block = dd.map_partitions(
+                functools.partial(_boxed, leaf, box=_box_series),
+                *self.collections(),
+                meta=pd.Series([], dtype=object),
+                align_dataframes=False,
+                enforce_metadata=False,
+            )
+        else:
+            import dask.array as da
+
+            arguments = []
+            for collection, letter in zip(self.collections(), "jkl", strict=False):
+                arguments += [collection, "i" if collection.ndim == 1 else "i" + letter]
+            per_block = da.blockwise(
+                functools.partial(_boxed, leaf, box=_box_array),
+                "i",
+                *arguments,
+                concatenate=True,
+                adjust_chunks={"i": 1},
+                dtype=object,
+                meta=np.empty((0,), dtype=object),
+            )
+        level = list(np.ravel(per_block.to_delayed()))  # boxed results, one per block
+        unbox = True
+        while unbox or len(level) > 1:
+            merge_group = functools.partial(_merge_group, merge, unbox=unbox)
+            level = [
+                dask.delayed(merge_group, pure=True)(*level[start : start + _SPLIT_EVERY])
+                for start in range(0, len(level), _SPLIT_EVERY)
+            ]
+            unbox = False
+        (result,) = dask.compute(level[0])
+        return result
+
+
+def _box_series(value):
+    import pandas as pd
+
+    return pd.Series([value], dtype=object)
+
+
+def _box_array(value):
+    box = np.empty(1, dtype=object)
+    box[0] = value
+    return box
+
+
+def _boxed(leaf, *blocks, box):
+    """``leaf`` of one block, boxed as the one element of a pandas Series or numpy array."""
+    return box(leaf(*blocks))
+
+
+def _merge_group(merge, *values, unbox: bool):
+    """Merge the results of a few blocks (boxed, if ``unbox``) or subtrees into one."""
+    if unbox:
+        values = [value.iloc[0] if hasattr(value, "iloc") else value[0] for value in values]
+    return functools.reduce(merge, values)
+
+
+def _as_dask_array(obj, name: str, like):
+    """``obj`` as a dask array with the row chunks of ``like`` (a dask array)."""
+    import dask.array as da
+
+    if _is_dask_array(obj):
+        return obj
+    if _is_dask_frame(obj):
+        return obj.to_dask_array()
+    if is_dask_collection(obj):
+        raise ValueError(
+            f"{name} is a {type(obj).__name__}; pass a dask Array, DataFrame or Series."
+        )
+    rows = like.chunks[0]
+    if any(np.isnan(rows)):
+        raise ValueError(
+            f"{name} is in memory but the blocks of X have unknown lengths, so {name} cannot "
+            f"be cut alike. Pass {name} as a dask collection partitioned like X (for a "
+            f"DataFrame df: X = df[features], {name} = df[column]), or compute the lengths "
+            "of X first (X.to_dask_array(lengths=True))."
+        )
+    array = np.asarray(obj)
+    return da.from_array(array, chunks=(rows, *array.shape[1:]))
+
+
+def _row_blocks(X, y, sample_weight) -> _RowBlocks:
+    """Validate the shapes and dtypes of dask X, y and weights, and align their blocks."""
+    if not (_is_dask_array(X) or _is_dask_frame(X)):
+        kind = "in memory" if not is_dask_collection(X) else f"a {type(X).__name__}"
+        raise ValueError(
+            f"y or sample_weight is a dask collection but X is {kind}. Pass X as a dask "
+            "Array or DataFrame too (for example dask.array.from_array(X, chunks=...)), or "
+            "compute y and sample_weight to fit in memory."
+        )
+    if X.ndim != 2:
+        raise ValueError(
+            f"Expected a 2-D X (rows × features), got a {X.ndim}-D {type(X).__name__}. "
+            "Use X.to_frame() for a dask Series, or X.reshape(-1, 1) for one feature."
+        )
+    if y is None:
+        raise ValueError("y is required: fit the features X to targets y.")
+    _check_numeric(X, "X")
+
+    frames = _is_dask_frame(X) and _is_dask_frame(y)
+    frames = frames and (sample_weight is None or _is_dask_frame(sample_weight))
+    if frames:
+        parts = [c for c in (X, y, sample_weight) if c is not None]
+        counts = [c.npartitions for c in parts]
+        if len(set(counts)) > 1:
+            raise ValueError(
+                "X, y and sample_weight must be split into the same partitions of rows, but "
+                f"have {', '.join(map(str, counts))} partitions. Take them from one DataFrame "
+                "(X = df[features], y = df[target]) or repartition them alike."
+            )
+    else:
+        X = _as_dask_array(X, "X", None)
+        if len(X.chunks[1]) > 1:
+            X = X.rechunk({1: -1})  # every block holds whole rows
+        y = _as_dask_array(y, "y", X)
+        if y.ndim == 2 and len(y.chunks[1]) > 1:
+            y = y.rechunk({1: -1})
+        if sample_weight is not None:
+            if np.ndim(sample_weight) == 0 and not is_dask_collection(sample_weight):
+                if np.isnan(X.shape[0]):
+                    raise ValueError(
+                        "A scalar sample_weight needs the number of rows of X, which is "
+                        "unknown: pass the weights as a dask Series or array, or none."
+                    )
+                sample_weight = np.full(X.shape[0], float(sample_weight))
+            sample_weight = _as_dask_array(sample_weight, "sample_weight", X)
+        _check_lengths(X, y, sample_weight)
+
+    if y.ndim not in (1, 2):
+        raise ValueError(f"y must be 1-D or 2-D, got {y.ndim}-D.")
+    _check_numeric(y, "y")
+    if sample_weight is not None:
+        if sample_weight.ndim != 1:
+            raise ValueError(
+                f"sample_weight must be 1-D (one weight per row), got {sample_weight.ndim}-D."
+            )
+        _check_numeric(sample_weight, "sample_weight")
+    return _RowBlocks(X=X, y=y, sample_weight=sample_weight, frames=frames)
+
+
+def _check_lengths(X, y, sample_weight) -> None:
+    """Compare the numbers of rows and blocks of dask arrays, where they are known."""
+    arrays = [("X", X), ("y", y)]
+    if sample_weight is not None:
+        arrays.append(("sample_weight", sample_weight))
+    lengths = [a.shape[0] for _, a in arrays]
+    if not any(np.isnan(lengths)) and len(set(lengths)) > 1:
+        raise ValueError(
+            "Found input variables with inconsistent numbers of samples: "
+            f"{[int(n) for n in lengths]} ({', '.join(name for name, _ in arrays)})."
+        )
+    if any(np.isnan(lengths)):
+        blocks = [len(a.chunks[0]) for _, a in arrays]
+        if len(set(blocks)) > 1:
+            raise ValueError(
+                "X, y and sample_weight have blocks of unknown length and different numbers of "
+                f"blocks ({', '.join(map(str, blocks))}), so their rows cannot be matched. Take "
+                "them from one DataFrame, or compute their lengths (to_dask_array(lengths=True))."
+            )
+
+
+def _float_block(block) -> np.ndarray:
+    """One block as a float ndarray: float32 and float64 as they are, the rest as float64."""
+    if hasattr(block, "to_numpy"):  # a pandas partition; missing values become NaN
+        return block.to_numpy(dtype=np.float64, na_value=np.nan)
+    block = np.asarray(block)
+    return block if block.dtype in (np.float32, np.float64) else block.astype(np.float64)
+
+
+def _numeric_blocks(X, y, sample_weight=None):
+    """The blocks of one partition as float arrays, y 2-D, with matching numbers of rows."""
+    X, y = _float_block(X), _float_block(y)
+    y = y.reshape(-1, 1) if y.ndim == 1 else y
+    counts = [len(X), len(y)]
+    if sample_weight is not None:
+        sample_weight = _float_block(sample_weight).astype(np.float64, copy=False)
+        counts.append(len(sample_weight))
+        if np.any(sample_weight < 0):
+            raise ValueError("Negative values in data passed to `sample_weight`.")
+    if len(set(counts)) > 1:
+        raise ValueError(
+            f"A block of rows has {' / '.join(map(str, counts))} rows in X / y"
+            f"{' / sample_weight' if sample_weight is not None else ''}: they must be cut into "
+            "the same blocks of rows. Take them from one DataFrame, or rechunk them alike."
+        )
+    return X, y, sample_weight
+
+
+# --- statistics --------------------------------------------------------------------------
+
+
+def _block_statistics(X, y, sample_weight=None) -> LeastSquaresStatistics:
+    """The statistics of one block of rows, computed on the worker that holds it.
+
+    Non-finite statistics mean NaN or inf in the block, or squares that overflow; the block
+    is then searched, to say which.
+    """
+    X, y, sample_weight = _numeric_blocks(X, y, sample_weight)
+    with np.errstate(over="ignore", invalid="ignore"):
+        statistics = compute_statistics(X, y, sample_weight)
+    if not statistics.is_finite():
+        assert_all_finite(X, input_name="X")
+        assert_all_finite(y, input_name="y")
+        if sample_weight is not None:
+            assert_all_finite(sample_weight, input_name="sample_weight")
+        raise ValueError(
+            "The data are finite but too large: their squares overflow float64 (in one block, "
+            f"largest |X| = {np.max(np.abs(X), initial=0):.3g}, largest |y| = "
+            f"{np.max(np.abs(y), initial=0):.3g}). Rescale X or y (for example divide by a "
+            "power of 10) and refit."
+        )
+    return statistics
+
+
+def _check_features(estimator, X, *, reset: bool) -> None:
+    """Set or check ``n_features_in_`` and ``feature_names_in_`` from X's metadata alone."""
+    if _is_dask_frame(X):
+        from dask.dataframe.utils import make_meta
+
+        sample = make_meta(X)  # the empty pandas DataFrame with X's columns and dtypes
+    else:
+        sample = np.empty((0, X.shape[1]))
+    validate_data(estimator, sample, reset=reset, skip_check_array=True)
+
+
+def validated_statistics(estimator, X, y, sample_weight, *, reset: bool = True):
+    """Validate dask X, y and weights and compute their statistics where the data lives.
+
+    The dask counterpart of the estimators' in-memory validation: column names and the
+    number of features come from X's metadata (scikit-learn's rules, so a dask DataFrame's
+    columns become ``feature_names_in_``), dtypes must be numeric, and X, y and the weights
+    must have the same rows. NaN and inf are found from the statistics of each block.
+
+    Parameters
+    ----------
+    estimator : BaseEstimator
+        The estimator being fitted; its ``n_features_in_`` and ``feature_names_in_`` are set
+        (``reset=True``) or checked.
+    X : dask Array or DataFrame of shape (n_samples, n_features)
+    y : dask Array, Series or DataFrame of shape (n_samples,) or (n_samples, n_targets)
+        A dask array or an in-memory array when X is a dask array with known chunks.
+    sample_weight : dask Array or Series of shape (n_samples,), optional
+    reset : bool, default=True
+        Whether this is a first fit (set the feature attributes) or a later ``partial_fit``.
+
+    Returns
+    -------
+    X, y, sample_weight
+        The dask collections, cut into the same blocks of rows.
+    y_is_1d : bool
+    statistics : LeastSquaresStatistics
+        The statistics of all rows, merged up a tree from those of each block.
+    """
+    blocks = _row_blocks(X, y, sample_weight)
+    _check_features(estimator, X, reset=reset)
+    statistics = blocks.map_reduce(_block_statistics, merge_statistics)
+    if statistics.n_rows == 0:
+        raise ValueError(
+            f"Found array with 0 sample(s) while a minimum of 1 is required by "
+            f"{type(estimator).__name__}: the dask collections have no rows."
+        )
+    if not statistics.is_finite():
+        raise ValueError(
+            "The statistics of the data overflow float64 when the blocks are merged. Rescale "
+            "X or y (for example divide by a power of 10) and refit."
+        )
+    return blocks.X, blocks.y, blocks.sample_weight, blocks.y_is_1d, statistics
+
+
+# --- the accurate route: a tall-skinny QR up the same tree ----------------------------------
+
+
+def _block_r_factor(X, y, sample_weight=None, *, design: ColumnScaling, y_shift: np.ndarray):
+    r"""The R factor of one block of the weighted, centred, column-scaled design and targets.
+
+    The block is :math:`W^{1/2}\,[(X - \mathrm{shift})/\mathrm{scale},\ y - \bar y]`, with
+    only the active columns of X; rows of weight 0 contribute nothing.
+    """
+    X, y, sample_weight = _numeric_blocks(X, y, sample_weight)
+    active = design.active
+    block = np.hstack([(X[:, active] - design.shift[active]) / design.scale[active], y - y_shift])
+    if sample_weight is not None:
+        block *= np.sqrt(sample_weight)[:, None]
+    return np.linalg.qr(block, mode="r")
+
+
+def _merge_r_factors(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """The R factor of the rows of two blocks, from their R factors: R of ``[R_a; R_b]``."""
+    return np.linalg.qr(np.vstack([a, b]), mode="r")
+
+
+def solve_least_squares(
+    stats: LeastSquaresStatistics,
+    *,
+    fit_intercept: bool = True,
+    data: tuple,
+) -> LeastSquaresSolution:
+    r"""Minimise the half-MSE cost of dask data: from the statistics, or by a tall-skinny QR.
+
+    A well-conditioned design is solved from the statistics alone, by the same normal
+    equations as data in memory. When the statistics show an ill-conditioned one, the R
+    factor of the centred, column-scaled design, with the centred targets appended,
+
+    .. math::
+
+        W^{1/2}\,[Z,\ y - \bar y] = Q \begin{pmatrix} R_{11} & R_{12} \\ 0 & R_{22}
+        \end{pmatrix}, \qquad R_{11} v = R_{12},
+
+    is computed block by block where the data lives and merged up a tree, and the scaled
+    coefficients :math:`v` come from a triangular solve. Its error grows like
+    eps·cond(Z) instead of eps·cond(Z)²; when even that loses more than about four digits,
+    an :class:`~gdregress.IllConditionedWarning` names the condition number. A
+    rank-deficient design gets the minimum-norm solution, as in memory.
+
+    Parameters
+    ----------
+    stats : LeastSquaresStatistics
+        Statistics of the data.
+    fit_intercept : bool, default=True
+    data : tuple (X, y, sample_weight)
+        The dask collections the statistics came from.
+
+    Returns
+    -------
+    LeastSquaresSolution
+        With ``route`` ``"normal equations"``, ``"tall-skinny QR"`` or ``"minimum norm"``.
+    """
+    try:
+        with warnings.catch_warnings():
+            # Whether the normal equations are good enough is decided in one place, the
+            # core's solve; its warning is for fits with no data to fall back on.
+            warnings.simplefilter("ignore", IllConditionedWarning)
+            solution = _solve_from_statistics(stats, fit_intercept=fit_intercept, data=None)
+    except OverflowError:
+        # The core's warning for a singular design rounds log10(inf) and raises this; a
+        # singular design is not for the normal equations in any case.
+        solution = None
+    if solution is not None and solution.route == "normal equations":
+        return solution
+
+    blocks = _row_blocks(*data)
+    design = column_scaling(stats, fit_intercept)
+    y_shift = stats.y_mean if fit_intercept else np.zeros(stats.n_targets)
+    leaf = functools.partial(_block_r_factor, design=design, y_shift=y_shift)
+    r = blocks.map_reduce(leaf, _merge_r_factors)
+    k = int(design.active.sum())
+    r = np.vstack([r, np.zeros((max(0, r.shape[1] - r.shape[0]), r.shape[1]))])
+    r11, r12 = r[:k, :k], r[:k, k:]
+    scale = design.scale[design.active]
+    singular_values = _with_zeros(scipy.linalg.svdvals(r11 * scale), stats)
+    scaled_singular = scipy.linalg.svdvals(r11)
+    tolerance = max(stats.n_rows, k) * _EPS * (scaled_singular[0] if k else 0.0)
+    rank = int(np.sum(scaled_singular > tolerance))
+    if rank < k:
+        user_coef = scipy.linalg.lstsq(r11 * scale, r12, cond=max(stats.n_rows, k) * _EPS)[0]
+        scaled_coef, route, condition = user_coef * scale[:, None], "minimum norm", np.inf
+    else:
+        scaled_coef = scipy.linalg.solve_triangular(r11, r12)
+        condition = float(scaled_singular[0] / scaled_singular[-1]) if k else 1.0
+        route = "tall-skinny QR"
+        if condition > FAST_ROUTE_MAX_CONDITION:
+            lost = min(16, max(0, round(np.log10(condition * _EPS) + 16)))
+            warnings.warn(
+                f"The design is ill-conditioned (condition number about {condition:.3g} after "
+                "centring and scaling the columns): the tall-skinny QR over the dask data may "
+                f"have lost about {lost} of its 16 digits.",
+                IllConditionedWarning,
+                stacklevel=3,
+            )
+    coef, intercept = design.to_user(scaled_coef, y_shift)
+    return LeastSquaresSolution(
+        coef=coef,
+        intercept=intercept if fit_intercept else np.zeros(stats.n_targets),
+        rank=rank,
+        singular_values=singular_values,
+        condition_number=condition,
+        route=route,
+    )
+
+
+# --- prediction ----------------------------------------------------------------------------
+
+
+def _predict_block(X, coef: np.ndarray, intercept) -> np.ndarray:
+    return _float_block(X) @ coef.T + intercept
+
+
+def predict(estimator, X):
+    """Predict lazily on a dask collection: a dask array, computed block by block.
+
+    Parameters
+    ----------
+    estimator : fitted AnalyticLeastSquares or GradientDescentRegressor
+    X : dask Array or DataFrame of shape (n_samples, n_features)
+
+    Returns
+    -------
+    dask Array of shape (n_samples,) or (n_samples, n_targets)
+    """
+    if not (_is_dask_array(X) or _is_dask_frame(X)) or X.ndim != 2:
+        raise ValueError(
+            f"Expected a 2-D dask Array or DataFrame of features, got {type(X).__name__}."
+        )
+    _check_numeric(X, "X")
+    _check_features(estimator, X, reset=False)
+    X = X.to_dask_array() if _is_dask_frame(X) else X.rechunk({1: -1})
+    coef = np.asarray(estimator.coef_, dtype=np.float64)
+    intercept = estimator.intercept_
+    if coef.ndim == 1:
+        return X.map_blocks(
+            _predict_block, coef, intercept, drop_axis=1, dtype=np.float64, meta=np.empty(0)
+        )
+    return X.map_blocks(
+        _predict_block,
+        coef,
+        intercept,
+        chunks=(X.chunks[0], (coef.shape[0],)),
+        dtype=np.float64,
+        meta=np.empty((0, 0)),
+    )
