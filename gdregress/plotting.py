@@ -1,0 +1,834 @@
+r"""Pictures of least squares and of gradient descent, with matplotlib.
+
+Each function draws on the Axes it is given (or on new ones) and returns them:
+
+- :func:`plot_fit`: the data with the fitted line (observed against predicted for several
+  features);
+- :func:`plot_loss_curve`: the cost at every iteration of a descent, on a log scale;
+- :func:`plot_cost_surface`: the contours of the cost :math:`L(m, b)` with the descent's path,
+  the lecture's picture;
+- :func:`plot_learning_rates`: the same descent with learning rates too small, just right and
+  too large, side by side;
+- :func:`plot_descents`: descents of any function of two variables from several starts, on
+  its contours; :func:`plot_sauna` draws the lecture's sauna with it;
+- :func:`plot_summary`: the first three as one figure (``gdregress fit --plot``).
+
+matplotlib is an optional dependency (``pip install 'gdregress[plot]'``); it is imported only
+when a function here is called, never by ``import gdregress``. The costs are computed from a
+fitted model's ``statistics_``, so no function here reads the data again except to scatter it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from .cost import LeastSquaresCost
+
+if TYPE_CHECKING:  # pragma: no cover
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
+
+__all__ = [
+    "plot_cost_surface",
+    "plot_descents",
+    "plot_fit",
+    "plot_learning_rates",
+    "plot_loss_curve",
+    "plot_sauna",
+    "plot_summary",
+]
+
+_EPS = np.finfo(np.float64).eps
+_PATH_COLOR = "tab:red"
+_LINE_COLOR = "tab:red"
+_DATA_COLOR = "tab:blue"
+
+
+def _new_axes(ax, **subplot_kw) -> Axes:
+    """The given Axes, or new ones on a new pyplot figure."""
+    if ax is not None:
+        return ax
+    try:
+        import matplotlib.pyplot as plt
+    except ImportError:  # pragma: no cover - the error says how to install it
+        raise ImportError(
+            "gdregress.plotting needs matplotlib: pip install 'gdregress[plot]'"
+        ) from None
+    _, ax = plt.subplots(layout="constrained", **subplot_kw)
+    return ax
+
+
+def _number(value: float) -> str:
+    return f"{value:.4g}"
+
+
+def _line_text(slope: float, intercept: float, x: str = "x", y: str = "y") -> str:
+    sign = "−" if intercept < 0 else "+"
+    return f"{y} = {_number(slope)}·{x} {sign} {_number(abs(intercept))}"
+
+
+def _check_fitted(model, what: str) -> None:
+    if not hasattr(model, "statistics_"):
+        raise ValueError(
+            f"{what} needs a fitted AnalyticLeastSquares or GradientDescentRegressor; got "
+            f"{type(model).__name__}{' (not fitted)' if hasattr(model, 'fit') else ''}: call "
+            "fit(X, y) first"
+        )
+
+
+def _one_feature_cost(model, what: str) -> LeastSquaresCost:
+    """The cost L(m, b) of a model fitted on one feature, one target, with an intercept."""
+    _check_fitted(model, what)
+    stats = model.statistics_
+    if stats.n_features != 1 or stats.n_targets != 1 or not model.fit_intercept:
+        raise ValueError(
+            f"{what} draws L(m, b), the cost of a line y = m·x + b: it needs a model fitted "
+            f"with an intercept on one feature and one target, but this one has "
+            f"{stats.n_features} features, {stats.n_targets} targets and "
+            f"fit_intercept={model.fit_intercept}. Fit it on one column of X."
+        )
+    return LeastSquaresCost(stats, fit_intercept=True)
+
+
+def _minimum(cost: LeastSquaresCost) -> tuple[np.ndarray, float]:
+    """The minimiser (coefficients..., intercept) of the cost and the least cost L*."""
+    from ._closed_form import solve_least_squares
+
+    solution = solve_least_squares(cost.statistics, fit_intercept=cost.fit_intercept)
+    coef, intercept = solution.coef[:, 0], solution.intercept[0]
+    return np.append(coef, intercept), cost.value(coef, intercept)
+
+
+def plot_fit(
+    model, X, y, ax: Axes | None = None, *, xlabel: str | None = None, ylabel: str | None = None
+) -> Axes:
+    """Draw the data and the fitted line.
+
+    With one feature: the points :math:`(x_i, y_i)` and the line :math:`y = m x + b` across
+    the range of x. With several features there is no line to draw, so the points are the
+    observed :math:`y_i` against the predicted :math:`\\hat y_i`, with the diagonal
+    :math:`\\hat y = y` where a perfect fit would put them.
+
+    Parameters
+    ----------
+    model : AnalyticLeastSquares or GradientDescentRegressor
+        Fitted, with one target.
+    X : array-like of shape (n_samples, n_features)
+        The points to draw (all of the training data, or a sample of it).
+    y : array-like of shape (n_samples,)
+    ax : matplotlib Axes, optional
+        Where to draw (default: new Axes on a new figure).
+    xlabel, ylabel : str, optional
+        Axis labels; by default the column names the model was fitted with, else ``x``
+        and ``y``.
+
+    Returns
+    -------
+    matplotlib Axes
+        The line is the Line2D with gid ``"fitted line"``.
+
+    Examples
+    --------
+    >>> from matplotlib.figure import Figure
+    >>> from gdregress import AnalyticLeastSquares
+    >>> from gdregress.datasets import load_power_lines
+    >>> X, y = load_power_lines(return_X_y=True)
+    >>> ax = plot_fit(AnalyticLeastSquares().fit(X, y), X, y, ax=Figure().subplots())
+    >>> ax.get_legend_handles_labels()[1]
+    ['3 points', 'y = 0.5·x + 2.333']
+    """
+    _check_fitted(model, "plot_fit")
+    ax = _new_axes(ax)
+    names = getattr(model, "feature_names_in_", None)
+    X_array = np.asarray(X, dtype=np.float64)
+    y_name = getattr(y, "name", None)
+    y_name = y_name if isinstance(y_name, str) else "y"
+    y = np.asarray(y, dtype=np.float64).ravel()
+    n = len(y)
+    alpha = 1.0 if n <= 300 else max(0.08, min(1.0, 300 / n))
+    size = 60 if n <= 20 else 25 if n <= 1000 else 6
+    points = f"{n:,} point{'s' if n != 1 else ''}"
+    if X_array.shape[1] == 1:
+        x = X_array[:, 0]
+        ends = np.array([[x.min()], [x.max()]])
+        prediction = model.predict(_like_fit(model, ends))
+        ax.scatter(x, y, s=size, alpha=alpha, color=_DATA_COLOR, label=points, zorder=2)
+        (line,) = ax.plot(
+            ends[:, 0],
+            prediction,
+            color=_LINE_COLOR,
+            lw=2.5,
+            label=_line_text(
+                float(model.coef_[0]),
+                float(model.intercept_),
+                str(names[0]) if names is not None else "x",
+                y_name,
+            ),
+            zorder=3,
+        )
+        line.set_gid("fitted line")
+        ax.set_xlabel(xlabel or (str(names[0]) if names is not None else "x"))
+        ax.set_ylabel(ylabel or y_name)
+        ax.set_title("The data and the least-squares line")
+    else:
+        prediction = model.predict(_like_fit(model, X_array))
+        ax.scatter(prediction, y, s=size, alpha=alpha, color=_DATA_COLOR, label=points, zorder=2)
+        low = min(prediction.min(), y.min())
+        high = max(prediction.max(), y.max())
+        (line,) = ax.plot(
+            [low, high], [low, high], color=_LINE_COLOR, lw=2, label="predicted = observed"
+        )
+        line.set_gid("fitted line")
+        target = ylabel or y_name
+        ax.set_xlabel(f"predicted: {target}")
+        ax.set_ylabel(f"observed: {target}")
+        ax.set_title(f"Observed against predicted ({X_array.shape[1]} features)")
+    ax.legend(loc="best")
+    ax.grid(alpha=0.3)
+    return ax
+
+
+def _like_fit(model, X: np.ndarray):
+    """X as the model saw it in fit: a DataFrame with the same columns if it had names."""
+    names = getattr(model, "feature_names_in_", None)
+    if names is None:
+        return X
+    import pandas as pd
+
+    return pd.DataFrame(X, columns=names)
+
+
+def plot_loss_curve(
+    descent,
+    ax: Axes | None = None,
+    *,
+    minimum: float | None = None,
+    label: str | None = None,
+) -> Axes:
+    r"""Draw the cost at every iterate of a descent, on a log scale.
+
+    For a :class:`~gdregress.GradientDescentRegressor` it draws the excess cost
+    :math:`L(\theta_k) - L^*` over the least cost :math:`L^*` (computed from the model's
+    statistics in closed form): on a log scale a fixed learning rate then shows as a straight
+    line, whose slope is the rate of convergence. Values below the rounding error of
+    :math:`L^*` are drawn at that level, with a dotted line marking it.
+
+    Parameters
+    ----------
+    descent : GradientDescentRegressor or OptimizeResult
+        A fitted regressor (its ``loss_curve_``), or the result of
+        :func:`~gdregress.gradient_descent` called with ``fun`` (its ``fun_values``).
+    ax : matplotlib Axes, optional
+        Where to draw (default: new Axes on a new figure). Call again with the same Axes to
+        compare descents.
+    minimum : float, optional
+        The least value of the function, to draw the excess over it. For a regressor it is
+        computed; for an OptimizeResult without it the values themselves are drawn (on a log
+        scale if they are all positive).
+    label : str, optional
+        The legend's entry for this curve.
+
+    Returns
+    -------
+    matplotlib Axes
+        The curve is the Line2D with gid ``"loss curve"``.
+
+    Examples
+    --------
+    >>> from matplotlib.figure import Figure
+    >>> from gdregress import GradientDescentRegressor
+    >>> model = GradientDescentRegressor(standardize=False, learning_rate=0.1)
+    >>> model = model.fit([[1], [2], [3]], [2, 5, 3])
+    >>> ax = plot_loss_curve(model, ax=Figure().subplots())
+    >>> ax.get_yscale(), len(ax.get_lines()[0].get_xdata()) == model.n_iter_ + 1
+    ('log', True)
+    """
+    if hasattr(descent, "loss_curve_"):
+        values = np.asarray(descent.loss_curve_, dtype=np.float64)
+        if minimum is None:
+            _, minimum = _minimum(LeastSquaresCost(descent.statistics_, descent.fit_intercept))
+        name, point = "L", "θₖ"
+    elif getattr(descent, "fun_values", None) is not None:
+        values = np.asarray(descent.fun_values, dtype=np.float64)
+        name, point = "f", "xₖ"
+    else:
+        raise TypeError(
+            "plot_loss_curve needs a fitted GradientDescentRegressor, or the result of "
+            "gdregress.gradient_descent(..., fun=f) (which records the values of f); got "
+            f"{type(descent).__name__}"
+        )
+    from matplotlib.ticker import MaxNLocator
+
+    ax = _new_axes(ax)
+    k = np.arange(len(values))
+    marker = "o" if len(values) <= 60 else None
+    if minimum is not None:
+        floor = 8 * _EPS * max(abs(minimum), 1e-300)
+        excess = values - minimum
+        shown = np.maximum(excess, floor)
+        (line,) = ax.plot(k, shown, marker=marker, ms=4, label=label)
+        if np.any(excess < floor):
+            ax.axhline(floor, color="0.5", ls=":", lw=1)
+            ax.annotate(
+                f"rounding level of {name}*",
+                (0, floor),
+                xycoords=("axes fraction", "data"),
+                xytext=(4, 4),
+                textcoords="offset points",
+                color="0.4",
+                fontsize="small",
+            )
+        ax.set_ylabel(f"{name}({point}) − {name}*   ({name}* = {minimum:.6g})")
+        ax.set_yscale("log")
+    else:
+        (line,) = ax.plot(k, values, marker=marker, ms=4, label=label)
+        ax.set_ylabel(f"{name}({point})")
+        if np.all(values > 0):
+            ax.set_yscale("log")
+    line.set_gid("loss curve")
+    ax.set_xlabel("iteration k")
+    ax.set_title("The loss curve")
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.grid(alpha=0.3, which="both" if ax.get_yscale() == "log" else "major")
+    if label is not None:
+        ax.legend(loc="best")
+    return ax
+
+
+def _window(points: np.ndarray, cost: LeastSquaresCost, pad: float = 0.12) -> np.ndarray:
+    """[[m_low, m_high], [b_low, b_high]]: the points and an ellipse around the minimum.
+
+    The ellipse {L ≤ L* + ΔL} has the extent sqrt(2·ΔL·(H⁻¹)ᵢᵢ) in coordinate i; with
+    ΔL a twentieth of L* it keeps the innermost contours whole, and with ΔL = L* it frames a
+    lone minimum (a closed-form fit, no path).
+    """
+    theta, least = _minimum(cost)
+    lone = len(points) <= 1
+    if least > 0:
+        excess = least if lone else 0.05 * least
+    else:  # a perfect fit: measure against the cost at the first point instead
+        excess = max(float(cost.value(points[:1, 0], points[0, 1])), 1.0) * (1 if lone else 0.05)
+    reach = np.sqrt(2 * excess * np.abs(np.diag(np.linalg.pinv(cost.hessian))))
+    low = np.minimum(points.min(axis=0), theta - reach)
+    high = np.maximum(points.max(axis=0), theta + reach)
+    margin = pad * (high - low)
+    return np.stack([low - margin, high + margin], axis=1)
+
+
+def _cost_contours(ax, cost: LeastSquaresCost, window: np.ndarray, n_levels: int, colorbar: bool):
+    """Contours of L(m, b) over the window, at levels geometric in L − L*."""
+    from matplotlib.colors import BoundaryNorm
+
+    m = np.linspace(*window[0], 241)
+    b = np.linspace(*window[1], 241)
+    M, B = np.meshgrid(m, b)
+    values = cost.value_path(M.reshape(-1, 1, 1), B.reshape(-1, 1)).reshape(M.shape)
+    _, least = _minimum(cost)
+    excess = values - least
+    top = float(np.max(excess))
+    levels = least + top * np.geomspace(1e-4, 0.9, n_levels)
+    norm = BoundaryNorm(levels, ncolors=256, extend="both")
+    contours = ax.contour(M, B, values, levels=levels, cmap="viridis_r", norm=norm, linewidths=1)
+    contours.set_gid("cost contours")
+    if colorbar:
+        bar = ax.figure.colorbar(contours, ax=ax, format="%.4g", pad=0.02)
+        bar.set_label("cost L(m, b)")
+    ax.set_xlim(*window[0])
+    ax.set_ylim(*window[1])
+    ax.set_xlabel("slope m")
+    ax.set_ylabel("intercept b")
+    return contours
+
+
+def _draw_path(ax, path: np.ndarray, label: str, color: str = _PATH_COLOR, gid: str | None = None):
+    n = len(path)
+    every = None if n <= 80 else max(1, n // 40)
+    (line,) = ax.plot(
+        path[:, 0],
+        path[:, 1],
+        color=color,
+        lw=1.5 if n <= 500 else 0.6,
+        marker="o" if every is None else ".",
+        ms=4,
+        markevery=every,
+        label=label,
+        zorder=3,
+    )
+    if gid is not None:
+        line.set_gid(gid)
+    ax.plot(*path[0], "o", color=color, mfc="white", mew=2, ms=8, zorder=4)
+    return line
+
+
+def plot_cost_surface(
+    model,
+    ax: Axes | None = None,
+    *,
+    paths: Mapping[str, Any] | None = None,
+    n_levels: int = 14,
+    colorbar: bool = True,
+) -> Axes:
+    r"""Draw the contours of the cost :math:`L(m, b)` and the descent's path on them.
+
+    The lecture's picture: the cost of the line :math:`y = m x + b`,
+    :math:`L(m, b) = \frac{1}{2n}\sum_i (m x_i + b - y_i)^2`, as contour lines over the
+    plane of :math:`(m, b)`, with every iterate of gradient descent, the start circled and
+    the minimum (the closed form) starred. Contour levels are spaced geometrically in
+    :math:`L - L^*`, so the ellipses around the minimum show at every scale. The window spans
+    the paths and the minimum.
+
+    Parameters
+    ----------
+    model : AnalyticLeastSquares or GradientDescentRegressor
+        Fitted on one feature with an intercept. A GradientDescentRegressor's ``path_`` is
+        drawn; for an AnalyticLeastSquares only the minimum is.
+    ax : matplotlib Axes, optional
+        Where to draw (default: new Axes on a new figure).
+    paths : mapping of str to array of shape (n, 2), optional
+        More paths in :math:`(m, b)` to draw, by legend label (for instance another descent's
+        ``path_``).
+    n_levels : int, default=14
+        Number of contour lines.
+    colorbar : bool, default=True
+        Whether to add a colour bar of the levels.
+
+    Returns
+    -------
+    matplotlib Axes
+        The model's path is the Line2D with gid ``"descent path"``; the contours are the
+        ContourSet with gid ``"cost contours"``.
+
+    Examples
+    --------
+    The lecture's power lines, descended with :math:`\alpha = 0.1` from (0, 0):
+
+    >>> from matplotlib.figure import Figure
+    >>> from gdregress import GradientDescentRegressor
+    >>> from gdregress.datasets import load_power_lines
+    >>> X, y = load_power_lines(return_X_y=True)
+    >>> model = GradientDescentRegressor(standardize=False, learning_rate=0.1).fit(X, y)
+    >>> ax = plot_cost_surface(model, ax=Figure().subplots())
+    >>> path = [line for line in ax.get_lines() if line.get_gid() == "descent path"][0]
+    >>> len(path.get_xdata()) == model.n_iter_ + 1
+    True
+    """
+    cost = _one_feature_cost(model, "plot_cost_surface")
+    theta, least = _minimum(cost)
+    drawn: dict[str, np.ndarray] = {}
+    own = getattr(model, "path_", None)
+    if own is not None:
+        steps = model.n_iter_
+        drawn[f"descent: {steps:,} step{'s' if steps != 1 else ''}"] = np.asarray(own)
+    for label, path in (paths or {}).items():
+        path = np.asarray(path, dtype=np.float64)
+        if path.ndim != 2 or path.shape[1] != 2:
+            raise ValueError(
+                f"paths[{label!r}] must be an array of (m, b) points, shape (n, 2); "
+                f"got shape {path.shape}"
+            )
+        drawn[label] = path
+    ax = _new_axes(ax)
+    points = np.vstack([theta[None, :], *drawn.values()])
+    _cost_contours(ax, cost, _window(points, cost), n_levels, colorbar)
+    colors = [_PATH_COLOR, "tab:orange", "tab:purple", "tab:brown", "tab:pink"]
+    for i, (label, path) in enumerate(drawn.items()):
+        gid = "descent path" if own is not None and i == 0 else None
+        _draw_path(ax, path, label, colors[i % len(colors)], gid)
+    ax.plot(
+        *theta,
+        "*",
+        color="black",
+        ms=14,
+        mfc="gold",
+        zorder=5,
+        label=f"minimum: m = {_number(theta[0])}, b = {_number(theta[1])}, L* = {least:.4g}",
+    )
+    ax.set_title(
+        "The cost surface L(m, b) and the descent"
+        if own is not None or paths
+        else "The cost surface L(m, b) and its minimum"
+    )
+    ax.legend(loc="best", fontsize="small")
+    return ax
+
+
+def plot_summary(
+    model,
+    X,
+    y,
+    *,
+    xlabel: str | None = None,
+    ylabel: str | None = None,
+    title: str | None = None,
+) -> Figure:
+    """Draw the data with the line, the loss curve and the cost surface, side by side.
+
+    The figure of ``gdregress fit --plot``. The loss curve needs a descent (a
+    GradientDescentRegressor) and the cost surface one feature; panels that do not apply
+    are left out.
+
+    Parameters
+    ----------
+    model : AnalyticLeastSquares or GradientDescentRegressor
+        Fitted, with one target.
+    X : array-like of shape (n_samples, n_features)
+        The points to scatter.
+    y : array-like of shape (n_samples,)
+    xlabel, ylabel : str, optional
+        Labels of the data's axes.
+    title : str, optional
+        The figure's title.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        A new figure, not registered with pyplot (save it with ``savefig``).
+
+    Examples
+    --------
+    >>> from gdregress import GradientDescentRegressor
+    >>> from gdregress.datasets import load_power_lines
+    >>> X, y = load_power_lines(return_X_y=True)
+    >>> model = GradientDescentRegressor(standardize=False, learning_rate=0.1).fit(X, y)
+    >>> figure = plot_summary(model, X, y)
+    >>> for ax in figure.axes:
+    ...     print(ax.get_title() or ax.get_label())
+    The data and the least-squares line
+    The loss curve
+    The cost surface L(m, b) and the descent
+    <colorbar>
+    """
+    from matplotlib.figure import Figure
+
+    _check_fitted(model, "plot_summary")
+    stats = model.statistics_
+    loss = hasattr(model, "loss_curve_")
+    surface = stats.n_features == 1 and stats.n_targets == 1 and model.fit_intercept
+    n_panels = 1 + loss + surface
+    figure = Figure(figsize=(5.2 * n_panels + 0.6 * surface, 4.6), layout="constrained")
+    axes = list(np.atleast_1d(figure.subplots(1, n_panels)))
+    plot_fit(model, X, y, ax=axes.pop(0), xlabel=xlabel, ylabel=ylabel)
+    if loss:
+        plot_loss_curve(model, ax=axes.pop(0))
+    if surface:
+        plot_cost_surface(model, ax=axes.pop(0))
+    if title:
+        figure.suptitle(title)
+    return figure
+
+
+def plot_learning_rates(
+    X,
+    y,
+    learning_rates: Sequence[float] | None = None,
+    axes: Sequence[Axes] | None = None,
+    *,
+    max_iter: int = 200,
+) -> np.ndarray:
+    r"""Descend the cost of a line with several learning rates, one panel each.
+
+    The same plain descent of :math:`L(m, b)` from :math:`(0, 0)`, in the data's own units,
+    ``max_iter`` steps with each learning rate. Too small, it crawls and is still far from
+    the minimum at the end; at or above :math:`2 / L_{max}`, with :math:`L_{max}` the largest
+    curvature of the cost, it overshoots the valley further at every step and diverges; in
+    between it arrives. Each panel's title says which happened: "just right" when the
+    descent came within 0.1 % of its starting distance from the minimum, "too large" when
+    it diverged, "too small" otherwise.
+
+    Parameters
+    ----------
+    X : array-like of shape (n_samples, 1)
+    y : array-like of shape (n_samples,)
+    learning_rates : sequence of float, optional
+        Default: 0.1, 0.8 and 1.05 times the stability limit :math:`2 / L_{max}`.
+    axes : sequence of matplotlib Axes, optional
+        One per learning rate (default: a new figure with a row of panels).
+    max_iter : int, default=200
+        Steps of each descent.
+
+    Returns
+    -------
+    ndarray of matplotlib Axes
+        Each holds its descent's path as the Line2D with gid ``"descent path"``.
+
+    Examples
+    --------
+    >>> from gdregress.datasets import load_power_lines
+    >>> X, y = load_power_lines(return_X_y=True)
+    >>> axes = plot_learning_rates(X, y)
+    >>> [ax.get_title().split(":")[0] for ax in axes]
+    ['too small', 'just right', 'too large']
+    >>> import matplotlib.pyplot as plt; plt.close("all")
+    """
+    from .linear_model import AnalyticLeastSquares
+    from .optimize import gradient_descent
+
+    model = AnalyticLeastSquares().fit(X, y)
+    cost = _one_feature_cost(model, "plot_learning_rates")
+    limit = 2.0 / cost.max_curvature
+    if learning_rates is None:
+        learning_rates = [0.1 * limit, 0.8 * limit, 1.05 * limit]
+    learning_rates = [float(rate) for rate in learning_rates]
+    if axes is None:
+        import matplotlib.pyplot as plt
+
+        _, axes = plt.subplots(
+            1,
+            len(learning_rates),
+            figsize=(4.6 * len(learning_rates), 4.6),
+            layout="constrained",
+            sharex=True,
+            sharey=True,
+            squeeze=False,
+        )
+        axes = axes[0]
+    axes = np.asarray(axes, dtype=object).ravel()
+    if len(axes) != len(learning_rates):
+        raise ValueError(
+            f"give one Axes per learning rate: {len(learning_rates)} learning rates, "
+            f"{len(axes)} Axes"
+        )
+    theta, _ = _minimum(cost)
+
+    def gradient(p):
+        grad_m, grad_b = cost.gradient(p[:1], p[1])
+        return np.array([grad_m[0], grad_b])
+
+    def value(p):
+        return cost.value(p[:1], p[1])
+
+    start = np.zeros(2)
+    results = [
+        gradient_descent(
+            gradient, start, learning_rate=rate, max_iter=max_iter, tol=None, fun=value
+        )
+        for rate in learning_rates
+    ]
+    # One window for all panels: the start, the minimum and the descents that did not
+    # diverge; a diverging path leaves it, as it should.
+    kept = [r.path for r in results if r.status != 2]
+    window = _window(np.vstack([start[None, :], *kept]), cost)
+    distance0 = np.linalg.norm(start - theta)
+    for ax, rate, result in zip(axes, learning_rates, results, strict=True):
+        _cost_contours(ax, cost, window, 12, colorbar=False)
+        remaining = np.linalg.norm(result.path - theta, axis=1) / distance0
+        arrived = np.flatnonzero(remaining <= 1e-3)
+        if result.status == 2:
+            verdict = f"too large: diverges in {result.nit} steps"
+        elif arrived.size:
+            verdict = f"just right: there in {arrived[0]} steps"
+        else:
+            verdict = f"too small: {remaining[-1]:.0%} of the way to go after {result.nit} steps"
+        _draw_path(ax, result.path, "descent from (0, 0)", gid="descent path")
+        ax.plot(*theta, "*", color="black", mfc="gold", ms=14, zorder=5, label="minimum")
+        ax.set_title(f"{verdict}\nα = {rate:.3g} = {rate / limit:.3g} × 2/L_max", fontsize="medium")
+        ax.legend(loc="upper right", fontsize="small")
+    return axes
+
+
+def plot_descents(
+    fun: Callable[[np.ndarray], Any],
+    grad: Callable[[np.ndarray], Any],
+    starts: Sequence[Sequence[float]],
+    ax: Axes | None = None,
+    *,
+    learning_rate: float,
+    xlim: tuple[float, float],
+    ylim: tuple[float, float],
+    max_iter: int = 10_000,
+    value_label: str = "f(x, y)",
+    cmap: str = "viridis",
+    levels: int | Sequence[float] = 24,
+) -> Axes:
+    """Draw a function of two variables as filled contours, and descents from several starts.
+
+    Every start is descended with :func:`~gdregress.gradient_descent` at the same learning
+    rate; its path is drawn from a circle (the start) to a cross (where it stopped), and the
+    legend says where each ended.
+
+    Parameters
+    ----------
+    fun : callable
+        ``fun(p)`` for ``p = (x, y)``; it must accept arrays x and y of any shape.
+    grad : callable
+        ``grad(p)``, the gradient at the point ``p``, an array of shape (2,).
+    starts : sequence of (x, y)
+        The starting points.
+    ax : matplotlib Axes, optional
+        Where to draw (default: new Axes on a new figure).
+    learning_rate : float
+        The step α of every descent.
+    xlim, ylim : (float, float)
+        The window drawn.
+    max_iter : int, default=10_000
+        Most steps of each descent.
+    value_label : str, default="f(x, y)"
+        The colour bar's label.
+    cmap : str, default="viridis"
+        The colour map of the contours.
+    levels : int or sequence of float, default=24
+        The number of filled contour levels, or the levels; values beyond the levels take
+        the colours of the ends.
+
+    Returns
+    -------
+    matplotlib Axes
+        The paths are the Line2D objects with gid ``"descent path"``, in the order of
+        ``starts``, each with every iterate (``nit + 1`` points) and a legend label that says
+        where it ended.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from matplotlib.figure import Figure
+    >>> ax = plot_descents(lambda p: p[0] ** 2 + p[1] ** 2, lambda p: 2 * np.asarray(p),
+    ...                    [(2, 3)], ax=Figure().subplots(), learning_rate=0.5,
+    ...                    xlim=(-3, 3), ylim=(-3, 3))
+    >>> ax.get_lines()[0].get_xydata()  # α = 1/2 on x² + y²: one step to the minimum
+    array([[2., 3.],
+           [0., 0.]])
+    """
+    from .optimize import gradient_descent
+
+    ax = _new_axes(ax)
+    x = np.linspace(*xlim, 301)
+    y = np.linspace(*ylim, 301)
+    XX, YY = np.meshgrid(x, y)
+    values = np.asarray(fun(np.array([XX, YY])), dtype=np.float64)
+    filled = ax.contourf(XX, YY, values, levels=levels, cmap=cmap, extend="both")
+    ax.contour(XX, YY, values, levels=filled.levels, colors="white", linewidths=0.4, alpha=0.6)
+    bar = ax.figure.colorbar(filled, ax=ax, pad=0.02)
+    bar.set_label(value_label)
+    for i, start in enumerate(starts):
+        result = gradient_descent(
+            grad,
+            np.asarray(start, dtype=np.float64),
+            learning_rate=learning_rate,
+            max_iter=max_iter,
+            fun=fun,
+        )
+        path = result.path
+        color = f"C{i % 10}" if i % 10 != 3 else "black"
+        end = "diverged" if result.status == 2 else f"({path[-1, 0]:.2f}, {path[-1, 1]:.2f})"
+        steps = f"{result.nit} step{'s' if result.nit != 1 else ''}"
+        (line,) = ax.plot(
+            path[:, 0],
+            path[:, 1],
+            color=color,
+            lw=2,
+            zorder=3,
+            label=f"({start[0]:g}, {start[1]:g}) → {end}, {steps}",
+        )
+        line.set_gid("descent path")
+        ax.plot(*path[0], "o", color=color, mfc="white", mew=2, ms=8, zorder=4)
+        ax.plot(*path[-1], "X", color=color, mec="white", ms=10, zorder=4)
+    ax.set_xlim(*xlim)
+    ax.set_ylim(*ylim)
+    ax.set_aspect("equal")
+    ax.set_xlabel("x")
+    ax.set_ylabel("y")
+    ax.legend(
+        loc="upper center",
+        bbox_to_anchor=(0.5, -0.12),
+        ncol=2,
+        fontsize="small",
+        title=f"start → end, α = {learning_rate:g}",
+    )
+    return ax
+
+
+def _sauna(p):
+    x, y = p[0], p[1]
+    return 85 - x**2 * (x - 6) * y**2 * (y - 6) / 90
+
+
+def _sauna_gradient(p):
+    x, y = p
+    return -np.array([x * (3 * x - 12) * y**2 * (y - 6), x**2 * (x - 6) * y * (3 * y - 12)]) / 90
+
+
+def plot_sauna(
+    ax: Axes | None = None,
+    *,
+    starts: Sequence[Sequence[float]] = ((0.5, 0.6), (5.8, 0.5), (5.5, 5.5), (3, 0), (0.5, 6.5)),
+    learning_rate: float = 0.05,
+) -> Axes:
+    r"""Draw the lecture's sauna and descents of its temperature from several starts.
+
+    The temperature :math:`T(x, y) = 85 - \frac{1}{90} x^2 (x - 6)\, y^2 (y - 6)` (°C) on
+    the floor :math:`0 \le x, y \le 6` is 85 °C along the walls and coolest at
+    :math:`(4, 4)`, 73.6 °C. Descents with :math:`\alpha = 0.05` from most starts reach
+    :math:`(4, 4)`; from a point on a wall, where the gradient is zero, the descent stays
+    put; from :math:`(0.5, 6.5)`, outside the room, it slides onto the hot wall
+    :math:`x = 0` and stops there.
+
+    Parameters
+    ----------
+    ax : matplotlib Axes, optional
+        Where to draw (default: new Axes on a new figure).
+    starts : sequence of (x, y), optional
+        The starting points.
+    learning_rate : float, default=0.05
+        The step α.
+
+    Returns
+    -------
+    matplotlib Axes
+        As :func:`plot_descents` returns them.
+
+    Examples
+    --------
+    >>> from matplotlib.figure import Figure
+    >>> ax = plot_sauna(ax=Figure().subplots())
+    >>> for line in ax.get_lines():
+    ...     if line.get_gid() == "descent path":
+    ...         print(line.get_label())
+    (0.5, 0.6) → (4.00, 4.00), 155 steps
+    (5.8, 0.5) → (4.00, 4.00), 109 steps
+    (5.5, 5.5) → (4.00, 4.00), 86 steps
+    (3, 0) → (3.00, 0.00), 0 steps
+    (0.5, 6.5) → (0.00, 6.32), 207 steps
+    """
+    from matplotlib.patches import Rectangle
+
+    ax = _new_axes(ax, figsize=(7.5, 8.2))
+    ax = plot_descents(
+        _sauna,
+        _sauna_gradient,
+        starts,
+        ax,
+        learning_rate=learning_rate,
+        xlim=(-0.4, 6.9),
+        ylim=(-0.4, 6.9),
+        value_label="temperature T (°C)",
+        cmap="coolwarm",
+        levels=np.linspace(73.5, 85.5, 17),
+    )
+    # Outside the walls the formula goes on, but there is no sauna: grey it out.
+    for corner, width, height in [
+        ((-1, -1), 9, 1),
+        ((-1, 6), 9, 2),
+        ((-1, 0), 1, 6),
+        ((6, 0), 2, 6),
+    ]:
+        ax.add_patch(Rectangle(corner, width, height, fc="white", ec="none", alpha=0.55, zorder=1))
+    ax.add_patch(
+        Rectangle(
+            (0, 0), 6, 6, fill=False, ec="black", lw=1.5, ls="--", zorder=2, label="the walls"
+        )
+    )
+    ax.plot(4, 4, "*", color="black", mfc="gold", ms=16, zorder=5)
+    ax.annotate(
+        "coolest: T(4, 4) = 73.6 °C",
+        (4, 4),
+        xytext=(1.0, 4.9),
+        fontsize="small",
+        arrowprops={"arrowstyle": "-", "color": "black"},
+    )
+    ax.set_title("The sauna: T(x, y) = 85 − x²(x − 6)·y²(y − 6)/90")
+    ax.set_xlabel("position x")
+    ax.set_ylabel("position y")
+    return ax

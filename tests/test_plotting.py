@@ -1,0 +1,321 @@
+"""Tests of gdregress.plotting: what each picture draws, checked against independent numbers.
+
+Figures are rendered with the Agg backend. The assertions are on the drawn data: the path has
+every iterate (``n_iter_ + 1`` points, equal to ``path_``), the line's ends are the model's
+predictions, the contours span the path, the minimum is numpy's polyfit line, and the saved
+file is a PNG of sensible size. ``import gdregress`` must not import matplotlib.
+"""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+matplotlib = pytest.importorskip("matplotlib")
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt  # noqa: E402
+from matplotlib.figure import Figure  # noqa: E402
+
+from gdregress import AnalyticLeastSquares, GradientDescentRegressor, gradient_descent  # noqa: E402
+from gdregress.datasets import load_power_lines, load_tv_advertising  # noqa: E402
+from gdregress.plotting import (  # noqa: E402
+    plot_cost_surface,
+    plot_descents,
+    plot_fit,
+    plot_learning_rates,
+    plot_loss_curve,
+    plot_sauna,
+    plot_summary,
+)
+
+ROOT = Path(__file__).resolve().parents[1]
+PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
+
+
+@pytest.fixture(autouse=True)
+def _close_figures():
+    yield
+    plt.close("all")
+
+
+@pytest.fixture(scope="module")
+def power_lines():
+    return load_power_lines(return_X_y=True)
+
+
+@pytest.fixture(scope="module")
+def plain_descent(power_lines):
+    """The lecture's descent of the power lines' cost in (m, b), with α = 0.1."""
+    X, y = power_lines
+    return GradientDescentRegressor(standardize=False, learning_rate=0.1).fit(X, y)
+
+
+def _axes():
+    return Figure().subplots()
+
+
+def _line(ax, gid):
+    lines = [line for line in ax.get_lines() if line.get_gid() == gid]
+    assert len(lines) == 1, [line.get_gid() for line in ax.get_lines()]
+    return lines[0]
+
+
+def _contours(ax):
+    sets = [c for c in ax.collections if c.get_gid() == "cost contours"]
+    assert len(sets) == 1
+    return sets[0]
+
+
+def _polyfit(X, y):
+    m, b = np.polyfit(X[:, 0], y, 1)
+    return m, b, 0.5 * np.mean((m * X[:, 0] + b - y) ** 2)
+
+
+# plot_fit
+
+
+def test_fit_line_ends_are_the_predictions_at_the_ends_of_the_data():
+    X, y = load_tv_advertising(return_X_y=True)
+    model = AnalyticLeastSquares().fit(X, y)
+    ax = plot_fit(model, X, y, ax=_axes())
+    line = _line(ax, "fitted line")
+    xs, ys = line.get_data()
+    np.testing.assert_array_equal(xs, [X.min(), X.max()])
+    np.testing.assert_allclose(ys, model.predict([[X.min()], [X.max()]]), rtol=1e-15)
+    m, b, _ = _polyfit(X, y)
+    np.testing.assert_allclose(ys, [m * X.min() + b, m * X.max() + b], rtol=1e-12)
+    points = ax.collections[0].get_offsets()
+    np.testing.assert_array_equal(points, np.column_stack([X[:, 0], y]))
+    assert line.get_label() == "y = 0.04754·x + 7.033"
+
+
+def test_fit_takes_names_from_a_dataframe_and_labels_from_the_caller():
+    X, y = load_tv_advertising(return_X_y=True, as_frame=True)
+    model = GradientDescentRegressor().fit(X, y)
+    ax = plot_fit(model, X, y, ax=_axes())
+    assert _line(ax, "fitted line").get_label() == "sales = 0.04754·TV + 7.033"
+    assert (ax.get_xlabel(), ax.get_ylabel()) == ("TV", "sales")
+    ax = plot_fit(model, X, y, ax=_axes(), xlabel="TV budget (k$)", ylabel="sales (k units)")
+    assert (ax.get_xlabel(), ax.get_ylabel()) == ("TV budget (k$)", "sales (k units)")
+
+
+def test_fit_with_several_features_draws_observed_against_predicted():
+    X, y = load_tv_advertising(all_media=True, return_X_y=True)
+    model = AnalyticLeastSquares().fit(X, y)
+    ax = plot_fit(model, X, y, ax=_axes())
+    np.testing.assert_allclose(
+        ax.collections[0].get_offsets(), np.column_stack([model.predict(X), y])
+    )
+    xs, ys = _line(ax, "fitted line").get_data()
+    np.testing.assert_array_equal(xs, ys)  # the diagonal, predicted = observed
+    assert "3 features" in ax.get_title()
+
+
+def test_fit_needs_a_fitted_model(power_lines):
+    with pytest.raises(ValueError, match=r"not fitted\): call fit\(X, y\) first"):
+        plot_fit(AnalyticLeastSquares(), *power_lines, ax=_axes())
+
+
+# plot_loss_curve
+
+
+def test_loss_curve_is_the_excess_cost_of_every_iterate_on_a_log_scale(power_lines, plain_descent):
+    _, y = power_lines
+    ax = plot_loss_curve(plain_descent, ax=_axes())
+    line = _line(ax, "loss curve")
+    k, drawn = line.get_data()
+    assert len(k) == plain_descent.n_iter_ + 1
+    np.testing.assert_array_equal(k, np.arange(plain_descent.n_iter_ + 1))
+    least = 25 / 36  # E(1/2, 7/3)/(2·3) = (25/6)/6
+    floor = 8 * np.finfo(float).eps * least
+    np.testing.assert_allclose(
+        drawn, np.maximum(plain_descent.loss_curve_ - least, floor), rtol=1e-9, atol=1e-15
+    )
+    assert drawn[0] == pytest.approx(0.5 * np.mean(y**2) - least, rel=1e-12)
+    assert ax.get_yscale() == "log"
+    assert "L* = 0.694444" in ax.get_ylabel()
+
+
+def test_loss_curve_of_a_descent_result():
+    def f(x):
+        return np.exp(x) - np.log(x)
+
+    result = gradient_descent(lambda x: np.exp(x) - 1 / x, 0.05, learning_rate=0.005, fun=f)
+    omega = 0.5671432904097838
+    ax = plot_loss_curve(result, ax=_axes(), minimum=f(omega), label="α = 0.005")
+    k, drawn = _line(ax, "loss curve").get_data()
+    assert len(k) == result.nit + 1
+    assert drawn[0] == pytest.approx(f(0.05) - f(omega))
+    assert ax.get_legend().get_texts()[0].get_text() == "α = 0.005"
+    ax = plot_loss_curve(result, ax=_axes())  # no minimum: the values themselves
+    np.testing.assert_array_equal(_line(ax, "loss curve").get_ydata(), result.fun_values)
+
+
+def test_loss_curve_of_something_else_is_a_type_error():
+    with pytest.raises(TypeError, match="needs a fitted GradientDescentRegressor"):
+        plot_loss_curve(AnalyticLeastSquares().fit([[1], [2]], [1, 2]), ax=_axes())
+
+
+# plot_cost_surface
+
+
+def test_cost_surface_path_has_every_iterate_and_the_contours_span_it(plain_descent):
+    ax = plot_cost_surface(plain_descent, ax=_axes())
+    path = _line(ax, "descent path").get_xydata()
+    assert len(path) == plain_descent.n_iter_ + 1
+    np.testing.assert_array_equal(path, plain_descent.path_)
+    # The contours are computed over a window holding the path and the minimum.
+    vertices = np.vstack([p.vertices for p in _contours(ax).get_paths() if len(p.vertices)])
+    low, high = vertices.min(axis=0), vertices.max(axis=0)
+    assert np.all(path.min(axis=0) >= low) and np.all(path.max(axis=0) <= high)
+    (m_low, m_high), (b_low, b_high) = ax.get_xlim(), ax.get_ylim()
+    assert m_low < 0 < 0.5 < m_high and b_low < 0 < 7 / 3 < b_high
+
+
+def test_cost_surface_levels_are_above_the_minimum_and_the_star_is_the_polyfit_line(power_lines):
+    X, y = power_lines
+    m, b, least = _polyfit(X, y)
+    ax = plot_cost_surface(AnalyticLeastSquares().fit(X, y), ax=_axes())
+    levels = _contours(ax).levels
+    assert levels.min() > least and np.all(np.diff(levels) > 0)
+    star = next(line for line in ax.get_lines() if line.get_marker() == "*")
+    np.testing.assert_allclose(star.get_xydata()[0], [m, b], rtol=1e-12)
+    assert "descent path" not in [line.get_gid() for line in ax.get_lines()]
+    assert ax.get_title() == "The cost surface L(m, b) and its minimum"
+    assert (ax.get_xlabel(), ax.get_ylabel()) == ("slope m", "intercept b")
+
+
+def test_cost_surface_draws_more_paths(power_lines, plain_descent):
+    X, y = power_lines
+    standardised = GradientDescentRegressor().fit(X, y)
+    ax = plot_cost_surface(
+        plain_descent, ax=_axes(), paths={"standardised": standardised.path_}, colorbar=False
+    )
+    labels = [line.get_label() for line in ax.get_lines()]
+    assert f"descent: {plain_descent.n_iter_:,} steps" in labels and "standardised" in labels
+    with pytest.raises(ValueError, match=r"shape \(n, 2\); got shape \(3,\)"):
+        plot_cost_surface(plain_descent, ax=_axes(), paths={"bad": [1, 2, 3]})
+
+
+def test_cost_surface_needs_one_feature():
+    X, y = load_tv_advertising(all_media=True, return_X_y=True)
+    with pytest.raises(ValueError, match=r"has 3 features, 1 targets.*Fit it on one column"):
+        plot_cost_surface(AnalyticLeastSquares().fit(X, y), ax=_axes())
+
+
+# plot_learning_rates, plot_descents, plot_sauna
+
+
+def test_learning_rates_too_small_just_right_too_large(power_lines):
+    X, y = power_lines
+    axes = plot_learning_rates(X, y)
+    titles = [ax.get_title() for ax in axes]
+    assert [title.split(":")[0] for title in titles] == ["too small", "just right", "too large"]
+    # L's Hessian is [[14/3, 2], [2, 1]]: L_max = (17 + √265)/6, the limit 2/L_max.
+    limit = 12 / (17 + np.sqrt(265))
+    assert "α = 0.0361 = 0.1 × 2/L_max" in titles[0] and f"{0.1 * limit:.3g}" == "0.0361"
+    paths = [_line(ax, "descent path").get_xydata() for ax in axes]
+    minimum = np.array([0.5, 7 / 3])
+    start = np.linalg.norm(minimum)
+    assert np.linalg.norm(paths[0][-1] - minimum) > 0.2 * start  # crawling
+    assert len(paths[0]) == 201
+    assert np.linalg.norm(paths[1][-1] - minimum) < 1e-3 * start  # arrived
+    distances = np.linalg.norm(paths[2] - minimum, axis=1)
+    assert np.all(np.diff(distances) > 0)  # every step further from the minimum
+    assert len(paths[2]) < 20  # divergence is detected within a few steps
+
+
+def test_descents_of_a_function_of_two_variables():
+    ax = plot_descents(
+        lambda p: p[0] ** 2 + 10 * p[1] ** 2,
+        lambda p: np.array([2 * p[0], 20 * p[1]]),
+        [(2, 1), (-2, 0.5)],
+        ax=_axes(),
+        learning_rate=0.05,
+        xlim=(-3, 3),
+        ylim=(-2, 2),
+        value_label="f(x, y) = x² + 10y²",
+    )
+    lines = [line for line in ax.get_lines() if line.get_gid() == "descent path"]
+    reference = gradient_descent(
+        lambda p: np.array([2 * p[0], 20 * p[1]]), [2, 1], learning_rate=0.05
+    )
+    np.testing.assert_array_equal(lines[0].get_xydata(), reference.path)
+    assert lines[1].get_label().startswith("(-2, 0.5) → (-0.00, 0.00)")
+    assert ax.figure.axes[-1].get_ylabel() == "f(x, y) = x² + 10y²"
+
+
+def test_sauna_descents_end_where_the_lecture_says():
+    ax = plot_sauna(ax=_axes())
+    paths = {
+        line.get_label().split(" → ")[0]: line.get_xydata()
+        for line in ax.get_lines()
+        if line.get_gid() == "descent path"
+    }
+    np.testing.assert_allclose(paths["(0.5, 0.6)"][1], [0.5057, 0.6047], atol=5e-5)
+    np.testing.assert_allclose(paths["(0.5, 0.6)"][-1], [4, 4], atol=1e-6)
+    np.testing.assert_array_equal(paths["(3, 0)"], [[3, 0]])  # ∇T = 0 on the wall
+    assert abs(paths["(0.5, 6.5)"][-1][0]) < 1e-6  # on the hot wall x = 0
+    assert ax.figure.axes[-1].get_ylabel() == "temperature T (°C)"
+    assert (ax.get_xlim(), ax.get_ylim()) == ((-0.4, 6.9), (-0.4, 6.9))
+
+
+# plot_summary and the saved file
+
+
+@pytest.mark.parametrize(
+    ("make", "panels"),
+    [
+        (lambda: GradientDescentRegressor(standardize=False, learning_rate=0.1), 3),
+        (AnalyticLeastSquares, 2),
+    ],
+    ids=["descent", "closed-form"],
+)
+def test_summary_panels(power_lines, make, panels):
+    X, y = power_lines
+    figure = plot_summary(make().fit(X, y), X, y, title="The power lines")
+    titled = [ax for ax in figure.axes if ax.get_label() != "<colorbar>"]
+    assert len(titled) == panels
+    assert figure.get_suptitle() == "The power lines"
+
+
+def test_summary_with_several_features_leaves_out_the_cost_surface():
+    X, y = load_tv_advertising(all_media=True, return_X_y=True)
+    figure = plot_summary(GradientDescentRegressor().fit(X, y), X, y)
+    assert [ax.get_title() for ax in figure.axes] == [
+        "Observed against predicted (3 features)",
+        "The loss curve",
+    ]
+
+
+def test_saved_figure_is_a_png_of_sensible_size(tmp_path, plain_descent, power_lines):
+    path = tmp_path / "summary.png"
+    plot_summary(plain_descent, *power_lines).savefig(path)
+    content = path.read_bytes()
+    assert content.startswith(PNG_MAGIC)
+    assert 20_000 < len(content) < 1_000_000
+    height, width, _ = plt.imread(path).shape
+    assert 1200 < width < 2400 and 350 < height < 700  # three panels side by side
+
+
+def test_importing_gdregress_does_not_import_matplotlib(tmp_path):
+    code = (
+        "import sys, gdregress, gdregress.cli, gdregress.plotting; "
+        "print(sorted(m for m in sys.modules if m.startswith('matplotlib')))"
+    )
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    completed = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=120,
+    )
+    assert completed.returncode == 0, completed.stderr
+    assert completed.stdout.strip() == "[]"
