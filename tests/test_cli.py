@@ -1,21 +1,31 @@
-"""Tests of the ``gdregress`` command: the line, cost and R² of the TV data it prints.
+"""Tests of the ``gdregress`` command: what it prints, reads, streams, draws and refuses.
 
-References: numpy's polyfit for the line and the half-MSE, scikit-learn's r2_score for R².
-The command runs in process through ``gdregress.cli.main`` and as ``python -m gdregress`` in
-a fresh interpreter outside the source tree.
+References: numpy's polyfit for the line and the half-MSE, scikit-learn's r2_score,
+LinearRegression and cross_val_score for R², several features and the comparison. The command
+runs in process through ``gdregress.cli.main`` and as ``python -m gdregress`` in a fresh
+interpreter outside the source tree.
 """
 
+import gzip
+import json
+import math
 import os
 import subprocess
 import sys
+import threading
+import time
+from io import StringIO
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pytest
+from sklearn.linear_model import LinearRegression
 from sklearn.metrics import r2_score
+from sklearn.model_selection import KFold, cross_val_score
 
-from gdregress import __version__
-from gdregress.cli import main
+from gdregress import __version__, _progress, cli
+from gdregress.cli import comparison_table, main
 from gdregress.datasets import load_tv_advertising
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -33,11 +43,32 @@ def expected():
         "line": f"y = {m:.4f}·x + {b:.4f}",
         "cost": f"{cost:.6g}",
         "r2": f"{r2_score(y, prediction):.6f}",
+        "rmse": f"{np.sqrt(np.mean((prediction - y) ** 2)):.6g}",
+        "m": m,
+        "b": b,
     }
 
 
+@pytest.fixture(scope="module")
+def advertising_csv(tmp_path_factory):
+    """The bundled table written out as a CSV file: TV, radio, newspaper, sales."""
+    path = tmp_path_factory.mktemp("data") / "advertising.csv"
+    load_tv_advertising(all_media=True, as_frame=True).frame.to_csv(path, index=False)
+    return path
+
+
+def _json(capsys, argv):
+    assert main(argv) == 0
+    return json.loads(capsys.readouterr().out)
+
+
 def test_the_references_are_the_documented_numbers(expected):
-    assert expected == {"line": "y = 0.0475·x + 7.0326", "cost": "5.25633", "r2": "0.611875"}
+    assert {k: expected[k] for k in ("line", "cost", "r2", "rmse")} == {
+        "line": "y = 0.0475·x + 7.0326",
+        "cost": "5.25633",
+        "r2": "0.611875",
+        "rmse": "3.24232",
+    }
 
 
 def _check_report(output, expected):
@@ -46,16 +77,18 @@ def _check_report(output, expected):
     cost_line = next(line for line in output.splitlines() if line.startswith("cost"))
     assert cost_line.endswith(expected["cost"])
     assert f"R²: {expected['r2']}" in output
+    assert f"RMSE: {expected['rmse']}" in output
     assert "200 rows" in output
 
 
 @pytest.mark.parametrize("argv", [["fit"], []], ids=["fit", "no-arguments"])
 def test_main_fits_the_tv_line_in_closed_form(argv, expected, capsys):
     assert main(argv) == 0
-    output = capsys.readouterr().out
-    _check_report(output, expected)
-    assert "closed form" in output
-    assert "iterations" not in output
+    captured = capsys.readouterr()
+    _check_report(captured.out, expected)
+    assert "closed form (normal equations)" in captured.out
+    assert "iterations" not in captured.out
+    assert captured.err == ""  # short work: no progress line
 
 
 @pytest.mark.parametrize("argv", [["fit", "--method", "gd"], ["--method", "gd"]])
@@ -63,9 +96,337 @@ def test_gradient_descent_gives_the_same_line_and_reports_iterations(argv, expec
     assert main(argv) == 0
     output = capsys.readouterr().out
     _check_report(output, expected)
-    assert "gradient descent" in output
-    # One standardised feature: the descent lands on the line in a single step.
-    assert "iterations: 1," in output
+    assert "gradient descent, in standardised coordinates" in output
+    # One standardised feature: the descent lands on the line in a single step, with the
+    # best fixed step 2/(L_max + λ_min) = 2/(1 + 1) = 1 of the 2×2 identity Hessian.
+    assert "iterations: 1, learning rate: 1 (auto, stable below 2), converged: yes" in output
+
+
+def test_json_is_one_object_with_the_same_numbers(expected, capsys):
+    X, y = load_tv_advertising(return_X_y=True)
+    report = _json(capsys, ["fit", "--json"])
+    assert report["coef"]["TV"] == pytest.approx(expected["m"], rel=1e-12)
+    assert report["intercept"] == pytest.approx(expected["b"], rel=1e-12)
+    prediction = expected["m"] * X[:, 0] + expected["b"]
+    assert report["cost"] == pytest.approx(0.5 * np.mean((prediction - y) ** 2), rel=1e-12)
+    assert report["r2"] == pytest.approx(r2_score(y, prediction), rel=1e-12)
+    assert report["rmse"] == pytest.approx(np.sqrt(np.mean((prediction - y) ** 2)), rel=1e-12)
+    assert report["rows"] == 200 and report["features"] == ["TV"] and report["target"] == "sales"
+    assert report["method"] == "analytic" and report["solver"] == "normal equations"
+    assert report["fit_time_s"] > 0 and report["chunks"] is None and report["notes"] == []
+
+
+def test_json_of_gradient_descent_has_the_descent(capsys):
+    report = _json(capsys, ["fit", "--method", "gd", "--learning-rate", "0.5", "--json"])
+    # α = 0.5 on the identity Hessian halves the error at every step.
+    assert report["learning_rate"] is None and report["step"] == 0.5
+    assert report["stable_below"] == pytest.approx(2.0)
+    assert report["converged"] is True and report["standardized"] is True
+    assert 30 < report["iterations"] < 60
+
+
+def test_several_features_by_column_name(advertising_csv, capsys):
+    frame = pd.read_csv(advertising_csv)
+    reference = LinearRegression().fit(frame[["TV", "radio", "newspaper"]], frame["sales"])
+    argv = ["fit", str(advertising_csv), "--x", "TV", "radio", "newspaper", "--y", "sales"]
+    report = _json(capsys, [*argv, "--json"])
+    np.testing.assert_allclose(list(report["coef"].values()), reference.coef_, rtol=1e-10)
+    assert report["intercept"] == pytest.approx(reference.intercept_, rel=1e-10)
+    assert main(argv) == 0
+    output = capsys.readouterr().out
+    assert "line: sales = 0.0458·TV + 0.1885·radio − 0.001037·newspaper + 2.9389" in output
+    assert "cost L = 1/(2n)·Σ(x·w + b − y)²: 1.39206" in output
+
+
+def test_a_csv_file_defaults_to_the_last_column_on_all_others(advertising_csv, capsys):
+    report = _json(capsys, [str(advertising_csv), "--json"])  # no command: fit
+    assert report["features"] == ["TV", "radio", "newspaper"] and report["target"] == "sales"
+    assert report["data"] == str(advertising_csv)
+
+
+def test_many_features_are_listed_one_a_line(tmp_path, capsys):
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(50, 6))
+    y = X @ np.arange(1.0, 7.0) + 0.5
+    frame = pd.DataFrame(X, columns=[f"feature_{i}" for i in range(6)]).assign(target=y)
+    frame.to_csv(tmp_path / "wide.csv", index=False)
+    assert main(["fit", str(tmp_path / "wide.csv")]) == 0
+    output = capsys.readouterr().out
+    assert "line: target = Σ w·x + b, with" in output
+    assert "  feature_5   6\n" in output and "  intercept   0.5\n" in output
+
+
+def test_bundled_data_with_other_columns(capsys):
+    report = _json(capsys, ["fit", "--x", "radio", "--json"])
+    frame = load_tv_advertising(all_media=True, as_frame=True).frame
+    m, b = np.polyfit(frame["radio"], frame["sales"], 1)
+    assert report["coef"]["radio"] == pytest.approx(m, rel=1e-12)
+    assert report["intercept"] == pytest.approx(b, rel=1e-12)
+
+
+def test_exact_line_search_and_a_descent_that_does_not_converge(capsys):
+    assert main(["fit", "--method", "gd", "--learning-rate", "exact"]) == 0
+    assert "learning rate: exact line search, mean step" in capsys.readouterr().out
+    argv = ["fit", "--method", "gd", "--no-standardize", "--max-iter", "100"]
+    assert main(argv) == 0
+    captured = capsys.readouterr()
+    assert "iterations: 100, learning rate: 6.90689e-05 (auto, stable below 6.90695e-05)" in (
+        captured.out
+    )
+    assert "converged: no — max_iter=100 reached; raise --max-iter, or drop --no-standardize" in (
+        captured.out
+    )
+    assert "method: gradient descent, in the data's units" in captured.out
+    assert captured.err == ""  # the ConvergenceWarning is the report's line, not a warning
+
+
+def test_a_constant_target_has_no_r2(tmp_path, capsys):
+    (tmp_path / "flat.csv").write_text("x,y\n1,3\n2,3\n4,3\n")
+    assert main(["fit", str(tmp_path / "flat.csv")]) == 0
+    assert "R²: undefined (the target is constant)" in capsys.readouterr().out
+    assert _json(capsys, ["fit", str(tmp_path / "flat.csv"), "--json"])["r2"] is None
+
+
+# Streaming: a file read in chunks through partial_fit gives the line of the file at once.
+
+
+@pytest.mark.parametrize("method", ["analytic", "gd"])
+def test_streaming_gives_the_line_of_the_whole_file(advertising_csv, method, capsys):
+    argv = ["fit", str(advertising_csv), "--x", "TV", "radio", "--method", method, "--json"]
+    whole = _json(capsys, [*argv, "--chunksize", "0"])
+    streamed = _json(capsys, [*argv, "--chunksize", "7"])
+    assert whole["chunks"] is None and streamed["chunks"] == 29  # ⌈200 / 7⌉
+    assert streamed["rows"] == 200
+    for name in ("TV", "radio"):
+        assert streamed["coef"][name] == pytest.approx(whole["coef"][name], rel=1e-10)
+    assert streamed["intercept"] == pytest.approx(whole["intercept"], rel=1e-10)
+    for key in ("cost", "r2", "rmse"):
+        assert streamed[key] == pytest.approx(whole[key], rel=1e-10)
+    if method == "gd":
+        assert streamed["converged"] and streamed["iterations"] >= streamed["iterations_last_chunk"]
+
+
+def test_big_files_are_streamed_automatically(advertising_csv, monkeypatch, capsys):
+    monkeypatch.setattr(cli, "STREAM_BYTES", 1000)  # the file has about 4 kB
+    monkeypatch.setattr(cli, "_STREAM_CHUNK_NUMBERS", 200)  # 200 numbers: 1000 rows at least
+    report = _json(capsys, ["fit", str(advertising_csv), "--x", "TV", "--json"])
+    assert report["chunks"] == 1
+    monkeypatch.setattr(cli, "STREAM_BYTES", 10**9)
+    assert _json(capsys, ["fit", str(advertising_csv), "--x", "TV", "--json"])["chunks"] is None
+
+
+def test_compressed_csv(advertising_csv, tmp_path, expected, capsys):
+    packed = tmp_path / "advertising.csv.gz"
+    packed.write_bytes(gzip.compress(advertising_csv.read_bytes()))
+    assert main(["fit", str(packed), "--x", "TV", "--chunksize", "50"]) == 0
+    output = capsys.readouterr().out
+    assert "TV → y = 0.0475·x + 7.0326" in output and "streamed in 4 chunks" in output
+
+
+def test_streaming_an_ill_conditioned_design_adds_a_note(tmp_path, capsys):
+    x = np.linspace(0, 1, 400)
+    frame = pd.DataFrame({f"x{k}": x**k for k in range(1, 9)}).assign(y=np.cos(3 * x))
+    frame.to_csv(tmp_path / "powers.csv", index=False)
+    assert main(["fit", str(tmp_path / "powers.csv"), "--chunksize", "100"]) == 0
+    captured = capsys.readouterr()
+    assert "note: The design is ill-conditioned" in captured.out
+    assert captured.err == ""
+
+
+# Progress: nothing for short work; one line, rewritten, for long work.
+
+
+def test_progress_is_reported_for_long_work_only(advertising_csv, monkeypatch, capsys):
+    monkeypatch.setattr(_progress, "DELAY", 0.0)
+    argv = ["fit", str(advertising_csv), "--x", "TV", "--chunksize", "20"]
+    assert main(argv) == 0
+    lines = capsys.readouterr().err.splitlines()
+    assert lines[0].startswith("gdregress: streaming ")
+    assert lines[-1].startswith(f"gdregress: streaming {advertising_csv}: 100% (200 rows)")
+    assert lines[-1].endswith(" s")
+
+
+def test_progress_line_is_rewritten_on_a_terminal(monkeypatch):
+    class Terminal(StringIO):
+        def isatty(self):
+            return True
+
+    monkeypatch.setattr(_progress, "DELAY", 0.0)
+    monkeypatch.setattr(_progress, "TERMINAL_INTERVAL", 0.01)
+    stream = Terminal()
+    with _progress.Progress(lambda rows: f"reading: {rows:,} rows", stream) as progress:
+        for rows in (1000, 2000, 3000):
+            progress.state = rows
+            time.sleep(0.05)
+    text = stream.getvalue()
+    assert text.startswith("\rgdregress: reading: ")
+    last = text.split("\r")[-1]
+    assert last.rstrip(" \n") == "gdregress: reading: 3,000 rows: 0 s" and last.endswith("\n")
+    assert text.count("\n") == 1  # one line, rewritten in place
+
+
+def test_no_progress_thread_outlives_its_work():
+    before = threading.active_count()
+    with _progress.Progress(lambda _: "work", StringIO()):
+        pass
+    assert threading.active_count() == before
+
+
+# compare
+
+
+def test_comparison_table_agrees_with_scikit_learn():
+    X, y = load_tv_advertising(return_X_y=True)
+    table = comparison_table(X, y, cv=5)
+    assert list(table.index) == [
+        "AnalyticLeastSquares",
+        "GradientDescentRegressor",
+        "LinearRegression",
+        "SGDRegressor (scaled)",
+    ]
+    folds = KFold(n_splits=5, shuffle=True, random_state=0)
+    r2 = cross_val_score(LinearRegression(), X, y, cv=folds)
+    for name in ("AnalyticLeastSquares", "GradientDescentRegressor", "LinearRegression"):
+        assert table.loc[name, "R² mean"] == pytest.approx(r2.mean(), rel=1e-10)
+        assert table.loc[name, "R² std"] == pytest.approx(r2.std(ddof=1), rel=1e-8)
+    assert table.loc["SGDRegressor (scaled)", "R² mean"] == pytest.approx(r2.mean(), abs=1e-3)
+    assert (table["fit time (ms)"] > 0).all()
+
+
+def test_compare_prints_the_table(capsys):
+    assert main(["compare", "--cv", "4"]) == 0
+    output = capsys.readouterr().out.splitlines()
+    assert output[0] == (
+        "4-fold cross-validation (rows shuffled, seed 0) of sales on TV, 200 rows of the "
+        "TV-advertising data (ISLR)"
+    )
+    header = "R² mean  R² std  RMSE mean  RMSE std  fit time (ms)"
+    assert output[1].split() == header.split()
+    assert [line.split()[0] for line in output[2:6]] == [
+        "AnalyticLeastSquares",
+        "GradientDescentRegressor",
+        "LinearRegression",
+        "SGDRegressor",
+    ]
+
+
+def test_compare_json(advertising_csv, capsys):
+    report = _json(capsys, ["compare", str(advertising_csv), "--x", "TV", "radio", "--json"])
+    assert report["folds"] == 5 and report["rows"] == 200
+    assert [row["model"] for row in report["table"]][2] == "LinearRegression"
+    assert report["table"][0]["R² mean"] == pytest.approx(report["table"][2]["R² mean"], rel=1e-10)
+
+
+# --plot
+
+
+def test_plot_writes_the_three_panels(tmp_path, capsys):
+    pytest.importorskip("matplotlib")
+    target = tmp_path / "descent.png"
+    report = _json(capsys, ["fit", "--method", "gd", "--plot", str(target), "--json"])
+    assert report["plot"] == str(target)
+    content = target.read_bytes()
+    assert content.startswith(b"\x89PNG\r\n\x1a\n") and 30_000 < len(content) < 1_000_000
+
+
+# User errors: status 2, one line on stderr saying what to fix, never a traceback.
+
+USER_ERRORS = {
+    "missing file": (["fit", "nope.csv"], "no such file: 'nope.csv'; check the name"),
+    "folder": (["fit", "."], "'.' is a folder: give the path of a CSV file"),
+    "empty file": (["fit", "empty.csv"], "'empty.csv' is empty: a CSV file needs a header"),
+    "header only": (["fit", "header.csv"], "'header.csv' has a header line but no data rows"),
+    "not text": (["fit", "binary.csv"], "'binary.csv' is not UTF-8 text (byte 0xff"),
+    "not gzip": (["fit", "fake.csv.gz"], "'fake.csv.gz' is not a readable CSV file: Not a gzip"),
+    "ragged": (["fit", "ragged.csv"], "'ragged.csv' is not a readable CSV file: Error tokenizing"),
+    "non-numeric": (
+        ["fit", "words.csv"],
+        "column 'b' of 'words.csv' is not numeric: data row 2 holds 'many'",
+    ),
+    "missing value": (
+        ["fit", "holes.csv", "--chunksize", "2"],
+        "column 'a' of 'holes.csv' has no value in data row 3; remove or fill that row",
+    ),
+    "infinite value": (["fit", "inf.csv"], "column 'a' of 'inf.csv' holds inf in data row 1"),
+    "unknown column": (
+        ["fit", "--x", "TVs"],
+        "--x TVs: the TV-advertising data (ISLR) has no column 'TVs' (did you mean 'TV'?); "
+        "its columns are TV, radio, newspaper, sales",
+    ),
+    "semicolons": (
+        ["fit", "semicolons.csv", "--x", "a"],
+        "suggests ';' as the separator, but columns must be separated by commas",
+    ),
+    "file after --x": (
+        ["fit", "--x", "TV", "words.csv"],
+        "'words.csv' was read as a column name: put the CSV file before --x and --y",
+    ),
+    "target among features": (
+        ["fit", "--x", "TV", "sales"],
+        "'sales' is both the target (--y) and a feature (--x)",
+    ),
+    "feature twice": (["fit", "--x", "TV", "TV"], "--x names the column 'TV' twice"),
+    "bad max-iter": (
+        ["fit", "--method", "gd", "--max-iter", "ten"],
+        "argument --max-iter: 'ten' is not a whole number of iterations of at least 1",
+    ),
+    "bad learning rate": (
+        ["fit", "--method", "gd", "--learning-rate", "fast"],
+        "argument --learning-rate: 'fast' is not a learning rate: give a positive number",
+    ),
+    "bad tolerance": (["fit", "--tol", "-1"], "argument --tol: '-1' is not a tolerance"),
+    "bad folds": (["compare", "--cv", "1"], "'1' is not a number of folds of at least 2"),
+    "too many folds": (
+        ["compare", "--cv", "201"],
+        "--cv 201: 201 folds need at least 201 rows, and the TV-advertising data (ISLR) has 200",
+    ),
+    "diverging learning rate": (
+        ["fit", "--method", "gd", "--learning-rate", "2.5"],
+        "Gradient descent diverged with --learning-rate 2.5: the largest stable learning rate "
+        "for this data is 2/L_max = 2 in standardised coordinates. Use a learning rate below 2, "
+        "or --learning-rate auto.",
+    ),
+    "descent option without descent": (
+        ["fit", "--max-iter", "10"],
+        "--max-iter is an option of gradient descent, but the method is the closed form: add "
+        "--method gd",
+    ),
+    "unwritable figure type": (["fit", "--plot", "figure.xyz"], "--plot figure.xyz: matplotlib"),
+    "figure folder missing": (
+        ["fit", "--plot", "nowhere/figure.png"],
+        "--plot nowhere/figure.png: the folder 'nowhere' does not exist; create it first",
+    ),
+}
+
+
+@pytest.fixture
+def bad_files(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "empty.csv").write_text("")
+    (tmp_path / "header.csv").write_text("a,b\n")
+    (tmp_path / "binary.csv").write_bytes(b"a,b\n\xff\xfe\x00\x01\n")
+    (tmp_path / "fake.csv.gz").write_text("a,b\n1,2\n")
+    (tmp_path / "ragged.csv").write_text("a,b\n1,2\n3,4,5\n")
+    (tmp_path / "words.csv").write_text("a,b\n1,2\n3,many\n")
+    (tmp_path / "holes.csv").write_text("a,b\n1,2\n3,4\n,6\n")
+    (tmp_path / "inf.csv").write_text("a,b\ninf,2\n3,4\n")
+    (tmp_path / "semicolons.csv").write_text("a;b\n1;2\n")
+    return tmp_path
+
+
+@pytest.mark.parametrize("argv, message", USER_ERRORS.values(), ids=USER_ERRORS.keys())
+def test_user_errors_exit_2_with_one_line_saying_what_to_fix(argv, message, bad_files, capsys):
+    if "--plot" in argv:
+        pytest.importorskip("matplotlib")
+    with pytest.raises(SystemExit) as info:
+        main(argv)
+    assert info.value.code == 2
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    lines = captured.err.splitlines()
+    assert len(lines) == 1, captured.err
+    assert lines[0].startswith(f"gdregress {argv[0]}: error: ")
+    assert message in lines[0]
 
 
 def test_unknown_method_is_a_user_error(capsys):
@@ -90,31 +451,71 @@ def test_version(capsys):
     assert capsys.readouterr().out.strip() == f"gdregress {__version__}"
 
 
-def _run_module(args, cwd):
+def test_help_names_the_commands_and_the_options(capsys):
+    with pytest.raises(SystemExit) as info:
+        main(["fit", "--help"])
+    assert info.value.code == 0
+    text = capsys.readouterr().out
+    for option in ("--x", "--y", "--method", "--learning-rate", "--max-iter", "--tol"):
+        assert option in text
+    assert "--chunksize" in text and "256 MiB" in text and "--plot" in text and "--json" in text
+
+
+MODULE_RUNS = {
+    "default": [],
+    "gd": ["fit", "--method", "gd"],
+    "usage": ["fit", "--method", "sgd"],
+    "divergence": ["fit", "--method", "gd", "--learning-rate", "3"],
+}
+
+
+@pytest.fixture(scope="module")
+def module_runs(tmp_path_factory):
+    """``python -m gdregress`` with each MODULE_RUNS's arguments, all started at once."""
+    cwd = tmp_path_factory.mktemp("outside")
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    return subprocess.run(
-        [sys.executable, "-m", "gdregress", *args],
-        cwd=cwd,
-        env=env,
-        capture_output=True,
-        text=True,
-        encoding="utf-8",
-        timeout=120,
-        check=False,
-    )
+    processes = {
+        name: subprocess.Popen(
+            [sys.executable, "-m", "gdregress", *args],
+            cwd=cwd,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            encoding="utf-8",
+        )
+        for name, args in MODULE_RUNS.items()
+    }
+    results = {}
+    for name, process in processes.items():
+        out, err = process.communicate(timeout=120)
+        results[name] = subprocess.CompletedProcess(process.args, process.returncode, out, err)
+    return results
 
 
-@pytest.mark.parametrize("args", [[], ["fit", "--method", "gd"]], ids=["default", "gd"])
-def test_python_dash_m_gdregress(args, expected, tmp_path):
-    completed = _run_module(args, tmp_path)
+@pytest.mark.parametrize("name", ["default", "gd"])
+def test_python_dash_m_gdregress(name, expected, module_runs):
+    completed = module_runs[name]
     assert completed.returncode == 0, completed.stderr
     assert completed.stderr == ""
     _check_report(completed.stdout, expected)
-    assert ("iterations" in completed.stdout) == ("gd" in args)
+    assert ("iterations" in completed.stdout) == (name == "gd")
 
 
-def test_python_dash_m_gdregress_user_error_exits_with_status_2(tmp_path):
-    completed = _run_module(["fit", "--method", "sgd"], tmp_path)
+@pytest.mark.parametrize(
+    "name, message",
+    [("usage", "invalid choice: 'sgd'"), ("divergence", "diverged with --learning-rate 3")],
+)
+def test_python_dash_m_gdregress_user_error_exits_with_status_2(name, message, module_runs):
+    completed = module_runs[name]
     assert completed.returncode == 2
     assert completed.stdout == ""
-    assert "invalid choice: 'sgd'" in completed.stderr
+    assert message in completed.stderr
+    assert "Traceback" not in completed.stderr
+    assert len(completed.stderr.splitlines()) == 1
+
+
+def test_the_summary_numbers_are_finite_and_json_safe(tmp_path, capsys):
+    (tmp_path / "one.csv").write_text("x,y\n2,5\n")  # one row: a line through a point
+    report = _json(capsys, ["fit", str(tmp_path / "one.csv"), "--json"])
+    assert report["r2"] is None and math.isfinite(report["cost"])
