@@ -120,10 +120,10 @@ def solve_least_squares(
         coef, intercept = design.to_user(scaled_coef, scaled_intercept)
         route = "normal equations"
         rank = int(design.active.sum())
-        singular_values = _singular_values_from_gram(gram, stats.n_rows)
+        singular_values = _singular_values_from_gram(gram, stats.n_rows, stats.x_scale)
     elif data is not None:
         coef_active, intercept, rank, active_singular_values, route, design_condition = (
-            _accurate_route(data, design, fit_intercept)
+            _accurate_route(data, design, fit_intercept, stats.x_scale, stats.y_scale)
         )
         coef = np.zeros((stats.n_features, stats.n_targets))
         coef[design.active] = coef_active
@@ -142,8 +142,10 @@ def solve_least_squares(
         scaled_coef, rank = _pseudo_inverse_solution(correlation, rhs)
         coef, intercept = design.to_user(scaled_coef, scaled_intercept)
         route = "pseudo-inverse"
-        singular_values = _singular_values_from_gram(gram, stats.n_rows)
+        singular_values = _singular_values_from_gram(gram, stats.n_rows, stats.x_scale)
 
+    # Columns divided by powers of two before squaring (beyond 1e±90) scale back exactly.
+    coef, intercept = stats.to_user_units(coef, intercept)
     return LeastSquaresSolution(
         coef=coef,
         intercept=intercept,
@@ -154,10 +156,19 @@ def solve_least_squares(
     )
 
 
-def _singular_values_from_gram(gram: np.ndarray, n_rows: int) -> np.ndarray:
-    """Singular values of the design whose Gram matrix is ``gram``, largest first."""
-    eigenvalues = np.linalg.eigvalsh(gram)[::-1]
-    return np.sqrt(np.maximum(eigenvalues, 0.0))[: min(n_rows, gram.shape[0])]
+def _singular_values_from_gram(gram: np.ndarray, n_rows: int, x_scale: np.ndarray) -> np.ndarray:
+    """Singular values of the design whose Gram matrix is ``gram``, largest first.
+
+    ``gram`` is that of the columns divided by ``x_scale``; the design in the user's units
+    is that one times diag(x_scale), whose singular values those of √Λ·Vᵀ·diag(x_scale) are.
+    """
+    if np.all(x_scale == 1.0):
+        singular_values = np.sqrt(np.maximum(np.linalg.eigvalsh(gram)[::-1], 0.0))
+    else:
+        eigenvalues, vectors = np.linalg.eigh(gram)
+        root = np.sqrt(np.maximum(eigenvalues, 0.0))[:, None] * vectors.T
+        singular_values = scipy.linalg.svdvals(root * x_scale)
+    return singular_values[: min(n_rows, gram.shape[0])]
 
 
 def _with_zeros(active_singular_values: np.ndarray, stats: LeastSquaresStatistics) -> np.ndarray:
@@ -179,13 +190,16 @@ def _accurate_route(
     data: tuple[np.ndarray, np.ndarray, np.ndarray | None],
     design: ColumnScaling,
     fit_intercept: bool,
+    x_scale: np.ndarray,
+    y_scale: np.ndarray,
 ) -> tuple[np.ndarray, np.ndarray | None, int, np.ndarray, str, float]:
     """Solve over the data: QR of the centred, scaled design and refinement, or minimum norm.
 
     Returns the coefficients of the active columns, the intercept, the rank, the singular
     values of the centred active design in the user's units, the route taken and the
     condition number of the scaled design (from its R factor, accurate where the Gram
-    matrix's eigenvalues are not).
+    matrix's eigenvalues are not). Coefficients are those of the data divided by
+    ``x_scale`` and ``y_scale``, the units of the statistics.
     """
     X, y, weights = data
     if weights is not None:
@@ -197,6 +211,9 @@ def _accurate_route(
     # The accurate route works on a dense copy of the (active) design in any case.
     X = X.toarray() if scipy.sparse.issparse(X) else np.asarray(X, dtype=np.float64)
     y = np.asarray(y, dtype=np.float64)
+    if np.any(x_scale != 1.0) or np.any(y_scale != 1.0):  # the statistics' units, exactly
+        X = X / x_scale[design.active]
+        y = y / y_scale
     shift = design.shift[design.active]
     scale = design.scale[design.active]
     root_weights = None if weights is None else np.sqrt(weights)
@@ -218,7 +235,7 @@ def _accurate_route(
     coef, intercept = _refine(X, y, weights, root_weights, q, r, shift, scale, fit_intercept)
     # The centred design in the user's units is Q·R_Z·diag(scale): its singular values.
     d = X.shape[1]
-    singular_values = scipy.linalg.svdvals(r[:d, :d] * scale)
+    singular_values = scipy.linalg.svdvals(r[:d, :d] * (scale * x_scale[design.active]))
     return coef, intercept, rank, singular_values, "QR with refinement", condition
 
 

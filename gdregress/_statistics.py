@@ -53,6 +53,11 @@ class LeastSquaresStatistics:
         Centred weighted cross-products :math:`S_{xy}` of the features with the targets.
     yy : ndarray of shape (n_targets,)
         Centred weighted sum of squares :math:`S_{yy}` of each target.
+    x_scale, y_scale : ndarray of shape (n_features,) and (n_targets,)
+        Powers of two the columns were divided by before squaring; all the sums above are
+        those of :math:`x / x_{scale}` and :math:`y / y_{scale}`. They are 1 unless a column's
+        magnitude is beyond about :math:`10^{\pm 90}`, where squares and products would
+        overflow or underflow float64 (see :meth:`to_user_units`).
     """
 
     n_rows: int
@@ -62,6 +67,61 @@ class LeastSquaresStatistics:
     xx: np.ndarray
     xy: np.ndarray
     yy: np.ndarray
+    x_scale: np.ndarray | None = None
+    y_scale: np.ndarray | None = None
+
+    def __post_init__(self) -> None:
+        if self.x_scale is None:
+            object.__setattr__(self, "x_scale", np.ones(self.x_mean.shape[0]))
+        if self.y_scale is None:
+            object.__setattr__(self, "y_scale", np.ones(self.y_mean.shape[0]))
+
+    @property
+    def is_scaled(self) -> bool:
+        """Whether any column was scaled before squaring."""
+        return bool(np.any(self.x_scale != 1.0) or np.any(self.y_scale != 1.0))
+
+    def rescaled(self, x_scale: np.ndarray, y_scale: np.ndarray) -> LeastSquaresStatistics:
+        """The same statistics with the columns divided by other powers of two (exactly)."""
+        fx = self.x_scale / x_scale
+        fy = self.y_scale / y_scale
+        return replace(
+            self,
+            x_mean=self.x_mean * fx,
+            y_mean=self.y_mean * fy,
+            xx=self.xx * np.outer(fx, fx),
+            xy=self.xy * np.outer(fx, fy),
+            yy=self.yy * fy**2,
+            x_scale=np.asarray(x_scale, dtype=np.float64),
+            y_scale=np.asarray(y_scale, dtype=np.float64),
+        )
+
+    def to_user_units(self, coef: np.ndarray, intercept: np.ndarray):
+        """Parameters fitted to these (scaled) statistics, in the units of the data.
+
+        Parameters
+        ----------
+        coef : ndarray of shape (..., n_features, n_targets)
+        intercept : ndarray of shape (..., n_targets)
+        """
+        with np.errstate(over="ignore", under="ignore"):  # checked just below
+            user_coef = coef * self.y_scale[None, :] / self.x_scale[:, None]
+            user_intercept = intercept * self.y_scale
+        for scaled, user in ((coef, user_coef), (intercept, user_intercept)):
+            lost = (scaled != 0) & ~(np.abs(user) >= np.finfo(np.float64).tiny)
+            if np.any(lost | ~np.isfinite(user)):
+                raise ValueError(
+                    "The least-squares coefficients of this data are beyond the range of "
+                    "float64 (y of magnitude 1e200 on X of magnitude 1e-200, say, gives slopes "
+                    "near 1e400; the reverse, 1e-400). Rescale X or y (divide or multiply by a "
+                    "power of 10) and refit."
+                )
+        return user_coef, user_intercept
+
+    def from_user_units(self, coef: np.ndarray, intercept: np.ndarray):
+        """The inverse of :meth:`to_user_units`."""
+        ratio = self.x_scale[:, None] / self.y_scale[None, :]
+        return coef * ratio, intercept / self.y_scale
 
     @property
     def n_features(self) -> int:
@@ -122,8 +182,37 @@ def _dense_rows(X, rows: slice) -> np.ndarray:
     return block.toarray() if scipy.sparse.issparse(block) else block
 
 
-def _shifted_sums(X, y2, sample_weight, x_shift, y_shift, chunk_rows):
-    """Weight sum, column sums and Gram matrix of ``[X − x_shift, y − y_shift]``, in one pass.
+def _shift_into(block, scale, shift, out) -> None:
+    """``out = block / scale − shift``; the division only where a column is scaled."""
+    if np.all(scale == 1.0):
+        np.subtract(block, shift, out=out)
+    else:
+        np.multiply(block, 1.0 / scale, out=out)  # exact: the scales are powers of two
+        out -= shift
+
+
+# Columns whose largest magnitude lies outside [2**-300, 2**300] (about 1e±90) are divided by
+# a power of two before squaring: their squares and products would leave float64's range.
+_UNSCALED_RANGE = (2.0**-300, 2.0**300)
+
+
+def _power_of_two_scale(largest: np.ndarray) -> np.ndarray:
+    """Per column, 1, or the power of two that brings its largest magnitude near 1."""
+    largest = np.asarray(largest, dtype=np.float64)
+    outside = (largest > 0) & ((largest < _UNSCALED_RANGE[0]) | (largest > _UNSCALED_RANGE[1]))
+    exponent = np.frexp(np.where(outside, largest, 1.0))[1]
+    return np.where(outside, np.ldexp(1.0, exponent), 1.0)
+
+
+def _column_magnitudes(block) -> np.ndarray:
+    """The largest magnitude of each column (NaN and inf included) of a block of rows."""
+    if scipy.sparse.issparse(block):
+        return np.asarray(abs(block).max(axis=0).todense()).ravel()
+    return np.max(np.abs(block), axis=0, initial=0.0)
+
+
+def _shifted_sums(X, y2, sample_weight, x_shift, y_shift, chunk_rows, x_scale, y_scale):
+    """Weight sum, column sums and Gram matrix of ``[X/x_scale − x_shift, y/y_scale − y_shift]``.
 
     Each chunk is shifted into one reused buffer (which up-casts float32 one chunk at a time)
     and reduced by one matrix-vector and one Gram product; uncentred sums of the shifted
@@ -139,8 +228,8 @@ def _shifted_sums(X, y2, sample_weight, x_shift, y_shift, chunk_rows):
     for start in range(0, n_rows, chunk_rows):
         rows = slice(start, start + chunk_rows)
         shifted = buffer[: min(chunk_rows, n_rows - start)]
-        np.subtract(_dense_rows(X, rows), x_shift, out=shifted[:, :n_features])
-        np.subtract(y2[rows], y_shift, out=shifted[:, n_features:])
+        _shift_into(_dense_rows(X, rows), x_scale, x_shift, shifted[:, :n_features])
+        _shift_into(y2[rows], y_scale, y_shift, shifted[:, n_features:])
         if sample_weight is None:
             weight_sum += shifted.shape[0]
             sums += ones[: shifted.shape[0]] @ shifted  # a BLAS gemv: far faster than .sum(0)
@@ -198,6 +287,9 @@ def merge_statistics(
             f"with statistics of {b.n_features} features and {b.n_targets} targets: "
             "every chunk must have the same columns."
         )
+    if np.any(a.x_scale != b.x_scale) or np.any(a.y_scale != b.y_scale):
+        x_scale, y_scale = np.maximum(a.x_scale, b.x_scale), np.maximum(a.y_scale, b.y_scale)
+        a, b = a.rescaled(x_scale, y_scale), b.rescaled(x_scale, y_scale)
     n_rows = a.n_rows + b.n_rows
     if b.weight_sum == 0.0:
         return replace(a, n_rows=n_rows)
@@ -216,6 +308,8 @@ def merge_statistics(
         xx=a.xx + b.xx + coupling * np.outer(dx, dx),
         xy=a.xy + b.xy + coupling * np.outer(dx, dy),
         yy=a.yy + b.yy + coupling * dy**2,
+        x_scale=a.x_scale,
+        y_scale=a.y_scale,
     )
 
 
@@ -265,13 +359,18 @@ def compute_statistics(
     *,
     chunk_rows: int | None = None,
 ) -> LeastSquaresStatistics:
-    """Compute the least-squares statistics of a data set in one pass over its rows.
+    r"""Compute the least-squares statistics of a data set in one pass over its rows.
 
     The rows are read in chunks, each shifted by the mean of the first chunk into one reused
     buffer (which up-casts float32 one chunk at a time: the sums accumulate in float64) and
     reduced by BLAS products. Shifted data have a mean near 0, so their uncentred sums do not
     cancel; if the statistics show that the pilot misjudged the mean (|mean| above a tenth of
     the spread), a second pass shifts by the true mean. Memory beyond the data: one chunk.
+
+    Columns of magnitude beyond about :math:`10^{\pm 90}` are divided by a power of two
+    (exactly) before squaring, so that no square or product overflows or underflows; the
+    statistics record the scales (``x_scale``, ``y_scale``). Non-finite statistics mean NaN
+    or inf in the data.
 
     Parameters
     ----------
@@ -306,7 +405,28 @@ def compute_statistics(
         chunk_rows = max(256, _CHUNK_BYTES // (8 * (n_features + n_targets)))
     if n_rows == 0:
         return LeastSquaresStatistics.empty(n_features, n_targets)
-    if scipy.sparse.issparse(X):
+    pilot = slice(0, chunk_rows)
+    x_scale = _power_of_two_scale(_column_magnitudes(X[pilot]))
+    y_scale = _power_of_two_scale(_column_magnitudes(y2[pilot]))
+    with np.errstate(over="ignore", invalid="ignore"):  # overflow is detected, not warned
+        stats = _shifted_statistics(X, y2, sample_weight, chunk_rows, x_scale, y_scale)
+    if not stats.is_finite():
+        # A later chunk much larger than the pilot overflowed: scale by the largest
+        # magnitudes of all rows (one more pass, for such data only). NaN or inf in the data
+        # stay non-finite, for the caller to report.
+        x_scale = _power_of_two_scale(_column_magnitudes(X))
+        y_scale = _power_of_two_scale(_column_magnitudes(y2))
+        if np.all(np.isfinite(x_scale)) and np.all(np.isfinite(y_scale)):
+            with np.errstate(over="ignore", invalid="ignore"):
+                stats = _shifted_statistics(X, y2, sample_weight, chunk_rows, x_scale, y_scale)
+    return stats
+
+
+def _shifted_statistics(X, y2, sample_weight, chunk_rows, x_scale, y_scale):
+    """The statistics of ``X / x_scale`` and ``y / y_scale``, shifted by a pilot mean."""
+    n_rows, n_features = X.shape
+    n_targets = y2.shape[1]
+    if scipy.sparse.issparse(X) and np.all(x_scale == 1.0) and np.all(y_scale == 1.0):
         stats = _sparse_statistics(X, y2, sample_weight)
         if stats is not None:
             return stats
@@ -317,17 +437,20 @@ def compute_statistics(
     # the pilot misjudge the mean (sorted data, say), the statistics show it and a second
     # pass shifts by the true mean.
     pilot = slice(0, chunk_rows)
-    x_shift = _dense_rows(X, pilot).mean(axis=0, dtype=np.float64)
-    y_shift = np.asarray(y2[pilot], dtype=np.float64).mean(axis=0)
+    x_shift = (_dense_rows(X, pilot) / x_scale).mean(axis=0, dtype=np.float64)
+    y_shift = (np.asarray(y2[pilot], dtype=np.float64) / y_scale).mean(axis=0)
     for _ in range(2):
-        weight_sum, sums, gram = _shifted_sums(X, y2, sample_weight, x_shift, y_shift, chunk_rows)
+        weight_sum, sums, gram = _shifted_sums(
+            X, y2, sample_weight, x_shift, y_shift, chunk_rows, x_scale, y_scale
+        )
         if weight_sum == 0.0:
             return replace(LeastSquaresStatistics.empty(n_features, n_targets), n_rows=n_rows)
         mean = sums / weight_sum
-        if np.all(mean**2 <= _ONE_PASS_MAX_MEAN_RATIO * np.diag(gram) / weight_sum):
-            break
-        x_shift = x_shift + mean[:n_features]
-        y_shift = y_shift + mean[n_features:]
+        if not np.all(mean**2 <= _ONE_PASS_MAX_MEAN_RATIO * np.diag(gram) / weight_sum):
+            x_shift = x_shift + mean[:n_features]
+            y_shift = y_shift + mean[n_features:]
+            continue
+        break
     centred = gram - weight_sum * np.outer(mean, mean)
     d = n_features
     return LeastSquaresStatistics(
@@ -338,4 +461,6 @@ def compute_statistics(
         xx=centred[:d, :d],
         xy=centred[:d, d:],
         yy=np.diag(centred)[d:].copy(),
+        x_scale=x_scale,
+        y_scale=y_scale,
     )

@@ -216,7 +216,9 @@ class LeastSquaresCost:
             return top
         return np.vstack([top, stats.y_mean[None, :]])
 
-    def value_path(self, coefs: np.ndarray, intercepts: np.ndarray) -> np.ndarray:
+    def value_path(
+        self, coefs: np.ndarray, intercepts: np.ndarray, *, per_target: bool = False
+    ) -> np.ndarray:
         """The cost at many points at once, e.g. every iterate of a descent.
 
         Parameters
@@ -224,10 +226,12 @@ class LeastSquaresCost:
         coefs : ndarray of shape (n_points, n_features, n_targets)
         intercepts : ndarray of shape (n_points, n_targets)
             Ignored without an intercept.
+        per_target : bool, default=False
+            Return each target's cost instead of their sum.
 
         Returns
         -------
-        ndarray of shape (n_points,)
+        ndarray of shape (n_points,), or (n_points, n_targets) with ``per_target``
         """
         stats = self.statistics
         spread = np.einsum("nit,ij,njt->nt", coefs, stats.xx, coefs) - 2 * np.einsum(
@@ -236,7 +240,8 @@ class LeastSquaresCost:
         e = np.einsum("i,nit->nt", stats.x_mean, coefs) - stats.y_mean
         if self.fit_intercept:
             e = e + intercepts
-        return np.sum((spread + stats.yy) / (2 * stats.weight_sum) + 0.5 * e**2, axis=1)
+        values = (spread + stats.yy) / (2 * stats.weight_sum) + 0.5 * e**2
+        return values if per_target else np.sum(values, axis=1)
 
     @cached_property
     def curvatures(self) -> np.ndarray:

@@ -12,6 +12,7 @@ from numbers import Integral, Real
 import numpy as np
 from sklearn.base import BaseEstimator, RegressorMixin, _fit_context
 from sklearn.exceptions import ConvergenceWarning
+from sklearn.metrics import r2_score
 from sklearn.utils import assert_all_finite
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import _check_sample_weight, check_is_fitted, validate_data
@@ -58,10 +59,14 @@ class _LinearLeastSquares(RegressorMixin, BaseEstimator):
             sample_weight = _check_sample_weight(
                 sample_weight, X, dtype=np.float64, ensure_non_negative=True
             )
+        if y.dtype.kind not in "fiub":
+            raise ValueError(
+                f"y must be numeric, but its dtype is {y.dtype}: convert the target to numbers "
+                "(for example with pandas.to_numeric) before fitting."
+            )
         y_is_1d = y.ndim == 1
         y2 = y.reshape(-1, 1) if y_is_1d else y
-        with np.errstate(over="ignore", invalid="ignore"):
-            statistics = compute_statistics(X, y2, sample_weight)
+        statistics = compute_statistics(X, y2, sample_weight)
         if not statistics.is_finite():
             assert_all_finite(X, input_name="X")
             assert_all_finite(y, input_name="y")
@@ -119,6 +124,28 @@ class _LinearLeastSquares(RegressorMixin, BaseEstimator):
             self, X, reset=False, accept_sparse=("csr", "csc"), dtype=[np.float64, np.float32]
         )
         return np.asarray(X @ self.coef_.T) + self.intercept_
+
+    def score(self, X, y, sample_weight=None) -> float:
+        """The coefficient of determination R² of the prediction, as scikit-learn defines it.
+
+        Computed on y and the predictions divided by a common power of two, which leaves R²
+        unchanged and keeps the squares of y of magnitude up to 1e308 finite.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+        y : array-like of shape (n_samples,) or (n_samples, n_targets)
+        sample_weight : array-like of shape (n_samples,), optional
+
+        Returns
+        -------
+        float
+        """
+        predictions = self.predict(X)
+        y = np.asarray(y, dtype=np.float64)
+        largest = max(float(np.max(np.abs(y), initial=0.0)), float(np.max(np.abs(predictions))))
+        scale = np.ldexp(1.0, np.frexp(largest)[1]) if 0 < largest < np.inf else 1.0
+        return r2_score(y / scale, predictions / scale, sample_weight=sample_weight)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
@@ -335,7 +362,8 @@ class GradientDescentRegressor(_LinearLeastSquares):
     n_iter_ : int
         Iterations taken.
     loss_curve_ : ndarray of shape (n_iter_ + 1,)
-        The cost :math:`L` at every iterate, the start first.
+        The cost :math:`L` at every iterate, the start first (``inf`` where the cost itself
+        exceeds float64's range, for y beyond about :math:`10^{154}`).
     path_ : ndarray of shape (n_iter_ + 1, n_features + 1)
         Every iterate as ``(coef..., intercept)`` in the user's units, the start first.
         With a 2-D y, shape (n_iter_ + 1, n_targets, n_features + 1).
@@ -532,7 +560,7 @@ class GradientDescentRegressor(_LinearLeastSquares):
             return (hessian @ theta.reshape(p, n_targets) - linear_term).ravel()
 
         if previous is not None and previous[0].shape == (n_features, n_targets):
-            theta0 = pack(*scaling.from_user(*previous))
+            theta0 = pack(*scaling.from_user(*statistics.from_user_units(*previous)))
         elif previous is not None:
             raise ValueError(
                 f"warm_start=True, but X has {n_features} features and y {n_targets} targets "
@@ -565,14 +593,14 @@ class GradientDescentRegressor(_LinearLeastSquares):
             )
 
         path = result.path.reshape(-1, p, n_targets)
-        loss_curve = cost.value_path(
-            path[:, :k], path[:, k] if self.fit_intercept else np.zeros((len(path), n_targets))
-        )
-        coefs, intercepts = scaling.to_user(
-            np.moveaxis(path[:, :k], 0, 1),
-            path[:, k] if self.fit_intercept else np.zeros((path.shape[0], n_targets)),
-        )
-        coefs = np.moveaxis(coefs, 0, 1)  # (n_iterates, n_features, n_targets)
+        path_intercepts = path[:, k] if self.fit_intercept else np.zeros((len(path), n_targets))
+        # In the units of y: the statistics' are y / y_scale (1 unless y is beyond 1e±90);
+        # a cost beyond float64's range (y beyond about 1e154) is inf.
+        per_target = cost.value_path(path[:, :k], path_intercepts, per_target=True)
+        with np.errstate(over="ignore"):
+            loss_curve = np.sum(per_target * statistics.y_scale**2, axis=1)
+        coefs, intercepts = scaling.to_user(np.moveaxis(path[:, :k], 0, 1), path_intercepts)
+        coefs, intercepts = statistics.to_user_units(np.moveaxis(coefs, 0, 1), intercepts)
         user_path = np.concatenate([coefs, intercepts[:, None, :]], axis=1)
         self.path_ = np.moveaxis(user_path, 1, 2)  # (n_iterates, n_targets, n_features + 1)
         if y_is_1d:

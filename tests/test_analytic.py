@@ -418,7 +418,7 @@ def test_string_columns_in_a_dataframe_raise():
 
 
 def test_string_target_raises():
-    with pytest.raises((ValueError, TypeError), match="could not convert string to float"):
+    with pytest.raises(ValueError, match="y must be numeric.*convert the target to numbers"):
         AnalyticLeastSquares().fit([[1.0], [2.0]], ["a", "b"])
 
 
@@ -459,14 +459,6 @@ def test_degenerate_data_gives_finite_coefficients_like_linear_regression(
     )
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason=(
-        "features of magnitude ~1e-170: their squares underflow to 0 in the statistics, so "
-        "every column is taken for constant and coef_ is silently 0 (LinearRegression fits them)"
-    ),
-)
 @pytest.mark.parametrize("fit_intercept", [True, False])
 def test_features_whose_squares_underflow_are_still_fitted(fit_intercept):
     rng = np.random.default_rng(4)
@@ -477,14 +469,6 @@ def test_features_whose_squares_underflow_are_still_fitted(fit_intercept):
     np.testing.assert_allclose(model.predict(X), reference.predict(X), rtol=1e-9)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=ValueError,
-    reason=(
-        "features of magnitude ~1e160: the statistics' squares overflow float64, and fit "
-        "refuses with a clear ValueError (rescale X) instead of scaling before squaring"
-    ),
-)
 def test_features_whose_squares_overflow_fit_without_runtime_warnings():
     rng = np.random.default_rng(4)
     X, y = rng.normal(size=(6, 2)) * 1e160, rng.normal(size=6)
