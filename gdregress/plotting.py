@@ -794,7 +794,7 @@ def plot_sauna(
     """
     from matplotlib.patches import Rectangle
 
-    ax = _new_axes(ax, figsize=(7.5, 8.2))
+    ax = _new_axes(ax, figsize=(7.5, 8.6))
     ax = plot_descents(
         _sauna,
         _sauna_gradient,

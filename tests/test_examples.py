@@ -1,0 +1,160 @@
+"""The lecture's examples run, print the lecture's numbers, and save the figures they name.
+
+Each numbered script in ``examples/`` runs as ``__main__`` with an output folder, as
+``python examples/NN_name.py FOLDER`` runs it, but in this interpreter (runpy), so that the
+six share one import of numpy, scikit-learn and matplotlib; the suite's warning filters apply
+to them. The numbers they print are checked against the lecture's (see
+``worked-examples.md``), and each figure is a PNG of sensible size.
+"""
+
+import contextlib
+import io
+import re
+import runpy
+import sys
+from pathlib import Path
+
+import pytest
+
+matplotlib = pytest.importorskip("matplotlib")
+matplotlib.use("Agg")
+
+ROOT = Path(__file__).resolve().parents[1]
+EXAMPLES = ROOT / "examples"
+
+# example script → (the figure it saves, lines its output must contain)
+EXPECTED = {
+    "01_partial_derivatives.py": (
+        "partial_derivatives.png",
+        [
+            "∇f(2, 3) = (2·2, 2·3) = (4.0, 6.0)    numerically: (4.000000, 6.000000)",
+            "slice y = 4: f(x, 4) = x² + 16, slope 2x = 4 at x = 2",
+            "both partials are 0 where 2x = 0 and 2y = 0: at (0, 0), the minimum f = 0",
+            "∂f/∂x = 3·(2x)·y³ = 6xy³",
+            "∂f/∂y = 3·x²·(3y²) = 9x²y²",
+            "∇f(1, 2) = (48.0, 36.0)    numerically: (48.000000, 36.000000)",
+        ],
+    ),
+    "02_one_variable.py": (
+        "one_variable.png",
+        [
+            "x* = W(1) = 0.5671432904 (omega constant)",
+            "  0   0.05000    -18.9487    -18.9487",
+            "  1   0.14474     -5.7530     -5.7530",
+            "  2   0.17351     -4.5739     -4.5739",
+            "x = 0.5671432904",
+        ],
+    ),
+    "03_sauna.py": (
+        "sauna.png",
+        [
+            "  T(4, 4) = 73.6222  the coolest point",
+            "  T(0, 4) = 85.0000  on a wall",
+            "  step 0: (0.5000, 0.6000), ∇T = (-0.1134, -0.0935)",
+            "  step 1: (0.5057, 0.6047), ∇T = (-0.1162, -0.0961)",
+            "  step 2: (0.5115, 0.6095), ∇T = (-0.1191, -0.0989)",
+            "(4.0000, 4.0000), T = 73.6222 °C",
+            "  from (3, 0): ∇T = (0.0000, 0.0000), ends at (3.0000, 0.0000) after 0 steps",
+            "ends at (0.0000, 6.3151)",
+            "α = 0.5 from (0.5, 0.6): status 2",
+        ],
+    ),
+    "04_power_lines.py": (
+        "power_lines.png",
+        [
+            "sum of squares: E(m, b) = 14m² + 3b² + 38 + 12mb - 42m - 20b",
+            "m = 0.500000 = 1/2, b = 2.333333 = 7/3, E(m, b) = 4.166667 = 25/6",
+            "  step 1: E-descent (0.4200, 0.2000)   estimator (0.4200, 0.2000)",
+            "m = 0.5000000000, b = 2.3333333333",
+        ],
+    ),
+    "05_tv_advertising.py": (
+        "tv_advertising.png",
+        [
+            "closed form: sales = 0.0475·TV + 7.0326  (columns seen: ['TV'])",
+            "gradient descent, standardised TV budget: 1 step, sales = 0.0475·TV + 7.0326",
+            "5-fold cross-validation, sales on TV, radio and newspaper:",
+        ],
+    ),
+    "06_learning_rate.py": (
+        "learning_rate.png",
+        [
+            "  α = 0.005   converged in 756 steps to x = 0.56714329",
+            "  α = 0.3     diverged at step 2",
+            "  stable below 2/L_max = 0.3606; auto takes 2/(L_max + λ_min) = 0.3529",
+            "  α = 0.3642 (1.01 × 2/L_max): DivergenceError",
+            "  standardised coordinates (the default): 1 step",
+        ],
+    ),
+}
+
+
+def test_every_lecture_example_is_tested():
+    assert sorted(path.name for path in EXAMPLES.glob("[0-9][0-9]_*.py")) == sorted(EXPECTED)
+
+
+@pytest.fixture(scope="module")
+def runs(tmp_path_factory):
+    """Every example, run as __main__: {name: (stdout, stderr, folder)}."""
+    results = {}
+    for name in EXPECTED:
+        folder = tmp_path_factory.mktemp(name.removesuffix(".py"))
+        out, err = io.StringIO(), io.StringIO()
+        argv = sys.argv
+        sys.argv = [str(EXAMPLES / name), str(folder)]
+        try:
+            with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+                runpy.run_path(str(EXAMPLES / name), run_name="__main__")
+        finally:
+            sys.argv = argv
+        results[name] = (out.getvalue(), err.getvalue(), folder)
+    return results
+
+
+@pytest.mark.parametrize("name", EXPECTED)
+def test_example_prints_the_lectures_numbers(name, runs):
+    out, err, _ = runs[name]
+    assert err == ""
+    for line in EXPECTED[name][1]:
+        assert line in out
+
+
+@pytest.mark.parametrize("name", EXPECTED)
+def test_example_saves_its_figure(name, runs):
+    out, _, folder = runs[name]
+    figure = folder / EXPECTED[name][0]
+    assert f"saved {figure}" in out
+    content = figure.read_bytes()
+    assert content.startswith(b"\x89PNG\r\n\x1a\n")
+    assert 30_000 < len(content) < 1_500_000
+
+
+def _numbers_after(text: str, label: str) -> list[float]:
+    return [float(value) for value in re.findall(re.escape(label) + r"\s*([-+0-9.e]+)", text)]
+
+
+def test_partial_derivatives_match_the_numerical_ones(runs):
+    out, _, _ = runs["01_partial_derivatives.py"]
+    errors = _numbers_after(out, "numerical derivative at 100 random points:")
+    assert len(errors) == 2 and max(errors) < 1e-8
+
+
+def test_closed_form_and_descent_agree(runs):
+    power = runs["04_power_lines.py"][0]
+    assert _numbers_after(power, "closed form and gradient descent agree to")[0] < 1e-9
+    gaps = re.findall(r"largest gap between the two paths over their first \d+ steps: (\S+)", power)
+    assert float(gaps[0]) < 1e-12
+    tv = runs["05_tv_advertising.py"][0]
+    assert _numbers_after(tv, "GradientDescentRegressor): predictions within")[0] < 1e-10
+
+
+def test_tv_comparison_table_rows_agree(runs):
+    out, _, _ = runs["05_tv_advertising.py"]
+    rows = {}
+    for line in out.splitlines():
+        for model in ("AnalyticLeastSquares", "LinearRegression"):
+            if line.startswith(model):
+                rows.setdefault(model, []).append(line.split()[1:4])
+    assert len(rows["AnalyticLeastSquares"]) == 2  # sales on TV, and on all three media
+    assert rows["AnalyticLeastSquares"] == rows["LinearRegression"]
+    assert rows["AnalyticLeastSquares"][0][0] == "0.5966"
