@@ -3,8 +3,8 @@
 The lecture's last data set: the sales of a product in 200 markets against its TV advertising
 budget there. The least-squares line, sales = 0.0475·TV + 7.0326, comes out of the closed form
 in one pass over the data, and out of gradient descent in one step once the budget is
-standardised — while the lecture's plain descent in dollars crawls along a valley of the cost
-100,000 times longer than it is wide. Both estimators take DataFrames, sit in scikit-learn
+standardised — while the lecture's plain descent in dollars crawls along the floor of a valley
+of the cost that is 100,000 times less curved along it than across it. Both estimators take DataFrames, sit in scikit-learn
 Pipelines and cross-validate like scikit-learn's own; the table compares them with
 LinearRegression and SGDRegressor.
 
