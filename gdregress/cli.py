@@ -215,8 +215,9 @@ def _build_parser() -> argparse.ArgumentParser:
     fit.add_argument(
         "--plot",
         metavar="FILE.png",
-        help="draw the data with the line, the loss curve and the cost surface L(m, b) "
-        "with the descent's path (needs matplotlib: pip install 'gdregress[plot]')",
+        help="draw the data with the line, the loss curve (gd) and the cost surface L(m, b) "
+        "with the descent's path (one feature) side by side (needs matplotlib: "
+        "pip install 'gdregress[plot]')",
     )
     compare.add_argument(
         "--cv", type=_folds, default=5, metavar="K", help="number of folds (default 5)"
@@ -250,6 +251,18 @@ class _Data:
         with Progress(lambda _: f"reading {_read_state(table)}"):
             return table.read(self.features, self.target, _READ_ROWS)
 
+    def chunks(self, rows: int):
+        """``(X, y)`` for every ``rows`` rows: the file's chunks, or slices of the bundled data."""
+        if self.table is not None:
+            yield from self.table.chunks(self.features, self.target, rows)
+            return
+        X, y = self.read()
+        for start in range(0, len(y), rows):
+            yield X[start : start + rows], y[start : start + rows]
+
+    def progress(self) -> str:
+        return _read_state(self.table) if self.table is not None else self.description
+
 
 def _read_state(table: CSVTable) -> str:
     return f"{table.name}: {table.fraction_read:.0%} ({table.rows_read:,} rows)"
@@ -271,11 +284,11 @@ def _data(args: argparse.Namespace) -> _Data:
 
 def _stream_rows(args: argparse.Namespace, data: _Data) -> int | None:
     """Rows per chunk when the file is streamed, or None to read it at once."""
-    if data.table is None or args.chunksize == 0:
+    if args.chunksize == 0:
         return None
     if args.chunksize is not None:
         return args.chunksize
-    if data.table.size <= STREAM_BYTES:
+    if data.table is None or data.table.size <= STREAM_BYTES:
         return None
     return max(1000, _STREAM_CHUNK_NUMBERS // (len(data.features) + 1))
 
@@ -345,13 +358,13 @@ def _run_fit(model, data: _Data, rows: int | None, method: str) -> _Fit:
 
 
 def _stream(model, data: _Data, rows: int, method: str) -> _Fit:
-    table = data.table
-    seconds, chunks, iterations = 0.0, 0, 0
+    seconds, chunks, iterations, n_rows = 0.0, 0, 0, 0
     kept_X: list[np.ndarray] = []
     kept_y: list[np.ndarray] = []
     kept = 0
-    with Progress(lambda _: f"streaming {_read_state(table)}, fitting by {method}"):
-        for X, y in table.chunks(data.features, data.target, rows):
+    with Progress(lambda _: f"streaming {data.progress()}, fitting by {method}"):
+        for X, y in data.chunks(rows):
+            n_rows += len(y)
             started = time.perf_counter()
             _call(model.partial_fit, X, y)
             seconds += time.perf_counter() - started
@@ -362,7 +375,7 @@ def _stream(model, data: _Data, rows: int, method: str) -> _Fit:
                 kept_y.append(y[: _PLOT_ROWS - kept].copy())
                 kept += len(kept_y[-1])
     sample_X, sample_y = np.concatenate(kept_X), np.concatenate(kept_y)
-    return _Fit(model, table.rows_read, seconds, sample_X, sample_y, chunks, iterations)
+    return _Fit(model, n_rows, seconds, sample_X, sample_y, chunks, iterations)
 
 
 def _call(fit, X, y) -> None:

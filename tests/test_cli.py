@@ -206,6 +206,13 @@ def test_streaming_gives_the_line_of_the_whole_file(advertising_csv, method, cap
         assert streamed["converged"] and streamed["iterations"] >= streamed["iterations_last_chunk"]
 
 
+def test_the_bundled_data_can_be_streamed_too(expected, capsys):
+    report = _json(capsys, ["fit", "--chunksize", "64", "--method", "gd", "--json"])
+    assert report["chunks"] == 4 and report["rows"] == 200  # 64 + 64 + 64 + 8
+    assert report["coef"]["TV"] == pytest.approx(expected["m"], rel=1e-10)
+    assert report["intercept"] == pytest.approx(expected["b"], rel=1e-10)
+
+
 def test_big_files_are_streamed_automatically(advertising_csv, monkeypatch, capsys):
     monkeypatch.setattr(cli, "STREAM_BYTES", 1000)  # the file has about 4 kB
     monkeypatch.setattr(cli, "_STREAM_CHUNK_NUMBERS", 200)  # 200 numbers: 1000 rows at least
