@@ -11,16 +11,26 @@ budgets near 1e6 with a spread of 1 would lose twelve digits to the mean.
 
 from __future__ import annotations
 
+import contextlib
+import functools
+import os
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 
 import numpy as np
 import scipy.sparse
+from threadpoolctl import threadpool_limits
 
 __all__ = ["LeastSquaresStatistics", "compute_statistics", "merge_statistics"]
 
-# Rows per chunk: about 1 MiB of float64 per chunk whatever the width, so the shifted copy
-# of a chunk stays in cache and never approaches the size of the data.
-_CHUNK_BYTES = 2**18
+# Bytes per chunk of the shifted copy: it stays in cache and never approaches the size of the
+# data. Narrow data (at most _NARROW columns with the targets) is reduced by numpy's loops,
+# which like longer chunks than BLAS's Gram product does.
+_CHUNK_BYTES = 2**19
+_NARROW_CHUNK_BYTES = 2**21
+_NARROW = 4
+# Threads for the pass over the data: memory bandwidth, not arithmetic, limits it.
+_THREADS = min(os.cpu_count() or 1, 8)
 
 
 @dataclass(frozen=True)
@@ -214,31 +224,62 @@ def _column_magnitudes(block) -> np.ndarray:
 def _shifted_sums(X, y2, sample_weight, x_shift, y_shift, chunk_rows, x_scale, y_scale):
     """Weight sum, column sums and Gram matrix of ``[X/x_scale − x_shift, y/y_scale − y_shift]``.
 
-    Each chunk is shifted into one reused buffer (which up-casts float32 one chunk at a time)
-    and reduced by one matrix-vector and one Gram product; uncentred sums of the shifted
-    data simply add up, so chunks cost no merge.
+    One pass; on several cores the rows are cut into one contiguous range per thread (numpy
+    and BLAS release the GIL), and the sums of the ranges add up.
     """
-    n_rows, n_features = X.shape
-    width = n_features + y2.shape[1]
-    buffer = np.empty((min(chunk_rows, n_rows), width))
-    ones = np.ones(buffer.shape[0])
+    n_rows = X.shape[0]
+    n_threads = min(_THREADS, max(1, n_rows // (2 * chunk_rows)))
+    sums_of = functools.partial(
+        _range_sums, X, y2, sample_weight, x_shift, y_shift, chunk_rows, x_scale, y_scale
+    )
+    if n_threads == 1:
+        return sums_of(0, n_rows)
+    bounds = np.linspace(0, n_rows, n_threads + 1).astype(int)
+    narrow = X.shape[1] + y2.shape[1] <= _NARROW
+    # One BLAS thread per range: BLAS's own threads would compete with ours.
+    with (
+        contextlib.nullcontext() if narrow else threadpool_limits(1, "blas"),
+        ThreadPoolExecutor(n_threads) as pool,
+    ):
+        parts = list(pool.map(sums_of, bounds[:-1], bounds[1:]))
+    return tuple(sum(values) for values in zip(*parts, strict=True))
+
+
+def _range_sums(X, y2, sample_weight, x_shift, y_shift, chunk_rows, x_scale, y_scale, lo, hi):
+    """The sums of :func:`_shifted_sums` over rows ``lo:hi``, chunk by chunk.
+
+    Each chunk is shifted into one reused buffer (which up-casts float32 one chunk at a time)
+    and reduced; uncentred sums of shifted data simply add up, so chunks cost no merge.
+    Narrow data is laid out column by column and reduced by numpy's own loops, which beat
+    BLAS on tall, thin blocks; wider data row by row, for BLAS's Gram product (syrk).
+    """
+    d = X.shape[1]
+    width = d + y2.shape[1]
+    narrow = width <= _NARROW
+    rows_per_chunk = min(chunk_rows, max(hi - lo, 1))
+    buffer = np.empty((width, rows_per_chunk) if narrow else (rows_per_chunk, width))
     weight_sum = 0.0
     sums = np.zeros(width)
     gram = np.zeros((width, width))
-    for start in range(0, n_rows, chunk_rows):
-        rows = slice(start, start + chunk_rows)
-        shifted = buffer[: min(chunk_rows, n_rows - start)]
-        _shift_into(_dense_rows(X, rows), x_scale, x_shift, shifted[:, :n_features])
-        _shift_into(y2[rows], y_scale, y_shift, shifted[:, n_features:])
-        if sample_weight is None:
-            weight_sum += shifted.shape[0]
-            sums += ones[: shifted.shape[0]] @ shifted  # a BLAS gemv: far faster than .sum(0)
-            gram += shifted.T @ shifted  # numpy hands Aᵀ·A to BLAS syrk
+    for start in range(lo, hi, chunk_rows):
+        rows = slice(start, min(start + chunk_rows, hi))
+        k = rows.stop - start
+        w = None if sample_weight is None else sample_weight[rows]
+        if narrow:  # columns as rows of the buffer
+            shifted = buffer[:, :k]
+            _shift_into(_dense_rows(X, rows).T, x_scale[:, None], x_shift[:, None], shifted[:d])
+            _shift_into(y2[rows].T, y_scale[:, None], y_shift[:, None], shifted[d:])
+            weighted = shifted if w is None else shifted * w
+            sums += weighted.sum(axis=1)
+            gram += np.einsum("ik,jk->ij", weighted, shifted)
         else:
-            w = sample_weight[rows]
-            weight_sum += float(w.sum())
-            sums += w @ shifted
-            gram += (shifted * w[:, None]).T @ shifted
+            shifted = buffer[:k]
+            _shift_into(_dense_rows(X, rows), x_scale, x_shift, shifted[:, :d])
+            _shift_into(y2[rows], y_scale, y_shift, shifted[:, d:])
+            weighted = shifted if w is None else shifted * w[:, None]
+            sums += weighted.sum(axis=0)
+            gram += weighted.T @ shifted  # numpy hands Aᵀ·A to BLAS syrk
+        weight_sum += k if w is None else float(w.sum())
     return weight_sum, sums, gram
 
 
@@ -402,7 +443,9 @@ def compute_statistics(
     if sample_weight is not None:
         sample_weight = np.asarray(sample_weight, dtype=np.float64)
     if chunk_rows is None:
-        chunk_rows = max(256, _CHUNK_BYTES // (8 * (n_features + n_targets)))
+        width = n_features + n_targets
+        chunk_bytes = _NARROW_CHUNK_BYTES if width <= _NARROW else _CHUNK_BYTES
+        chunk_rows = max(256, chunk_bytes // (8 * width))
     if n_rows == 0:
         return LeastSquaresStatistics.empty(n_features, n_targets)
     pilot = slice(0, chunk_rows)

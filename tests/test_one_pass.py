@@ -37,7 +37,7 @@ def peak_allocation(function) -> int:
 @pytest.fixture(scope="module")
 def tall():
     rng = np.random.default_rng(0)
-    X = rng.uniform(0, 300, size=(400_000, 4))
+    X = rng.uniform(0, 300, size=(1_000_000, 4))
     y = X @ np.array([0.5, -1.0, 2.0, 0.25]) + 7 + rng.standard_normal(len(X))
     return X, y
 
