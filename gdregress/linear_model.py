@@ -15,7 +15,12 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.metrics import r2_score
 from sklearn.utils import assert_all_finite
 from sklearn.utils._param_validation import Interval, StrOptions
-from sklearn.utils.validation import _check_sample_weight, check_is_fitted, validate_data
+from sklearn.utils.validation import (
+    _check_sample_weight,
+    check_consistent_length,
+    check_is_fitted,
+    validate_data,
+)
 
 from . import _dask
 from ._closed_form import solve_least_squares
@@ -49,12 +54,21 @@ class _LinearLeastSquares(RegressorMixin, BaseEstimator):
             X,
             y,
             reset=reset,
-            accept_sparse=("csr", "csc"),
-            dtype=[np.float64, np.float32],
-            multi_output=True,
-            y_numeric=True,
-            ensure_all_finite=False,
+            validate_separately=(  # no pass for finiteness: the statistics tell
+                {
+                    "accept_sparse": ("csr", "csc"),
+                    "dtype": [np.float64, np.float32],
+                    "ensure_all_finite": False,
+                },
+                {"ensure_2d": False, "dtype": None, "ensure_all_finite": False},
+            ),
         )
+        check_consistent_length(X, y)
+        if y.dtype.kind == "O":  # numbers held as Python objects, from a pandas column say
+            try:
+                y = y.astype(np.float64)
+            except (TypeError, ValueError):
+                pass  # refused just below, with the dtype named
         if sample_weight is not None:
             sample_weight = _check_sample_weight(
                 sample_weight, X, dtype=np.float64, ensure_non_negative=True
