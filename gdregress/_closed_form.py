@@ -135,7 +135,7 @@ def solve_least_squares(
             f"The design is ill-conditioned (condition number about {design_condition:.3g} "
             "after centring and scaling the columns) and the data is not at hand, so the "
             "solution of the normal equations may have lost about "
-            f"{min(16, max(0, round(np.log10(condition * _EPS) + 16)))} of its 16 digits.",
+            f"{_digits_lost(condition)} of its 16 digits.",
             IllConditionedWarning,
             stacklevel=3,
         )
@@ -154,6 +154,13 @@ def solve_least_squares(
         condition_number=float(design_condition),
         route=route,
     )
+
+
+def _digits_lost(gram_condition: float) -> int:
+    """Digits the normal equations may lose: log10(eps·cond(Gram)) + 16, between 0 and 16."""
+    if not np.isfinite(gram_condition):
+        return 16
+    return int(min(16, max(0, round(np.log10(gram_condition * _EPS) + 16))))
 
 
 def _singular_values_from_gram(gram: np.ndarray, n_rows: int, x_scale: np.ndarray) -> np.ndarray:

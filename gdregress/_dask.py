@@ -338,7 +338,8 @@ def _block_statistics(X, y, sample_weight=None) -> LeastSquaresStatistics:
     """
     X, y, sample_weight = _numeric_blocks(X, y, sample_weight)
     with np.errstate(over="ignore", invalid="ignore"):
-        statistics = compute_statistics(X, y, sample_weight)
+        # One thread per block: dask runs blocks side by side already.
+        statistics = compute_statistics(X, y, sample_weight, n_threads=1)
     if not statistics.is_finite():
         assert_all_finite(X, input_name="X")
         assert_all_finite(y, input_name="y")
@@ -411,13 +412,24 @@ def validated_statistics(estimator, X, y, sample_weight, *, reset: bool = True):
 # --- the accurate route: a tall-skinny QR up the same tree ----------------------------------
 
 
-def _block_r_factor(X, y, sample_weight=None, *, design: ColumnScaling, y_shift: np.ndarray):
+def _block_r_factor(
+    X,
+    y,
+    sample_weight=None,
+    *,
+    design: ColumnScaling,
+    y_shift: np.ndarray,
+    x_scale: np.ndarray,
+    y_scale: np.ndarray,
+):
     r"""The R factor of one block of the weighted, centred, column-scaled design and targets.
 
     The block is :math:`W^{1/2}\,[(X - \mathrm{shift})/\mathrm{scale},\ y - \bar y]`, with
-    only the active columns of X; rows of weight 0 contribute nothing.
+    only the active columns of X, in the units of the statistics (X / x_scale, y / y_scale,
+    exact powers of two); rows of weight 0 contribute nothing.
     """
     X, y, sample_weight = _numeric_blocks(X, y, sample_weight)
+    X, y = X / x_scale, y / y_scale
     active = design.active
     block = np.hstack([(X[:, active] - design.shift[active]) / design.scale[active], y - y_shift])
     if sample_weight is not None:
@@ -466,35 +478,37 @@ def solve_least_squares(
     LeastSquaresSolution
         With ``route`` ``"normal equations"``, ``"tall-skinny QR"`` or ``"minimum norm"``.
     """
-    try:
-        with warnings.catch_warnings():
-            # Whether the normal equations are good enough is decided in one place, the
-            # core's solve; its warning is for fits with no data to fall back on.
-            warnings.simplefilter("ignore", IllConditionedWarning)
-            solution = _solve_from_statistics(stats, fit_intercept=fit_intercept, data=None)
-    except OverflowError:
-        # The core's warning for a singular design rounds log10(inf) and raises this; a
-        # singular design is not for the normal equations in any case.
-        solution = None
-    if solution is not None and solution.route == "normal equations":
+    with warnings.catch_warnings():
+        # Whether the normal equations are good enough is decided in one place, the core's
+        # solve; its warning is for fits with no data to fall back on.
+        warnings.simplefilter("ignore", IllConditionedWarning)
+        solution = _solve_from_statistics(stats, fit_intercept=fit_intercept, data=None)
+    if solution.route == "normal equations":
         return solution
 
     blocks = _row_blocks(*data)
     design = column_scaling(stats, fit_intercept)
     y_shift = stats.y_mean if fit_intercept else np.zeros(stats.n_targets)
-    leaf = functools.partial(_block_r_factor, design=design, y_shift=y_shift)
+    leaf = functools.partial(
+        _block_r_factor,
+        design=design,
+        y_shift=y_shift,
+        x_scale=stats.x_scale,
+        y_scale=stats.y_scale,
+    )
     r = blocks.map_reduce(leaf, _merge_r_factors)
     k = int(design.active.sum())
     r = np.vstack([r, np.zeros((max(0, r.shape[1] - r.shape[0]), r.shape[1]))])
     r11, r12 = r[:k, :k], r[:k, k:]
     scale = design.scale[design.active]
-    singular_values = _with_zeros(scipy.linalg.svdvals(r11 * scale), stats)
+    user_scale = scale * stats.x_scale[design.active]  # the design in the data's units
+    singular_values = _with_zeros(scipy.linalg.svdvals(r11 * user_scale), stats)
     scaled_singular = scipy.linalg.svdvals(r11)
     tolerance = max(stats.n_rows, k) * _EPS * (scaled_singular[0] if k else 0.0)
     rank = int(np.sum(scaled_singular > tolerance))
     if rank < k:
-        user_coef = scipy.linalg.lstsq(r11 * scale, r12, cond=max(stats.n_rows, k) * _EPS)[0]
-        scaled_coef, route, condition = user_coef * scale[:, None], "minimum norm", np.inf
+        user_coef = scipy.linalg.lstsq(r11 * user_scale, r12, cond=max(stats.n_rows, k) * _EPS)[0]
+        scaled_coef, route, condition = user_coef * user_scale[:, None], "minimum norm", np.inf
     else:
         scaled_coef = scipy.linalg.solve_triangular(r11, r12)
         condition = float(scaled_singular[0] / scaled_singular[-1]) if k else 1.0
@@ -509,9 +523,12 @@ def solve_least_squares(
                 stacklevel=3,
             )
     coef, intercept = design.to_user(scaled_coef, y_shift)
+    if not fit_intercept:
+        intercept = np.zeros(stats.n_targets)
+    coef, intercept = stats.to_user_units(coef, intercept)
     return LeastSquaresSolution(
         coef=coef,
-        intercept=intercept if fit_intercept else np.zeros(stats.n_targets),
+        intercept=intercept,
         rank=rank,
         singular_values=singular_values,
         condition_number=condition,

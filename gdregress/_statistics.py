@@ -221,14 +221,14 @@ def _column_magnitudes(block) -> np.ndarray:
     return np.max(np.abs(block), axis=0, initial=0.0)
 
 
-def _shifted_sums(X, y2, sample_weight, x_shift, y_shift, chunk_rows, x_scale, y_scale):
+def _shifted_sums(X, y2, sample_weight, x_shift, y_shift, chunk_rows, x_scale, y_scale, n_threads):
     """Weight sum, column sums and Gram matrix of ``[X/x_scale − x_shift, y/y_scale − y_shift]``.
 
     One pass; on several cores the rows are cut into one contiguous range per thread (numpy
     and BLAS release the GIL), and the sums of the ranges add up.
     """
     n_rows = X.shape[0]
-    n_threads = min(_THREADS, max(1, n_rows // (2 * chunk_rows)))
+    n_threads = min(n_threads or _THREADS, max(1, n_rows // (2 * chunk_rows)))
     sums_of = functools.partial(
         _range_sums, X, y2, sample_weight, x_shift, y_shift, chunk_rows, x_scale, y_scale
     )
@@ -399,6 +399,7 @@ def compute_statistics(
     sample_weight: np.ndarray | None = None,
     *,
     chunk_rows: int | None = None,
+    n_threads: int | None = None,
 ) -> LeastSquaresStatistics:
     r"""Compute the least-squares statistics of a data set in one pass over its rows.
 
@@ -422,7 +423,11 @@ def compute_statistics(
     sample_weight : ndarray of shape (n_samples,), optional
         Non-negative weights; ``None`` means a weight of 1 for every row.
     chunk_rows : int, optional
-        Rows per chunk; by default about 1 MiB of float64 per chunk.
+        Rows per chunk; by default 0.5 MiB of float64 per chunk (2 MiB for at most four
+        columns with the targets).
+    n_threads : int, optional
+        Threads for the pass; by default one per core, up to 8 (a dask worker that already
+        runs blocks side by side passes 1).
 
     Returns
     -------
@@ -452,7 +457,7 @@ def compute_statistics(
     x_scale = _power_of_two_scale(_column_magnitudes(X[pilot]))
     y_scale = _power_of_two_scale(_column_magnitudes(y2[pilot]))
     with np.errstate(over="ignore", invalid="ignore"):  # overflow is detected, not warned
-        stats = _shifted_statistics(X, y2, sample_weight, chunk_rows, x_scale, y_scale)
+        stats = _shifted_statistics(X, y2, sample_weight, chunk_rows, x_scale, y_scale, n_threads)
     if not stats.is_finite():
         # A later chunk much larger than the pilot overflowed: scale by the largest
         # magnitudes of all rows (one more pass, for such data only). NaN or inf in the data
@@ -461,11 +466,13 @@ def compute_statistics(
         y_scale = _power_of_two_scale(_column_magnitudes(y2))
         if np.all(np.isfinite(x_scale)) and np.all(np.isfinite(y_scale)):
             with np.errstate(over="ignore", invalid="ignore"):
-                stats = _shifted_statistics(X, y2, sample_weight, chunk_rows, x_scale, y_scale)
+                stats = _shifted_statistics(
+                    X, y2, sample_weight, chunk_rows, x_scale, y_scale, n_threads
+                )
     return stats
 
 
-def _shifted_statistics(X, y2, sample_weight, chunk_rows, x_scale, y_scale):
+def _shifted_statistics(X, y2, sample_weight, chunk_rows, x_scale, y_scale, n_threads):
     """The statistics of ``X / x_scale`` and ``y / y_scale``, shifted by a pilot mean."""
     n_rows, n_features = X.shape
     n_targets = y2.shape[1]
@@ -484,7 +491,7 @@ def _shifted_statistics(X, y2, sample_weight, chunk_rows, x_scale, y_scale):
     y_shift = (np.asarray(y2[pilot], dtype=np.float64) / y_scale).mean(axis=0)
     for _ in range(2):
         weight_sum, sums, gram = _shifted_sums(
-            X, y2, sample_weight, x_shift, y_shift, chunk_rows, x_scale, y_scale
+            X, y2, sample_weight, x_shift, y_shift, chunk_rows, x_scale, y_scale, n_threads
         )
         if weight_sum == 0.0:
             return replace(LeastSquaresStatistics.empty(n_features, n_targets), n_rows=n_rows)

@@ -216,7 +216,8 @@ class AnalyticLeastSquares(_LinearLeastSquares):
         Condition number of the centred, column-scaled design; it decides the route.
     solver_ : str
         The route taken: ``"normal equations"``, ``"QR with refinement"``,
-        ``"minimum norm"`` or ``"pseudo-inverse"``.
+        ``"minimum norm"``, ``"pseudo-inverse"`` (from statistics alone, as in
+        ``partial_fit``) or, for dask collections, ``"tall-skinny QR"``.
     n_features_in_ : int
         Number of features seen during ``fit``.
     feature_names_in_ : ndarray of shape (n_features_in_,)

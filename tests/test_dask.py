@@ -312,10 +312,10 @@ def test_a_value_whose_square_overflows_in_one_partition_fits_as_in_memory(on_cl
     pdf.loc[250, "tv"] = 1e200
     df = dd.from_pandas(pdf, npartitions=4)
     for estimator in (AnalyticLeastSquares, GradientDescentRegressor):
-        distributed = estimator().fit(df[FEATURES], df["sales"], sample_weight=df["weight"])
+        on_dask = estimator().fit(df[FEATURES], df["sales"], sample_weight=df["weight"])
         in_memory = estimator().fit(pdf[FEATURES], pdf["sales"], sample_weight=pdf["weight"])
-        np.testing.assert_allclose(distributed.coef_, in_memory.coef_, rtol=1e-8)
-        assert distributed.intercept_ == pytest.approx(in_memory.intercept_, rel=1e-8)
+        np.testing.assert_allclose(on_dask.coef_, in_memory.coef_, rtol=1e-8)
+        assert on_dask.intercept_ == pytest.approx(in_memory.intercept_, rel=1e-8)
 
 
 def test_mismatched_rows_and_partitions_raise(on_cluster):

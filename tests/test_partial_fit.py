@@ -17,7 +17,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from gdregress import AnalyticLeastSquares, GradientDescentRegressor
+from gdregress import AnalyticLeastSquares, GradientDescentRegressor, IllConditionedWarning
 from gdregress.datasets import _data_dir
 
 ESTIMATORS = [AnalyticLeastSquares, GradientDescentRegressor]
@@ -101,7 +101,7 @@ def _problem(n_rows: int, n_targets: int, weighted: bool, seed: int):
 
 @settings(max_examples=25, deadline=None)
 @given(
-    first=st.integers(5, 20),
+    first=st.integers(1, 20),
     cuts=st.lists(st.integers(21, 79), max_size=6, unique=True),
     n_targets=st.sampled_from([1, 2]),
     weighted=st.booleans(),
@@ -111,13 +111,15 @@ def _problem(n_rows: int, n_targets: int, weighted: bool, seed: int):
 def test_partial_fit_over_any_split_points_equals_fit(
     estimator, first, cuts, n_targets, weighted, seed
 ):
-    # The first chunk has more rows than parameters (a singular first chunk is a matter for
-    # the closed form's own tests); later chunks may be a single row.
+    # Any chunk may be a single row: the first chunks' designs are singular, which the
+    # closed form solves from the statistics with a warning, until the rows suffice.
     X, y, w = _problem(80, n_targets, weighted, seed)
     bounds = [0, first, *sorted(cuts), 80]
     model = estimator()
     for start, stop in itertools.pairwise(bounds):
-        model.partial_fit(X[start:stop], y[start:stop], None if w is None else w[start:stop])
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", IllConditionedWarning)
+            model.partial_fit(X[start:stop], y[start:stop], None if w is None else w[start:stop])
     _assert_same_fit(model, estimator().fit(X, y, sample_weight=w))
 
 
