@@ -1,0 +1,445 @@
+"""Every bad input, for both estimators, and the message it gets.
+
+A bad input must raise ValueError or TypeError (never another exception, a RuntimeWarning, a
+NaN coefficient or a silent fit), and the message must name the problem and, where there is
+one, the fix. Each case below states the input and the message it must match.
+
+Already checked elsewhere, and not repeated here: AnalyticLeastSquares.fit with NaN or
+infinity in X or y, empty X, no features, 3-D X, mismatched lengths, negative, NaN or
+all-zero weights and weights of the wrong length, a string column or target, a bad
+fit_intercept (test_analytic.py); GradientDescentRegressor's negative, zero or unknown learning
+rate, max_iter of 0, -5 or 10.5, negative tol, non-boolean standardize, warm_start with other
+features (test_gradient_descent_regressor.py); predict before fit, and predict on a DataFrame
+with renamed or reordered columns (both); partial_fit chunks with other features, targets or
+column names (test_partial_fit.py). Legal extremes (huge or tiny values and weights) are
+in test_extremes.py.
+
+Cases marked xfail are defects: the reason says what the message is now and what it should be.
+"""
+
+import numpy as np
+import pandas as pd
+import pytest
+from sklearn.utils._param_validation import InvalidParameterError
+
+from gdregress import AnalyticLeastSquares, GradientDescentRegressor
+
+ESTIMATORS = [AnalyticLeastSquares, GradientDescentRegressor]
+
+RNG = np.random.default_rng(7)
+X = RNG.normal(size=(8, 2))
+Y = X @ np.array([1.5, -2.0]) + 0.5 + 0.1 * RNG.normal(size=8)
+W = np.ones(8)
+FRAME = pd.DataFrame(X, columns=["TV", "radio"])
+
+
+def replaced(array, index, value, dtype=None):
+    """A copy of ``array`` with one entry replaced."""
+    array = np.array(array, dtype=dtype if dtype is not None else np.asarray(array).dtype)
+    array[index] = value
+    return array
+
+
+def frame_with(column, values):
+    """FRAME with one more column."""
+    return FRAME.assign(**{column: values})
+
+
+# --- the messages a defect gets now, and what they should say --------------------------------
+# Each reason states the input, what it gets now, and what it should get.
+
+NON_NUMERIC = (
+    "non-numeric X or sample_weight (strings, categories, Periods, a dict, pd.NA in an object "
+    "column) gets numpy's or Python's raw conversion error (\"could not convert string to "
+    "float: 'a'\", \"float() argument must be ... not 'NAType'\"), naming neither the input "
+    'nor the column nor the fix (y now gets "y must be numeric ... convert the target to '
+    "numbers\"); expected e.g. \"X column 'city' is not numeric (it holds strings such as "
+    "'a'): encode it as numbers, e.g. with OneHotEncoder\""
+)
+RAGGED = (
+    "ragged input gets numpy's \"setting an array element with a sequence ... inhomogeneous "
+    'shape", naming neither the input nor the row; expected e.g. "X is ragged: row 1 has 1 '
+    'value, row 0 has 2"'
+)
+COMPLEX = (
+    'complex input gets "Complex data not supported" and a dump of the array, without '
+    'saying which input (X, y or sample_weight) is complex or what to do; expected e.g. "y is '
+    'complex: pass its real part, or real and imaginary parts as separate targets"'
+)
+BOOLEAN = (
+    "an all-boolean X or y is silently fitted as 0/1 (the issue asks for an error); expected "
+    'e.g. "X has only boolean columns: use X.astype(float) if 0/1 is meant" and, for y, '
+    '"y is boolean, which looks like class labels"'
+)
+DATETIME = (
+    "datetime64 and timedelta64 columns are silently fitted as nanoseconds (a slope per "
+    "nanosecond since 1970); expected a ValueError naming the column and asking for a numeric "
+    "encoding"
+)
+EMPTY_FRAME = (
+    'an empty DataFrame gets numpy\'s "at least one array or dtype is required"; expected the '
+    '"0 sample(s)" message other empty inputs get'
+)
+UNNAMED_COLUMNS = (
+    "predict on a DataFrame with columns 0, 1 after fit on columns 'TV', 'radio' only warns "
+    "(scikit-learn's convention for names it does not take for names) and predicts by "
+    "position; the issue asks for an error when the columns differ from fit"
+)
+BOOLEAN_PARAMETER = (
+    "a bool passes the Real interval check: learning_rate=True and tol=True run as 1.0 "
+    "(tol=True gives a silently inaccurate fit); expected InvalidParameterError"
+)
+
+
+def case(
+    case_id, X, y, w=None, match="", *, xfail=None, covered=False, error=(ValueError, TypeError)
+):
+    """A bad input to fit: ``covered`` cases are checked for AnalyticLeastSquares elsewhere."""
+    marks = [pytest.mark.xfail(strict=True, reason=xfail)] if xfail else []
+    return case_id, (X, y, w, match, error, marks, covered)
+
+
+FIT_CASES = dict(
+    [
+        # NaN and infinity in X, y and the weights
+        case("nan-X", replaced(X, (1, 1), np.nan), Y, match="Input X contains NaN", covered=True),
+        case(
+            "+inf-X",
+            replaced(X, (2, 0), np.inf),
+            Y,
+            match="Input X contains infinity",
+            covered=True,
+        ),
+        case("-inf-X", replaced(X, (3, 1), -np.inf), Y, match="Input X contains infinity"),
+        case("nan-y", X, replaced(Y, 3, np.nan), match="Input y contains NaN", covered=True),
+        case("+inf-y", X, replaced(Y, 0, np.inf), match="Input y contains infinity"),
+        case("-inf-y", X, replaced(Y, 0, -np.inf), match="Input y contains infinity", covered=True),
+        case(
+            "nan-w", X, Y, replaced(W, 5, np.nan), match="sample_weight contains NaN", covered=True
+        ),
+        case("+inf-w", X, Y, replaced(W, 5, np.inf), match="sample_weight contains infinity"),
+        case("-inf-w", X, Y, replaced(W, 5, -np.inf), match="sample_weight contains infinity"),
+        case(
+            "nan-in-a-dataframe",
+            frame_with("press", replaced(W, 2, np.nan)),
+            Y,
+            match="X contains NaN",
+        ),
+        case(
+            "pd.NA-in-a-nullable-column",
+            frame_with("press", pd.array([1.0, None, *W[2:]], dtype="Float64")),
+            Y,
+            match="X contains NaN",
+        ),
+        case(
+            "None-in-an-object-array",
+            replaced(X, (0, 0), None, dtype=object),
+            Y,
+            match="X contains NaN",
+        ),
+        case("None-in-y", X, [None, *Y[1:]], match="y contains NaN"),
+        case("overflowing-text", np.array([["1e400"], ["2"]] * 4), Y, match="X contains infinity"),
+        # non-numeric, boolean, complex and mixed columns
+        case(
+            "strings-in-X",
+            X.astype(str).astype(object) + "x",
+            Y,
+            match=r"X\b.*(encode|numeric)",
+            xfail=NON_NUMERIC,
+        ),
+        case(
+            "string-column",
+            frame_with("city", list("abcdefgh")),
+            Y,
+            match=r"'city'.*(encode|numeric)",
+            xfail=NON_NUMERIC,
+        ),
+        case(
+            "mixed-column",
+            frame_with("press", [1.0, 2.0, "n/a", 4.0, 5.0, 6.0, 7.0, 8.0]),
+            Y,
+            match=r"'press'.*'n/a'",
+            xfail=NON_NUMERIC,
+        ),
+        case(
+            "category-column",
+            frame_with("region", pd.Categorical(list("abababab"))),
+            Y,
+            match=r"'region'.*(encode|numeric)",
+            xfail=NON_NUMERIC,
+        ),
+        case(
+            "period-column",
+            frame_with("day", pd.period_range("2024-01-01", periods=8, freq="D")),
+            Y,
+            match=r"'day'.*(encode|numeric)",
+            xfail=NON_NUMERIC,
+        ),
+        case(
+            "pd.NA-in-an-object-column",
+            frame_with("press", pd.Series([1.0, pd.NA, *W[2:]], dtype=object)),
+            Y,
+            match=r"X contains (NaN|missing)",
+            xfail=NON_NUMERIC,
+        ),
+        case("dict-as-X", {"TV": 1.0}, Y, match=r"X\b.*(array|numeric)", xfail=NON_NUMERIC),
+        case("strings-in-y", X, list("abcdefgh"), match=r"y must be numeric.*convert the target"),
+        case("category-y", X, pd.Categorical(list("abababab")), match=r"y must be numeric"),
+        case(
+            "strings-in-w",
+            X,
+            Y,
+            list("abcdefgh"),
+            match=r"sample_weight.*(numeric|number)",
+            xfail=NON_NUMERIC,
+        ),
+        case("boolean-X", X > 0, Y, match=r"X.*bool.*astype\(float\)", xfail=BOOLEAN),
+        case("boolean-dataframe", FRAME > 0, Y, match=r"bool.*astype\(float\)", xfail=BOOLEAN),
+        case("boolean-y", X, Y > 0, match=r"y.*bool", xfail=BOOLEAN),
+        case(
+            "datetime-column",
+            pd.DataFrame({"day": pd.date_range("2024-01-01", periods=8)}),
+            Y,
+            match="'day'",
+            xfail=DATETIME,
+        ),
+        case(
+            "timedelta-column",
+            pd.DataFrame({"wait": pd.to_timedelta(np.arange(8), unit="s")}),
+            Y,
+            match="'wait'",
+            xfail=DATETIME,
+        ),
+        case("complex-X", X + 1j, Y, match=r"\bX\b.*complex|complex.*\bX\b", xfail=COMPLEX),
+        case("complex-y", X, Y + 0j, match=r"\by\b.*complex|complex.*\by\b", xfail=COMPLEX),
+        case(
+            "complex-w",
+            X,
+            Y,
+            W + 1j,
+            match=r"sample_weight.*complex|complex.*sample_weight",
+            xfail=COMPLEX,
+        ),
+        # empty, 1-D, 3-D, ragged and mismatched input
+        case("empty-X", np.empty((0, 2)), np.empty(0), match=r"0 sample\(s\)", covered=True),
+        case(
+            "empty-lists",
+            [],
+            [],
+            match=r"(?s)Expected 2D array.*Reshape your data",
+            error=ValueError,
+        ),
+        case("empty-rows-and-columns", np.empty((0, 0)), np.empty(0), match=r"0 sample\(s\)"),
+        case("empty-dataframe", pd.DataFrame(), [], match=r"0 sample\(s\)", xfail=EMPTY_FRAME),
+        case("no-targets", X, np.empty((8, 0)), match=r"0 feature\(s\) \(shape=\(8, 0\)\)"),
+        case("1-D-X", X[:, 0], Y, match=r"(?s)Expected 2D array.*reshape\(-1, 1\)"),
+        case("scalar-X", 3.0, Y, match=r"Expected 2D array, got scalar"),
+        case("scalar-y", X, 3.0, match=r"at least 1 dimension"),
+        case("None-y", X, None, match=r"requires y to be passed"),
+        case("3-D-X", np.ones((8, 2, 2)), Y, match="dim 3", covered=True),
+        case("3-D-y", X, np.ones((8, 1, 1)), match="dim 3"),
+        case("2-D-w", X, Y, np.ones((8, 1)), match="Sample weights must be 1D"),
+        case("ragged-X", [[1.0, 2.0], [3.0]], [1.0, 2.0], match=r"\bX\b.*ragged|row", xfail=RAGGED),
+        case("ragged-y", X[:2], [[1.0, 2.0], [3.0]], match=r"\by\b.*ragged|row", xfail=RAGGED),
+        case(
+            "ragged-w",
+            X[:2],
+            Y[:2],
+            [[1.0], [1.0, 2.0]],
+            match=r"sample_weight.*ragged",
+            xfail=RAGGED,
+        ),
+        case(
+            "y-shorter", X, Y[:7], match=r"inconsistent numbers of samples: \[8, 7\]", covered=True
+        ),
+        case("y-longer", X, np.r_[Y, 1.0], match=r"inconsistent numbers of samples: \[8, 9\]"),
+        case(
+            "w-shorter",
+            X,
+            Y,
+            np.ones(7),
+            match=r"sample_weight.shape == \(7,\), expected \(8,\)",
+            covered=True,
+        ),
+        case("w-longer", X, Y, np.ones(9), match=r"sample_weight.shape == \(9,\), expected \(8,\)"),
+        # weights
+        case(
+            "negative-w",
+            X,
+            Y,
+            replaced(W, 4, -1.0),
+            match="Negative values.*sample_weight",
+            covered=True,
+        ),
+        case(
+            "tiny-negative-w", X, Y, replaced(W, 4, -1e-300), match="Negative values.*sample_weight"
+        ),
+        case("all-zero-w", X, Y, np.zeros(8), match="at least one non-zero", covered=True),
+    ]
+)
+
+
+def fit_params():
+    for case_id, (X_, y_, w_, match, error, marks, covered) in FIT_CASES.items():
+        for estimator in ESTIMATORS:
+            if covered and estimator is AnalyticLeastSquares:
+                continue
+            yield pytest.param(
+                estimator,
+                X_,
+                y_,
+                w_,
+                match,
+                error,
+                id=f"{estimator.__name__}-{case_id}",
+                marks=marks,
+            )
+
+
+@pytest.mark.parametrize(("estimator", "X", "y", "w", "match", "error"), list(fit_params()))
+def test_bad_input_to_fit_raises_a_message_naming_the_problem(estimator, X, y, w, match, error):
+    with pytest.raises(error, match=match):
+        estimator().fit(X, y, sample_weight=w)
+
+
+@pytest.mark.parametrize(("estimator", "X", "y", "w", "match", "error"), list(fit_params()))
+def test_bad_input_to_partial_fit_raises_the_same_message(estimator, X, y, w, match, error):
+    with pytest.raises(error, match=match):
+        estimator().partial_fit(X, y, sample_weight=w)
+
+
+# --- predict -------------------------------------------------------------------------------
+
+
+def predict_cases():
+    missing = FRAME[["TV"]]
+    extra = frame_with("press", W)
+    yield (
+        "missing-column",
+        missing,
+        ValueError,
+        r"feature names should match(.|\n)*missing:\n- radio",
+        None,
+    )
+    yield (
+        "extra-column",
+        extra,
+        ValueError,
+        r"feature names should match(.|\n)*unseen at fit time:\n- press",
+        None,
+    )
+    yield (
+        "other-column",
+        FRAME.rename(columns={"radio": "Radio"}),
+        ValueError,
+        r"unseen at fit time:\n- Radio",
+        None,
+    )
+    yield "integer-column-names", pd.DataFrame(X), ValueError, r"feature names", UNNAMED_COLUMNS
+    yield (
+        "wrong-width-array",
+        X[:, :1],
+        ValueError,
+        "X has 1 features, but .* is expecting 2 features",
+        None,
+    )
+    yield "nan", FRAME.where(FRAME > 1.0), ValueError, "Input X contains NaN", None
+    yield "inf", FRAME.where(FRAME > 1.0, np.inf), ValueError, "Input X contains infinity", None
+    yield "1-D", X[0], ValueError, r"(?s)Expected 2D array.*reshape\(1, -1\)", None
+    yield "3-D", np.ones((2, 2, 2)), ValueError, "dim 3", None
+    yield "empty", FRAME.iloc[:0], ValueError, r"0 sample\(s\)", None
+    yield "strings", FRAME.astype(str) + "x", ValueError, r"'TV'.*(encode|numeric)", NON_NUMERIC
+    yield "complex", FRAME + 1j, ValueError, r"\bX\b.*complex|complex.*\bX\b", COMPLEX
+    yield "ragged", [[1.0, 2.0], [3.0]], ValueError, r"ragged|row", RAGGED
+
+
+@pytest.mark.parametrize("estimator", ESTIMATORS)
+@pytest.mark.parametrize(
+    ("X_new", "error", "match"),
+    [
+        pytest.param(
+            X_new,
+            error,
+            match,
+            id=case_id,
+            marks=[pytest.mark.xfail(strict=True, reason=reason)] if reason else [],
+        )
+        for case_id, X_new, error, match, reason in predict_cases()
+    ],
+)
+def test_predict_on_bad_input_raises_a_message_naming_the_problem(estimator, X_new, error, match):
+    model = estimator().fit(FRAME if isinstance(X_new, pd.DataFrame) else X, Y)
+    with pytest.raises(error, match=match):
+        model.predict(X_new)
+
+
+# --- parameters ----------------------------------------------------------------------------
+
+
+def _invalid(name, estimator="GradientDescentRegressor"):
+    return rf"The '{name}' parameter of {estimator} must be"
+
+
+BAD_PARAMETERS = [
+    pytest.param(
+        {"learning_rate": np.nan}, _invalid("learning_rate") + r".*Got nan", id="rate-nan"
+    ),
+    pytest.param(
+        {"learning_rate": np.inf}, _invalid("learning_rate") + r".*Got inf", id="rate-inf"
+    ),
+    pytest.param({"learning_rate": -np.inf}, _invalid("learning_rate"), id="rate--inf"),
+    pytest.param({"learning_rate": -1e-12}, _invalid("learning_rate"), id="rate-tiny-negative"),
+    pytest.param({"learning_rate": "0.1"}, _invalid("learning_rate") + r".*'auto'", id="rate-text"),
+    pytest.param(
+        {"learning_rate": "Auto"}, _invalid("learning_rate") + r".*'auto'", id="rate-case"
+    ),
+    pytest.param({"learning_rate": None}, _invalid("learning_rate"), id="rate-None"),
+    pytest.param({"learning_rate": [0.1]}, _invalid("learning_rate"), id="rate-list"),
+    pytest.param(
+        {"learning_rate": True},
+        _invalid("learning_rate"),
+        id="rate-True",
+        marks=pytest.mark.xfail(strict=True, reason=BOOLEAN_PARAMETER),
+    ),
+    pytest.param({"max_iter": 1e4}, _invalid("max_iter") + r" an int", id="max-iter-1e4"),
+    pytest.param({"max_iter": None}, _invalid("max_iter"), id="max-iter-None"),
+    pytest.param({"max_iter": "100"}, _invalid("max_iter"), id="max-iter-text"),
+    pytest.param({"max_iter": True}, r"max_iter must be an integer.*got bool", id="max-iter-True"),
+    pytest.param({"tol": np.nan}, _invalid("tol") + r".*Got nan", id="tol-nan"),
+    pytest.param({"tol": np.inf}, _invalid("tol") + r".*Got inf", id="tol-inf"),
+    pytest.param({"tol": "1e-3"}, _invalid("tol"), id="tol-text"),
+    pytest.param(
+        {"tol": True},
+        _invalid("tol"),
+        id="tol-True",
+        marks=pytest.mark.xfail(strict=True, reason=BOOLEAN_PARAMETER),
+    ),
+    pytest.param({"fit_intercept": "no"}, _invalid("fit_intercept"), id="fit-intercept-text"),
+    pytest.param({"fit_intercept": 1}, _invalid("fit_intercept"), id="fit-intercept-1"),
+    pytest.param({"warm_start": 1}, _invalid("warm_start"), id="warm-start-1"),
+    pytest.param({"standardize": None}, _invalid("standardize"), id="standardize-None"),
+]
+
+
+@pytest.mark.parametrize(("params", "match"), BAD_PARAMETERS)
+def test_bad_parameters_of_the_descent_raise_naming_the_parameter_and_its_range(params, match):
+    with pytest.raises((ValueError, TypeError), match=match) as info:
+        GradientDescentRegressor(**params).fit(X, Y)
+    if isinstance(info.value, InvalidParameterError):
+        assert "Got " in str(info.value)  # scikit-learn names the value it got
+
+
+@pytest.mark.parametrize("value", [None, 1, "False"])
+def test_bad_fit_intercept_of_the_closed_form_raises(value):
+    with pytest.raises(
+        InvalidParameterError, match=_invalid("fit_intercept", "AnalyticLeastSquares")
+    ):
+        AnalyticLeastSquares(fit_intercept=value).fit(X, Y)
+
+
+@pytest.mark.parametrize("estimator", ESTIMATORS)
+def test_unknown_parameter_raises_listing_the_valid_ones(estimator):
+    with pytest.raises(TypeError, match="unexpected keyword argument 'alpha'"):
+        estimator(alpha=1.0)
+    with pytest.raises(ValueError, match=r"Invalid parameter 'alpha'.*Valid parameters are: \["):
+        estimator().set_params(alpha=1.0)
