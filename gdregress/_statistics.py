@@ -27,7 +27,7 @@ __all__ = ["LeastSquaresStatistics", "compute_statistics", "merge_statistics"]
 # data. Narrow data (at most _NARROW columns with the targets) is reduced by numpy's loops,
 # which like longer chunks than BLAS's Gram product does.
 _CHUNK_BYTES = 2**19
-_NARROW_CHUNK_BYTES = 2**21
+_NARROW_CHUNK_BYTES = 2**22
 _NARROW = 4
 # Threads for the pass over the data: memory bandwidth, not arithmetic, limits it.
 _THREADS = min(os.cpu_count() or 1, 8)
@@ -271,7 +271,9 @@ def _range_sums(X, y2, sample_weight, x_shift, y_shift, chunk_rows, x_scale, y_s
             _shift_into(y2[rows].T, y_scale[:, None], y_shift[:, None], shifted[d:])
             weighted = shifted if w is None else shifted * w
             sums += weighted.sum(axis=1)
-            gram += np.einsum("ik,jk->ij", weighted, shifted)
+            for i in range(width):  # numpy's own dot loop: no BLAS threads to compete with
+                for j in range(i, width):
+                    gram[i, j] += np.einsum("k,k->", weighted[i], shifted[j])
         else:
             shifted = buffer[:k]
             _shift_into(_dense_rows(X, rows), x_scale, x_shift, shifted[:, :d])
@@ -280,6 +282,8 @@ def _range_sums(X, y2, sample_weight, x_shift, y_shift, chunk_rows, x_scale, y_s
             sums += weighted.sum(axis=0)
             gram += weighted.T @ shifted  # numpy hands Aᵀ·A to BLAS syrk
         weight_sum += k if w is None else float(w.sum())
+    if narrow:  # only the upper triangle was summed
+        gram = np.triu(gram) + np.triu(gram, 1).T
     return weight_sum, sums, gram
 
 
@@ -423,7 +427,7 @@ def compute_statistics(
     sample_weight : ndarray of shape (n_samples,), optional
         Non-negative weights; ``None`` means a weight of 1 for every row.
     chunk_rows : int, optional
-        Rows per chunk; by default 0.5 MiB of float64 per chunk (2 MiB for at most four
+        Rows per chunk; by default 0.5 MiB of float64 per chunk (4 MiB for at most four
         columns with the targets).
     n_threads : int, optional
         Threads for the pass; by default one per core, up to 8 (a dask worker that already
@@ -450,7 +454,9 @@ def compute_statistics(
     if chunk_rows is None:
         width = n_features + n_targets
         chunk_bytes = _NARROW_CHUNK_BYTES if width <= _NARROW else _CHUNK_BYTES
-        chunk_rows = max(256, chunk_bytes // (8 * width))
+        # ... and at most 1/64 of the rows, so the buffers (one per thread) stay a small
+        # fraction of the data however small it is.
+        chunk_rows = max(256, min(chunk_bytes // (8 * width), n_rows // 64))
     if n_rows == 0:
         return LeastSquaresStatistics.empty(n_features, n_targets)
     pilot = slice(0, chunk_rows)
