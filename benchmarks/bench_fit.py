@@ -97,55 +97,44 @@ def run_shape(n_rows: int, n_features: int, *, sgd: bool, repeats: int) -> pd.Da
     X = rng.uniform(0, 300, size=(n_rows, n_features))
     true_coef = rng.uniform(-1, 1, size=n_features)
     y = X @ true_coef + 7 + rng.standard_normal(n_rows)
-    data_bytes = X.nbytes + y.nbytes
 
-    fits: list[tuple[str, Fit, int]] = [
-        ("one read of X and y (numpy sums): the floor", _floor, repeats),
-        ("scikit-learn LinearRegression", _estimator(LinearRegression), repeats),
-        ("gdregress AnalyticLeastSquares", _estimator(AnalyticLeastSquares), repeats),
-        ("gdregress GradientDescentRegressor", _estimator(GradientDescentRegressor), repeats),
+    X32 = X.astype(np.float32)  # cast once, outside the timing
+    # (name, fit, repeats, X to fit); the float32 row differs from the others by X's rounding
+    fits: list[tuple[str, Fit, int, np.ndarray]] = [
+        ("one read of X and y (numpy sums): the floor", _floor, repeats, X),
+        ("scikit-learn LinearRegression", _estimator(LinearRegression), repeats, X),
+        ("gdregress AnalyticLeastSquares", _estimator(AnalyticLeastSquares), repeats, X),
+        ("gdregress GradientDescentRegressor", _estimator(GradientDescentRegressor), repeats, X),
         (
             "gdregress AnalyticLeastSquares, float32 X",
-            lambda X, y: _estimator(AnalyticLeastSquares)(X.astype(np.float32), y),
-            0,
+            _estimator(AnalyticLeastSquares),
+            repeats,
+            X32,
         ),
-        ("numpy.linalg.lstsq", _lstsq, repeats),
+        ("numpy.linalg.lstsq", _lstsq, repeats, X),
     ]
     if n_features == 1:
         fits += [
-            ("scipy.stats.linregress", _linregress, repeats),
-            ("numpy.polyfit (degree 1)", _polyfit, repeats),
+            ("scipy.stats.linregress", _linregress, repeats, X),
+            ("numpy.polyfit (degree 1)", _polyfit, repeats, X),
         ]
     if importlib.util.find_spec("statsmodels") is not None:
-        fits.append(("statsmodels OLS", _statsmodels, 1))
+        fits.append(("statsmodels OLS", _statsmodels, 1, X))
     if sgd:
-        fits.append(
-            (
-                "SGDRegressor after StandardScaler (tol 1e-3)",
-                _estimator(lambda: make_pipeline(StandardScaler(), SGDRegressor(tol=1e-3))),
-                1,
-            )
-        )
+        sgd_pipeline = _estimator(lambda: make_pipeline(StandardScaler(), SGDRegressor(tol=1e-3)))
+        fits.append(("SGDRegressor after StandardScaler (tol 1e-3)", sgd_pipeline, 1, X))
 
     rows = []
-    reference = None
-    baseline = None
-    for name, fit, k in fits:
-        if name.endswith("float32 X"):
-            # Time the fit only, not the cast: cast first, then measure on the float32 copy.
-            X32 = X.astype(np.float32)
-            seconds, peak, result = measure(_estimator(AnalyticLeastSquares), X32, y, repeats)
-            peak_ratio = peak / (X32.nbytes + y.nbytes)
-        else:
-            seconds, peak, result = measure(fit, X, y, max(k, 1))
-            peak_ratio = peak / data_bytes
+    reference = baseline = None
+    for name, fit, k, data in fits:
+        seconds, peak, result = measure(fit, data, y, k)
         if name.startswith("scikit-learn LinearRegression"):
             reference, baseline = result, seconds
         rows.append(
             {
                 "method": name,
                 "time (ms)": seconds * 1e3,
-                "peak extra memory (× data)": peak_ratio,
+                "peak extra memory (× data)": peak / (data.nbytes + y.nbytes),
                 "result": result,
             }
         )
@@ -183,13 +172,14 @@ def main(argv=None) -> None:
     parser.add_argument("--repeats", type=int, default=5, help="timed runs per method")
     args = parser.parse_args(argv)
     scale = 10 if args.quick else 1
-    pd.set_option("display.width", 140)
-    pd.set_option("display.float_format", lambda v: f"{v:.3g}")
     for n_rows, n_features in [(10**7 // scale, 1), (10**6 // scale, 20)]:
         print(f"\n{n_rows:,} rows × {n_features} feature{'s' * (n_features > 1)}")
-        print(run_shape(n_rows, n_features, sgd=not args.no_sgd, repeats=args.repeats))
+        table = run_shape(n_rows, n_features, sgd=not args.no_sgd, repeats=args.repeats)
+        print(table.to_string(float_format=lambda v: f"{v:.3g}"))
     seconds, heavy = import_time()
-    print(f"\nimport gdregress: {seconds * 1e3:.0f} ms; optional modules imported: {heavy or 'none'}")
+    print(
+        f"\nimport gdregress: {seconds * 1e3:.0f} ms; optional modules imported: {heavy or 'none'}"
+    )
 
 
 if __name__ == "__main__":
