@@ -10,11 +10,13 @@ import warnings
 from numbers import Integral, Real
 
 import numpy as np
+import pandas as pd
+from scipy.optimize import OptimizeResult
 from sklearn.base import BaseEstimator, RegressorMixin, _fit_context
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.metrics import r2_score
 from sklearn.utils import assert_all_finite
-from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils._param_validation import Interval, InvalidParameterError, StrOptions
 from sklearn.utils.validation import (
     _check_sample_weight,
     check_consistent_length,
@@ -32,10 +34,88 @@ from .optimize import gradient_descent
 __all__ = ["AnalyticLeastSquares", "GradientDescentRegressor"]
 
 
+def _require_numeric(data, name: str) -> None:
+    """Refuse non-numeric input with a message that names the column and the remedy.
+
+    Boolean-only input is refused too: 0/1 flags fitted as numbers are more often a mistake
+    (class labels) than meant; ``astype(float)`` says it is meant.
+    """
+    if data is None:
+        return
+    if isinstance(data, pd.DataFrame):
+        columns = list(data.columns)
+        kinds = [
+            "f"
+            if pd.api.types.is_float_dtype(dtype)
+            else "i"
+            if pd.api.types.is_integer_dtype(dtype)
+            else "b"
+            if pd.api.types.is_bool_dtype(dtype)
+            else "M"
+            if pd.api.types.is_datetime64_any_dtype(dtype)
+            or pd.api.types.is_timedelta64_dtype(dtype)
+            else "c"
+            if pd.api.types.is_complex_dtype(dtype)
+            else "O"
+            for dtype in data.dtypes
+        ]
+        dtypes = list(data.dtypes)
+    elif isinstance(data, pd.Series):
+        columns, kinds, dtypes = [data.name], [data.dtype.kind], [data.dtype]
+    elif isinstance(data, np.ndarray) and data.dtype.kind != "O":
+        columns, kinds, dtypes = [None], [data.dtype.kind], [data.dtype]
+    else:
+        return  # lists and others: numpy's conversion reports them
+    for column, kind, dtype in zip(columns, kinds, dtypes, strict=True):
+        where = f"{name} column {column!r}" if column is not None else name
+        if kind in "Mm":
+            raise ValueError(
+                f"{where} holds dates or durations ({dtype}): convert it to a number of days, "
+                "seconds or years since a reference before fitting."
+            )
+        if kind == "c":
+            raise ValueError(
+                f"Complex data not supported: {where} is complex ({dtype}); pass "
+                "the real part, or the real and imaginary parts as separate columns."
+            )
+        if kind in "OUS" and not _converts_to_float(data if column is None else data[column]):
+            raise ValueError(
+                f"{where} is not numeric ({dtype}): encode it as numbers (for example with "
+                "scikit-learn's OneHotEncoder) or drop it before fitting."
+            )
+    if name == "X" and kinds and all(kind == "b" for kind in kinds):
+        raise ValueError(
+            "X has only boolean columns: if 0/1 is meant, pass X.astype(float); boolean "
+            "features next to numeric ones are taken as 0/1."
+        )
+
+
+def _converts_to_float(values) -> bool:
+    try:
+        np.asarray(values, dtype=np.float64)
+    except (TypeError, ValueError):
+        return False
+    return True
+
+
+def _moderate_weights(sample_weight: np.ndarray) -> np.ndarray:
+    """Weights divided by a power of two when they are extreme; the fit does not change.
+
+    Weights near 2^1020 would overflow the sums, weights below 2^-1000 lose digits as
+    subnormals; the cost is normalised by their sum, so a common factor leaves it unchanged.
+    """
+    largest = float(np.max(sample_weight, initial=0.0))
+    if largest > 2.0**500 or 0 < largest < 2.0**-500:
+        return sample_weight * np.ldexp(1.0, -np.frexp(largest)[1])
+    return sample_weight
+
+
 class _LinearLeastSquares(RegressorMixin, BaseEstimator):
     """What both estimators share: validation, statistics, prediction and attributes."""
 
-    def _validated_statistics(self, X, y, sample_weight, *, reset: bool = True):
+    def _validated_statistics(
+        self, X, y, sample_weight, *, reset: bool = True, allow_all_zero_weights: bool = False
+    ):
         """Validate the data without copying it, and compute its statistics in one pass.
 
         float64 and float32 arrays pass through as they are. Finiteness is read off the
@@ -49,6 +129,8 @@ class _LinearLeastSquares(RegressorMixin, BaseEstimator):
         """
         if _dask.is_dask_collection(X, y, sample_weight):  # statistics reduced on the cluster
             return _dask.validated_statistics(self, X, y, sample_weight, reset=reset)
+        _require_numeric(X, "X")
+        _require_numeric(sample_weight, "sample_weight")
         X, y = validate_data(
             self,
             X,
@@ -71,9 +153,19 @@ class _LinearLeastSquares(RegressorMixin, BaseEstimator):
                 pass  # refused just below, with the dtype named
         if sample_weight is not None:
             sample_weight = _check_sample_weight(
-                sample_weight, X, dtype=np.float64, ensure_non_negative=True
+                sample_weight,
+                X,
+                dtype=np.float64,
+                ensure_non_negative=True,
+                allow_all_zero_weights=allow_all_zero_weights,
             )
-        if y.dtype.kind not in "fiub":
+            sample_weight = _moderate_weights(sample_weight)
+        if y.dtype.kind == "b":
+            raise ValueError(
+                "y is boolean, which looks like class labels, not a quantity to regress on: "
+                "use a classifier, or pass y.astype(float) if 0/1 is meant."
+            )
+        if y.dtype.kind not in "fiu":
             raise ValueError(
                 f"y must be numeric, but its dtype is {y.dtype}: convert the target to numbers "
                 "(for example with pandas.to_numeric) before fitting."
@@ -94,10 +186,15 @@ class _LinearLeastSquares(RegressorMixin, BaseEstimator):
     def _merged_statistics(self, X, y, sample_weight):
         """For ``partial_fit``: the statistics of this chunk merged into all seen before.
 
+        A chunk whose weights are all 0 is legal in a stream (it adds nothing); only a fit
+        with no positive weight at all is refused, by the solver.
+
         Returns whether y is one-dimensional, and the merged statistics.
         """
         first = not hasattr(self, "statistics_")
-        _, _, _, y_is_1d, statistics = self._validated_statistics(X, y, sample_weight, reset=first)
+        _, _, _, y_is_1d, statistics = self._validated_statistics(
+            X, y, sample_weight, reset=first, allow_all_zero_weights=True
+        )
         if not first:
             seen_1d = np.ndim(self.coef_) == 1
             if y_is_1d != seen_1d or statistics.n_targets != self.statistics_.n_targets:
@@ -506,6 +603,16 @@ class GradientDescentRegressor(_LinearLeastSquares):
         coef = coef[:, None] if coef.ndim == 1 else coef.T
         return coef, np.atleast_1d(np.asarray(self.intercept_, dtype=np.float64))
 
+    def _divergence(self, learning_rate: float, max_curvature: float, detail: str):
+        """The DivergenceError for a learning rate, naming the stable limit 2/L_max."""
+        stable = 2.0 / max_curvature
+        return DivergenceError(
+            f"Gradient descent diverged with learning_rate={learning_rate:.10g}: the largest "
+            f"stable learning rate for this data is 2/L_max = {stable:.10g}"
+            f"{' in standardised coordinates' if self.standardize else ''}. "
+            f"Use a learning rate below {stable:.6g}, or learning_rate='auto'. ({detail})"
+        )
+
     def _step_rule(self, cost: LeastSquaresCost, n_targets: int):
         """The learning rate to hand to the descent, and the list "exact" records steps in."""
         if self.learning_rate == "exact":
@@ -551,6 +658,13 @@ class GradientDescentRegressor(_LinearLeastSquares):
 
     def _descend(self, statistics, y_is_1d: bool, previous) -> None:
         """Descend the cost of ``statistics`` and set the fitted attributes."""
+        for name in ("learning_rate", "tol", "max_iter"):
+            # scikit-learn's Real and Integral intervals let True and False through as 1, 0.
+            if isinstance(getattr(self, name), bool | np.bool_):
+                raise InvalidParameterError(
+                    f"The {name!r} parameter of GradientDescentRegressor must be a number, "
+                    f"not the boolean {getattr(self, name)!r}."
+                )
         n_features, n_targets = statistics.n_features, statistics.n_targets
         if self.standardize:
             scaling = column_scaling(statistics, self.fit_intercept)
@@ -587,25 +701,32 @@ class GradientDescentRegressor(_LinearLeastSquares):
 
         max_curvature = cost.max_curvature
         learning_rate, steps = self._step_rule(cost, n_targets)
-        tolerance = self._gradient_tolerance(cost)
-        # No cost per iteration: a too-large step on a quadratic shows as a gradient that
-        # grows while reversing, which the descent detects; the loss curve is computed after.
-        result = gradient_descent(
-            gradient,
-            theta0,
-            learning_rate=learning_rate,
-            max_iter=self.max_iter,
-            tol=tolerance,
-        )
-        if result.status == 2:
-            stable = 2.0 / max_curvature
-            raise DivergenceError(
-                f"Gradient descent diverged with learning_rate={learning_rate:g}: the largest "
-                f"stable learning rate for this data is 2/L_max = {stable:.6g}"
-                f"{' in standardised coordinates' if self.standardize else ''}. "
-                f"Use a learning rate below {stable:.6g}, or learning_rate='auto'. "
-                f"({result.message})"
+        if isinstance(learning_rate, float) and learning_rate * max_curvature >= 2.0:
+            # Known before the first step: along the steepest direction the error would be
+            # multiplied by 1 − α·L_max ≤ −1 at every step.
+            raise self._divergence(
+                learning_rate,
+                max_curvature,
+                "Refused before the first step: at or above 2/L_max the error along the "
+                "steepest direction cannot shrink.",
             )
+        tolerance = self._gradient_tolerance(cost)
+        if theta0.size == 0:  # nothing to descend: no intercept and no column that varies
+            result = OptimizeResult(
+                path=np.zeros((1, 0)), grad_norms=np.zeros(1), nit=0, status=0, message=""
+            )
+        else:
+            # No cost per iteration: a too-large step on a quadratic shows as a gradient that
+            # grows while reversing, which the descent detects; the loss curve comes after.
+            result = gradient_descent(
+                gradient,
+                theta0,
+                learning_rate=learning_rate,
+                max_iter=self.max_iter,
+                tol=tolerance,
+            )
+        if result.status == 2:
+            raise self._divergence(learning_rate, max_curvature, result.message)
 
         path = result.path.reshape(-1, p, n_targets)
         path_intercepts = path[:, k] if self.fit_intercept else np.zeros((len(path), n_targets))
@@ -613,7 +734,9 @@ class GradientDescentRegressor(_LinearLeastSquares):
         # a cost beyond float64's range (y beyond about 1e154) is inf.
         per_target = cost.value_path(path[:, :k], path_intercepts, per_target=True)
         with np.errstate(over="ignore"):
-            loss_curve = np.sum(per_target * statistics.y_scale**2, axis=1)
+            loss_curve = np.sum(
+                np.where(per_target == 0.0, 0.0, per_target * statistics.y_scale**2), axis=1
+            )
         coefs, intercepts = scaling.to_user(np.moveaxis(path[:, :k], 0, 1), path_intercepts)
         coefs, intercepts = statistics.to_user_units(np.moveaxis(coefs, 0, 1), intercepts)
         user_path = np.concatenate([coefs, intercepts[:, None, :]], axis=1)

@@ -417,7 +417,8 @@ def test_divergent_learning_rate_raises_quickly_with_the_stable_limit(power_line
     assert "learning_rate=0.5" in message
     # 2/L_max with L_max the largest eigenvalue of [[28, 12], [12, 6]]/6, independently.
     assert stable_limit_in(message) == pytest.approx(2 / raw_max_curvature(X), rel=1e-5)
-    assert seen and seen[0] <= 20  # it stopped within a few iterations
+    # L_max is known before the first step: a rate above 2/L_max is refused without one.
+    assert seen == []
 
 
 def test_divergence_error_is_exported():
@@ -819,5 +820,5 @@ def test_pickle_round_trip(media):
 
 def test_string_columns_in_a_dataframe_raise():
     X = pd.DataFrame({"TV": [1.0, 2.0, 3.0, 4.0], "city": ["a", "b", "c", "d"]})
-    with pytest.raises((ValueError, TypeError), match="could not convert string to float"):
+    with pytest.raises(ValueError, match="X column 'city' is not numeric.*encode it"):
         GradientDescentRegressor().fit(X, [1.0, 2.0, 3.0, 5.0])
