@@ -100,8 +100,8 @@ def solve_least_squares(
     """
     if stats.weight_sum <= 0:
         raise ValueError(
-            "Cannot fit without data: the sum of the sample weights is 0. "
-            "Give at least one row a positive weight."
+            "Sample weights must contain at least one non-zero number: the weights of all "
+            "rows seen sum to 0. Give at least one row a positive weight."
         )
     design = column_scaling(stats, fit_intercept)
     scaled = design.statistics(stats)  # the active columns, standardised

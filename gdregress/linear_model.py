@@ -98,6 +98,12 @@ def _converts_to_float(values) -> bool:
     return True
 
 
+def _shortest(value: float) -> str:
+    """A number as briefly as ``:g`` writes it, or all its digits where ``:g`` would round."""
+    brief = f"{value:g}"
+    return brief if float(brief) == value else repr(float(value))
+
+
 def _moderate_weights(sample_weight: np.ndarray) -> np.ndarray:
     """Weights divided by a power of two when they are extreme; the fit does not change.
 
@@ -607,8 +613,8 @@ class GradientDescentRegressor(_LinearLeastSquares):
         """The DivergenceError for a learning rate, naming the stable limit 2/L_max."""
         stable = 2.0 / max_curvature
         return DivergenceError(
-            f"Gradient descent diverged with learning_rate={learning_rate:.10g}: the largest "
-            f"stable learning rate for this data is 2/L_max = {stable:.10g}"
+            f"Gradient descent diverged with learning_rate={_shortest(learning_rate)}: the "
+            f"largest stable learning rate for this data is 2/L_max = {_shortest(stable)}"
             f"{' in standardised coordinates' if self.standardize else ''}. "
             f"Use a learning rate below {stable:.6g}, or learning_rate='auto'. ({detail})"
         )
@@ -661,10 +667,16 @@ class GradientDescentRegressor(_LinearLeastSquares):
         for name in ("learning_rate", "tol", "max_iter"):
             # scikit-learn's Real and Integral intervals let True and False through as 1, 0.
             if isinstance(getattr(self, name), bool | np.bool_):
+                kind = "an integer" if name == "max_iter" else "a number"
                 raise InvalidParameterError(
-                    f"The {name!r} parameter of GradientDescentRegressor must be a number, "
-                    f"not the boolean {getattr(self, name)!r}."
+                    f"The {name!r} parameter of GradientDescentRegressor must be {kind}: "
+                    f"{name} must be {kind}, got bool. Got {getattr(self, name)!r} instead."
                 )
+        if statistics.weight_sum <= 0:
+            raise ValueError(
+                "Sample weights must contain at least one non-zero number: the weights of all "
+                "rows seen sum to 0. Give at least one row a positive weight."
+            )
         n_features, n_targets = statistics.n_features, statistics.n_targets
         if self.standardize:
             scaling = column_scaling(statistics, self.fit_intercept)
