@@ -81,11 +81,6 @@ UNNAMED_COLUMNS = (
     "(scikit-learn's convention for names it does not take for names) and predicts by "
     "position; the issue asks for an error when the columns differ from fit"
 )
-ZERO_WEIGHT_RUNTIME_WARNING = (
-    "GradientDescentRegressor.partial_fit of a first chunk whose weights are all 0 lets a "
-    "RuntimeWarning 'invalid value encountered in divide' (cost.column_scaling, with S = 0) "
-    "escape before its ValueError 'The cost of no data is undefined'"
-)
 
 
 def case(
@@ -269,7 +264,7 @@ FIT_CASES = dict(
             X,
             Y,
             np.zeros(8),
-            match="at least one non-zero|sum of the sample weights is 0",
+            match="at least one non-zero",
             covered=True,
         ),
     ]
@@ -299,15 +294,7 @@ def test_bad_input_to_fit_raises_a_message_naming_the_problem(estimator, X, y, w
         estimator().fit(X, y, sample_weight=w)
 
 
-def partial_fit_params():
-    for param in fit_params():
-        if param.id == "GradientDescentRegressor-all-zero-w":
-            mark = pytest.mark.xfail(strict=True, reason=ZERO_WEIGHT_RUNTIME_WARNING)
-            param = pytest.param(*param.values, id=param.id, marks=[*param.marks, mark])
-        yield param
-
-
-@pytest.mark.parametrize(("estimator", "X", "y", "w", "match", "error"), list(partial_fit_params()))
+@pytest.mark.parametrize(("estimator", "X", "y", "w", "match", "error"), list(fit_params()))
 def test_bad_input_to_partial_fit_raises_the_same_message(estimator, X, y, w, match, error):
     with pytest.raises(error, match=match):
         estimator().partial_fit(X, y, sample_weight=w)
@@ -400,15 +387,15 @@ BAD_PARAMETERS = [
     ),
     pytest.param({"learning_rate": None}, _invalid("learning_rate"), id="rate-None"),
     pytest.param({"learning_rate": [0.1]}, _invalid("learning_rate"), id="rate-list"),
-    pytest.param({"learning_rate": True}, _invalid("learning_rate") + r".*boolean", id="rate-True"),
+    pytest.param({"learning_rate": True}, _invalid("learning_rate") + r".*bool", id="rate-True"),
     pytest.param({"max_iter": 1e4}, _invalid("max_iter") + r" an int", id="max-iter-1e4"),
     pytest.param({"max_iter": None}, _invalid("max_iter"), id="max-iter-None"),
     pytest.param({"max_iter": "100"}, _invalid("max_iter"), id="max-iter-text"),
-    pytest.param({"max_iter": True}, _invalid("max_iter") + r".*boolean", id="max-iter-True"),
+    pytest.param({"max_iter": True}, _invalid("max_iter") + r".*bool", id="max-iter-True"),
     pytest.param({"tol": np.nan}, _invalid("tol") + r".*Got nan", id="tol-nan"),
     pytest.param({"tol": np.inf}, _invalid("tol") + r".*Got inf", id="tol-inf"),
     pytest.param({"tol": "1e-3"}, _invalid("tol"), id="tol-text"),
-    pytest.param({"tol": True}, _invalid("tol") + r".*boolean", id="tol-True"),
+    pytest.param({"tol": True}, _invalid("tol") + r".*bool", id="tol-True"),
     pytest.param({"fit_intercept": "no"}, _invalid("fit_intercept"), id="fit-intercept-text"),
     pytest.param({"fit_intercept": 1}, _invalid("fit_intercept"), id="fit-intercept-1"),
     pytest.param({"warm_start": 1}, _invalid("warm_start"), id="warm-start-1"),
