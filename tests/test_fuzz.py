@@ -254,17 +254,23 @@ def check_fitted_values(model, X, Y, w):
     root = np.sqrt(np.ones(len(X)) if w is None else w)[keep, None]
     A = design(Xn[keep], model.fit_intercept) * root
     singular = np.linalg.svd(A, compute_uv=False)
-    if singular.size and np.any((singular > 1e-13 * singular[0]) & (singular < 1e-6 * singular[0])):
+    # Singular values below rcond·s₀ count as zero, as in the estimators' own rank tests; a
+    # design with one between 0.1·rcond·s₀ and 1e-6·s₀ is nearly rank-deficient: its fitted
+    # values depend on that decision and are not compared.
+    rcond = max(A.shape) * np.finfo(np.float64).eps
+    if singular.size and np.any(
+        (singular > 0.1 * rcond * singular[0]) & (singular < 1e-6 * singular[0])
+    ):
         event("fit: not checked, nearly rank-deficient")  # fitted values ill-determined
         return
-    rank_deficient = singular.size < A.shape[1] or singular[-1] <= 1e-13 * singular[0]
+    rank_deficient = singular.size < A.shape[1] or singular[-1] <= rcond * singular[0]
     if rank_deficient and isinstance(model, AnalyticLeastSquares):
         varying = np.ptp(X, axis=0) > 0 if model.fit_intercept else np.any(X != 0, axis=0)
         sizes = np.sqrt(np.mean(X[:, varying] ** 2, axis=0))
         if sizes.size and sizes.max() > 1e6 * sizes.min():
             event("fit: not checked, known defect (minimum norm on unscaled columns)")
             return
-    theta = np.linalg.lstsq(A, Yn[keep] * root, rcond=1e-13)[0]
+    theta = np.linalg.lstsq(A, Yn[keep] * root, rcond=rcond)[0]
     reference = design(Xn[keep], model.fit_intercept) @ theta
     coef = np.atleast_2d(model.coef_).T * x_scale[:, None] / y_scale  # normalised units
     intercept = np.atleast_1d(model.intercept_) / y_scale
@@ -344,9 +350,9 @@ def test_fit_and_predict_give_a_correct_fit_or_a_documented_error(data, model):
     assert predictions.shape == np.shape(y)
     if isinstance(model, GradientDescentRegressor):
         limit = stable_limit(X_used, w, model)
-        if isinstance(model.learning_rate, float) and model.learning_rate > 0.99 * limit:
-            event("not checked: known defect (divergent rate not refused up front)")
-            return
+        if isinstance(model.learning_rate, float):
+            # A rate at or above 2/L_max is refused before the first step.
+            assert model.learning_rate < 1.001 * limit, (model.learning_rate, limit)
         losses = model.loss_curve_
         assert np.all(np.isfinite(losses))
         assert np.all(np.diff(losses) <= 1e-10 * losses[0] + 1e-300), "the loss rose"
@@ -606,6 +612,23 @@ def test_points_on_a_line_are_fitted_by_the_command(tmp_path, capsys):
     summary = json.loads(out)
     assert summary["coef"]["x"] == pytest.approx(1 / 3, rel=1e-12)
     assert summary["rmse"] == pytest.approx(0.0, abs=1e-12)
+
+
+DUPLICATE_HEADER = (
+    "a CSV file whose header repeats a name (x,x) is fitted without a word: pandas renames "
+    "the columns x and x.1, and the command fits 'x.1' on 'x', names the user never wrote; "
+    "expected exit 2 and one line naming the repeated column"
+)
+
+
+@pytest.mark.xfail(strict=True, reason=DUPLICATE_HEADER)
+def test_a_repeated_column_name_is_refused_by_the_command(tmp_path, capsys):
+    path = tmp_path / "twice.csv"
+    path.write_text("x,x\n1,2\n2,3\n4,4\n", encoding="utf-8")
+    argv = ["fit", str(path)]
+    status, out, err, escaped = run_command(argv, capsys)
+    assert_clean_outcome(status, out, err, escaped, argv)
+    assert status == 2 and "'x'" in err
 
 
 # --- damaged bundled datasets --------------------------------------------------------------
