@@ -456,7 +456,10 @@ def _summary(fit: _Fit, data: _Data, method: str) -> dict[str, Any]:
             iterations=fit.iterations,
             iterations_last_chunk=int(model.n_iter_) if fit.chunks else None,
             learning_rate=model.learning_rate if isinstance(model.learning_rate, str) else None,
-            step=float(rate) if np.ndim(rate) == 0 else float(np.mean(rate)),
+            # "exact" records one step per iteration, none when the start is the minimum.
+            step=float(rate)
+            if np.ndim(rate) == 0
+            else (float(np.mean(rate)) if len(rate) else None),
             stable_below=2.0 / model.max_curvature_,
             standardized=bool(model.standardize),
             converged=bool(model.converged_),
@@ -497,7 +500,9 @@ def _text(summary: dict[str, Any], fit: _Fit, data: _Data) -> str:
     ]
     if gd:
         if summary["learning_rate"] == "exact":
-            step = f"exact line search, mean step {summary['step']:.4g}"
+            step = "exact line search" + (
+                f", mean step {summary['step']:.4g}" if summary["step"] is not None else ", no step"
+            )
         else:
             chosen = "auto, " if summary["learning_rate"] == "auto" else ""
             step = f"{summary['step']:.6g} ({chosen}stable below {summary['stable_below']:.6g})"

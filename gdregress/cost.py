@@ -241,6 +241,8 @@ class LeastSquaresCost:
         if self.fit_intercept:
             e = e + intercepts
         values = (spread + stats.yy) / (2 * stats.weight_sum) + 0.5 * e**2
+        # A sum of squares: at an exact fit rounding can leave a tiny negative number.
+        values = np.maximum(values, 0.0)
         return values if per_target else np.sum(values, axis=1)
 
     @cached_property

@@ -582,7 +582,6 @@ NO_STEP = (
 )
 
 
-@pytest.mark.xfail(strict=True, reason=NO_STEP)
 def test_the_exact_line_search_that_takes_no_step_is_reported_cleanly(tmp_path, capsys):
     path = tmp_path / "zero.csv"
     path.write_text("x,y\n1,0\n2,0\n3,0\n", encoding="utf-8")
@@ -602,7 +601,6 @@ PERFECT_FIT = (
 )
 
 
-@pytest.mark.xfail(strict=True, reason=PERFECT_FIT)
 def test_points_on_a_line_are_fitted_by_the_command(tmp_path, capsys):
     path = tmp_path / "line.csv"
     path.write_text("x,y\n0,1\n3,2\n3,2\n", encoding="utf-8")
