@@ -4,9 +4,9 @@ The lecture's last data set: the sales of a product in 200 markets against its T
 budget there. The least-squares line, sales = 0.0475·TV + 7.0326, comes out of the closed form
 in one pass over the data, and out of gradient descent in one step once the budget is
 standardised — while the lecture's plain descent in dollars crawls along the floor of a valley
-of the cost that is 100,000 times less curved along it than across it. Both estimators take DataFrames, sit in scikit-learn
-Pipelines and cross-validate like scikit-learn's own; the table compares them with
-LinearRegression and SGDRegressor.
+of the cost that is 100,000 times less curved along it than across it. Both estimators take
+DataFrames, sit in scikit-learn Pipelines and cross-validate like scikit-learn's own; the
+table compares them with LinearRegression and SGDRegressor.
 
 Run: ``python examples/05_tv_advertising.py [OUTPUT_FOLDER]``; saves ``tv_advertising.png``.
 """

@@ -413,12 +413,12 @@ def test_bad_input_raises_a_value_error_naming_the_problem(X, y, sample_weight, 
 
 def test_string_columns_in_a_dataframe_raise():
     X = pd.DataFrame({"TV": [1.0, 2.0, 3.0, 4.0], "city": ["a", "b", "c", "d"]})
-    with pytest.raises((ValueError, TypeError), match="X column 'city' is not numeric.*encode it"):
+    with pytest.raises((ValueError, TypeError), match=r"X column 'city' is not numeric.*encode it"):
         AnalyticLeastSquares().fit(X, [1.0, 2.0, 3.0, 5.0])
 
 
 def test_string_target_raises():
-    with pytest.raises(ValueError, match="y must be numeric.*convert the target to numbers"):
+    with pytest.raises(ValueError, match=r"y must be numeric.*convert the target to numbers"):
         AnalyticLeastSquares().fit([[1.0], [2.0]], ["a", "b"])
 
 

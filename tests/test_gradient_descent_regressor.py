@@ -820,5 +820,5 @@ def test_pickle_round_trip(media):
 
 def test_string_columns_in_a_dataframe_raise():
     X = pd.DataFrame({"TV": [1.0, 2.0, 3.0, 4.0], "city": ["a", "b", "c", "d"]})
-    with pytest.raises(ValueError, match="X column 'city' is not numeric.*encode it"):
+    with pytest.raises(ValueError, match=r"X column 'city' is not numeric.*encode it"):
         GradientDescentRegressor().fit(X, [1.0, 2.0, 3.0, 5.0])
