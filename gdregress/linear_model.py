@@ -34,54 +34,48 @@ from .optimize import gradient_descent
 __all__ = ["AnalyticLeastSquares", "GradientDescentRegressor"]
 
 
+def _dtype_kind(dtype) -> str:
+    """numpy's dtype kind letter, for pandas' extension dtypes too ("O" for the rest)."""
+    types = pd.api.types
+    if types.is_bool_dtype(dtype):
+        return "b"
+    if types.is_datetime64_any_dtype(dtype) or types.is_timedelta64_dtype(dtype):
+        return "M"
+    if types.is_complex_dtype(dtype):
+        return "c"
+    if types.is_float_dtype(dtype) or types.is_integer_dtype(dtype):
+        return "f"
+    return "O"
+
+
 def _require_numeric(data, name: str) -> None:
     """Refuse non-numeric input with a message that names the column and the remedy.
 
     Boolean-only input is refused too: 0/1 flags fitted as numbers are more often a mistake
     (class labels) than meant; ``astype(float)`` says it is meant.
     """
-    if data is None:
-        return
     if isinstance(data, pd.DataFrame):
-        columns = list(data.columns)
-        kinds = [
-            "f"
-            if pd.api.types.is_float_dtype(dtype)
-            else "i"
-            if pd.api.types.is_integer_dtype(dtype)
-            else "b"
-            if pd.api.types.is_bool_dtype(dtype)
-            else "M"
-            if pd.api.types.is_datetime64_any_dtype(dtype)
-            or pd.api.types.is_timedelta64_dtype(dtype)
-            else "c"
-            if pd.api.types.is_complex_dtype(dtype)
-            else "O"
-            for dtype in data.dtypes
-        ]
-        dtypes = list(data.dtypes)
-    elif isinstance(data, pd.Series):
-        columns, kinds, dtypes = [data.name], [data.dtype.kind], [data.dtype]
-    elif isinstance(data, np.ndarray) and data.dtype.kind != "O":
-        columns, kinds, dtypes = [None], [data.dtype.kind], [data.dtype]
+        columns = [(f"{name} column {c!r}", data[c]) for c in data.columns]
+    elif isinstance(data, pd.Series) or (isinstance(data, np.ndarray) and data.dtype.kind != "O"):
+        columns = [(name, data)]
     else:
-        return  # lists and others: numpy's conversion reports them
-    for column, kind, dtype in zip(columns, kinds, dtypes, strict=True):
-        where = f"{name} column {column!r}" if column is not None else name
-        if kind in "Mm":
+        return  # None, lists and object arrays: numpy's conversion reports them
+    kinds = [_dtype_kind(values.dtype) for _, values in columns]
+    for (where, values), kind in zip(columns, kinds, strict=True):
+        if kind == "M":
             raise ValueError(
-                f"{where} holds dates or durations ({dtype}): convert it to a number of days, "
-                "seconds or years since a reference before fitting."
+                f"{where} holds dates or durations ({values.dtype}): convert it to a number of "
+                "days, seconds or years since a reference before fitting."
             )
         if kind == "c":
             raise ValueError(
-                f"Complex data not supported: {where} is complex ({dtype}); pass "
+                f"Complex data not supported: {where} is complex ({values.dtype}); pass "
                 "the real part, or the real and imaginary parts as separate columns."
             )
-        if kind in "OUS" and not _converts_to_float(data if column is None else data[column]):
+        if kind == "O" and not _converts_to_float(values):
             raise ValueError(
-                f"{where} is not numeric ({dtype}): encode it as numbers (for example with "
-                "scikit-learn's OneHotEncoder) or drop it before fitting."
+                f"{where} is not numeric ({values.dtype}): encode it as numbers (for example "
+                "with scikit-learn's OneHotEncoder) or drop it before fitting."
             )
     if name == "X" and kinds and all(kind == "b" for kind in kinds):
         raise ValueError(
