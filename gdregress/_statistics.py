@@ -207,10 +207,15 @@ _UNSCALED_RANGE = (2.0**-300, 2.0**300)
 
 
 def _power_of_two_scale(largest: np.ndarray) -> np.ndarray:
-    """Per column, 1, or the power of two that brings its largest magnitude near 1."""
+    """Per column, 1, or the power of two that brings its largest magnitude near 1.
+
+    Subnormal columns get the smallest normal power of two, 2**-1022, whose reciprocal the
+    pass multiplies by is finite; their values, scaled up exactly, then lie near 2**-52..2**-1.
+    """
     largest = np.asarray(largest, dtype=np.float64)
     outside = (largest > 0) & ((largest < _UNSCALED_RANGE[0]) | (largest > _UNSCALED_RANGE[1]))
     exponent = np.frexp(np.where(outside, largest, 1.0))[1]
+    exponent = np.maximum(exponent, np.finfo(np.float64).minexp)
     return np.where(outside, np.ldexp(1.0, exponent), 1.0)
 
 

@@ -64,19 +64,6 @@ def fit_quietly(model, X, y, sample_weight=None):
 
 # --- magnitudes ----------------------------------------------------------------------------
 
-SUBNORMAL_X = (
-    "subnormal features (|X| ~ 1e-310, y ~ 1e-300, slopes ~ 1e10) are refused with 'The data "
-    "are finite but too large: their squares overflow float64 (largest |X| = 2.02e-310 ...)', "
-    "the opposite of the truth; subnormals scale up exactly by a power of two, so they can be "
-    "fitted like 1e-300 data (or, at least, refused with a message saying they are too small)"
-)
-
-
-def magnitude_defect(exponent_x):
-    """The known defect behind a magnitude case, if any (None when it works today)."""
-    return SUBNORMAL_X if exponent_x < -307 else None
-
-
 MAGNITUDES = [
     # (log10 |X|, log10 |y|): 1e±150 must fit today; beyond, fit by scaling or refuse
     (150, 0),
@@ -131,7 +118,6 @@ def magnitude_params():
                 continue  # test_analytic.py's
             for fit_intercept in (True, False):
                 fits = representable(slopes[fit_intercept], b - a)
-                reason = magnitude_defect(exponent_x)
                 yield pytest.param(
                     estimator,
                     fit_intercept,
@@ -140,7 +126,6 @@ def magnitude_params():
                     fits,
                     id=f"{estimator.__name__}-X~1e{exponent_x}-y~1e{exponent_y}"
                     f"{'' if fit_intercept else '-no-intercept'}",
-                    marks=[pytest.mark.xfail(strict=True, reason=reason)] if reason else [],
                 )
 
 
