@@ -106,7 +106,8 @@ def _moderate_weights(sample_weight: np.ndarray) -> np.ndarray:
     """
     largest = float(np.max(sample_weight, initial=0.0))
     if largest > 2.0**500 or 0 < largest < 2.0**-500:
-        return sample_weight * np.ldexp(1.0, -np.frexp(largest)[1])
+        # ldexp, not a product with 2**-e: for subnormal weights 2**-e itself overflows.
+        return np.ldexp(sample_weight, -np.frexp(largest)[1])
     return sample_weight
 
 
