@@ -480,7 +480,49 @@ def compute_statistics(
                 stats = _shifted_statistics(
                     X, y2, sample_weight, chunk_rows, x_scale, y_scale, n_threads
                 )
+    if stats.weight_sum > 0 and stats.is_finite():
+        suspects = np.flatnonzero(_maybe_constant(stats))
+        if suspects.size:  # rare: constant columns, or weights skewed by 1e25 and more
+            stats = _with_constant_columns(stats, X, sample_weight, suspects, chunk_rows)
     return stats
+
+
+# A constant column's weighted spread, as the pass computes it, is rounding: at most a few eps
+# times its magnitude. A spread this small may also be that of a column that varies only in
+# rows outweighed by 1e25 and more, so only the data can tell the two apart.
+_CONSTANT_COLUMN_TOLERANCE = 1e3 * np.finfo(np.float64).eps
+
+
+def _maybe_constant(stats: LeastSquaresStatistics) -> np.ndarray:
+    """Columns whose weighted spread is too small for the statistics to tell them constant."""
+    spread = np.sqrt(np.maximum(np.diag(stats.xx), 0.0) / stats.weight_sum)
+    return spread <= _CONSTANT_COLUMN_TOLERANCE * np.abs(stats.x_mean)
+
+
+def _with_constant_columns(stats, X, sample_weight, columns, chunk_rows):
+    """The statistics with the given columns' sums made exact where the data are constant.
+
+    One pass over those columns only, reading the rows of positive weight. A column whose
+    values there are all equal gets that value as its mean and exact zeros for its centred
+    sums, so that merges keep it constant and the cost sees it as such (exactly, whatever
+    the weights); a column that varies keeps its statistics.
+    """
+    lowest = np.full(columns.size, np.inf)
+    highest = np.full(columns.size, -np.inf)
+    for start in range(0, X.shape[0], chunk_rows):
+        rows = slice(start, start + chunk_rows)
+        block = _dense_rows(X, rows)[:, columns]
+        if sample_weight is not None:
+            block = block[sample_weight[rows] > 0]
+        lowest = np.minimum(lowest, np.min(block, axis=0, initial=np.inf))
+        highest = np.maximum(highest, np.max(block, axis=0, initial=-np.inf))
+    constant = columns[lowest == highest]
+    if not constant.size:
+        return stats
+    x_mean, xx, xy = stats.x_mean.copy(), stats.xx.copy(), stats.xy.copy()
+    x_mean[constant] = lowest[lowest == highest] / stats.x_scale[constant]  # exact
+    xx[constant, :] = xx[:, constant] = xy[constant] = 0.0
+    return replace(stats, x_mean=x_mean, xx=xx, xy=xy)
 
 
 def _shifted_statistics(X, y2, sample_weight, chunk_rows, x_scale, y_scale, n_threads):

@@ -23,12 +23,6 @@ from ._statistics import LeastSquaresStatistics
 
 __all__ = ["ColumnScaling", "ExpandedQuadratic", "LeastSquaresCost", "column_scaling"]
 
-_EPS = np.finfo(np.float64).eps
-
-# A column whose weighted spread is below this multiple of eps·|mean| is constant: centring a
-# constant in floating point leaves only the rounding of its mean.
-_CONSTANT_COLUMN_TOLERANCE = 1e3 * _EPS
-
 
 @dataclass(frozen=True)
 class ExpandedQuadratic:
@@ -371,8 +365,10 @@ def column_scaling(stats: LeastSquaresStatistics, fit_intercept: bool) -> Column
     S = stats.weight_sum
     if fit_intercept:
         shift = stats.x_mean
+        # compute_statistics gives a constant column (in the rows of positive weight) an
+        # exact spread of 0, however skewed the weights that make others' spreads tiny.
         scale = np.sqrt(np.maximum(np.diag(stats.xx), 0.0) / S)
-        active = scale > _CONSTANT_COLUMN_TOLERANCE * np.abs(shift)
+        active = scale > 0.0
     else:
         shift = np.zeros_like(stats.x_mean)
         scale = np.sqrt(np.maximum(np.diag(stats.uncentred_xx()), 0.0) / S)

@@ -338,6 +338,37 @@ def test_large_offsets_keep_the_centred_sums_accurate(chunk_rows):
     assert abs(naive - float(exact["xx"][0][0])) > 1e-4 * abs(float(exact["xx"][0][0]))
 
 
+@pytest.mark.parametrize("chunk_rows", [1, 3, None])
+def test_a_constant_column_has_its_value_as_mean_and_exactly_zero_spread(chunk_rows):
+    # 0.1 is not a dyadic number, so sums of it round; rows of weight 0 do not count.
+    rng = np.random.default_rng(16)
+    X = np.column_stack([rng.normal(size=20), np.full(20, 0.1), rng.normal(size=20)])
+    X[[3, 8], 1] = [5.0, -7.0]
+    y = rng.normal(size=(20, 2))
+    weights = rng.uniform(0.5, 2.0, size=20)
+    weights[[3, 8]] = 0.0
+    whole = compute_statistics(X, y, weights, chunk_rows=chunk_rows)
+    merged = merge_statistics(
+        compute_statistics(X[:7], y[:7], weights[:7]), compute_statistics(X[7:], y[7:], weights[7:])
+    )
+    for stats in (whole, merged):
+        assert stats.x_mean[1] == 0.1
+        assert np.all(stats.xx[1] == 0.0) and np.all(stats.xx[:, 1] == 0.0)
+        assert np.all(stats.xy[1] == 0.0)
+        assert_matches_exact(stats, exact_statistics(X, y, weights), rtol=1e-13)
+
+
+def test_a_column_that_varies_only_in_rows_outweighed_by_1e30_is_not_constant():
+    # Its weighted spread is 1e-15 of its mean, the size of rounding: only the data tell.
+    X, y = float_data(17, n=9, d=2, t=1)
+    weights = np.ones(9)
+    weights[0] = 1e30
+    stats = compute_statistics(X, y, weights)
+    exact = exact_statistics(X, y, weights)
+    assert np.all(np.sqrt(np.diag(stats.xx) / stats.weight_sum) < 1e-13 * np.abs(stats.x_mean))
+    assert_matches_exact(stats, exact, rtol=1e-12)
+
+
 def test_large_offsets_merging_separate_statistics_stays_within_the_data_resolution():
     """Statistics computed apart (each shifted by its own first row) and then merged.
 
