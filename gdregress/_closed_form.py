@@ -10,6 +10,10 @@ scaled design, then Björck's iterative refinement of the augmented system
 :math:`\\rho + A\\theta = y,\\ A^\\top W \\rho = 0` with its residuals computed in
 double-double precision from the raw data. The refinement converges to the exact solution of
 the float64 data whenever the scaled design's condition number is well below 1/eps.
+
+A rank-deficient design has many solutions; its rank and solutions are found in the
+column-scaled coordinates (where no column is negligible for being small), and of those the
+one of least norm in the user's units is returned, as lstsq promises.
 """
 
 from __future__ import annotations
@@ -123,7 +127,7 @@ def solve_least_squares(
         singular_values = _singular_values_from_gram(gram, stats.n_rows, stats.x_scale)
     elif data is not None:
         coef_active, intercept, rank, active_singular_values, route, design_condition = (
-            _accurate_route(data, design, fit_intercept, stats.x_scale, stats.y_scale)
+            _accurate_route(data, design, fit_intercept, stats)
         )
         coef = np.zeros((stats.n_features, stats.n_targets))
         coef[design.active] = coef_active
@@ -139,7 +143,13 @@ def solve_least_squares(
             IllConditionedWarning,
             stacklevel=3,
         )
-        scaled_coef, rank = _pseudo_inverse_solution(correlation, rhs)
+        active = design.active
+        scaled_coef, rank = _minimum_norm_solution(
+            correlation,
+            rhs,
+            correlation.shape[0] * _EPS,
+            _user_column_sizes(design.scale[active], stats.x_scale[active]),
+        )
         coef, intercept = design.to_user(scaled_coef, scaled_intercept)
         route = "pseudo-inverse"
         singular_values = _singular_values_from_gram(gram, stats.n_rows, stats.x_scale)
@@ -185,20 +195,62 @@ def _with_zeros(active_singular_values: np.ndarray, stats: LeastSquaresStatistic
     return padded[: min(stats.n_rows, stats.n_features)]
 
 
-def _pseudo_inverse_solution(correlation: np.ndarray, rhs: np.ndarray) -> tuple[np.ndarray, int]:
-    """Minimum-norm solution of the scaled normal equations, small eigenvalues cut."""
-    eigenvalues, vectors = np.linalg.eigh(correlation)
-    keep = eigenvalues > eigenvalues[-1] * correlation.shape[0] * _EPS
-    projected = vectors.T @ rhs
-    return vectors[:, keep] @ (projected[keep] / eigenvalues[keep, None]), int(keep.sum())
+def _minimum_norm_solution(
+    factor: np.ndarray, rhs: np.ndarray, cutoff: float, sizes: np.ndarray
+) -> tuple[np.ndarray, int]:
+    r"""The least-squares solution of ``factor @ v ≈ rhs`` of least norm in the user's units.
+
+    ``factor`` is a design with standardised columns (or its R factor, or its Gram matrix
+    with ``rhs`` the cross-products). Its SVD gives the rank (singular values at or below
+    ``cutoff`` times the largest are cut) and the solutions, :math:`C v = c` with :math:`C`
+    the leading right singular vectors, without losing a column for being small in the
+    user's units. Of those, the one returned minimises the norm of the user's coefficients
+    :math:`w = v / \text{sizes}` (sizes: the columns' magnitudes in the user's units, up to
+    a common factor), as lstsq would: :math:`v = \text{sizes} \odot u` with :math:`u` the
+    minimum-norm solution of :math:`(C\,\mathrm{diag}(\text{sizes}))\,u = c`. Those
+    columns differ in scale as the user's do, so they are factored by Householder QR with
+    column pivoting and the rows sorted by size, which is accurate row by row (Powell and
+    Reid; Cox and Higham): small columns keep their digits instead of being cut.
+
+    Returns
+    -------
+    v : ndarray of shape (n_columns, n_targets)
+    rank : int
+    """
+    u, singular, vt = scipy.linalg.svd(factor)
+    rank = int(np.sum(singular > cutoff * singular[0])) if singular.size else 0
+    c = (u[:, :rank].T @ rhs) / singular[:rank, None]
+    solution = vt[:rank].T @ c  # the minimum norm in the standardised coordinates
+    if rank in (0, vt.shape[0]):  # a single solution (or only 0)
+        return solution, rank
+    order = np.argsort(-sizes, kind="stable")
+    q, r, pivots = scipy.linalg.qr((vt[:rank] * sizes).T[order], mode="economic", pivoting=True)
+    with np.errstate(divide="ignore", over="ignore", invalid="ignore"):
+        z = scipy.linalg.solve_triangular(r, c[pivots], trans="T")
+        weighted = np.empty_like(solution)
+        weighted[order] = sizes[order, None] * (q @ z)
+    # Columns below 2**-1074 of the largest (sizes 0) in a relation of their own leave R
+    # singular: the standardised minimum norm, a solution all the same, is kept then.
+    return (weighted if np.all(np.isfinite(weighted)) else solution), rank
+
+
+def _user_column_sizes(scale: np.ndarray, x_scale: np.ndarray) -> np.ndarray:
+    """The magnitudes scale·x_scale of columns in the user's units, the largest near 1.
+
+    Standardised coefficients divided by them are the user's; the common power of two they
+    are divided by (their product may be beyond float64's range) changes no minimiser.
+    """
+    mantissa, exponent = np.frexp(np.asarray(scale, dtype=np.float64))
+    exponent = exponent + np.frexp(np.asarray(x_scale, dtype=np.float64))[1]
+    with np.errstate(under="ignore"):  # a column 2**-1074 below the largest counts as 0
+        return np.ldexp(mantissa, exponent - exponent.max())
 
 
 def _accurate_route(
     data: tuple[np.ndarray, np.ndarray, np.ndarray | None],
     design: ColumnScaling,
     fit_intercept: bool,
-    x_scale: np.ndarray,
-    y_scale: np.ndarray,
+    stats: LeastSquaresStatistics,
 ) -> tuple[np.ndarray, np.ndarray | None, int, np.ndarray, str, float]:
     """Solve over the data: QR of the centred, scaled design and refinement, or minimum norm.
 
@@ -208,6 +260,7 @@ def _accurate_route(
     matrix's eigenvalues are not). Coefficients are those of the data divided by
     ``x_scale`` and ``y_scale``, the units of the statistics.
     """
+    x_scale, y_scale = stats.x_scale, stats.y_scale
     X, y, weights = data
     if weights is not None:
         rows = weights > 0  # rows of weight 0 take no part in the cost
@@ -234,15 +287,23 @@ def _accurate_route(
     r_singular = scipy.linalg.svdvals(r)
     tolerance = max(A.shape) * _EPS * r_singular[0] if r_singular.size else 0.0
     rank = int(np.sum(r_singular > tolerance)) - int(fit_intercept)
-    if rank < X.shape[1]:
-        coef, intercept, rank, singular_values = _minimum_norm(X, y, weights, fit_intercept)
+    d = X.shape[1]
+    # The centred design in the user's units is Q·R_Z·diag(scale): its singular values.
+    singular_values = scipy.linalg.svdvals(r[:d, :d] * (scale * x_scale[design.active]))
+    if rank < d:
+        # As lstsq on the centred design: the minimum norm of the coefficients alone, the
+        # intercept then fitting the means. The centred columns are Q·R[:, :d].
+        targets = y - stats.y_mean if fit_intercept else y
+        if root_weights is not None:
+            targets = targets * root_weights[:, None]
+        sizes = _user_column_sizes(scale, x_scale[design.active])
+        v, _ = _minimum_norm_solution(r[:, :d], q.T @ targets, max(A.shape) * _EPS, sizes)
+        coef = v / scale[:, None]
+        intercept = stats.y_mean - shift @ coef if fit_intercept else None
         return coef, intercept, rank, singular_values, "minimum norm", np.inf
     condition = float(r_singular[0] / r_singular[-1])
 
     coef, intercept = _refine(X, y, weights, root_weights, q, r, shift, scale, fit_intercept)
-    # The centred design in the user's units is Q·R_Z·diag(scale): its singular values.
-    d = X.shape[1]
-    singular_values = scipy.linalg.svdvals(r[:d, :d] * (scale * x_scale[design.active]))
     return coef, intercept, rank, singular_values, "QR with refinement", condition
 
 
@@ -293,23 +354,3 @@ def _refine(X, y, weights, root_weights, q, r, shift, scale, fit_intercept):
             break
         previous_size = size
     return coef, (intercept if fit_intercept else None)
-
-
-def _minimum_norm(X, y, weights, fit_intercept):
-    """The minimum-norm solution in the user's units, as lstsq gives it, for rank deficiency."""
-    if fit_intercept:
-        if weights is None:
-            x_mean, y_mean = X.mean(axis=0), y.mean(axis=0)
-        else:
-            x_mean = weights @ X / weights.sum()
-            y_mean = weights @ y / weights.sum()
-        Xc, yc = X - x_mean, y - y_mean
-    else:
-        Xc, yc = X, y
-    if weights is not None:
-        root_weights = np.sqrt(weights)[:, None]
-        Xc, yc = Xc * root_weights, yc * root_weights
-    cutoff = max(Xc.shape) * _EPS
-    coef, _, rank, singular_values = scipy.linalg.lstsq(Xc, yc, cond=cutoff)
-    intercept = y_mean - x_mean @ coef if fit_intercept else None
-    return coef, intercept, int(rank), singular_values

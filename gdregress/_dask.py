@@ -36,6 +36,8 @@ from sklearn.utils.validation import validate_data
 from ._closed_form import (
     FAST_ROUTE_MAX_CONDITION,
     LeastSquaresSolution,
+    _minimum_norm_solution,
+    _user_column_sizes,
     _with_zeros,
 )
 from ._closed_form import solve_least_squares as _solve_from_statistics
@@ -507,8 +509,9 @@ def solve_least_squares(
     tolerance = max(stats.n_rows, k) * _EPS * (scaled_singular[0] if k else 0.0)
     rank = int(np.sum(scaled_singular > tolerance))
     if rank < k:
-        user_coef = scipy.linalg.lstsq(r11 * user_scale, r12, cond=max(stats.n_rows, k) * _EPS)[0]
-        scaled_coef, route, condition = user_coef * user_scale[:, None], "minimum norm", np.inf
+        sizes = _user_column_sizes(scale, stats.x_scale[design.active])
+        scaled_coef, _ = _minimum_norm_solution(r11, r12, max(stats.n_rows, k) * _EPS, sizes)
+        route, condition = "minimum norm", np.inf
     else:
         scaled_coef = scipy.linalg.solve_triangular(r11, r12)
         condition = float(scaled_singular[0] / scaled_singular[-1]) if k else 1.0

@@ -109,6 +109,11 @@ class LeastSquaresStatistics:
     def to_user_units(self, coef: np.ndarray, intercept: np.ndarray):
         """Parameters fitted to these (scaled) statistics, in the units of the data.
 
+        A parameter that underflows there (to a subnormal or 0) loses digits, which is
+        harmless when its share of the predictions is below their rounding (the slope of a
+        column 2**280 times smaller than another it repeats, say); otherwise, and when one
+        overflows, no float64 line fits the data and this is a ValueError.
+
         Parameters
         ----------
         coef : ndarray of shape (..., n_features, n_targets)
@@ -117,15 +122,25 @@ class LeastSquaresStatistics:
         with np.errstate(over="ignore", under="ignore"):  # checked just below
             user_coef = coef * self.y_scale[None, :] / self.x_scale[:, None]
             user_intercept = intercept * self.y_scale
-        for scaled, user in ((coef, user_coef), (intercept, user_intercept)):
-            lost = (scaled != 0) & ~(np.abs(user) >= np.finfo(np.float64).tiny)
-            if np.any(lost | ~np.isfinite(user)):
-                raise ValueError(
-                    "The least-squares coefficients of this data are beyond the range of "
-                    "float64 (y of magnitude 1e200 on X of magnitude 1e-200, say, gives slopes "
-                    "near 1e400; the reverse, 1e-400). Rescale X or y (divide or multiply by a "
-                    "power of 10) and refit."
-                )
+        tiny = np.finfo(np.float64).tiny
+        lost_coef = (coef != 0) & ~(np.abs(user_coef) >= tiny)
+        lost_intercept = (intercept != 0) & ~(np.abs(user_intercept) >= tiny)
+        if np.any(lost_coef) or np.any(lost_intercept):
+            # Each term's size in the predictions, with the root mean square of its column.
+            column_size = np.sqrt(np.maximum(np.diag(self.xx), 0.0) / self.weight_sum)
+            column_size = np.hypot(column_size, self.x_mean)
+            terms = np.abs(coef) * column_size[:, None]
+            rounding = np.finfo(np.float64).eps * (np.sum(terms, axis=-2) + np.abs(intercept))
+            lost_coef &= terms > rounding[..., None, :]
+            lost_intercept &= np.abs(intercept) > rounding
+        overflow = not (np.all(np.isfinite(user_coef)) and np.all(np.isfinite(user_intercept)))
+        if overflow or np.any(lost_coef) or np.any(lost_intercept):
+            raise ValueError(
+                "The least-squares coefficients of this data are beyond the range of "
+                "float64 (y of magnitude 1e200 on X of magnitude 1e-200, say, gives slopes "
+                "near 1e400; the reverse, 1e-400). Rescale X or y (divide or multiply by a "
+                "power of 10) and refit."
+            )
         return user_coef, user_intercept
 
     def from_user_units(self, coef: np.ndarray, intercept: np.ndarray):

@@ -293,7 +293,8 @@ class AnalyticLeastSquares(_LinearLeastSquares):
     residuals in double-double precision. On polynomial bases of degree 10, where
     ``numpy.linalg.lstsq`` keeps at most 6 digits and :class:`~sklearn.linear_model.
     LinearRegression` often none, this gives every coefficient to nearly full precision.
-    Rank-deficient designs get the minimum-norm solution, as ``lstsq`` gives.
+    Rank-deficient designs get the minimum-norm solution that ``lstsq`` promises, with the
+    rank judged on the column-scaled design, so that columns 1e50 smaller are not cut.
 
     Parameters
     ----------

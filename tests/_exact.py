@@ -23,6 +23,7 @@ __all__ = [
     "correct_digits",
     "exact_lstsq",
     "exact_lstsq_mp",
+    "exact_minimum_norm",
     "exact_statistics",
     "fractions_of",
     "solve_fraction",
@@ -83,6 +84,23 @@ def exact_lstsq(X, y, sample_weight=None, fit_intercept=True) -> list:
     gram = [[sum(ws[i] * A[i][j] * A[i][k] for i in range(n)) for k in range(p)] for j in range(p)]
     cross = [sum(ws[i] * A[i][j] * ys[i] for i in range(n)) for j in range(p)]
     return solve_fraction(gram, cross)
+
+
+def exact_minimum_norm(X, y) -> list:
+    """The minimum-norm solution of the underdetermined system ``X w = y``, in Fractions.
+
+    ``X`` must have linearly independent rows (no intercept): then ``w = Xᵀ (X Xᵀ)⁻¹ y``
+    solves the system exactly with the least Euclidean norm, what lstsq promises.
+    """
+    rows = _columns(X, fit_intercept=False)
+    ys = fractions_of(np.asarray(y, dtype=np.float64).ravel())
+    n, d = len(rows), len(rows[0])
+    gram = [
+        [sum(a * b for a, b in zip(rows[i], rows[j], strict=True)) for j in range(n)]
+        for i in range(n)
+    ]
+    multipliers = solve_fraction(gram, ys)
+    return [sum(rows[i][k] * multipliers[i] for i in range(n)) for k in range(d)]
 
 
 def exact_lstsq_mp(X, y, sample_weight=None, fit_intercept=True, dps=100) -> list:

@@ -23,13 +23,14 @@ import warnings
 
 import numpy as np
 import pytest
-from _exact import exact_lstsq
+from _exact import exact_lstsq, exact_minimum_norm
 from sklearn.exceptions import ConvergenceWarning
 
 from gdregress import (
     AnalyticLeastSquares,
     DivergenceError,
     GradientDescentRegressor,
+    IllConditionedWarning,
     gradient_descent,
 )
 from gdregress.datasets import load_tv_advertising
@@ -197,21 +198,10 @@ ALL_ZERO_NO_INTERCEPT = (
 )
 
 
-SCALED_MINIMUM_NORM = (
-    "AnalyticLeastSquares on a rank-deficient design beyond 1e±90 (one row [3, -1.5]·2^498, "
-    "y = 2.5, no intercept): the columns are divided by different powers of two and the "
-    "minimum norm is taken in those units, so coef_ is [5.09e-151, -1.02e-150] instead of "
-    "lstsq's x·y/‖x‖² = [8.15e-151, -4.07e-151] that the docstring promises (the predictions "
-    "are right); either take the minimum norm in the user's units or change the promise"
-)
-
-
 @pytest.mark.parametrize("estimator", ESTIMATORS)
 @pytest.mark.parametrize("fit_intercept", [True, False])
 @pytest.mark.parametrize("scale", [0, 498, -498], ids=lambda k: f"x~2^{k}")
-def test_a_single_sample_is_fitted_exactly(estimator, fit_intercept, scale, request):
-    if estimator is AnalyticLeastSquares and not fit_intercept and scale != 0:
-        request.applymarker(pytest.mark.xfail(strict=True, reason=SCALED_MINIMUM_NORM))
+def test_a_single_sample_is_fitted_exactly(estimator, fit_intercept, scale):
     x = np.ldexp(np.array([[3.0, -1.5]]), scale)
     y = np.array([2.5])
     model = fit_quietly(estimator(fit_intercept=fit_intercept), x, y)
@@ -275,56 +265,43 @@ def test_a_constant_target_is_fitted_exactly(estimator, value, fit_intercept, re
         np.testing.assert_allclose(model.coef_, coef * value, rtol=RTOL[estimator])
 
 
-MINIMUM_NORM_SCALES = (
-    "a rank-deficient design (here 2 rows, 3 features, no intercept) whose columns differ in "
-    "scale by 1e9 or more: the 'minimum norm' route runs scipy's lstsq on the unscaled columns "
-    "with a cut-off max(n, d)·eps relative to the largest singular value, so the small "
-    "columns lose digits (residuals 1e-10 at 1e9) or are dropped (residuals [-0.30, -0.45] at "
-    "1e50, where an exact fit exists; LinearRegression does the same); fix: take the minimum "
-    "norm in the column-scaled coordinates (its fitted values are those of lstsq, and exact)"
-)
-
-
 @pytest.mark.parametrize("estimator", ESTIMATORS)
 @pytest.mark.parametrize("scale", [1.0, 1e9, 1e50])
-def test_an_underdetermined_design_is_interpolated_whatever_its_column_scales(
-    estimator, scale, request
-):
-    if estimator is AnalyticLeastSquares and scale > 1:
-        request.applymarker(pytest.mark.xfail(strict=True, reason=MINIMUM_NORM_SCALES))
+def test_an_underdetermined_design_is_interpolated_whatever_its_column_scales(estimator, scale):
+    # lstsq (and LinearRegression) cut the small columns at 1e50 and miss the points.
     rng = np.random.default_rng(0)
     X = rng.normal(size=(2, 3)) * [1.0, 1.0, scale]
     y = rng.normal(size=2)
     model = fit_quietly(estimator(fit_intercept=False), X, y)
     np.testing.assert_allclose(model.predict(X), y, rtol=1e-12)
+    if estimator is AnalyticLeastSquares:  # the minimum norm in the user's units
+        exact = [float(w) for w in exact_minimum_norm(X, y)]
+        np.testing.assert_allclose(model.coef_, exact, rtol=1e-13)
 
 
-HARMLESS_UNDERFLOW = (
-    "AnalyticLeastSquares on a rank-deficient design with columns 2^280 apart (rows [1, 2^280] "
-    "and [2, 2^281], y = [2^-480, 2^-479], no intercept) refuses with 'The least-squares "
-    "coefficients of this data are beyond the range of float64 (y of magnitude 1e200 on X of "
-    "magnitude 1e-200 ...)', because the minimum-norm coefficient of the small column, 2^-1040, "
-    "is subnormal; its share of every prediction is 2^-560 of the rest, so coef_ = [0 (or "
-    "subnormal), 2^-760] fits exactly (GradientDescentRegressor finds it); fix: refuse only "
-    "when what underflows or overflows changes the predictions beyond rounding"
-)
+@pytest.mark.parametrize("scale", [1.0, 1e9, 1e50])
+def test_an_underdetermined_design_from_statistics_alone_gets_the_same_minimum_norm(scale):
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(2, 3)) * [1.0, 1.0, scale]
+    y = rng.normal(size=2)
+    with pytest.warns(IllConditionedWarning):  # partial_fit keeps no data: the pseudo-inverse
+        model = AnalyticLeastSquares(fit_intercept=False).partial_fit(X, y)
+    exact = [float(w) for w in exact_minimum_norm(X, y)]
+    np.testing.assert_allclose(model.coef_, exact, rtol=1e-13)
 
 
-@pytest.mark.parametrize(
-    "estimator",
-    [
-        pytest.param(
-            AnalyticLeastSquares,
-            marks=pytest.mark.xfail(strict=True, reason=HARMLESS_UNDERFLOW),
-        ),
-        GradientDescentRegressor,
-    ],
-)
+@pytest.mark.parametrize("estimator", ESTIMATORS)
 def test_a_harmless_subnormal_coefficient_does_not_refuse_the_fit(estimator):
+    # The second column is 2^280 times the first: the minimum-norm slope of the first,
+    # about 2^-1040, is subnormal, but its share of every prediction is 2^-560.
     X = np.array([[1.0, 2.0**280], [2.0, 2.0**281]])
     y = np.array([2.0**-480, 2.0**-479])
     model = fit_quietly(estimator(fit_intercept=False), X, y)
     np.testing.assert_allclose(model.predict(X), y, rtol=1e-12)
+    if estimator is AnalyticLeastSquares:  # to the subnormal's last bits
+        exact = [float(w) for w in exact_minimum_norm(X[:1], y[:1])]
+        assert abs(model.coef_[0] - exact[0]) <= 2.0**-1074
+        assert model.coef_[1] == pytest.approx(exact[1], rel=1e-15)
 
 
 # --- weights -------------------------------------------------------------------------------
