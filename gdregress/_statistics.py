@@ -509,15 +509,21 @@ _CONSTANT_COLUMN_TOLERANCE = 1e3 * np.finfo(np.float64).eps
 
 
 def _maybe_constant(stats: LeastSquaresStatistics) -> np.ndarray:
-    """Columns whose weighted spread is too small for the statistics to tell them constant."""
-    spread = np.sqrt(np.maximum(np.diag(stats.xx), 0.0) / stats.weight_sum)
-    return spread <= _CONSTANT_COLUMN_TOLERANCE * np.abs(stats.x_mean)
+    """Columns whose weighted spread is too small for the statistics to tell them constant.
+
+    A column of zeros (an empty column of sparse data, say) has exact statistics already:
+    a mean and a spread of exactly 0 leave no other possibility.
+    """
+    diagonal = np.diag(stats.xx)
+    spread = np.sqrt(np.maximum(diagonal, 0.0) / stats.weight_sum)
+    zeros = (diagonal == 0.0) & (stats.x_mean == 0.0)
+    return (spread <= _CONSTANT_COLUMN_TOLERANCE * np.abs(stats.x_mean)) & ~zeros
 
 
 def _with_constant_columns(stats, X, sample_weight, columns, chunk_rows):
     """The statistics with the given columns' sums made exact where the data are constant.
 
-    One pass over those columns only, reading the rows of positive weight. A column whose
+    One more pass, over those columns in the rows of positive weight. A column whose
     values there are all equal gets that value as its mean and exact zeros for its centred
     sums, so that merges keep it constant and the cost sees it as such (exactly, whatever
     the weights); a column that varies keeps its statistics.
@@ -526,7 +532,8 @@ def _with_constant_columns(stats, X, sample_weight, columns, chunk_rows):
     highest = np.full(columns.size, -np.inf)
     for start in range(0, X.shape[0], chunk_rows):
         rows = slice(start, start + chunk_rows)
-        block = _dense_rows(X, rows)[:, columns]
+        block = X[rows][:, columns]  # sparse X: only these columns are made dense
+        block = block.toarray() if scipy.sparse.issparse(block) else block
         if sample_weight is not None:
             block = block[sample_weight[rows] > 0]
         lowest = np.minimum(lowest, np.min(block, axis=0, initial=np.inf))

@@ -11,6 +11,7 @@ from fractions import Fraction
 
 import numpy as np
 import pytest
+import scipy.sparse
 from _exact import exact_statistics
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -338,8 +339,9 @@ def test_large_offsets_keep_the_centred_sums_accurate(chunk_rows):
     assert abs(naive - float(exact["xx"][0][0])) > 1e-4 * abs(float(exact["xx"][0][0]))
 
 
+@pytest.mark.parametrize("sparse", [False, True], ids=["dense", "sparse"])
 @pytest.mark.parametrize("chunk_rows", [1, 3, None])
-def test_a_constant_column_has_its_value_as_mean_and_exactly_zero_spread(chunk_rows):
+def test_a_constant_column_has_its_value_as_mean_and_exactly_zero_spread(chunk_rows, sparse):
     # 0.1 is not a dyadic number, so sums of it round; rows of weight 0 do not count.
     rng = np.random.default_rng(16)
     X = np.column_stack([rng.normal(size=20), np.full(20, 0.1), rng.normal(size=20)])
@@ -347,9 +349,11 @@ def test_a_constant_column_has_its_value_as_mean_and_exactly_zero_spread(chunk_r
     y = rng.normal(size=(20, 2))
     weights = rng.uniform(0.5, 2.0, size=20)
     weights[[3, 8]] = 0.0
-    whole = compute_statistics(X, y, weights, chunk_rows=chunk_rows)
+    data = scipy.sparse.csr_matrix(X) if sparse else X
+    whole = compute_statistics(data, y, weights, chunk_rows=chunk_rows)
     merged = merge_statistics(
-        compute_statistics(X[:7], y[:7], weights[:7]), compute_statistics(X[7:], y[7:], weights[7:])
+        compute_statistics(data[:7], y[:7], weights[:7]),
+        compute_statistics(data[7:], y[7:], weights[7:]),
     )
     for stats in (whole, merged):
         assert stats.x_mean[1] == 0.1
