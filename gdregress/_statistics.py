@@ -438,6 +438,11 @@ def compute_statistics(
     statistics record the scales (``x_scale``, ``y_scale``). Non-finite statistics mean NaN
     or inf in the data.
 
+    A column constant in the rows of positive weight gets its value as mean and a spread of
+    exactly 0, so that the cost knows it constant however skewed the weights. Where the
+    statistics cannot tell (a spread within rounding of the mean), that column alone is
+    read once more; other data never pay for it.
+
     Parameters
     ----------
     X : ndarray of shape (n_samples, n_features)
