@@ -500,7 +500,7 @@ def compute_statistics(
                 stats = _shifted_statistics(
                     X, y2, sample_weight, chunk_rows, x_scale, y_scale, n_threads
                 )
-    if stats.weight_sum > 0 and stats.is_finite():
+    if stats.weight_sum > 0:  # (NaN statistics compare False: never suspect)
         suspects = np.flatnonzero(_maybe_constant(stats))
         if suspects.size:  # rare: constant columns, or weights skewed by 1e25 and more
             stats = _with_constant_columns(stats, X, sample_weight, suspects, chunk_rows)
