@@ -584,19 +584,11 @@ def test_a_raw_descent_on_large_features_converges_or_says_it_did_not(scale, fit
 
 # --- the descent engine at extreme sizes ---------------------------------------------------
 
-GRADIENT_NORM = (
-    "gradient_descent takes the gradient's norm as sqrt(g·g), which underflows to 0 for |g| "
-    "below ~1e-162 (the descent 'converges' at x0 with grad_norms[0] = 0) and overflows above "
-    "~1e154 (a RuntimeWarning 'overflow encountered in dot', then 'The gradient at x0 is not "
-    "finite' for a finite gradient); the estimators now scale their data so that they no "
-    "longer meet it, but any other user of the engine does; fix: a norm that scales before "
-    "squaring (math.hypot(*g), or m·‖g/m‖ with m = max|g|), likewise for x·x"
-)
 
-
-@pytest.mark.xfail(strict=True, reason=GRADIENT_NORM)
 @pytest.mark.parametrize("x0", [1e-170, 1e160])
 def test_gradient_descent_measures_tiny_and_huge_gradients(x0):
+    # The norm scales before squaring: sqrt(g·g) would underflow to 0 below ~1e-162 (a false
+    # convergence at x0) and overflow above ~1e154 (a finite gradient called not finite).
     # f(x) = x², gradient 2x, stable below α = 1; α = 0.25 halves x at every step.
     result = gradient_descent(lambda x: 2 * x, x0, learning_rate=0.25, tol=1e-300, max_iter=50)
     assert result.grad_norms[0] == 2 * x0
