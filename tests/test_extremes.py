@@ -354,8 +354,10 @@ SKEWED_WEIGHTS = (
     "one row weighing 1e30 and the rest 1: the weighted spread of every column is below "
     "1e3·eps of its mean, so the columns are taken for constant and coef_ is silently 0 "
     "(exact: [1.467, -1.920]; LinearRegression gets it); GradientDescentRegressor is already "
-    "off by 2e-5 at 1e20 with converged_=True (its rounding floor for the gradient mixes the "
-    "size of the intercept into the slopes' tolerance)"
+    "off by 3e-6 at 1e20 with converged_=True: its stopping test is one Euclidean norm of the "
+    "gradient, so the intercept's rounding floor (eps·|mean y| ~ 1e-15) excuses slopes' "
+    "gradients whose own floor is ~1e-25 (their scale is the tiny weighted spread); fix: a "
+    "per-component tolerance (the engine's tol as an array), each component at its own floor"
 )
 
 
