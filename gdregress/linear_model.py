@@ -29,7 +29,7 @@ from ._closed_form import solve_least_squares
 from ._statistics import compute_statistics, merge_statistics
 from .cost import ColumnScaling, LeastSquaresCost, column_scaling
 from .exceptions import DivergenceError
-from .optimize import gradient_descent
+from .optimize import _norm, gradient_descent
 
 __all__ = ["AnalyticLeastSquares", "GradientDescentRegressor"]
 
@@ -445,7 +445,8 @@ class GradientDescentRegressor(_LinearLeastSquares):
     intercept): one feature then takes a single step. ``coef_``, ``intercept_``, ``path_``
     and ``loss_curve_`` are always reported in the user's units. With ``standardize=False``
     the descent is the lecture's, in the user's own coordinates; ``learning_rate`` and
-    ``learning_rate_`` then refer to those coordinates.
+    ``learning_rate_`` then refer to those coordinates (unless the squares of a column leave
+    float64's range, beyond about 1e±150: that column is then divided by a power of two).
 
     Parameters
     ----------
@@ -456,10 +457,12 @@ class GradientDescentRegressor(_LinearLeastSquares):
         descent converge on standardised designs with condition numbers up to about
         :math:`10^3`.
     tol : float or None, default=1e-12
-        The accuracy asked for: stop when the gradient guarantees that the coefficients (in
-        the coordinates of the descent) are within ``tol`` times the spread of y of the
-        minimum, i.e. when :math:`\|\nabla L\| \le \mathrm{tol}\cdot\lambda_{min}\cdot
-        \mathrm{std}(y)`. ``None`` runs all ``max_iter`` steps.
+        The accuracy asked for: stop when the gradient guarantees that the standardised
+        coefficients are within ``tol`` times the spread of y of the minimum, i.e. when
+        :math:`\|\nabla L\| \le \mathrm{tol}\cdot\lambda_{min}\cdot\mathrm{std}(y)` in
+        standardised coordinates (for ``standardize=False``, a gradient small enough to
+        guarantee that), or when the gradient is at the level where rounding holds it.
+        ``None`` runs all ``max_iter`` steps.
     fit_intercept : bool, default=True
         Whether to fit the intercept :math:`b`.
     standardize : bool, default=True
@@ -629,32 +632,107 @@ class GradientDescentRegressor(_LinearLeastSquares):
 
             return exact_step, steps
         if self.learning_rate == "auto":
-            # 2/(L_max + λ_min): the fixed step that contracts the slowest direction fastest;
-            # below the stability limit 2/L_max, and every component of the error shrinks.
-            total = cost.max_curvature + cost.min_curvature
-            return (2.0 / total if total > 0 else 1.0), None
+            return self._best_fixed_step(cost), None
         return float(self.learning_rate), None
 
-    def _gradient_tolerance(self, cost: LeastSquaresCost) -> float | None:
-        """The gradient norm at which the iterate is within ``tol``·spread(y) of the minimum.
+    @staticmethod
+    def _best_fixed_step(cost: LeastSquaresCost) -> float:
+        """2/(L_max + λ_min): the fixed step that contracts the slowest direction fastest.
 
-        Since ‖θ − θ*‖ ≤ ‖∇L(θ)‖ / λ_min, stopping at ‖∇L‖ ≤ tol·λ_min·spread(y) bounds the
-        error of the standardised coefficients by tol relative to the spread of y (its
-        standard deviation with an intercept, its root mean square without). The bound never
-        goes below the rounding error of the gradient itself, about
-        eps·(‖H‖·‖θ*‖ + ‖q‖), with θ* from a small solve of Hθ = q.
+        Below the stability limit 2/L_max, and every component of the error shrinks. Where
+        λ_min is below 1e-12·L_max (raw features of size 1e6 and more), the step keeps that
+        margin from 2/L_max, which rounding would otherwise erase.
+        """
+        total = cost.max_curvature + max(cost.min_curvature, 1e-12 * cost.max_curvature)
+        return 2.0 / total if total > 0 else 1.0
+
+    def _raw_scaling(self, statistics) -> ColumnScaling:
+        """For ``standardize=False``: the change from the statistics' units to the user's.
+
+        The statistics hold columns beyond about 1e±90 divided by a power of two
+        (``x_scale``); the raw descent undoes that (exactly), so that it runs on the user's
+        cost. Where the user's Hessian itself leaves float64's range (squares of columns
+        beyond about 1e±150) it stays in the statistics' units. The units of y do not
+        matter: scaling y scales the gradient and the minimiser alike, not the steps.
+        """
+        n_features = statistics.n_features
+        every = np.ones(n_features, dtype=bool)
+        identity = ColumnScaling(
+            shift=np.zeros(n_features), scale=np.ones(n_features), active=every
+        )
+        if np.all(statistics.x_scale == 1.0):
+            return identity
+        with np.errstate(all="ignore"):  # out of range is checked just below
+            user = ColumnScaling(shift=identity.shift, scale=1.0 / statistics.x_scale, active=every)
+            hessian = LeastSquaresCost(user.statistics(statistics), self.fit_intercept).hessian
+        scaled = LeastSquaresCost(statistics, self.fit_intercept).hessian
+        # A curvature that rounds to a subnormal number or 0 has lost its digits.
+        kept = (np.abs(np.diag(hessian)) >= 2.0**-900) | (np.diag(scaled) == 0.0)
+        return user if np.all(np.isfinite(hessian)) and np.all(kept) else identity
+
+    def _standardized_to_descent(
+        self, standardizing: ColumnScaling, scaling: ColumnScaling, standardized: LeastSquaresCost
+    ) -> np.ndarray:
+        """The matrix that maps standardised parameters (per target) to the descent's."""
+        p = standardized.n_parameters
+        basis = np.eye(p)
+        k = p - int(self.fit_intercept)
+        coef, intercept = standardizing.to_user(basis[:k], basis[k] if k < p else np.zeros(p))
+        coef, intercept = scaling.from_user(coef, intercept)
+        return np.vstack([coef, intercept[None, :]]) if self.fit_intercept else coef
+
+    def _gradient_tolerance(
+        self, standardized: LeastSquaresCost, rate: float, to_descent: np.ndarray | None
+    ) -> float | None:
+        """The gradient norm at which the descent stops: within ``tol`` of the minimum, or at
+        rounding.
+
+        Measured in standardised coordinates whatever the descent's, so that the units of the
+        features do not decide the accuracy: in them the error is bounded by
+        ‖v − v*‖ ≤ ‖∇L(v)‖ / λ_min, and stopping at ‖∇L‖ ≤ tol·λ_min·spread(y) bounds it by
+        tol relative to the spread of y (its standard deviation with an intercept, its root
+        mean square without).
+
+        That bound never goes below the level at which rounding holds the gradient of the
+        descent at step size ``rate``. Each step adds rounding of about
+        (p + 2)/2·eps·(|H||v*| + |q|) per component to the gradient (p products and the
+        subtraction of q in Hv − q, half an ulp of v in the step). A fixed step multiplies the
+        error along an eigenvector of curvature λ by 1 − rate·λ: along the steepest one, near
+        −1, consecutive steps alternate between two all but equal iterates whose roundings
+        repeat and add up, 1/(2 − rate·L_max) times over; along the flattest, near +1, the
+        iterate drifts and its roundings add up like a random walk, 1/sqrt(rate·λ_min) times.
+        And a step shorter than half an ulp of v is lost: the gradient stays at
+        eps·‖v*‖/(2·rate). Below that level the gradient stalls however many steps are run.
+
+        ``to_descent`` maps standardised parameters to the descent's (None when they are the
+        same): since the standardised gradient is its transpose times the descent's, a descent
+        gradient of norm τ/‖to_descent‖ guarantees a standardised one of norm τ.
         """
         if self.tol is None:
             return None
-        stats = cost.statistics
+        if standardized.n_parameters == 0:  # no column varies: the gradient is exactly 0
+            return 0.0
+        stats = standardized.statistics
         spread = np.sqrt(np.sum(stats.yy if self.fit_intercept else stats.uncentred_yy()))
         if spread == 0.0:  # a constant target: measure against its size instead
             spread = np.sqrt(np.sum(stats.uncentred_yy()))
         spread /= np.sqrt(stats.weight_sum)
-        minimiser = np.linalg.lstsq(cost.hessian, cost.linear_term, rcond=None)[0]
-        rounding = 8 * cost.n_parameters * np.finfo(np.float64).eps
-        size = cost.max_curvature * np.linalg.norm(minimiser) + np.linalg.norm(cost.linear_term)
-        return max(self.tol * cost.min_curvature * spread, rounding * float(size))
+        hessian, linear_term = standardized.hessian, standardized.linear_term
+        minimiser = np.linalg.lstsq(hessian, linear_term, rcond=None)[0]
+        eps = np.finfo(np.float64).eps
+        per_step = (standardized.n_parameters + 2) / 2 * eps
+        per_step *= _norm(np.abs(hessian) @ np.abs(minimiser) + np.abs(linear_term))
+        largest, smallest = standardized.max_curvature, standardized.min_curvature
+        amplification = max(
+            1.0,
+            1.0 / (2.0 - rate * largest),
+            1.0 / np.sqrt(rate * smallest) if smallest > 0 else 1.0,
+        )
+        lost_step = eps * _norm(minimiser) / (2.0 * rate)
+        tolerance = max(self.tol * smallest * spread, per_step * amplification, lost_step)
+        if to_descent is not None:
+            tolerance /= np.linalg.norm(to_descent, 2)
+        return float(tolerance)
 
     def _descend(self, statistics, y_is_1d: bool, previous) -> None:
         """Descend the cost of ``statistics`` and set the fitted attributes."""
@@ -672,14 +750,8 @@ class GradientDescentRegressor(_LinearLeastSquares):
                 "rows seen sum to 0. Give at least one row a positive weight."
             )
         n_features, n_targets = statistics.n_features, statistics.n_targets
-        if self.standardize:
-            scaling = column_scaling(statistics, self.fit_intercept)
-        else:  # the identity: every column active, no shift, unit scale
-            scaling = ColumnScaling(
-                shift=np.zeros(n_features),
-                scale=np.ones(n_features),
-                active=np.ones(n_features, dtype=bool),
-            )
+        standardizing = column_scaling(statistics, self.fit_intercept)
+        scaling = standardizing if self.standardize else self._raw_scaling(statistics)
         cost = LeastSquaresCost(scaling.statistics(statistics), self.fit_intercept)
         k = int(scaling.active.sum())
         p = cost.n_parameters  # per target
@@ -716,7 +788,18 @@ class GradientDescentRegressor(_LinearLeastSquares):
                 "Refused before the first step: at or above 2/L_max the error along the "
                 "steepest direction cannot shrink.",
             )
-        tolerance = self._gradient_tolerance(cost)
+        if self.standardize:
+            standardized, to_descent = cost, None
+            rate = learning_rate if isinstance(learning_rate, float) else None
+        else:  # the stopping rule is measured in standardised coordinates all the same
+            standardized = LeastSquaresCost(
+                standardizing.statistics(statistics), self.fit_intercept
+            )
+            to_descent = self._standardized_to_descent(standardizing, scaling, standardized)
+            rate = None
+        tolerance = self._gradient_tolerance(
+            standardized, rate or self._best_fixed_step(standardized), to_descent
+        )
         if theta0.size == 0:  # nothing to descend: no intercept and no column that varies
             result = OptimizeResult(
                 path=np.zeros((1, 0)), grad_norms=np.zeros(1), nit=0, status=0, message=""
@@ -734,15 +817,14 @@ class GradientDescentRegressor(_LinearLeastSquares):
         if result.status == 2:
             raise self._divergence(learning_rate, max_curvature, result.message)
 
-        path = result.path.reshape(-1, p, n_targets)
+        path = result.path.reshape(len(result.path), p, n_targets)
         path_intercepts = path[:, k] if self.fit_intercept else np.zeros((len(path), n_targets))
         # In the units of y: the statistics' are y / y_scale (1 unless y is beyond 1e±90);
-        # a cost beyond float64's range (y beyond about 1e154) is inf.
+        # a cost beyond float64's range (y beyond about 1e154) is inf. Multiplied by y_scale
+        # twice, as y_scale² may itself be inf, and a zero cost times inf would be NaN.
         per_target = cost.value_path(path[:, :k], path_intercepts, per_target=True)
         with np.errstate(over="ignore"):
-            loss_curve = np.sum(
-                np.where(per_target == 0.0, 0.0, per_target * statistics.y_scale**2), axis=1
-            )
+            loss_curve = np.sum(per_target * statistics.y_scale * statistics.y_scale, axis=1)
         coefs, intercepts = scaling.to_user(np.moveaxis(path[:, :k], 0, 1), path_intercepts)
         coefs, intercepts = statistics.to_user_units(np.moveaxis(coefs, 0, 1), intercepts)
         user_path = np.concatenate([coefs, intercepts[:, None, :]], axis=1)
