@@ -274,6 +274,12 @@ def _converts_to_float(values) -> bool:
     return True
 
 
+def _listed(names, most: int = 5) -> str:
+    """Column names quoted and separated by commas, the first ``most`` of them."""
+    shown = ", ".join(repr(name) for name in list(names)[:most])
+    return shown + (f" and {len(names) - most} more" if len(names) > most else "")
+
+
 def _shortest(value: float) -> str:
     """A number as briefly as ``:g`` writes it, or all its digits where ``:g`` would round."""
     brief = f"{value:g}"
@@ -316,6 +322,8 @@ class _LinearLeastSquares(RegressorMixin, BaseEstimator):
         for data, name in ((X, "X"), (y, "y"), (sample_weight, "sample_weight")):
             _require_numeric(data, name)
         _refuse_boolean_only(X)
+        if not reset:
+            self._require_fitted_column_names(X)
         with _clearer_errors(self, X=X, y=y):
             X, y = validate_data(
                 self,
@@ -409,21 +417,49 @@ class _LinearLeastSquares(RegressorMixin, BaseEstimator):
         Parameters
         ----------
         X : array-like of shape (n_samples, n_features)
-            Samples; a DataFrame must have the columns seen in ``fit``.
+            Samples; a DataFrame must have the columns seen in ``fit``, in the same order.
 
         Returns
         -------
         ndarray of shape (n_samples,) or (n_samples, n_targets)
+
+        Raises
+        ------
+        ValueError
+            If a DataFrame's columns differ from those seen in ``fit``, also when they are
+            labelled 0, 1, ... (which scikit-learn takes for no names and only warns about);
+            an array, which has no column names, keeps scikit-learn's warning.
         """
         check_is_fitted(self)
         if _dask.is_dask_collection(X):  # a lazy dask array, predicted block by block
             return _dask.predict(self, X)
         _require_numeric(X, "X")
+        self._require_fitted_column_names(X)
         with _clearer_errors(self, X=X):
             X = validate_data(
                 self, X, reset=False, accept_sparse=("csr", "csc"), dtype=[np.float64, np.float32]
             )
         return np.asarray(X @ self.coef_.T) + self.intercept_
+
+    def _require_fitted_column_names(self, X) -> None:
+        """Refuse a DataFrame whose column labels are not names, after a fit that saw names.
+
+        scikit-learn compares string column names with those seen in fit, but takes other
+        labels (0, 1, ...) for no names at all and only warns, then matches the columns by
+        position. A DataFrame states its columns, so columns unlike fit's are an error here.
+        A numpy array has no columns to compare, and keeps scikit-learn's warning.
+        """
+        fitted = getattr(self, "feature_names_in_", None)
+        if fitted is None or not isinstance(X, pd.DataFrame):
+            return
+        if all(isinstance(column, str) for column in X.columns):
+            return  # compared by validate_data, with scikit-learn's message
+        raise ValueError(
+            "The feature names should match those that were passed during fit: X has the "
+            f"columns {_listed(X.columns)}, but {type(self).__name__} was fitted on "
+            f"{_listed(fitted)}. Name the columns as in fit (X.columns = [...]), or pass "
+            "X.to_numpy() to match them by position."
+        )
 
     def score(self, X, y, sample_weight=None) -> float:
         """The coefficient of determination R² of the prediction, as scikit-learn defines it.

@@ -47,13 +47,6 @@ def frame_with(column, values):
     return FRAME.assign(**{column: values})
 
 
-UNNAMED_COLUMNS = (
-    "predict on a DataFrame with columns 0, 1 after fit on columns 'TV', 'radio' only warns "
-    "(scikit-learn's convention for names it does not take for names) and predicts by "
-    "position; the issue asks for an error when the columns differ from fit"
-)
-
-
 def case(
     case_id, X, y, w=None, match="", *, xfail=None, covered=False, error=(ValueError, TypeError)
 ):
@@ -294,7 +287,7 @@ def predict_cases():
         r"unseen at fit time:\n- Radio",
         None,
     )
-    yield "integer-column-names", pd.DataFrame(X), ValueError, r"feature names", UNNAMED_COLUMNS
+    yield "integer-column-names", pd.DataFrame(X), ValueError, r"feature names", None
     yield (
         "wrong-width-array",
         X[:, :1],
@@ -330,6 +323,25 @@ def test_predict_on_bad_input_raises_a_message_naming_the_problem(estimator, X_n
     model = estimator().fit(FRAME if isinstance(X_new, pd.DataFrame) else X, Y)
     with pytest.raises(error, match=match):
         model.predict(X_new)
+
+
+@pytest.mark.parametrize("estimator", ESTIMATORS)
+def test_columns_that_are_not_names_are_refused_naming_both_sets_of_columns(estimator):
+    model = estimator().fit(FRAME, Y)
+    message = r"X has the columns 0, 1, but \w+ was fitted on 'TV', 'radio'.*X.to_numpy\(\)"
+    with pytest.raises(ValueError, match=message):
+        model.predict(pd.DataFrame(X))
+    with pytest.raises(ValueError, match=message):
+        model.partial_fit(pd.DataFrame(X), Y)
+
+
+@pytest.mark.parametrize("estimator", ESTIMATORS)
+def test_an_array_after_a_fit_on_a_dataframe_keeps_scikit_learns_warning(estimator):
+    """An array has no columns to compare: scikit-learn warns, and the columns go by position."""
+    model = estimator().fit(FRAME, Y)
+    with pytest.warns(UserWarning, match="X does not have valid feature names"):
+        predicted = model.predict(X)
+    np.testing.assert_array_equal(predicted, model.predict(FRAME))
 
 
 @pytest.mark.parametrize("estimator", ESTIMATORS)
