@@ -286,6 +286,24 @@ def _shortest(value: float) -> str:
     return brief if float(brief) == value else repr(float(value))
 
 
+def _told_apart(value: float, other: float) -> str:
+    """``value`` to six digits, or to as many more as it takes not to read as ``other``.
+
+    A limit computed from data carries rounding (2/L_max = 1.9999999999999996 where it is 2):
+    six digits hide that noise, unless the number compared with it needs the rest.
+
+    Examples
+    --------
+    >>> _told_apart(1.9999999999999996, 2.5), _told_apart(1.9999999999999996, 2.0)
+    ('2', '1.9999999999999996')
+    """
+    for digits in range(6, 17):
+        text = f"{value:.{digits}g}"
+        if value == other or float(text) != other:
+            return text
+    return repr(float(value))
+
+
 def _moderate_weights(sample_weight: np.ndarray) -> np.ndarray:
     """Weights divided by a power of two when they are extreme; the fit does not change.
 
@@ -836,7 +854,8 @@ class GradientDescentRegressor(_LinearLeastSquares):
         stable = 2.0 / max_curvature
         return DivergenceError(
             f"Gradient descent diverged with learning_rate={_shortest(learning_rate)}: the "
-            f"largest stable learning rate for this data is 2/L_max = {_shortest(stable)}"
+            f"largest stable learning rate for this data is 2/L_max = "
+            f"{_told_apart(stable, learning_rate)}"
             f"{' in standardised coordinates' if self.standardize else ''}. "
             f"Use a learning rate below {stable:.6g}, or learning_rate='auto'. ({detail})"
         )
