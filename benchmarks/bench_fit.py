@@ -6,11 +6,12 @@ Run it with the project's own dependencies (statsmodels is measured when it is i
     python benchmarks/bench_fit.py --quick         # a tenth of the rows
     python benchmarks/bench_fit.py --no-sgd        # without the slow SGDRegressor rows
 
-Data: y = X·w + 7 + noise with X uniform on [0, 300]. Each fit is timed as the best of a few
-runs; peak extra memory is the peak of Python-tracked allocations (numpy's included) during
-one fit, as a multiple of the size of X and y; "rel. diff" is the largest relative difference
-of the coefficients and intercept from scikit-learn's LinearRegression. Benchmarks measure;
-the tests, not this script, assert correctness.
+Data: y = X·w + 7 + noise with X uniform on [0, 300]. Each fit is timed as the best (and the
+median) of a few runs, taken in rounds that time every method once; peak extra memory is the
+peak of Python-tracked allocations (numpy's included) during one fit, as a multiple of the size
+of X and y; "rel. diff" is the largest relative difference of the coefficients and intercept
+from scikit-learn's LinearRegression. Benchmarks measure; the tests, not this script, assert
+correctness.
 """
 
 from __future__ import annotations
@@ -76,20 +77,22 @@ def _floor(X, y):
     return np.r_[X.sum(axis=0), y.sum()]
 
 
-def measure(fit: Fit, X, y, repeats: int) -> tuple[float, float, np.ndarray]:
-    """Best wall time (s), peak extra memory (bytes) and the result of ``fit(X, y)``."""
+def peak_memory(fit: Fit, X, y) -> tuple[float, np.ndarray]:
+    """Peak extra memory (bytes) of one ``fit(X, y)`` and its result (also a warm-up run)."""
     gc.collect()
     tracemalloc.start()
     result = fit(X, y)
     peak = tracemalloc.get_traced_memory()[1]
     tracemalloc.stop()
-    times = []
-    for _ in range(repeats):
-        gc.collect()
-        started = time.perf_counter()
-        fit(X, y)
-        times.append(time.perf_counter() - started)
-    return min(times), peak, result
+    return peak, result
+
+
+def wall_time(fit: Fit, X, y) -> float:
+    """Wall time (s) of one ``fit(X, y)``."""
+    gc.collect()
+    started = time.perf_counter()
+    fit(X, y)
+    return time.perf_counter() - started
 
 
 def run_shape(n_rows: int, n_features: int, *, sgd: bool, repeats: int) -> pd.DataFrame:
@@ -124,20 +127,27 @@ def run_shape(n_rows: int, n_features: int, *, sgd: bool, repeats: int) -> pd.Da
         sgd_pipeline = _estimator(lambda: make_pipeline(StandardScaler(), SGDRegressor(tol=1e-3)))
         fits.append(("SGDRegressor after StandardScaler (tol 1e-3)", sgd_pipeline, 1, X))
 
+    peaks, results = zip(*(peak_memory(fit, data, y) for _, fit, _, data in fits), strict=True)
+    # Round robin: each round times every method once, so a busy spell of a shared machine
+    # slows all of them alike instead of the few measured during it.
+    times: list[list[float]] = [[] for _ in fits]
+    for round_ in range(max(k for _, _, k, _ in fits)):
+        for (_, fit, k, data), seconds in zip(fits, times, strict=True):
+            if round_ < k:
+                seconds.append(wall_time(fit, data, y))
     rows = []
-    reference = baseline = None
-    for name, fit, k, data in fits:
-        seconds, peak, result = measure(fit, data, y, k)
-        if name.startswith("scikit-learn LinearRegression"):
-            reference, baseline = result, seconds
+    for (name, _, _, data), peak, result, seconds in zip(fits, peaks, results, times, strict=True):
         rows.append(
             {
                 "method": name,
-                "time (ms)": seconds * 1e3,
+                "time (ms)": min(seconds) * 1e3,
+                "median (ms)": float(np.median(seconds)) * 1e3,
                 "peak extra memory (× data)": peak / (data.nbytes + y.nbytes),
                 "result": result,
             }
         )
+    linear_regression = next(r for r in rows if r["method"].startswith("scikit-learn Linear"))
+    reference, baseline = linear_regression["result"], linear_regression["time (ms)"] / 1e3
     for row in rows:
         row["× LinearRegression"] = row["time (ms)"] / (baseline * 1e3)
         result = row.pop("result")
@@ -146,7 +156,8 @@ def run_shape(n_rows: int, n_features: int, *, sgd: bool, repeats: int) -> pd.Da
         else:
             row["rel. diff"] = float(np.max(np.abs(result - reference) / np.abs(reference)))
     table = pd.DataFrame(rows).set_index("method")
-    return table[["time (ms)", "× LinearRegression", "peak extra memory (× data)", "rel. diff"]]
+    columns = ["time (ms)", "median (ms)", "× LinearRegression", "peak extra memory (× data)"]
+    return table[[*columns, "rel. diff"]]
 
 
 def import_time() -> tuple[float, list[str]]:

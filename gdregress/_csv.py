@@ -78,14 +78,36 @@ class CSVTable:
         self.name = str(path)
         self.rows_read = 0
         self.fraction_read = 0.0
+        # Read as the chunks are (skipinitialspace): "x, y" names the columns x and y.
+        header = self._read_header(nrows=0)
+        self.columns = [str(column) for column in header.columns]
+        self._refuse_repeated_names()
+
+    def _read_header(self, **options) -> pd.DataFrame:
+        """The first line(s) of the file, parsed by pandas with ``options``; sets ``size``."""
         with ExitStack() as stack:
             raw, text = self._open(stack)
             self.size = max(os.fstat(raw.fileno()).st_size, 1)
             try:
-                header = pd.read_csv(text, nrows=0)
+                return pd.read_csv(text, skipinitialspace=True, **options)
             except _PARSE_ERRORS as exc:
                 raise self._parse_error(exc) from None
-        self.columns = [str(column) for column in header.columns]
+
+    def _refuse_repeated_names(self) -> None:
+        """Refuse a header that names a column twice.
+
+        pandas renames the second ``x`` to ``x.1``, a name the user never wrote, and would fit
+        one copy on the other; the names as written come from reading the header as data.
+        """
+        written = self._read_header(header=None, nrows=1, dtype=str, keep_default_na=False)
+        names = list(written.iloc[0])
+        for j, name in enumerate(names):
+            if name and name in names[:j]:
+                raise InputError(
+                    f"the header line of '{self.name}' names the column '{name}' twice "
+                    f"(columns {names.index(name) + 1} and {j + 1}): give each column its own "
+                    "name"
+                )
 
     def _open(self, stack: ExitStack) -> tuple[BinaryIO, BinaryIO]:
         """Open the file: the raw handle (for the position read) and the one to parse."""

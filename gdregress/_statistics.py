@@ -11,7 +11,6 @@ budgets near 1e6 with a spread of 1 would lose twelve digits to the mean.
 
 from __future__ import annotations
 
-import contextlib
 import functools
 import os
 from concurrent.futures import ThreadPoolExecutor
@@ -19,7 +18,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 import scipy.sparse
-from threadpoolctl import threadpool_limits
+from threadpoolctl import ThreadpoolController
 
 __all__ = ["LeastSquaresStatistics", "compute_statistics", "merge_statistics"]
 
@@ -31,6 +30,12 @@ _NARROW_CHUNK_BYTES = 2**22
 _NARROW = 4
 # Threads for the pass over the data: memory bandwidth, not arithmetic, limits it.
 _THREADS = min(os.cpu_count() or 1, 8)
+
+
+@functools.cache
+def _blas_controller() -> ThreadpoolController:
+    """The BLAS libraries loaded, found once: a fresh search costs about a millisecond."""
+    return ThreadpoolController()
 
 
 @dataclass(frozen=True)
@@ -255,10 +260,9 @@ def _shifted_sums(X, y2, sample_weight, x_shift, y_shift, chunk_rows, x_scale, y
     if n_threads == 1:
         return sums_of(0, n_rows)
     bounds = np.linspace(0, n_rows, n_threads + 1).astype(int)
-    narrow = X.shape[1] + y2.shape[1] <= _NARROW
     # One BLAS thread per range: BLAS's own threads would compete with ours.
     with (
-        contextlib.nullcontext() if narrow else threadpool_limits(1, "blas"),
+        _blas_controller().limit(limits=1, user_api="blas"),
         ThreadPoolExecutor(n_threads) as pool,
     ):
         parts = list(pool.map(sums_of, bounds[:-1], bounds[1:]))
@@ -270,8 +274,9 @@ def _range_sums(X, y2, sample_weight, x_shift, y_shift, chunk_rows, x_scale, y_s
 
     Each chunk is shifted into one reused buffer (which up-casts float32 one chunk at a time)
     and reduced; uncentred sums of shifted data simply add up, so chunks cost no merge.
-    Narrow data is laid out column by column and reduced by numpy's own loops, which beat
-    BLAS on tall, thin blocks; wider data row by row, for BLAS's Gram product (syrk).
+    Narrow data is laid out column by column and reduced by BLAS dot products, one per pair
+    of columns (BLAS's Gram product is slow for so few columns, numpy's einsum loop slower
+    than BLAS's dot); wider data row by row, for BLAS's Gram product (syrk).
     """
     d = X.shape[1]
     width = d + y2.shape[1]
@@ -291,9 +296,9 @@ def _range_sums(X, y2, sample_weight, x_shift, y_shift, chunk_rows, x_scale, y_s
             _shift_into(y2[rows].T, y_scale[:, None], y_shift[:, None], shifted[d:])
             weighted = shifted if w is None else shifted * w
             sums += weighted.sum(axis=1)
-            for i in range(width):  # numpy's own dot loop: no BLAS threads to compete with
+            for i in range(width):
                 for j in range(i, width):
-                    gram[i, j] += np.einsum("k,k->", weighted[i], shifted[j])
+                    gram[i, j] += np.dot(weighted[i], shifted[j])
         else:
             shifted = buffer[:k]
             _shift_into(_dense_rows(X, rows), x_scale, x_shift, shifted[:, :d])

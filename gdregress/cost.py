@@ -255,17 +255,34 @@ class LeastSquaresCost:
         """
         return float(self.curvatures[-1])
 
-    @property
+    @cached_property
     def min_curvature(self) -> float:
         """The smallest curvature that is not zero to rounding: the smallest positive eigenvalue.
 
         Directions of zero curvature (collinear features) take no part in the descent; along
         the others the cost is at least this curved, so :math:`\\|\\theta - \\theta^*\\|
         \\le \\|\\nabla L(\\theta)\\| / \\lambda_{min}`.
+
+        The statistics fix every entry of the Hessian to rounding relative to itself, not to
+        :math:`L_{max}`: with raw features of size 1e6 beside the intercept's 1, the
+        intercept's curvature is 1e-12 of :math:`L_{max}` (1e-30 at 1e15), yet known to
+        every digit. So flatness is judged on the Hessian with unit diagonal,
+        :math:`A = D^{-1} H D^{-1}` (:math:`D^2` the diagonal of :math:`H`), whose eigenvalues
+        below :math:`10^{-12} p` of its largest are rounding; and the smallest positive
+        curvature is :math:`1 / \\lambda_{max}(D^{-1} A^{+} D^{-1})`, which keeps its digits
+        where the smallest eigenvalue of :math:`H` itself would be lost to those of
+        :math:`L_{max}`. (Standardised, :math:`D = I`.)
         """
-        curvatures = self.curvatures
-        positive = curvatures[curvatures > curvatures[-1] * curvatures.size * 1e-12]
-        return float(positive[0]) if positive.size else 0.0
+        hessian = self.hessian
+        scale = np.sqrt(np.diag(hessian))
+        curved = scale > 0.0
+        if not np.any(curved):
+            return 0.0
+        outer = np.outer(scale[curved], scale[curved])
+        values, vectors = np.linalg.eigh(hessian[np.ix_(curved, curved)] / outer)
+        kept = values > values[-1] * values.size * 1e-12
+        inverse = (vectors[:, kept] / values[kept]) @ vectors[:, kept].T / outer
+        return float(1.0 / np.linalg.eigvalsh(inverse)[-1])
 
     def expanded_quadratic(self) -> ExpandedQuadratic:
         """The sum of squares :math:`E(m, b) = 2S\\,L(m, b)` written out, for one feature.

@@ -7,6 +7,8 @@ pass, solve (closed form, or gradient descent on the cost), and set the attribut
 from __future__ import annotations
 
 import warnings
+from collections.abc import Mapping
+from contextlib import contextmanager
 from numbers import Integral, Real
 
 import numpy as np
@@ -19,6 +21,7 @@ from sklearn.utils import assert_all_finite
 from sklearn.utils._param_validation import Interval, InvalidParameterError, StrOptions
 from sklearn.utils.validation import (
     _check_sample_weight,
+    check_array,
     check_consistent_length,
     check_is_fitted,
     validate_data,
@@ -29,7 +32,7 @@ from ._closed_form import solve_least_squares
 from ._statistics import compute_statistics, merge_statistics
 from .cost import ColumnScaling, LeastSquaresCost, column_scaling
 from .exceptions import DivergenceError
-from .optimize import gradient_descent
+from .optimize import _norm, gradient_descent
 
 __all__ = ["AnalyticLeastSquares", "GradientDescentRegressor"]
 
@@ -39,7 +42,11 @@ def _dtype_kind(dtype) -> str:
     types = pd.api.types
     if types.is_bool_dtype(dtype):
         return "b"
-    if types.is_datetime64_any_dtype(dtype) or types.is_timedelta64_dtype(dtype):
+    if (
+        types.is_datetime64_any_dtype(dtype)
+        or types.is_timedelta64_dtype(dtype)
+        or isinstance(dtype, pd.PeriodDtype)
+    ):
         return "M"
     if types.is_complex_dtype(dtype):
         return "c"
@@ -48,40 +55,215 @@ def _dtype_kind(dtype) -> str:
     return "O"
 
 
-def _require_numeric(data, name: str) -> None:
-    """Refuse non-numeric input with a message that names the column and the remedy.
+def _columns(data, name: str) -> list[tuple[str, object, int | None]]:
+    """``(where, dtype, position)`` for each column of a DataFrame, or for a Series or array.
 
-    Boolean-only input is refused too: 0/1 flags fitted as numbers are more often a mistake
-    (class labels) than meant; ``astype(float)`` says it is meant.
+    ``position`` is the column's (for ``iloc``), None for a whole Series or array. Other
+    input (None, lists, sparse matrices) has no dtype to read: an empty list.
     """
     if isinstance(data, pd.DataFrame):
-        columns = [(f"{name} column {c!r}", data[c]) for c in data.columns]
-    elif isinstance(data, pd.Series) or (isinstance(data, np.ndarray) and data.dtype.kind != "O"):
-        columns = [(name, data)]
-    else:
-        return  # None, lists and object arrays: numpy's conversion reports them
-    kinds = [_dtype_kind(values.dtype) for _, values in columns]
-    for (where, values), kind in zip(columns, kinds, strict=True):
+        dtypes = data.dtypes.items()
+        return [(f"{name} column {c!r}", dtype, j) for j, (c, dtype) in enumerate(dtypes)]
+    if isinstance(data, pd.Series | np.ndarray):
+        return [(name, data.dtype, None)]
+    return []
+
+
+# How to mend a complex input, and a ragged one, by input.
+_COMPLEX_REMEDY = {
+    "X": "pass the real part, or the real and imaginary parts as separate columns",
+    "y": "pass the real part, or the real and imaginary parts as two targets",
+}
+_RAGGED_REMEDY = {
+    "X": "give every row the same number of values, one per feature",
+    "y": "give every row the same number of values, one per target",
+    "sample_weight": "pass one number per sample, as a 1-D list or array",
+}
+
+
+def _require_numeric(data, name: str) -> None:
+    """Refuse dates and complex numbers, which numpy converts or rejects without a word of why.
+
+    Reads the dtypes only, so it costs nothing; what only the values show (strings, missing
+    values in object columns) is searched for after a failed conversion, by
+    :func:`_unusable_input`.
+    """
+    for where, dtype, _ in _columns(data, name):
+        kind = _dtype_kind(dtype)
         if kind == "M":
             raise ValueError(
-                f"{where} holds dates or durations ({values.dtype}): convert it to a number of "
+                f"{where} holds dates or durations ({dtype}): convert it to a number of "
                 "days, seconds or years since a reference before fitting."
             )
         if kind == "c":
             raise ValueError(
-                f"Complex data not supported: {where} is complex ({values.dtype}); pass "
-                "the real part, or the real and imaginary parts as separate columns."
+                f"Complex data not supported: {where} is complex ({dtype}); "
+                f"{_COMPLEX_REMEDY.get(name, 'pass the real part')}."
             )
-        if kind == "O" and not _converts_to_float(values):
-            raise ValueError(
-                f"{where} is not numeric ({values.dtype}): encode it as numbers (for example "
-                "with scikit-learn's OneHotEncoder) or drop it before fitting."
-            )
-    if name == "X" and kinds and all(kind == "b" for kind in kinds):
+
+
+def _refuse_boolean_only(X) -> None:
+    """Refuse X whose columns are all boolean.
+
+    0/1 flags fitted as numbers are more often a mistake (class labels) than meant;
+    ``astype(float)`` says it is meant.
+    """
+    kinds = [_dtype_kind(dtype) for _, dtype, _ in _columns(X, "X")]
+    if kinds and all(kind == "b" for kind in kinds):
         raise ValueError(
             "X has only boolean columns: if 0/1 is meant, pass X.astype(float); boolean "
             "features next to numeric ones are taken as 0/1."
         )
+
+
+@contextmanager
+def _clearer_errors(estimator, **inputs):
+    """Replace a failed conversion's error by one naming the input, the place and the fix.
+
+    numpy's and scikit-learn's messages ("could not convert string to float", "inhomogeneous
+    shape") name neither the input nor the row. The inputs are searched for the cause only
+    once the conversion has failed, so valid data pays nothing; when no cause is found, the
+    original error stands.
+    """
+    try:
+        yield
+    except (TypeError, ValueError):
+        for name, data in inputs.items():
+            clearer = _unusable_input(data, name, estimator)
+            if clearer is not None:
+                raise clearer from None
+        raise
+
+
+def _unusable_input(data, name: str, estimator) -> Exception | None:
+    """The error that says why ``data`` cannot be made an array of numbers, if it shows."""
+    if isinstance(data, Mapping):
+        return TypeError(
+            f"{name} is a {type(data).__name__}, not an array: pass a numpy array or a pandas "
+            "DataFrame of numbers (pandas.DataFrame(X) makes one of a dict of columns)."
+        )
+    if isinstance(data, pd.DataFrame) and data.shape[1] == 0:
+        try:  # scikit-learn's "0 sample(s)" or "0 feature(s)", as for an empty array
+            check_array(np.empty(data.shape), estimator=estimator, input_name=name)
+        except ValueError as empty:
+            return empty
+    if isinstance(data, list | tuple) or (isinstance(data, np.ndarray) and data.dtype == object):
+        ragged = _ragged_entry(data)
+        if ragged is not None:
+            index, length, first_index, first_length = ragged
+            return ValueError(
+                f"{name} is ragged: {_place(index)} has {_count(length)}, {_place(first_index)} "
+                f"has {_count(first_length)}; {_RAGGED_REMEDY.get(name, _RAGGED_REMEDY['X'])}."
+            )
+    from_list = isinstance(data, list | tuple)  # its dtype is numpy's guess: not worth naming
+    if from_list:
+        try:
+            data = np.asarray(data)
+        except (TypeError, ValueError):
+            return None
+    try:
+        _require_numeric(data, name)
+    except ValueError as error:
+        return error
+    for where, dtype, position in _columns(data, name):
+        if _dtype_kind(dtype) == "O":
+            values = data if position is None else data.iloc[:, position]
+            found = _first_non_number(np.asarray(values))
+            if found is not None:
+                shown = "" if from_list else f" ({dtype})"
+                return _non_number_error(name, where, shown, *found)
+    return None
+
+
+def _ragged_entry(data):
+    """The first entry of nested sequences whose length differs from the others' at its depth.
+
+    Returns ``(index, length, first_index, first_length)``, a length being None for a single
+    value, or None when the nesting is even. Reads every entry: for the failure path only.
+    """
+    shape: list[int] = []  # the even lengths of the levels above
+    level = [data]
+    while level:
+        first = _length(level[0])
+        for k, value in enumerate(level):
+            length = _length(value)
+            if length != first:
+                return _index(k, shape), length, _index(0, shape), first
+        if first is None:
+            return None
+        shape.append(first)
+        level = [item for value in level for item in value]
+    return None
+
+
+def _index(k: int, shape) -> tuple[int, ...]:
+    return tuple(int(i) for i in np.unravel_index(k, shape))
+
+
+def _length(value) -> int | None:
+    """``len(value)`` for a sequence or array; None for a single value (a number, a string)."""
+    if isinstance(value, str | bytes | Mapping):
+        return None
+    try:
+        return len(value)
+    except TypeError:
+        return None
+
+
+def _place(index) -> str:
+    """Where an entry is: "row 1", "row 1, column 0", or "entry [1, 0, 2]" deeper."""
+    if len(index) > 2:
+        return f"entry [{', '.join(map(str, index))}]"
+    return ", ".join(f"{axis} {i}" for axis, i in zip(("row", "column"), index, strict=False))
+
+
+def _count(length: int | None) -> str:
+    return "a single value" if length is None else f"{length} value{'s' * (length != 1)}"
+
+
+# Entries converted at a time when searching for the one numpy cannot convert.
+_SEARCH_BLOCK = 1 << 16
+
+
+def _first_non_number(values: np.ndarray):
+    """The index and value of the first entry that numpy cannot convert to float, or None.
+
+    Converts block by block, and entry by entry only inside the block that fails.
+    """
+    flat = values.reshape(-1)
+    for start in range(0, flat.size, _SEARCH_BLOCK):
+        block = flat[start : start + _SEARCH_BLOCK]
+        if _converts_to_float(block):
+            continue
+        for i in range(block.size):
+            if not _converts_to_float(block[i : i + 1]):
+                value = block[i].item() if isinstance(block[i], np.generic) else block[i]
+                return _index(start + i, values.shape), value
+    return None
+
+
+def _non_number_error(name: str, where: str, dtype: str, index, value) -> Exception | None:
+    """The error for a missing value or a string where a number belongs; None for others.
+
+    ``dtype`` is the dtype in parentheses, or "" for input that had none (a list).
+    """
+    if pd.api.types.is_scalar(value) and pd.isna(value):  # pd.NA, pd.NaT: not None or NaN
+        return ValueError(
+            f"Input {name} contains missing values: {where} holds {value!r} in {_place(index)}; "
+            "fill them (for example with scikit-learn's SimpleImputer) or drop those rows."
+        )
+    if where != name:  # a named column of a DataFrame: whatever it holds, it is not numbers
+        remedy = "encode it as numbers (for example with scikit-learn's OneHotEncoder) or drop it"
+    elif not isinstance(value, str | bytes):
+        return None  # another object in an array (a dict, a list): numpy's message names it
+    elif name == "X":
+        remedy = (
+            "encode the strings as numbers (for example with scikit-learn's OneHotEncoder), "
+            "or convert numbers written as text with pandas.to_numeric"
+        )
+    else:
+        remedy = "convert it to numbers, for example with pandas.to_numeric"
+    return ValueError(f"{where} is not numeric{dtype}: {_place(index)} holds {value!r}; {remedy}.")
 
 
 def _converts_to_float(values) -> bool:
@@ -92,10 +274,34 @@ def _converts_to_float(values) -> bool:
     return True
 
 
+def _listed(names, most: int = 5) -> str:
+    """Column names quoted and separated by commas, the first ``most`` of them."""
+    shown = ", ".join(repr(name) for name in list(names)[:most])
+    return shown + (f" and {len(names) - most} more" if len(names) > most else "")
+
+
 def _shortest(value: float) -> str:
     """A number as briefly as ``:g`` writes it, or all its digits where ``:g`` would round."""
     brief = f"{value:g}"
     return brief if float(brief) == value else repr(float(value))
+
+
+def _told_apart(value: float, other: float) -> str:
+    """``value`` to six digits, or to as many more as it takes not to read as ``other``.
+
+    A limit computed from data carries rounding (2/L_max = 1.9999999999999996 where it is 2):
+    six digits hide that noise, unless the number compared with it needs the rest.
+
+    Examples
+    --------
+    >>> _told_apart(1.9999999999999996, 2.5), _told_apart(1.9999999999999996, 2.0)
+    ('2', '1.9999999999999996')
+    """
+    for digits in range(6, 17):
+        text = f"{value:.{digits}g}"
+        if value == other or float(text) != other:
+            return text
+    return repr(float(value))
 
 
 def _moderate_weights(sample_weight: np.ndarray) -> np.ndarray:
@@ -121,7 +327,9 @@ class _LinearLeastSquares(RegressorMixin, BaseEstimator):
 
         float64 and float32 arrays pass through as they are. Finiteness is read off the
         statistics instead of a pass of its own: NaN or inf anywhere makes them non-finite,
-        and only then is the data searched, for scikit-learn's usual message.
+        and only then is the data searched, for scikit-learn's usual message. Likewise, the
+        ragged row, the string or the missing value that made a conversion fail is searched
+        for only once it has failed.
 
         Returns
         -------
@@ -130,22 +338,26 @@ class _LinearLeastSquares(RegressorMixin, BaseEstimator):
         """
         if _dask.is_dask_collection(X, y, sample_weight):  # statistics reduced on the cluster
             return _dask.validated_statistics(self, X, y, sample_weight, reset=reset)
-        _require_numeric(X, "X")
-        _require_numeric(sample_weight, "sample_weight")
-        X, y = validate_data(
-            self,
-            X,
-            y,
-            reset=reset,
-            validate_separately=(  # no pass for finiteness: the statistics tell
-                {
-                    "accept_sparse": ("csr", "csc"),
-                    "dtype": [np.float64, np.float32],
-                    "ensure_all_finite": False,
-                },
-                {"ensure_2d": False, "dtype": None, "ensure_all_finite": False},
-            ),
-        )
+        for data, name in ((X, "X"), (y, "y"), (sample_weight, "sample_weight")):
+            _require_numeric(data, name)
+        _refuse_boolean_only(X)
+        if not reset:
+            self._require_fitted_column_names(X)
+        with _clearer_errors(self, X=X, y=y):
+            X, y = validate_data(
+                self,
+                X,
+                y,
+                reset=reset,
+                validate_separately=(  # no pass for finiteness: the statistics tell
+                    {
+                        "accept_sparse": ("csr", "csc"),
+                        "dtype": [np.float64, np.float32],
+                        "ensure_all_finite": False,
+                    },
+                    {"ensure_2d": False, "dtype": None, "ensure_all_finite": False},
+                ),
+            )
         check_consistent_length(X, y)
         if y.dtype.kind == "O":  # numbers held as Python objects, from a pandas column say
             try:
@@ -153,13 +365,14 @@ class _LinearLeastSquares(RegressorMixin, BaseEstimator):
             except (TypeError, ValueError):
                 pass  # refused just below, with the dtype named
         if sample_weight is not None:
-            sample_weight = _check_sample_weight(
-                sample_weight,
-                X,
-                dtype=np.float64,
-                ensure_non_negative=True,
-                allow_all_zero_weights=allow_all_zero_weights,
-            )
+            with _clearer_errors(self, sample_weight=sample_weight):
+                sample_weight = _check_sample_weight(
+                    sample_weight,
+                    X,
+                    dtype=np.float64,
+                    ensure_non_negative=True,
+                    allow_all_zero_weights=allow_all_zero_weights,
+                )
             sample_weight = _moderate_weights(sample_weight)
         if y.dtype.kind == "b":
             raise ValueError(
@@ -223,19 +436,49 @@ class _LinearLeastSquares(RegressorMixin, BaseEstimator):
         Parameters
         ----------
         X : array-like of shape (n_samples, n_features)
-            Samples; a DataFrame must have the columns seen in ``fit``.
+            Samples; a DataFrame must have the columns seen in ``fit``, in the same order.
 
         Returns
         -------
         ndarray of shape (n_samples,) or (n_samples, n_targets)
+
+        Raises
+        ------
+        ValueError
+            If a DataFrame's columns differ from those seen in ``fit``, also when they are
+            labelled 0, 1, ... (which scikit-learn takes for no names and only warns about);
+            an array, which has no column names, keeps scikit-learn's warning.
         """
         check_is_fitted(self)
         if _dask.is_dask_collection(X):  # a lazy dask array, predicted block by block
             return _dask.predict(self, X)
-        X = validate_data(
-            self, X, reset=False, accept_sparse=("csr", "csc"), dtype=[np.float64, np.float32]
-        )
+        _require_numeric(X, "X")
+        self._require_fitted_column_names(X)
+        with _clearer_errors(self, X=X):
+            X = validate_data(
+                self, X, reset=False, accept_sparse=("csr", "csc"), dtype=[np.float64, np.float32]
+            )
         return np.asarray(X @ self.coef_.T) + self.intercept_
+
+    def _require_fitted_column_names(self, X) -> None:
+        """Refuse a DataFrame whose column labels are not names, after a fit that saw names.
+
+        scikit-learn compares string column names with those seen in fit, but takes other
+        labels (0, 1, ...) for no names at all and only warns, then matches the columns by
+        position. A DataFrame states its columns, so columns unlike fit's are an error here.
+        A numpy array has no columns to compare, and keeps scikit-learn's warning.
+        """
+        fitted = getattr(self, "feature_names_in_", None)
+        if fitted is None or not isinstance(X, pd.DataFrame):
+            return
+        if all(isinstance(column, str) for column in X.columns):
+            return  # compared by validate_data, with scikit-learn's message
+        raise ValueError(
+            "The feature names should match those that were passed during fit: X has the "
+            f"columns {_listed(X.columns)}, but {type(self).__name__} was fitted on "
+            f"{_listed(fitted)}. Name the columns as in fit (X.columns = [...]), or pass "
+            "X.to_numpy() to match them by position."
+        )
 
     def score(self, X, y, sample_weight=None) -> float:
         """The coefficient of determination R² of the prediction, as scikit-learn defines it.
@@ -447,7 +690,8 @@ class GradientDescentRegressor(_LinearLeastSquares):
     intercept): one feature then takes a single step. ``coef_``, ``intercept_``, ``path_``
     and ``loss_curve_`` are always reported in the user's units. With ``standardize=False``
     the descent is the lecture's, in the user's own coordinates; ``learning_rate`` and
-    ``learning_rate_`` then refer to those coordinates.
+    ``learning_rate_`` then refer to those coordinates (unless the squares of a column leave
+    float64's range, beyond about 1e±150: that column is then divided by a power of two).
 
     Parameters
     ----------
@@ -458,10 +702,12 @@ class GradientDescentRegressor(_LinearLeastSquares):
         descent converge on standardised designs with condition numbers up to about
         :math:`10^3`.
     tol : float or None, default=1e-12
-        The accuracy asked for: stop when the gradient guarantees that the coefficients (in
-        the coordinates of the descent) are within ``tol`` times the spread of y of the
-        minimum, i.e. when :math:`\|\nabla L\| \le \mathrm{tol}\cdot\lambda_{min}\cdot
-        \mathrm{std}(y)`. ``None`` runs all ``max_iter`` steps.
+        The accuracy asked for: stop when the gradient guarantees that the standardised
+        coefficients are within ``tol`` times the spread of y of the minimum, i.e. when
+        :math:`\|\nabla L\| \le \mathrm{tol}\cdot\lambda_{min}\cdot\mathrm{std}(y)` in
+        standardised coordinates (for ``standardize=False``, a gradient small enough to
+        guarantee that), or when the gradient is at the level where rounding holds it.
+        ``None`` runs all ``max_iter`` steps.
     fit_intercept : bool, default=True
         Whether to fit the intercept :math:`b`.
     standardize : bool, default=True
@@ -610,7 +856,8 @@ class GradientDescentRegressor(_LinearLeastSquares):
         stable = 2.0 / max_curvature
         return DivergenceError(
             f"Gradient descent diverged with learning_rate={_shortest(learning_rate)}: the "
-            f"largest stable learning rate for this data is 2/L_max = {_shortest(stable)}"
+            f"largest stable learning rate for this data is 2/L_max = "
+            f"{_told_apart(stable, learning_rate)}"
             f"{' in standardised coordinates' if self.standardize else ''}. "
             f"Use a learning rate below {stable:.6g}, or learning_rate='auto'. ({detail})"
         )
@@ -631,32 +878,107 @@ class GradientDescentRegressor(_LinearLeastSquares):
 
             return exact_step, steps
         if self.learning_rate == "auto":
-            # 2/(L_max + λ_min): the fixed step that contracts the slowest direction fastest;
-            # below the stability limit 2/L_max, and every component of the error shrinks.
-            total = cost.max_curvature + cost.min_curvature
-            return (2.0 / total if total > 0 else 1.0), None
+            return self._best_fixed_step(cost), None
         return float(self.learning_rate), None
 
-    def _gradient_tolerance(self, cost: LeastSquaresCost) -> float | None:
-        """The gradient norm at which the iterate is within ``tol``·spread(y) of the minimum.
+    @staticmethod
+    def _best_fixed_step(cost: LeastSquaresCost) -> float:
+        """2/(L_max + λ_min): the fixed step that contracts the slowest direction fastest.
 
-        Since ‖θ − θ*‖ ≤ ‖∇L(θ)‖ / λ_min, stopping at ‖∇L‖ ≤ tol·λ_min·spread(y) bounds the
-        error of the standardised coefficients by tol relative to the spread of y (its
-        standard deviation with an intercept, its root mean square without). The bound never
-        goes below the rounding error of the gradient itself, about
-        eps·(‖H‖·‖θ*‖ + ‖q‖), with θ* from a small solve of Hθ = q.
+        Below the stability limit 2/L_max, and every component of the error shrinks. Where
+        λ_min is below 1e-12·L_max (raw features of size 1e6 and more), the step keeps that
+        margin from 2/L_max, which rounding would otherwise erase.
+        """
+        total = cost.max_curvature + max(cost.min_curvature, 1e-12 * cost.max_curvature)
+        return 2.0 / total if total > 0 else 1.0
+
+    def _raw_scaling(self, statistics) -> ColumnScaling:
+        """For ``standardize=False``: the change from the statistics' units to the user's.
+
+        The statistics hold columns beyond about 1e±90 divided by a power of two
+        (``x_scale``); the raw descent undoes that (exactly), so that it runs on the user's
+        cost. Where the user's Hessian itself leaves float64's range (squares of columns
+        beyond about 1e±150) it stays in the statistics' units. The units of y do not
+        matter: scaling y scales the gradient and the minimiser alike, not the steps.
+        """
+        n_features = statistics.n_features
+        every = np.ones(n_features, dtype=bool)
+        identity = ColumnScaling(
+            shift=np.zeros(n_features), scale=np.ones(n_features), active=every
+        )
+        if np.all(statistics.x_scale == 1.0):
+            return identity
+        with np.errstate(all="ignore"):  # out of range is checked just below
+            user = ColumnScaling(shift=identity.shift, scale=1.0 / statistics.x_scale, active=every)
+            hessian = LeastSquaresCost(user.statistics(statistics), self.fit_intercept).hessian
+        scaled = LeastSquaresCost(statistics, self.fit_intercept).hessian
+        # A curvature that rounds to a subnormal number or 0 has lost its digits.
+        kept = (np.abs(np.diag(hessian)) >= 2.0**-900) | (np.diag(scaled) == 0.0)
+        return user if np.all(np.isfinite(hessian)) and np.all(kept) else identity
+
+    def _standardized_to_descent(
+        self, standardizing: ColumnScaling, scaling: ColumnScaling, standardized: LeastSquaresCost
+    ) -> np.ndarray:
+        """The matrix that maps standardised parameters (per target) to the descent's."""
+        p = standardized.n_parameters
+        basis = np.eye(p)
+        k = p - int(self.fit_intercept)
+        coef, intercept = standardizing.to_user(basis[:k], basis[k] if k < p else np.zeros(p))
+        coef, intercept = scaling.from_user(coef, intercept)
+        return np.vstack([coef, intercept[None, :]]) if self.fit_intercept else coef
+
+    def _gradient_tolerance(
+        self, standardized: LeastSquaresCost, rate: float, to_descent: np.ndarray | None
+    ) -> float | None:
+        """The gradient norm at which the descent stops: within ``tol`` of the minimum, or at
+        rounding.
+
+        Measured in standardised coordinates whatever the descent's, so that the units of the
+        features do not decide the accuracy: in them the error is bounded by
+        ‖v − v*‖ ≤ ‖∇L(v)‖ / λ_min, and stopping at ‖∇L‖ ≤ tol·λ_min·spread(y) bounds it by
+        tol relative to the spread of y (its standard deviation with an intercept, its root
+        mean square without).
+
+        That bound never goes below the level at which rounding holds the gradient of the
+        descent at step size ``rate``. Each step adds rounding of about
+        (p + 2)/2·eps·(|H||v*| + |q|) per component to the gradient (p products and the
+        subtraction of q in Hv − q, half an ulp of v in the step). A fixed step multiplies the
+        error along an eigenvector of curvature λ by 1 − rate·λ: along the steepest one, near
+        −1, consecutive steps alternate between two all but equal iterates whose roundings
+        repeat and add up, 1/(2 − rate·L_max) times over; along the flattest, near +1, the
+        iterate drifts and its roundings add up like a random walk, 1/sqrt(rate·λ_min) times.
+        And a step shorter than half an ulp of v is lost: the gradient stays at
+        eps·‖v*‖/(2·rate). Below that level the gradient stalls however many steps are run.
+
+        ``to_descent`` maps standardised parameters to the descent's (None when they are the
+        same): since the standardised gradient is its transpose times the descent's, a descent
+        gradient of norm τ/‖to_descent‖ guarantees a standardised one of norm τ.
         """
         if self.tol is None:
             return None
-        stats = cost.statistics
+        if standardized.n_parameters == 0:  # no column varies: the gradient is exactly 0
+            return 0.0
+        stats = standardized.statistics
         spread = np.sqrt(np.sum(stats.yy if self.fit_intercept else stats.uncentred_yy()))
         if spread == 0.0:  # a constant target: measure against its size instead
             spread = np.sqrt(np.sum(stats.uncentred_yy()))
         spread /= np.sqrt(stats.weight_sum)
-        minimiser = np.linalg.lstsq(cost.hessian, cost.linear_term, rcond=None)[0]
-        rounding = 8 * cost.n_parameters * np.finfo(np.float64).eps
-        size = cost.max_curvature * np.linalg.norm(minimiser) + np.linalg.norm(cost.linear_term)
-        return max(self.tol * cost.min_curvature * spread, rounding * float(size))
+        hessian, linear_term = standardized.hessian, standardized.linear_term
+        minimiser = np.linalg.lstsq(hessian, linear_term, rcond=None)[0]
+        eps = np.finfo(np.float64).eps
+        per_step = (standardized.n_parameters + 2) / 2 * eps
+        per_step *= _norm(np.abs(hessian) @ np.abs(minimiser) + np.abs(linear_term))
+        largest, smallest = standardized.max_curvature, standardized.min_curvature
+        amplification = max(
+            1.0,
+            1.0 / (2.0 - rate * largest),
+            1.0 / np.sqrt(rate * smallest) if smallest > 0 else 1.0,
+        )
+        lost_step = eps * _norm(minimiser) / (2.0 * rate)
+        tolerance = max(self.tol * smallest * spread, per_step * amplification, lost_step)
+        if to_descent is not None:
+            tolerance /= np.linalg.norm(to_descent, 2)
+        return float(tolerance)
 
     def _descend(self, statistics, y_is_1d: bool, previous) -> None:
         """Descend the cost of ``statistics`` and set the fitted attributes."""
@@ -674,14 +996,8 @@ class GradientDescentRegressor(_LinearLeastSquares):
                 "rows seen sum to 0. Give at least one row a positive weight."
             )
         n_features, n_targets = statistics.n_features, statistics.n_targets
-        if self.standardize:
-            scaling = column_scaling(statistics, self.fit_intercept)
-        else:  # the identity: every column active, no shift, unit scale
-            scaling = ColumnScaling(
-                shift=np.zeros(n_features),
-                scale=np.ones(n_features),
-                active=np.ones(n_features, dtype=bool),
-            )
+        standardizing = column_scaling(statistics, self.fit_intercept)
+        scaling = standardizing if self.standardize else self._raw_scaling(statistics)
         cost = LeastSquaresCost(scaling.statistics(statistics), self.fit_intercept)
         k = int(scaling.active.sum())
         p = cost.n_parameters  # per target
@@ -718,7 +1034,18 @@ class GradientDescentRegressor(_LinearLeastSquares):
                 "Refused before the first step: at or above 2/L_max the error along the "
                 "steepest direction cannot shrink.",
             )
-        tolerance = self._gradient_tolerance(cost)
+        if self.standardize:
+            standardized, to_descent = cost, None
+            rate = learning_rate if isinstance(learning_rate, float) else None
+        else:  # the stopping rule is measured in standardised coordinates all the same
+            standardized = LeastSquaresCost(
+                standardizing.statistics(statistics), self.fit_intercept
+            )
+            to_descent = self._standardized_to_descent(standardizing, scaling, standardized)
+            rate = None
+        tolerance = self._gradient_tolerance(
+            standardized, rate or self._best_fixed_step(standardized), to_descent
+        )
         if theta0.size == 0:  # nothing to descend: no intercept and no column that varies
             result = OptimizeResult(
                 path=np.zeros((1, 0)), grad_norms=np.zeros(1), nit=0, status=0, message=""
@@ -736,15 +1063,14 @@ class GradientDescentRegressor(_LinearLeastSquares):
         if result.status == 2:
             raise self._divergence(learning_rate, max_curvature, result.message)
 
-        path = result.path.reshape(-1, p, n_targets)
+        path = result.path.reshape(len(result.path), p, n_targets)
         path_intercepts = path[:, k] if self.fit_intercept else np.zeros((len(path), n_targets))
         # In the units of y: the statistics' are y / y_scale (1 unless y is beyond 1e±90);
-        # a cost beyond float64's range (y beyond about 1e154) is inf.
+        # a cost beyond float64's range (y beyond about 1e154) is inf. Multiplied by y_scale
+        # twice, as y_scale² may itself be inf, and a zero cost times inf would be NaN.
         per_target = cost.value_path(path[:, :k], path_intercepts, per_target=True)
         with np.errstate(over="ignore"):
-            loss_curve = np.sum(
-                np.where(per_target == 0.0, 0.0, per_target * statistics.y_scale**2), axis=1
-            )
+            loss_curve = np.sum(per_target * statistics.y_scale * statistics.y_scale, axis=1)
         coefs, intercepts = scaling.to_user(np.moveaxis(path[:, :k], 0, 1), path_intercepts)
         coefs, intercepts = statistics.to_user_units(np.moveaxis(coefs, 0, 1), intercepts)
         user_path = np.concatenate([coefs, intercepts[:, None, :]], axis=1)

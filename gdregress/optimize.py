@@ -31,7 +31,10 @@ _STOPPED = 3  # the callback raised StopIteration
 # The history starts this long and doubles when full, so that a short descent allocates little
 # and a long one is not slowed by appending to lists.
 _INITIAL_CAPACITY = 256
-_EPS = np.finfo(np.float64).eps
+_SQRT_EPS = math.sqrt(np.finfo(np.float64).eps)
+# Sums of squares at least this large lose nothing to underflow (terms below the normal range
+# add at most n·2**-1074 to them); finite ones lost nothing to overflow.
+_SAFE_SQUARES = 2.0**-900
 
 
 def gradient_descent(
@@ -204,15 +207,14 @@ def gradient_descent(
 
     g = _first_gradient(grad_, x, args, scalar)
     f = _first_cost(fun_, x, args)
-    gg = float(g.dot(g))
-    if not math.isfinite(gg) or not math.isfinite(f):
-        which = "gradient" if not math.isfinite(gg) else "cost"
+    with np.errstate(all="ignore"):
+        gnorm, xnorm = _norm(g), _norm(x)
+    if not math.isfinite(gnorm) or not math.isfinite(f):
+        which = "gradient" if not math.isfinite(gnorm) else "cost"
         raise ValueError(
             f"The {which} at x0 is not finite: start inside the function's domain, where its "
             "value and gradient are finite numbers."
         )
-    gnorm = math.sqrt(gg)
-    xx = float(x.dot(x))
     f0, gnorm0 = f, gnorm
 
     capacity = min(max_iter, _INITIAL_CAPACITY) + 1
@@ -240,20 +242,19 @@ def gradient_descent(
                 break
             if rule is not None:
                 # A zero gradient needs no step, and would make a line search 0 / 0.
-                step = _check_step(rule(x, g), nit) if gg > 0.0 else 0.0
+                step = _check_step(rule(x, g), nit) if gnorm > 0.0 else 0.0
             x_new = x - step * g
             g_new = np.array(grad_(x_new, *args), dtype=np.float64)
             if g_new.shape != x.shape:
                 raise _gradient_shape_error(g_new.shape, x.shape, scalar)
             f_new = float(fun_(x_new, *args)) if fun_ is not None else 0.0
-            gg_new = float(g_new.dot(g_new))
-            xx_new = float(x_new.dot(x_new))
+            gnorm_new, xnorm_new = _norm(g_new), _norm(x_new)
             # One test for the three: the sum is finite only if each term is.
-            if not math.isfinite(xx_new + gg_new + f_new):
+            if not math.isfinite(xnorm_new + gnorm_new + f_new):
                 discarded = True
                 status = _DIVERGED
                 message = (
-                    f"Diverged at step {nit + 1}: the {_non_finite(x_new, gg_new, f_new)} was "
+                    f"Diverged at step {nit + 1}: the {_non_finite(x_new, gnorm_new, f_new)} was "
                     "not finite, because the step overflowed or left the function's domain. "
                     f"{_rate_text(alpha, step)} is too large: decrease it."
                 )
@@ -268,23 +269,23 @@ def gradient_descent(
             if nit == capacity:
                 capacity = min(2 * capacity, max_iter + 1)
                 path, grad_norms, fun_values = _grow(capacity, path, grad_norms, fun_values)
-            gnorm_new = math.sqrt(gg_new)
             path[nit], grad_norms[nit] = x_new, gnorm_new
             if fun_values is not None:
                 fun_values[nit] = f_new
 
             # Near a minimum, rounding makes the gradient and the cost jitter; a step shorter
             # than √ε·‖x‖ is at that level and says nothing about the learning rate.
-            significant = step * step * gg > _EPS * xx
-            # The step s = -step·g overshot if the curvature along it, (gg - g_new·g) / (step·gg),
-            # exceeds 2 / step. Only a gradient that grew can do so: skip the dot product else.
+            significant = step * gnorm > _SQRT_EPS * xnorm
+            # The step s = -step·g overshot if the curvature along it, (1 - g_new·u / ‖g‖) / step
+            # with u = g / ‖g‖, exceeds 2 / step. Only a gradient that grew can do so: skip the
+            # dot product else. (Divided by ‖g‖ before multiplying, so that nothing overflows.)
             if significant and gnorm_new > gnorm:
-                curvature = (gg - float(g_new.dot(g))) / (step * gg)
+                curvature = (1.0 - float(g_new.dot(g / gnorm)) / gnorm) / step
                 overshoots = overshoots + 1 if step * curvature > 2.0 else 0
             else:
                 overshoots = 0
             rises = rises + 1 if significant and fun_ is not None and f_new > f else 0
-            x, g, gg, gnorm, f, xx = x_new, g_new, gg_new, gnorm_new, f_new, xx_new
+            x, g, gnorm, f, xnorm = x_new, g_new, gnorm_new, f_new, xnorm_new
 
             if callback is not None:
                 try:
@@ -622,11 +623,11 @@ def _check_step(step: Any, nit: int) -> float:
     return value
 
 
-def _non_finite(x: np.ndarray, gg: float, f: float) -> str:
+def _non_finite(x: np.ndarray, gnorm: float, f: float) -> str:
     """Name the first non-finite quantity of a new iterate, for the message."""
     if not np.isfinite(x).all():
         return "iterate"
-    if not math.isfinite(gg):
+    if not math.isfinite(gnorm):
         return "gradient"
     if not math.isfinite(f):
         return "cost"
@@ -637,6 +638,25 @@ def _rate_text(alpha: float | None, step: float) -> str:
     if alpha is not None:
         return f"The learning rate {alpha:g}"
     return f"The learning rate (step {step:.3g} from the rule learning_rate(x, g))"
+
+
+def _norm(v: np.ndarray) -> float:
+    """The Euclidean norm of an array, without overflow or underflow of the squares.
+
+    ``sqrt(v·v)`` when the sum of squares is safely inside float64's range (one dot product,
+    as cheap as it gets for the short vectors of a descent); else ``m·‖v/m‖`` with
+    ``m = max|v|``, so that a norm near 1e±200 is exact to rounding. NaN and inf propagate.
+    The caller silences floating-point warnings (the dot product may overflow or underflow).
+    """
+    v = v.ravel()
+    squares = float(v.dot(v))
+    if _SAFE_SQUARES <= squares < math.inf:
+        return math.sqrt(squares)
+    largest = float(np.max(np.abs(v), initial=0.0))
+    if largest == 0.0 or not math.isfinite(largest):
+        return largest
+    v = v / largest
+    return largest * math.sqrt(float(v.dot(v)))
 
 
 def _grow(capacity: int, *arrays: np.ndarray | None) -> list[np.ndarray | None]:

@@ -355,6 +355,15 @@ USER_ERRORS = {
         "column 'a' of 'holes.csv' has no value in data row 3; remove or fill that row",
     ),
     "infinite value": (["fit", "inf.csv"], "column 'a' of 'inf.csv' holds inf in data row 1"),
+    "repeated column": (
+        ["fit", "twice.csv"],
+        "the header line of 'twice.csv' names the column 'x' twice (columns 1 and 3): give "
+        "each column its own name",
+    ),
+    "repeated column, streamed": (
+        ["fit", "twice.csv", "--x", "x", "--y", "y", "--chunksize", "1"],
+        "names the column 'x' twice (columns 1 and 3)",
+    ),
     "unknown column": (
         ["fit", "--x", "TVs"],
         "--x TVs: the TV-advertising data (ISLR) has no column 'TVs' (did you mean 'TV'?); "
@@ -418,6 +427,7 @@ def bad_files(tmp_path, monkeypatch):
     (tmp_path / "holes.csv").write_text("a,b\n1,2\n3,4\n,6\n")
     (tmp_path / "inf.csv").write_text("a,b\ninf,2\n3,4\n")
     (tmp_path / "semicolons.csv").write_text("a;b\n1;2\n")
+    (tmp_path / "twice.csv").write_text("x,y,x\n1,2,3\n2,3,5\n4,4,4\n")
     return tmp_path
 
 
@@ -434,6 +444,14 @@ def test_user_errors_exit_2_with_one_line_saying_what_to_fix(argv, message, bad_
     assert len(lines) == 1, captured.err
     assert lines[0].startswith(f"gdregress {argv[0]}: error: ")
     assert message in lines[0]
+
+
+def test_spaces_after_the_commas_of_the_header_are_skipped_as_in_the_rows(tmp_path, capsys):
+    path = tmp_path / "spaced.csv"
+    path.write_text("x, y\n1, 3\n2, 5\n4, 9\n")
+    summary = _json(capsys, ["fit", str(path), "--json"])
+    assert summary["coef"] == {"x": pytest.approx(2.0)}
+    assert summary["intercept"] == pytest.approx(1.0)
 
 
 def test_unknown_method_is_a_user_error(capsys):

@@ -582,14 +582,6 @@ def test_points_on_a_line_are_fitted_by_the_command(tmp_path, capsys):
     assert summary["rmse"] == pytest.approx(0.0, abs=1e-12)
 
 
-DUPLICATE_HEADER = (
-    "a CSV file whose header repeats a name (x,x) is fitted without a word: pandas renames "
-    "the columns x and x.1, and the command fits 'x.1' on 'x', names the user never wrote; "
-    "expected exit 2 and one line naming the repeated column"
-)
-
-
-@pytest.mark.xfail(strict=True, reason=DUPLICATE_HEADER)
 def test_a_repeated_column_name_is_refused_by_the_command(tmp_path, capsys):
     path = tmp_path / "twice.csv"
     path.write_text("x,x\n1,2\n2,3\n4,4\n", encoding="utf-8")
