@@ -1,0 +1,274 @@
+"""Input validation that says what is wrong and how to fix it.
+
+scikit-learn's ``validate_data`` converts the input; what it cannot convert, or converts
+without a word (dates, complex numbers, boolean flags), is named here: the input, the column
+or row, and the remedy. The search for a cause runs only once a conversion has failed, so
+valid data pay nothing for it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from contextlib import contextmanager
+
+import numpy as np
+import pandas as pd
+from sklearn.utils.validation import check_array
+
+__all__ = ["clearer_errors", "listed", "moderate_weights", "refuse_boolean_only", "require_numeric"]
+
+
+def _dtype_kind(dtype) -> str:
+    """numpy's dtype kind letter, for pandas' extension dtypes too ("O" for the rest)."""
+    types = pd.api.types
+    if types.is_bool_dtype(dtype):
+        return "b"
+    if (
+        types.is_datetime64_any_dtype(dtype)
+        or types.is_timedelta64_dtype(dtype)
+        or isinstance(dtype, pd.PeriodDtype)
+    ):
+        return "M"
+    if types.is_complex_dtype(dtype):
+        return "c"
+    if types.is_float_dtype(dtype) or types.is_integer_dtype(dtype):
+        return "f"
+    return "O"
+
+
+def _columns(data, name: str) -> list[tuple[str, object, int | None]]:
+    """``(where, dtype, position)`` for each column of a DataFrame, or for a Series or array.
+
+    ``position`` is the column's (for ``iloc``), None for a whole Series or array. Other
+    input (None, lists, sparse matrices) has no dtype to read: an empty list.
+    """
+    if isinstance(data, pd.DataFrame):
+        dtypes = data.dtypes.items()
+        return [(f"{name} column {c!r}", dtype, j) for j, (c, dtype) in enumerate(dtypes)]
+    if isinstance(data, pd.Series | np.ndarray):
+        return [(name, data.dtype, None)]
+    return []
+
+
+# How to mend a complex input, and a ragged one, by input.
+_COMPLEX_REMEDY = {
+    "X": "pass the real part, or the real and imaginary parts as separate columns",
+    "y": "pass the real part, or the real and imaginary parts as two targets",
+}
+_RAGGED_REMEDY = {
+    "X": "give every row the same number of values, one per feature",
+    "y": "give every row the same number of values, one per target",
+    "sample_weight": "pass one number per sample, as a 1-D list or array",
+}
+
+
+def require_numeric(data, name: str) -> None:
+    """Refuse dates and complex numbers, which numpy converts or rejects without a word of why.
+
+    Reads the dtypes only, so it costs nothing; what only the values show (strings, missing
+    values in object columns) is searched for after a failed conversion, by
+    :func:`_unusable_input`.
+    """
+    for where, dtype, _ in _columns(data, name):
+        kind = _dtype_kind(dtype)
+        if kind == "M":
+            raise ValueError(
+                f"{where} holds dates or durations ({dtype}): convert it to a number of "
+                "days, seconds or years since a reference before fitting."
+            )
+        if kind == "c":
+            raise ValueError(
+                f"Complex data not supported: {where} is complex ({dtype}); "
+                f"{_COMPLEX_REMEDY.get(name, 'pass the real part')}."
+            )
+
+
+def refuse_boolean_only(X) -> None:
+    """Refuse X whose columns are all boolean.
+
+    0/1 flags fitted as numbers are more often a mistake (class labels) than meant;
+    ``astype(float)`` says it is meant.
+    """
+    kinds = [_dtype_kind(dtype) for _, dtype, _ in _columns(X, "X")]
+    if kinds and all(kind == "b" for kind in kinds):
+        raise ValueError(
+            "X has only boolean columns: if 0/1 is meant, pass X.astype(float); boolean "
+            "features next to numeric ones are taken as 0/1."
+        )
+
+
+@contextmanager
+def clearer_errors(estimator, **inputs):
+    """Replace a failed conversion's error by one naming the input, the place and the fix.
+
+    numpy's and scikit-learn's messages ("could not convert string to float", "inhomogeneous
+    shape") name neither the input nor the row. The inputs are searched for the cause only
+    once the conversion has failed, so valid data pays nothing; when no cause is found, the
+    original error stands.
+    """
+    try:
+        yield
+    except (TypeError, ValueError):
+        for name, data in inputs.items():
+            clearer = _unusable_input(data, name, estimator)
+            if clearer is not None:
+                raise clearer from None
+        raise
+
+
+def _unusable_input(data, name: str, estimator) -> Exception | None:
+    """The error that says why ``data`` cannot be made an array of numbers, if it shows."""
+    if isinstance(data, Mapping):
+        return TypeError(
+            f"{name} is a {type(data).__name__}, not an array: pass a numpy array or a pandas "
+            "DataFrame of numbers (pandas.DataFrame(X) makes one of a dict of columns)."
+        )
+    if isinstance(data, pd.DataFrame) and data.shape[1] == 0:
+        try:  # scikit-learn's "0 sample(s)" or "0 feature(s)", as for an empty array
+            check_array(np.empty(data.shape), estimator=estimator, input_name=name)
+        except ValueError as empty:
+            return empty
+    if isinstance(data, list | tuple) or (isinstance(data, np.ndarray) and data.dtype == object):
+        ragged = _ragged_entry(data)
+        if ragged is not None:
+            index, length, first_index, first_length = ragged
+            return ValueError(
+                f"{name} is ragged: {_place(index)} has {_count(length)}, {_place(first_index)} "
+                f"has {_count(first_length)}; {_RAGGED_REMEDY.get(name, _RAGGED_REMEDY['X'])}."
+            )
+    from_list = isinstance(data, list | tuple)  # its dtype is numpy's guess: not worth naming
+    if from_list:
+        try:
+            data = np.asarray(data)
+        except (TypeError, ValueError):
+            return None
+    try:
+        require_numeric(data, name)
+    except ValueError as error:
+        return error
+    for where, dtype, position in _columns(data, name):
+        if _dtype_kind(dtype) == "O":
+            values = data if position is None else data.iloc[:, position]
+            found = _first_non_number(np.asarray(values))
+            if found is not None:
+                shown = "" if from_list else f" ({dtype})"
+                return _non_number_error(name, where, shown, *found)
+    return None
+
+
+def _ragged_entry(data):
+    """The first entry of nested sequences whose length differs from the others' at its depth.
+
+    Returns ``(index, length, first_index, first_length)``, a length being None for a single
+    value, or None when the nesting is even. Reads every entry: for the failure path only.
+    """
+    shape: list[int] = []  # the even lengths of the levels above
+    level = [data]
+    while level:
+        first = _length(level[0])
+        for k, value in enumerate(level):
+            length = _length(value)
+            if length != first:
+                return _index(k, shape), length, _index(0, shape), first
+        if first is None:
+            return None
+        shape.append(first)
+        level = [item for value in level for item in value]
+    return None
+
+
+def _index(k: int, shape) -> tuple[int, ...]:
+    return tuple(int(i) for i in np.unravel_index(k, shape))
+
+
+def _length(value) -> int | None:
+    """``len(value)`` for a sequence or array; None for a single value (a number, a string)."""
+    if isinstance(value, str | bytes | Mapping):
+        return None
+    try:
+        return len(value)
+    except TypeError:
+        return None
+
+
+def _place(index) -> str:
+    """Where an entry is: "row 1", "row 1, column 0", or "entry [1, 0, 2]" deeper."""
+    if len(index) > 2:
+        return f"entry [{', '.join(map(str, index))}]"
+    return ", ".join(f"{axis} {i}" for axis, i in zip(("row", "column"), index, strict=False))
+
+
+def _count(length: int | None) -> str:
+    return "a single value" if length is None else f"{length} value{'s' * (length != 1)}"
+
+
+# Entries converted at a time when searching for the one numpy cannot convert.
+_SEARCH_BLOCK = 1 << 16
+
+
+def _first_non_number(values: np.ndarray):
+    """The index and value of the first entry that numpy cannot convert to float, or None.
+
+    Converts block by block, and entry by entry only inside the block that fails.
+    """
+    flat = values.reshape(-1)
+    for start in range(0, flat.size, _SEARCH_BLOCK):
+        block = flat[start : start + _SEARCH_BLOCK]
+        if _converts_to_float(block):
+            continue
+        for i in range(block.size):
+            if not _converts_to_float(block[i : i + 1]):
+                value = block[i].item() if isinstance(block[i], np.generic) else block[i]
+                return _index(start + i, values.shape), value
+    return None
+
+
+def _non_number_error(name: str, where: str, dtype: str, index, value) -> Exception | None:
+    """The error for a missing value or a string where a number belongs; None for others.
+
+    ``dtype`` is the dtype in parentheses, or "" for input that had none (a list).
+    """
+    if pd.api.types.is_scalar(value) and pd.isna(value):  # pd.NA, pd.NaT: not None or NaN
+        return ValueError(
+            f"Input {name} contains missing values: {where} holds {value!r} in {_place(index)}; "
+            "fill them (for example with scikit-learn's SimpleImputer) or drop those rows."
+        )
+    if where != name:  # a named column of a DataFrame: whatever it holds, it is not numbers
+        remedy = "encode it as numbers (for example with scikit-learn's OneHotEncoder) or drop it"
+    elif not isinstance(value, str | bytes):
+        return None  # another object in an array (a dict, a list): numpy's message names it
+    elif name == "X":
+        remedy = (
+            "encode the strings as numbers (for example with scikit-learn's OneHotEncoder), "
+            "or convert numbers written as text with pandas.to_numeric"
+        )
+    else:
+        remedy = "convert it to numbers, for example with pandas.to_numeric"
+    return ValueError(f"{where} is not numeric{dtype}: {_place(index)} holds {value!r}; {remedy}.")
+
+
+def _converts_to_float(values) -> bool:
+    try:
+        np.asarray(values, dtype=np.float64)
+    except (TypeError, ValueError):
+        return False
+    return True
+
+
+def listed(names, most: int = 5) -> str:
+    """Column names quoted and separated by commas, the first ``most`` of them."""
+    shown = ", ".join(repr(name) for name in list(names)[:most])
+    return shown + (f" and {len(names) - most} more" if len(names) > most else "")
+
+
+def moderate_weights(sample_weight: np.ndarray) -> np.ndarray:
+    """Weights divided by a power of two when they are extreme; the fit does not change.
+
+    Weights near 2^1020 would overflow the sums, weights below 2^-1000 lose digits as
+    subnormals; the cost is normalised by their sum, so a common factor leaves it unchanged.
+    """
+    largest = float(np.max(sample_weight, initial=0.0))
+    if largest > 2.0**500 or 0 < largest < 2.0**-500:
+        # ldexp, not a product with 2**-e: for subnormal weights 2**-e itself overflows.
+        return np.ldexp(sample_weight, -np.frexp(largest)[1])
+    return sample_weight
