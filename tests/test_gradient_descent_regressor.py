@@ -490,11 +490,15 @@ def test_learning_rate_sweep_on_the_tv_data(tv, learning_rate, standardize, outc
     if outcome == "one step":
         assert model.n_iter_ == 1
     else:
-        # H = I: the gradient shrinks by exactly (1 − α) per step, so the number of steps
-        # to reach tol·λ_min·std(y) (λ_min = 1) is known in advance.
-        g0 = model.gradient_norms_[0]
-        target = 1e-12 * np.std(y)
-        predicted = int(np.ceil(np.log(target / g0) / np.log1p(-learning_rate)))
+        # H = I: every component of the gradient shrinks by exactly (1 − α) per step, so the
+        # number of steps for each to reach its bound, tol·λ_min·std(y)/sqrt(2) (λ_min = 1;
+        # two bounds that size keep the norm within tol·std(y)), is known in advance. From
+        # θ = 0 the gradient is −q: the standardised slope's −cov(x, y)/std(x) and −mean(y).
+        x = X[:, 0]
+        g0 = np.abs([np.mean((x - x.mean()) * (y - y.mean())) / np.std(x), np.mean(y)])
+        assert np.hypot(*g0) == pytest.approx(model.gradient_norms_[0], rel=1e-12)
+        target = 1e-12 * np.std(y) / np.sqrt(2)
+        predicted = int(np.ceil(np.log(target / g0.max()) / np.log1p(-learning_rate)))
         # Within 0.1%: near the end the gradient (5e-12) carries rounding of eps·‖q‖ ≈ 3e-15.
         assert abs(model.n_iter_ - predicted) <= max(1, 1e-3 * predicted)
         assert model.n_iter_ > 20_000
