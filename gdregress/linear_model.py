@@ -733,10 +733,12 @@ class GradientDescentRegressor(_LinearLeastSquares):
         minimiser = np.linalg.lstsq(hessian, linear_term, rcond=None)[0]
         eps = np.finfo(np.float64).eps
         largest, smallest = standardized.max_curvature, standardized.min_curvature
+        # No more roundings add up than steps are run: at a rate within rounding of 2/L_max,
+        # 1/(2 − rate·L_max) would be ~1e15 and excuse a gradient that never shrank.
         amplification = max(
             1.0,
-            1.0 / (2.0 - rate * largest),
-            1.0 / np.sqrt(rate * smallest) if smallest > 0 else 1.0,
+            min(1.0 / (2.0 - rate * largest), self.max_iter),
+            min(1.0 / np.sqrt(rate * smallest), np.sqrt(self.max_iter)) if smallest > 0 else 1.0,
         )
         # The floors per component, shape (p, n_targets), as the descent's θ is raveled.
         per_step = (standardized.n_parameters + 2) / 2 * eps * amplification

@@ -826,3 +826,16 @@ def test_string_columns_in_a_dataframe_raise():
     X = pd.DataFrame({"TV": [1.0, 2.0, 3.0, 4.0], "city": ["a", "b", "c", "d"]})
     with pytest.raises(ValueError, match=r"X column 'city' is not numeric.*encode it"):
         GradientDescentRegressor().fit(X, [1.0, 2.0, 3.0, 5.0])
+
+
+def test_a_rate_within_rounding_of_the_stable_limit_does_not_claim_convergence():
+    # Two equal columns, no intercept: L_max = 2 to rounding, so learning_rate=1 multiplies the
+    # error along the steepest direction by about -1 at every step. The rounding floor used to
+    # count 1/(2 - α·L_max) ~ 1e15 roundings and called a gradient of 4 converged after one step
+    # (found by the long fuzz run); no more roundings add up than steps are run.
+    x = np.float16([0.69, 1.46, 0.93, 0.29, 1.18, 2.13, 1.77, 0.12, -0.44]).astype(float)
+    X, y = np.column_stack([x, x]), -3 * x + np.cos(np.arange(9))
+    model = GradientDescentRegressor(fit_intercept=False, learning_rate=1.0, max_iter=1, tol=0.0)
+    with pytest.warns(ConvergenceWarning, match="max_iter=1 "):
+        model.fit(X, y)
+    assert model.converged_ is False
