@@ -36,7 +36,7 @@ from ._validation import (
 )
 from .cost import ColumnScaling, LeastSquaresCost, column_scaling
 from .exceptions import DivergenceError
-from .optimize import _norm, gradient_descent
+from .optimize import _excess, _norm, gradient_descent
 
 __all__ = ["AnalyticLeastSquares", "GradientDescentRegressor"]
 
@@ -454,7 +454,9 @@ class GradientDescentRegressor(_LinearLeastSquares):
         coefficients are within ``tol`` times the spread of y of the minimum, i.e. when
         :math:`\|\nabla L\| \le \mathrm{tol}\cdot\lambda_{min}\cdot\mathrm{std}(y)` in
         standardised coordinates (for ``standardize=False``, a gradient small enough to
-        guarantee that), or when the gradient is at the level where rounding holds it.
+        guarantee that), or when the gradient is at the level where rounding holds it. In
+        standardised coordinates each component of the gradient is held to its own bound, so
+        that the rounding of a large intercept cannot excuse the slopes.
         ``None`` runs all ``max_iter`` steps.
     fit_intercept : bool, default=True
         Whether to fit the intercept :math:`b`.
@@ -677,9 +679,9 @@ class GradientDescentRegressor(_LinearLeastSquares):
 
     def _gradient_tolerance(
         self, standardized: LeastSquaresCost, rate: float, to_descent: np.ndarray | None
-    ) -> float | None:
-        """The gradient norm at which the descent stops: within ``tol`` of the minimum, or at
-        rounding.
+    ) -> np.ndarray | float | None:
+        """The gradient at which the descent stops: within ``tol`` of the minimum, or at
+        rounding. One bound per component in standardised coordinates, one norm else.
 
         Measured in standardised coordinates whatever the descent's, so that the units of the
         features do not decide the accuracy: in them the error is bounded by
@@ -698,9 +700,19 @@ class GradientDescentRegressor(_LinearLeastSquares):
         And a step shorter than half an ulp of v is lost: the gradient stays at
         eps·‖v*‖/(2·rate). Below that level the gradient stalls however many steps are run.
 
+        Each component has its own floor. With an intercept, centred columns make the
+        standardised Hessian block diagonal: the intercept's gradient, b − mean(y), rounds at
+        eps·|mean y|, the slopes' at eps times the spread of y, which can be far smaller (a row
+        weighing 1e20 makes the weighted spread 1e-10 of the mean). One norm would let the
+        intercept's floor excuse slopes' gradients that still bound errors of 1e-6. So the
+        standardised descent compares every component with its own bound, the larger of its
+        floors and tol·λ_min·spread(y)/sqrt(n) (n bounds of that size keep ‖∇L‖ within it).
+
         ``to_descent`` maps standardised parameters to the descent's (None when they are the
         same): since the standardised gradient is its transpose times the descent's, a descent
-        gradient of norm τ/‖to_descent‖ guarantees a standardised one of norm τ.
+        gradient of norm τ/‖to_descent‖ guarantees a standardised one of norm τ. There one
+        norm stays: in the user's coordinates the columns' means tie the intercept to every
+        slope, so the rounding of one component reaches all.
         """
         if self.tol is None:
             return None
@@ -714,19 +726,24 @@ class GradientDescentRegressor(_LinearLeastSquares):
         hessian, linear_term = standardized.hessian, standardized.linear_term
         minimiser = np.linalg.lstsq(hessian, linear_term, rcond=None)[0]
         eps = np.finfo(np.float64).eps
-        per_step = (standardized.n_parameters + 2) / 2 * eps
-        per_step *= _norm(np.abs(hessian) @ np.abs(minimiser) + np.abs(linear_term))
         largest, smallest = standardized.max_curvature, standardized.min_curvature
+        # No more roundings add up than steps are run: at a rate within rounding of 2/L_max,
+        # 1/(2 − rate·L_max) would be ~1e15 and excuse a gradient that never shrank.
         amplification = max(
             1.0,
-            1.0 / (2.0 - rate * largest),
-            1.0 / np.sqrt(rate * smallest) if smallest > 0 else 1.0,
+            min(1.0 / (2.0 - rate * largest), self.max_iter),
+            min(1.0 / np.sqrt(rate * smallest), np.sqrt(self.max_iter)) if smallest > 0 else 1.0,
         )
-        lost_step = eps * _norm(minimiser) / (2.0 * rate)
-        tolerance = max(self.tol * smallest * spread, per_step * amplification, lost_step)
+        # The floors per component, shape (p, n_targets), as the descent's θ is raveled.
+        per_step = (standardized.n_parameters + 2) / 2 * eps * amplification
+        per_step *= np.abs(hessian) @ np.abs(minimiser) + np.abs(linear_term)
+        lost_step = eps * np.abs(minimiser) / (2.0 * rate)
+        accuracy = self.tol * smallest * spread
         if to_descent is not None:
-            tolerance /= np.linalg.norm(to_descent, 2)
-        return float(tolerance)
+            tolerance = max(accuracy, _norm(per_step), _norm(lost_step))
+            return float(tolerance / np.linalg.norm(to_descent, 2))
+        accuracy /= np.sqrt(minimiser.size)
+        return np.maximum(np.maximum(per_step, lost_step), accuracy).ravel()
 
     def _descend(self, statistics, y_is_1d: bool, previous) -> None:
         """Descend the cost of ``statistics`` and set the fitted attributes."""
@@ -845,10 +862,10 @@ class GradientDescentRegressor(_LinearLeastSquares):
             )
             warnings.warn(
                 f"GradientDescentRegressor did not converge in max_iter={self.max_iter} "
-                f"iterations: the gradient's norm is {result.grad_norms[-1]:.3g}, above the "
-                f"tolerance {tolerance:.3g}. The cost's condition number in the coordinates of "
-                f"the descent is {kappa:.3g}, and gradient descent needs about that many "
-                f"iterations per factor e of accuracy. Increase max_iter or tol, or {remedy}.",
+                f"iterations: {_excess(result.jac, result.grad_norms[-1], tolerance)}. The "
+                f"cost's condition number in the coordinates of the descent is {kappa:.3g}, and "
+                "gradient descent needs about that many iterations per factor e of accuracy. "
+                f"Increase max_iter or tol, or {remedy}.",
                 ConvergenceWarning,
                 stacklevel=4,  # the user's call, through fit and scikit-learn's _fit_context
             )

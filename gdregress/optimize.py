@@ -23,8 +23,8 @@ from scipy.optimize import OptimizeResult, OptimizeWarning
 __all__ = ["gradient_descent", "minimize_gradient_descent"]
 
 # Values of ``OptimizeResult.status``.
-_CONVERGED = 0  # the gradient's norm fell to tol (or tol=None and all max_iter steps were run)
-_MAX_ITER = 1  # max_iter steps were taken before the gradient's norm fell to tol
+_CONVERGED = 0  # the gradient fell to tol (or tol=None and all max_iter steps were run)
+_MAX_ITER = 1  # max_iter steps were taken before the gradient fell to tol
 _DIVERGED = 2  # the iterates blow up: the learning rate is too large
 _STOPPED = 3  # the callback raised StopIteration
 
@@ -43,7 +43,7 @@ def gradient_descent(
     *,
     learning_rate: float | Callable[[Any, Any], float],
     max_iter: int = 10_000,
-    tol: float | None = 1e-8,
+    tol: float | ArrayLike | None = 1e-8,
     fun: Callable[..., float] | None = None,
     callback: Callable[[OptimizeResult], Any] | None = None,
     args: tuple = (),
@@ -57,8 +57,10 @@ def gradient_descent(
 
         x_{k+1} = x_k - \alpha_k \, \nabla f(x_k), \qquad k = 0, 1, 2, \dots
 
-    stopping at the first iterate with :math:`\lVert \nabla f(x_k) \rVert_2 \le \mathrm{tol}`.
-    The learning rate :math:`\alpha_k` is a constant or is chosen at each step by a rule.
+    stopping at the first iterate with :math:`\lVert \nabla f(x_k) \rVert_2 \le \mathrm{tol}`
+    (or, for a tolerance per variable, :math:`\lvert \partial_i f(x_k) \rvert \le
+    \mathrm{tol}_i` for every :math:`i`). The learning rate :math:`\alpha_k` is a constant or
+    is chosen at each step by a rule.
 
     Parameters
     ----------
@@ -75,10 +77,13 @@ def gradient_descent(
         gradient is exactly zero, since then there is no step to take.
     max_iter : int, default=10_000
         The largest number of steps, at least 1.
-    tol : float or None, default=1e-8
-        Stop when the Euclidean norm of the gradient is at most ``tol`` (checked at every iterate,
-        ``x0`` included). ``None`` never stops on the gradient: exactly ``max_iter`` steps are
-        run, and that counts as success.
+    tol : float, array_like of shape (d,) or None, default=1e-8
+        A number: stop when the Euclidean norm of the gradient is at most ``tol``. An array, one
+        non-negative bound per variable (the shape of ``x0``): stop when every component of the
+        gradient is at most its own bound in absolute value, ``|g[i]| <= tol[i]`` — for
+        variables whose gradients live on different scales, where one norm would let the
+        largest excuse the others. Checked at every iterate, ``x0`` included. ``None`` never
+        stops on the gradient: exactly ``max_iter`` steps are run, and that counts as success.
     fun : callable, optional
         ``fun(x, *args)``, the function itself (the cost). Not needed for the descent; when
         given, the result records the cost at every iterate and a cost that keeps rising is
@@ -110,7 +115,7 @@ def gradient_descent(
         ``nfev``, ``njev``
             The number of calls to ``fun`` and ``grad``.
         ``success``, ``status``, ``message``
-            ``status`` is 0 when the gradient's norm fell to ``tol`` (or, with ``tol=None``,
+            ``status`` is 0 when the gradient fell to ``tol`` (or, with ``tol=None``,
             all ``max_iter`` steps were run), 1 when ``max_iter`` steps were taken first, 2 when
             the descent diverged, 3 when the callback stopped it. ``success`` is True for
             status 0 only. ``message`` says what happened and what to change.
@@ -186,16 +191,32 @@ def gradient_descent(
     >>> res = gradient_descent(lambda p: np.array([2, 20]) * p, [1.0, 1.0], learning_rate=0.2)
     >>> res.status, res.nit
     (2, 5)
+
+    One norm of the gradient lets a variable on a large scale excuse one on a small scale: on
+    :math:`\tfrac12 (x - 1)^2 + \tfrac{1}{200} (y - 10^{-6})^2`, ``tol=1e-8`` stops with
+    :math:`y` at 13% of its minimum. A bound per variable holds each to its own scale:
+
+    >>> minimum = np.array([1.0, 1e-6])
+    >>> def grad_xy(p):
+    ...     return np.array([1.0, 0.01]) * (p - minimum)
+    >>> res = gradient_descent(grad_xy, [0.0, 0.0], learning_rate=0.5, tol=1e-8)
+    >>> (res.x / minimum).round(3)
+    array([1.   , 0.131])
+    >>> res = gradient_descent(grad_xy, [0.0, 0.0], learning_rate=0.5, tol=[1e-8, 1e-16])
+    >>> (res.x / minimum).round(3)
+    array([1., 1.])
     """
     alpha = _check_learning_rate(learning_rate)
     max_iter = _check_count("max_iter", max_iter, "the largest number of steps to take")
     patience = _check_count("patience", patience, "how many bad steps in a row mean divergence")
-    tol = _check_tol(tol)
     _check_callable("grad", grad, required=True)
     _check_callable("fun", fun)
     _check_callable("callback", callback)
     args = args if isinstance(args, tuple) else (args,)
     x, scalar = _check_x0(x0)
+    tol = _check_tol(tol, x.shape)
+    # With a bound per variable, each component is compared with its own (None: one norm).
+    bounds = tol if isinstance(tol, np.ndarray) else None
     rule = learning_rate if alpha is None else None
     if scalar:
         # The loop works on arrays of shape (1,); a function of one variable sees scalars.
@@ -234,7 +255,9 @@ def gradient_descent(
     # Silence overflow and invalid-value warnings: a non-finite result is reported as divergence.
     with np.errstate(all="ignore"):
         while True:
-            if tol is not None and gnorm <= tol:
+            if tol is not None and (
+                gnorm <= tol if bounds is None else bool(np.all(np.abs(g) <= bounds))
+            ):
                 status = _CONVERGED
                 break
             if nit == max_iter:
@@ -313,17 +336,21 @@ def gradient_descent(
                 )
                 break
 
-    if status == _CONVERGED:
+    if status == _CONVERGED and tol is None:
         message = (
-            f"Converged: the gradient's norm {gnorm:.3g} is at most tol={tol:g} after {nit} steps."
-            if tol is not None
-            else f"Ran all max_iter={max_iter} steps (tol=None); the gradient's norm is "
-            f"{gnorm:.3g}."
+            f"Ran all max_iter={max_iter} steps (tol=None); the gradient's norm is {gnorm:.3g}."
         )
+    elif status == _CONVERGED:
+        within = (
+            f"the gradient's norm {gnorm:.3g} is at most tol={tol:g}"
+            if bounds is None
+            else "every component of the gradient is at most its tol"
+        )
+        message = f"Converged: {within} after {nit} steps."
     elif status == _MAX_ITER:
         message = (
-            f"Stopped: max_iter={max_iter} steps were reached while the gradient's norm, "
-            f"{gnorm:.3g}, is still above tol={tol:g}. Raise max_iter or the learning rate."
+            f"Stopped: max_iter={max_iter} steps were reached while {_excess(g, gnorm, tol)}. "
+            "Raise max_iter or the learning rate."
         )
     elif status == _STOPPED:
         message = f"Stopped by the callback (it raised StopIteration) after {nit} steps."
@@ -356,7 +383,7 @@ def minimize_gradient_descent(
     *,
     learning_rate: float | Callable[[Any, Any], float] | None = None,
     max_iter: int | None = None,
-    tol: float | None = 1e-8,
+    tol: float | ArrayLike | None = 1e-8,
     patience: int = 5,
     maxiter: int | None = None,
     disp: bool = False,
@@ -401,8 +428,9 @@ def minimize_gradient_descent(
     max_iter : int, default=10_000
         The largest number of steps. ``maxiter``, the name scipy's own methods use, is accepted
         too.
-    tol : float or None, default=1e-8
-        Stop when the gradient's norm is at most ``tol``; None runs exactly ``max_iter`` steps.
+    tol : float, array_like of shape (d,) or None, default=1e-8
+        Stop when the gradient's norm is at most ``tol``, or, for an array, when every
+        component is at most its own bound; None runs exactly ``max_iter`` steps.
     patience : int, default=5
         How many rising or overshooting steps in a row signal divergence; see
         :func:`gradient_descent`.
@@ -526,13 +554,31 @@ def _check_count(name: str, value: Any, meaning: str) -> int:
     return int(value)
 
 
-def _check_tol(tol: Any) -> float | None:
+def _check_tol(tol: Any, shape: tuple[int, ...]) -> float | np.ndarray | None:
+    """Return tol as a float, as a new float64 array of ``shape`` (one bound per variable), or
+    None."""
     if tol is None:
         return None
+    if isinstance(tol, np.ndarray | list | tuple):
+        bounds = np.array(tol)
+        if bounds.dtype.kind not in "iuf":
+            raise TypeError(
+                "tol must be a non-negative number, an array of them (one per variable) or "
+                f"None; got an array of dtype {bounds.dtype}."
+            )
+        if bounds.shape != shape:
+            raise ValueError(
+                f"tol as an array holds one bound per variable: shape {shape}, like x0; got "
+                f"shape {bounds.shape}."
+            )
+        bounds = bounds.astype(np.float64)
+        if not np.all((bounds >= 0.0) & (bounds < math.inf)):
+            raise ValueError(f"tol must hold finite numbers >= 0; got {tol!r}.")
+        return bounds
     if isinstance(tol, bool) or not isinstance(tol, numbers.Real):
         raise TypeError(
-            "tol must be a non-negative number, or None to run exactly max_iter steps; "
-            f"got {type(tol).__name__} {tol!r}."
+            "tol must be a non-negative number, an array of them (one per variable), or None "
+            f"to run exactly max_iter steps; got {type(tol).__name__} {tol!r}."
         )
     value = float(tol)
     if not (0.0 <= value < math.inf):
@@ -541,6 +587,22 @@ def _check_tol(tol: Any) -> float | None:
             "Use tol=None to run exactly max_iter steps."
         )
     return value
+
+
+def _excess(g: np.ndarray, gnorm: float, tol: float | np.ndarray) -> str:
+    """Say how a gradient that has not met ``tol`` stands against it, for messages.
+
+    For a bound per variable, names the component furthest above its own bound.
+    """
+    if not isinstance(tol, np.ndarray):
+        return f"the gradient's norm, {gnorm:.3g}, is still above the tolerance {tol:.3g}"
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ratios = np.where(np.abs(g) > tol, np.abs(g) / tol, 0.0)
+    i = int(np.argmax(ratios))
+    return (
+        f"component {i} of the gradient, {abs(g[i]):.3g}, is still above its tolerance "
+        f"{tol[i]:.3g} (the gradient's norm is {gnorm:.3g})"
+    )
 
 
 def _check_callable(name: str, value: Any, required: bool = False) -> None:

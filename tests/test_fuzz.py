@@ -113,7 +113,8 @@ def datasets_(draw):
             st.sampled_from(["random", "constant", "duplicate", "zero"]), min_size=d, max_size=d
         )
     )
-    kinds[0] = "random"  # at least one column varies (all-zero X without intercept: a defect)
+    if kinds[0] == "duplicate":
+        kinds[0] = "random"  # column 0 is what duplicates copy
     log_x = draw(st.lists(st.floats(-140, 140), min_size=d, max_size=d))
     log_y = draw(st.floats(-140, 140))
     # Z: the columns in units of their own scale; X: Z times that scale (a duplicate copies
@@ -220,11 +221,12 @@ def curvatures(X, w, model):
     Xn, w = Xn[keep], w[keep] / w[keep].sum()
     if model.standardize:
         # Columns centred (with an intercept) and divided by their weighted RMS; constant and
-        # zero columns take no part.
+        # zero columns take no part (a constant's centred RMS is rounding of its size).
+        size = np.max(np.abs(Xn), axis=0, initial=0)
         if model.fit_intercept:
             Xn = Xn - w @ Xn
         rms = np.sqrt(w @ Xn**2)
-        active = rms > 1e-12 * np.max(np.abs(Xn), axis=0, initial=0)
+        active = rms > 1e-12 * size
         A = design(Xn[:, active] / rms[active], model.fit_intercept)
     else:
         A = design(X[keep], model.fit_intercept)  # the user's units: H = AᵀWA/S
@@ -298,18 +300,11 @@ def test_fit_and_predict_give_a_correct_fit_or_a_documented_error(data, model):
     X_used = np.asarray(X_in.to_numpy() if isinstance(X_in, pd.DataFrame) else X_in, dtype=float)
     if dtype in ("float16", "float32") and not np.all(np.isfinite(X_used)) and flaw is None:
         flaw = "inf X"  # the user's array overflowed when it was made
-    if (
-        isinstance(model, GradientDescentRegressor)
-        and not model.fit_intercept
-        and not np.any(X_used[w > 0 if w is not None else slice(None)])
-    ):
-        event("skipped: known defect (all-zero features, descent without intercept)")
-        return
     legal = flaw is None
     if isinstance(model, GradientDescentRegressor) and not model.standardize:
-        # The raw descent has known defects (test_extremes.py) for large features, for
-        # columns beyond 1e±90 (it descends in rescaled units) and for solutions beyond 1e154:
-        # keep it where none applies.
+        # The raw descent has a known defect (PATH_UNDERFLOW in test_extremes.py): far from
+        # moderate sizes an iterate of its path underflows in the user's units and the fit is
+        # refused. Keep it where that cannot happen.
         sizes = np.max(np.abs(X_used), axis=0)
         sizes = sizes[sizes > 0]
         size_y = np.max(np.abs(y))
@@ -318,7 +313,7 @@ def test_fit_and_predict_give_a_correct_fit_or_a_documented_error(data, model):
             and 1e-80 <= size_y <= 1e80
             and size_y < 1e140 * np.min(sizes, initial=1.0)
         ):
-            event("skipped: known defects (raw descent outside moderate sizes)")
+            event("skipped: known defect (raw descent outside moderate sizes)")
             return
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
@@ -356,15 +351,15 @@ def test_fit_and_predict_give_a_correct_fit_or_a_documented_error(data, model):
         losses = model.loss_curve_
         assert np.all(np.isfinite(losses))
         assert np.all(np.diff(losses) <= 1e-10 * losses[0] + 1e-300), "the loss rose"
-        if ConvergenceWarning in kinds or not model.converged_:
+        # No intercept and no nonzero feature: the gradient is 0 from the start and coef_ = 0
+        # (converged_ is False with tol=None, which never claims convergence).
+        nothing = not model.fit_intercept and not np.any(X_used[w > 0 if w is not None else ...])
+        if nothing:
+            assert ConvergenceWarning not in kinds and not np.any(model.coef_)
+        elif ConvergenceWarning in kinds or not model.converged_:
             assert model.n_iter_ == model.max_iter
             event("ran out of iterations: finite, loss never rose")
             return
-        if not model.standardize:
-            eigenvalues = curvatures(X_used, w, model)
-            if eigenvalues[0] < 1e-10 * eigenvalues[-1]:
-                event("not checked: known defect (raw descent, small curvatures cut)")
-                return
     check_fitted_values(model, X_used, np.asarray(y, dtype=float).reshape(len(X_used), -1), w)
 
 

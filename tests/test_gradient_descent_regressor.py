@@ -490,11 +490,15 @@ def test_learning_rate_sweep_on_the_tv_data(tv, learning_rate, standardize, outc
     if outcome == "one step":
         assert model.n_iter_ == 1
     else:
-        # H = I: the gradient shrinks by exactly (1 − α) per step, so the number of steps
-        # to reach tol·λ_min·std(y) (λ_min = 1) is known in advance.
-        g0 = model.gradient_norms_[0]
-        target = 1e-12 * np.std(y)
-        predicted = int(np.ceil(np.log(target / g0) / np.log1p(-learning_rate)))
+        # H = I: every component of the gradient shrinks by exactly (1 − α) per step, so the
+        # number of steps for each to reach its bound, tol·λ_min·std(y)/sqrt(2) (λ_min = 1;
+        # two bounds that size keep the norm within tol·std(y)), is known in advance. From
+        # θ = 0 the gradient is −q: the standardised slope's −cov(x, y)/std(x) and −mean(y).
+        x = X[:, 0]
+        g0 = np.abs([np.mean((x - x.mean()) * (y - y.mean())) / np.std(x), np.mean(y)])
+        assert np.hypot(*g0) == pytest.approx(model.gradient_norms_[0], rel=1e-12)
+        target = 1e-12 * np.std(y) / np.sqrt(2)
+        predicted = int(np.ceil(np.log(target / g0.max()) / np.log1p(-learning_rate)))
         # Within 0.1%: near the end the gradient (5e-12) carries rounding of eps·‖q‖ ≈ 3e-15.
         assert abs(model.n_iter_ - predicted) <= max(1, 1e-3 * predicted)
         assert model.n_iter_ > 20_000
@@ -822,3 +826,16 @@ def test_string_columns_in_a_dataframe_raise():
     X = pd.DataFrame({"TV": [1.0, 2.0, 3.0, 4.0], "city": ["a", "b", "c", "d"]})
     with pytest.raises(ValueError, match=r"X column 'city' is not numeric.*encode it"):
         GradientDescentRegressor().fit(X, [1.0, 2.0, 3.0, 5.0])
+
+
+def test_a_rate_within_rounding_of_the_stable_limit_does_not_claim_convergence():
+    # Two equal columns, no intercept: L_max = 2 to rounding, so learning_rate=1 multiplies the
+    # error along the steepest direction by about -1 at every step. The rounding floor used to
+    # count 1/(2 - α·L_max) ~ 1e15 roundings and called a gradient of 4 converged after one step
+    # (found by the long fuzz run); no more roundings add up than steps are run.
+    x = np.float16([0.69, 1.46, 0.93, 0.29, 1.18, 2.13, 1.77, 0.12, -0.44]).astype(float)
+    X, y = np.column_stack([x, x]), -3 * x + np.cos(np.arange(9))
+    model = GradientDescentRegressor(fit_intercept=False, learning_rate=1.0, max_iter=1, tol=0.0)
+    with pytest.warns(ConvergenceWarning, match="max_iter=1 "):
+        model.fit(X, y)
+    assert model.converged_ is False

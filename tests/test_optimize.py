@@ -379,6 +379,33 @@ def test_loose_tol_stops_early():
     assert res.success and res.grad_norms[-1] <= 1e-2 < res.grad_norms[-2]
 
 
+def test_a_tolerance_per_variable_holds_each_component_to_its_own_bound():
+    # ∇f = (p − m)·c with m = (1, 1e-6), c = (1, 0.01), α = 0.5: the errors shrink by 1/2 and
+    # by 0.995 per step. One norm of 1e-8 is met while y is at 13% of its minimum (its
+    # gradient starts at 1e-8); bounds (1e-8, 1e-16) hold y to 1e-14, i.e. 1e-8 relative.
+    minimum = np.array([1.0, 1e-6])
+
+    def grad(p):
+        return np.array([1.0, 0.01]) * (p - minimum)
+
+    one_norm = gradient_descent(grad, [0.0, 0.0], learning_rate=0.5, tol=1e-8)
+    assert one_norm.success and abs(one_norm.x[1] / minimum[1] - 1) > 0.8
+    res = gradient_descent(grad, [0.0, 0.0], learning_rate=0.5, tol=np.array([1e-8, 1e-16]))
+    assert res.success and "every component" in res.message
+    assert np.all(np.abs(res.jac) <= [1e-8, 1e-16])
+    assert np.any(np.abs(grad(res.path[-2])) > [1e-8, 1e-16])  # and not one step earlier
+    assert_allclose(res.x, minimum, rtol=1e-8)
+    # Steps to reach 1e-16 from 1e-8 at 0.995 per step, computed in advance.
+    assert res.nit == int(np.ceil(np.log(1e-8) / np.log(0.995)))
+
+
+def test_a_tolerance_per_variable_names_the_component_that_missed_it():
+    res = gradient_descent(bowl_grad, [2, 3], learning_rate=0.25, tol=[1.0, 0.0], max_iter=5)
+    assert res.status == 1 and not res.success
+    assert "component 1 of the gradient" in res.message and "its tolerance 0" in res.message
+    assert f"{res.grad_norms[-1]:.3g}" in res.message
+
+
 # --- callback -------------------------------------------------------------------------------
 
 
@@ -485,6 +512,10 @@ def test_no_cost_without_fun():
         ({"learning_rate": 0.1, "tol": -1e-8}, ValueError, "tol must be a finite number >= 0"),
         ({"learning_rate": 0.1, "tol": math.nan}, ValueError, "tol must be a finite number"),
         ({"learning_rate": 0.1, "tol": "small"}, TypeError, "tol must be a non-negative number"),
+        ({"learning_rate": 0.1, "tol": [1e-8]}, ValueError, r"shape \(2,\), like x0"),
+        ({"learning_rate": 0.1, "tol": [1e-8, -1.0]}, ValueError, "finite numbers >= 0"),
+        ({"learning_rate": 0.1, "tol": [1e-8, math.inf]}, ValueError, "finite numbers >= 0"),
+        ({"learning_rate": 0.1, "tol": ["a", "b"]}, TypeError, "an array of dtype"),
         ({"learning_rate": 0.1, "patience": 0}, ValueError, "patience must be at least 1"),
         ({"learning_rate": 0.1, "patience": 2.5}, TypeError, "patience must be an integer"),
         ({"learning_rate": 0.1, "fun": 3}, TypeError, "fun must be a callable or None"),
