@@ -111,7 +111,7 @@ class LeastSquaresStatistics:
             y_scale=np.asarray(y_scale, dtype=np.float64),
         )
 
-    def to_user_units(self, coef: np.ndarray, intercept: np.ndarray):
+    def to_user_units(self, coef: np.ndarray, intercept: np.ndarray, *, check: bool = True):
         """Parameters fitted to these (scaled) statistics, in the units of the data.
 
         A parameter that underflows there (to a subnormal or 0) loses digits, which is
@@ -123,10 +123,15 @@ class LeastSquaresStatistics:
         ----------
         coef : ndarray of shape (..., n_features, n_targets)
         intercept : ndarray of shape (..., n_targets)
+        check : bool, default=True
+            Whether to refuse parameters that float64 cannot hold; False converts them as
+            they come (the iterates of a descent's history, whose fit alone must be held).
         """
         with np.errstate(over="ignore", under="ignore"):  # checked just below
             user_coef = coef * self.y_scale[None, :] / self.x_scale[:, None]
             user_intercept = intercept * self.y_scale
+        if not check:
+            return user_coef, user_intercept
         tiny = np.finfo(np.float64).tiny
         lost_coef = (coef != 0) & ~(np.abs(user_coef) >= tiny)
         lost_intercept = (intercept != 0) & ~(np.abs(user_intercept) >= tiny)

@@ -619,10 +619,11 @@ class GradientDescentRegressor(_LinearLeastSquares):
             steps: list[float] = []
 
             def exact_step(theta, g):
-                # The minimiser of L(θ − αg) over α, for a quadratic: gᵀg / gᵀHg.
-                g = g.reshape(p, n_targets)
-                curvature = np.sum(g * (hessian @ g))
-                step = np.sum(g * g) / curvature if curvature > 0 else 1.0 / cost.max_curvature
+                # The minimiser of L(θ − αg) over α, for a quadratic: gᵀg / gᵀHg, taken with
+                # u = g / max|g| (the same ratio), whose squares cannot overflow or underflow.
+                u = g.reshape(p, n_targets) / np.max(np.abs(g))
+                curvature = np.sum(u * (hessian @ u))
+                step = np.sum(u * u) / curvature if curvature > 0 else 1.0 / cost.max_curvature
                 steps.append(step)
                 return step
 
@@ -837,7 +838,10 @@ class GradientDescentRegressor(_LinearLeastSquares):
         with np.errstate(over="ignore"):
             loss_curve = np.sum(per_target * statistics.y_scale * statistics.y_scale, axis=1)
         coefs, intercepts = scaling.to_user(np.moveaxis(path[:, :k], 0, 1), path_intercepts)
-        coefs, intercepts = statistics.to_user_units(np.moveaxis(coefs, 0, 1), intercepts)
+        coefs = np.moveaxis(coefs, 0, 1)
+        # Only the fit must be representable; an early iterate of the history may underflow.
+        statistics.to_user_units(coefs[-1], intercepts[-1])
+        coefs, intercepts = statistics.to_user_units(coefs, intercepts, check=False)
         user_path = np.concatenate([coefs, intercepts[:, None, :]], axis=1)
         self.path_ = np.moveaxis(user_path, 1, 2)  # (n_iterates, n_targets, n_features + 1)
         if y_is_1d:
