@@ -26,7 +26,6 @@ import functools
 import io
 import json
 import math
-import os
 import re
 import shutil
 import time
@@ -36,7 +35,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-from hypothesis import HealthCheck, event, given, settings
+from _budget import LONG, budget
+from hypothesis import event, given
 from hypothesis import strategies as st
 from sklearn.exceptions import ConvergenceWarning
 
@@ -49,24 +49,6 @@ from gdregress import (
 )
 from gdregress.cli import main
 from gdregress.datasets import load_power_lines, load_tv_advertising
-
-# --- budget --------------------------------------------------------------------------------
-
-# CI keeps the budget whatever HYPOTHESIS_PROFILE says.
-LONG = os.environ.get("HYPOTHESIS_PROFILE") == "long" and not os.environ.get("CI")
-settings.register_profile(
-    "gdregress-fuzz",
-    deadline=None,
-    database=None,
-    print_blob=True,
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
-)
-PROFILE = settings.get_profile("gdregress-fuzz")
-
-
-def budget(examples: int) -> settings:
-    """``examples`` examples (20 times as many with HYPOTHESIS_PROFILE=long)."""
-    return settings(PROFILE, max_examples=examples * (20 if LONG else 1))
 
 
 def time_boxed(seconds: float):
@@ -301,20 +283,6 @@ def test_fit_and_predict_give_a_correct_fit_or_a_documented_error(data, model):
     if dtype in ("float16", "float32") and not np.all(np.isfinite(X_used)) and flaw is None:
         flaw = "inf X"  # the user's array overflowed when it was made
     legal = flaw is None
-    if isinstance(model, GradientDescentRegressor) and not model.standardize:
-        # The raw descent has a known defect (PATH_UNDERFLOW in test_extremes.py): far from
-        # moderate sizes an iterate of its path underflows in the user's units and the fit is
-        # refused. Keep it where that cannot happen.
-        sizes = np.max(np.abs(X_used), axis=0)
-        sizes = sizes[sizes > 0]
-        size_y = np.max(np.abs(y))
-        if not (
-            np.all((sizes >= 1e-80) & (sizes <= 1e3))
-            and 1e-80 <= size_y <= 1e80
-            and size_y < 1e140 * np.min(sizes, initial=1.0)
-        ):
-            event("skipped: known defect (raw descent outside moderate sizes)")
-            return
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         try:

@@ -21,7 +21,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 
 from gdregress import AnalyticLeastSquares, GradientDescentRegressor, gradient_descent  # noqa: E402
-from gdregress.datasets import load_power_lines, load_tv_advertising  # noqa: E402
+from gdregress.datasets import load_tv_advertising  # noqa: E402
 from gdregress.plotting import (  # noqa: E402
     plot_cost_surface,
     plot_descents,
@@ -40,11 +40,6 @@ PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 def _close_figures():
     yield
     plt.close("all")
-
-
-@pytest.fixture(scope="module")
-def power_lines():
-    return load_power_lines(return_X_y=True)
 
 
 @pytest.fixture(scope="module")

@@ -20,37 +20,18 @@ many.
 """
 
 import itertools
-import os
 import pickle
 import warnings
 
 import numpy as np
 import pandas as pd
-from hypothesis import HealthCheck, assume, given, settings
+from _budget import budget
+from hypothesis import assume, given
 from hypothesis import strategies as st
 from sklearn.base import clone
 from sklearn.exceptions import ConvergenceWarning
 
 from gdregress import AnalyticLeastSquares, GradientDescentRegressor
-
-# --- budget --------------------------------------------------------------------------------
-
-# CI keeps the budget whatever HYPOTHESIS_PROFILE says.
-LONG = os.environ.get("HYPOTHESIS_PROFILE") == "long" and not os.environ.get("CI")
-settings.register_profile(
-    "gdregress-properties",
-    deadline=None,
-    database=None,
-    print_blob=True,
-    suppress_health_check=[HealthCheck.filter_too_much, HealthCheck.too_slow],
-)
-PROFILE = settings.get_profile("gdregress-properties")
-
-
-def budget(examples: int) -> settings:
-    """Settings with ``examples`` examples (20 times as many with HYPOTHESIS_PROFILE=long)."""
-    return settings(PROFILE, max_examples=examples * (20 if LONG else 1))
-
 
 # --- problems and estimators ---------------------------------------------------------------
 
