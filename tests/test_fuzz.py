@@ -222,15 +222,6 @@ def stable_limit(X, w, model):
     return 2.0 / eigenvalues[-1] if eigenvalues.size and eigenvalues[-1] > 0 else math.inf
 
 
-def rank_deficient(X, w):
-    """Whether the design with an intercept, columns normalised, is (numerically) singular."""
-    Xn, _, _, _ = normalised(X, np.zeros(1))
-    keep = np.ones(len(X), bool) if w is None else w > 0
-    A = design(Xn[keep], True)
-    singular = np.linalg.svd(A, compute_uv=False)
-    return singular.size < A.shape[1] or singular[-1] <= 1e-10 * singular[0]
-
-
 def check_fitted_values(model, X, Y, w):
     """The fit's predictions equal lstsq's wherever they are determined (w > 0)."""
     Xn, Yn, x_scale, y_scale = normalised(X, Y)
@@ -247,13 +238,6 @@ def check_fitted_values(model, X, Y, w):
     ):
         event("fit: not checked, nearly rank-deficient")  # fitted values ill-determined
         return
-    rank_deficient = singular.size < A.shape[1] or singular[-1] <= rcond * singular[0]
-    if rank_deficient and isinstance(model, AnalyticLeastSquares):
-        varying = np.ptp(X, axis=0) > 0 if model.fit_intercept else np.any(X != 0, axis=0)
-        sizes = np.sqrt(np.mean(X[:, varying] ** 2, axis=0))
-        if sizes.size and sizes.max() > 1e6 * sizes.min():
-            event("fit: not checked, known defect (minimum norm on unscaled columns)")
-            return
     theta = np.linalg.lstsq(A, Yn[keep] * root, rcond=rcond)[0]
     reference = design(Xn[keep], model.fit_intercept) @ theta
     coef = np.atleast_2d(model.coef_).T * x_scale[:, None] / y_scale  # normalised units
@@ -266,7 +250,12 @@ def check_fitted_values(model, X, Y, w):
         rtol = 1e-6 + 10 * (model.tol or 0.0) * np.sqrt(X.shape[1] + 1)
     else:
         rtol = 1e-8
-    assert error <= rtol, f"predictions off lstsq's by {error:.3g} of the spread of y"
+    # Predictions that are sums of much larger terms (the minimum norm of nearly collinear
+    # columns of different sizes, say) carry the rounding of those terms, even from the exact
+    # coefficients rounded to float64.
+    terms = np.abs(Xn[keep]) @ np.abs(coef) + np.abs(intercept)
+    rounding = 4 * (X.shape[1] + 1) * np.finfo(np.float64).eps * np.max(terms / spread)
+    assert error <= rtol + rounding, f"predictions off lstsq's by {error:.3g} of the spread of y"
     event(f"fit: {type(model).__name__}, checked against lstsq")
 
 
@@ -296,9 +285,6 @@ def test_fit_and_predict_give_a_correct_fit_or_a_documented_error(data, model):
             event("DivergenceError above the stable rate")
             return
         except (ValueError, TypeError) as error:
-            if legal and "beyond the range of float64" in str(error) and rank_deficient(X_used, w):
-                event("refused: known defect (a harmless tiny minimum-norm coefficient)")
-                return
             assert not legal, f"legal data refused: {type(error).__name__}: {error}"
             assert str(error).strip()
             event(f"refused: {flaw}")
