@@ -663,8 +663,11 @@ class GradientDescentRegressor(_LinearLeastSquares):
             user = ColumnScaling(shift=identity.shift, scale=1.0 / statistics.x_scale, active=every)
             hessian = LeastSquaresCost(user.statistics(statistics), self.fit_intercept).hessian
         scaled = LeastSquaresCost(statistics, self.fit_intercept).hessian
-        # A curvature that rounds to a subnormal number or 0 has lost its digits.
-        kept = (np.abs(np.diag(hessian)) >= 2.0**-900) | (np.diag(scaled) == 0.0)
+        # A curvature that rounds to a subnormal number or 0 has lost its digits, and one
+        # within 52 binary orders of them loses digits in the descent's products: columns
+        # below about 1e-146 (squares below 2**-970) stay scaled; 1e-137 runs in its units.
+        smallest = np.finfo(np.float64).tiny / np.finfo(np.float64).eps
+        kept = (np.abs(np.diag(hessian)) >= smallest) | (np.diag(scaled) == 0.0)
         return user if np.all(np.isfinite(hessian)) and np.all(kept) else identity
 
     def _standardized_to_descent(

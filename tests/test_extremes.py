@@ -520,10 +520,12 @@ def test_a_raw_descent_to_a_huge_solution_runs(tol):
     assert model.loss_curve_[-1] <= model.loss_curve_[0]
 
 
-def test_a_raw_descent_uses_the_users_units_whatever_the_scale_of_a_column():
-    # The statistics divide the 1e-92 column by a power of two; the raw descent undoes it, so
-    # max_curvature_, the learning rate and its stable limit 2/L_max are the user's.
-    X = np.array([[0.892547892, -0.343819956, -6.82636716e-92, 0.892547892, -0.180232786]])
+@pytest.mark.parametrize("small", [-6.82636716e-92, 3.78053351e-137])
+def test_a_raw_descent_uses_the_users_units_whatever_the_scale_of_a_column(small):
+    # The statistics divide the small column by a power of two; the raw descent undoes it, so
+    # max_curvature_, the learning rate and its stable limit 2/L_max are the user's (1e-137,
+    # whose square 1e-273 is a normal number, was kept scaled: found by the long fuzz run).
+    X = np.array([[0.892547892, -0.343819956, small, 0.892547892, -0.180232786]])
     y = np.array([0.47806014])
     user_curvature = np.linalg.eigvalsh(X.T @ X)[-1]  # AᵀA/n with n = 1, no intercept
     model = GradientDescentRegressor(
