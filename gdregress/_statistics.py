@@ -12,6 +12,7 @@ budgets near 1e6 with a spread of 1 would lose twelve digits to the mean.
 from __future__ import annotations
 
 import functools
+import itertools
 import os
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
@@ -30,6 +31,24 @@ _NARROW_CHUNK_BYTES = 2**22
 _NARROW = 4
 # Threads for the pass over the data: memory bandwidth, not arithmetic, limits it.
 _THREADS = min(os.cpu_count() or 1, 8)
+
+
+_pool: tuple[int, ThreadPoolExecutor] | None = None
+
+
+def _thread_pool() -> ThreadPoolExecutor:
+    """Threads for the ranges beyond the caller's, started once per process.
+
+    Starting threads costs about a millisecond a fit. A process forked from this one has the
+    pool's object but not its threads, so each process makes its own.
+    """
+    global _pool
+    if _pool is None or _pool[0] != os.getpid():
+        _pool = (
+            os.getpid(),
+            ThreadPoolExecutor(max(_THREADS - 1, 1), thread_name_prefix="gdregress"),
+        )
+    return _pool[1]
 
 
 @functools.cache
@@ -265,12 +284,12 @@ def _shifted_sums(X, y2, sample_weight, x_shift, y_shift, chunk_rows, x_scale, y
     if n_threads == 1:
         return sums_of(0, n_rows)
     bounds = np.linspace(0, n_rows, n_threads + 1).astype(int)
-    # One BLAS thread per range: BLAS's own threads would compete with ours.
-    with (
-        _blas_controller().limit(limits=1, user_api="blas"),
-        ThreadPoolExecutor(n_threads) as pool,
-    ):
-        parts = list(pool.map(sums_of, bounds[:-1], bounds[1:]))
+    # One BLAS thread per range: BLAS's own threads would compete with ours. The first range
+    # is the caller's own; the others go to the pool.
+    with _blas_controller().limit(limits=1, user_api="blas"):
+        ranges = list(itertools.pairwise(bounds))
+        others = [_thread_pool().submit(sums_of, lo, hi) for lo, hi in ranges[1:]]
+        parts = [sums_of(*ranges[0])] + [other.result() for other in others]
     return tuple(sum(values) for values in zip(*parts, strict=True))
 
 

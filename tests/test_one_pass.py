@@ -127,3 +127,29 @@ def test_import_gdregress_imports_neither_matplotlib_nor_dask():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == ""
+
+
+def _statistics_in_threads(X, y):
+    """The statistics of X, y over four ranges of rows, one per thread."""
+    stats = compute_statistics(X, y, chunk_rows=256, n_threads=4)
+    return stats.x_mean, stats.xx, stats.xy
+
+
+def test_threaded_statistics_work_in_threads_and_in_a_forked_process():
+    # The pass keeps its threads between fits; a forked child inherits the pool but not its
+    # threads, and must start its own rather than wait for ever.
+    import multiprocessing
+    from concurrent.futures import ThreadPoolExecutor
+
+    rng = np.random.default_rng(3)
+    X = rng.uniform(0, 300, size=(4096, 2))
+    y = X @ [1.5, -2.0] + rng.standard_normal(4096)
+    expected = _statistics_in_threads(X, y)  # starts the pool in this process
+    with ThreadPoolExecutor(3) as callers:  # several fits at once share the pool
+        for result in callers.map(lambda _: _statistics_in_threads(X, y), range(6)):
+            for got, want in zip(result, expected, strict=True):
+                np.testing.assert_array_equal(got, want)
+    with multiprocessing.get_context("fork").Pool(1) as child:
+        result = child.apply_async(_statistics_in_threads, (X, y)).get(timeout=60)
+    for got, want in zip(result, expected, strict=True):
+        np.testing.assert_array_equal(got, want)
