@@ -1,5 +1,7 @@
 """Exceptions and warnings that gdregress raises."""
 
+from __future__ import annotations
+
 __all__ = ["DivergenceError", "IllConditionedWarning"]
 
 
@@ -11,7 +13,41 @@ class DivergenceError(ValueError):
     largest stable one for the data (``2 / L_max``, with ``L_max`` the largest curvature of
     the cost). It subclasses :class:`ValueError`, so code that catches bad parameters
     catches it too.
+
+    Parameters
+    ----------
+    message : str
+        What diverged, and what to do.
+    learning_rate : float, optional
+        The learning rate that diverged.
+    stable_limit : float, optional
+        The largest stable learning rate, ``2 / L_max``, in the coordinates of the descent.
+
+    Attributes
+    ----------
+    learning_rate, stable_limit : float or None
+        As given; a program can retry below ``stable_limit`` without reading the message.
+
+    Examples
+    --------
+    >>> from gdregress import GradientDescentRegressor
+    >>> try:
+    ...     GradientDescentRegressor(learning_rate=3.0).fit([[1.0], [2.0], [3.0]], [2, 5, 3])
+    ... except DivergenceError as error:
+    ...     print(error.learning_rate, error.stable_limit)
+    3.0 2.0
     """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        learning_rate: float | None = None,
+        stable_limit: float | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.learning_rate = learning_rate
+        self.stable_limit = stable_limit
 
 
 class IllConditionedWarning(UserWarning):

@@ -609,7 +609,9 @@ class GradientDescentRegressor(_LinearLeastSquares):
             f"largest stable learning rate for this data is 2/L_max = "
             f"{_told_apart(stable, learning_rate)}"
             f"{' in standardised coordinates' if self.standardize else ''}. "
-            f"Use a learning rate below {stable:.6g}, or learning_rate='auto'. ({detail})"
+            f"Use a learning rate below {stable:.6g}, or learning_rate='auto'. ({detail})",
+            learning_rate=learning_rate,
+            stable_limit=stable,
         )
 
     def _step_rule(self, cost: LeastSquaresCost, n_targets: int):

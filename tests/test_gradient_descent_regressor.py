@@ -409,6 +409,20 @@ def test_divergence_error_is_exported():
     assert issubclass(DivergenceError, ValueError)
 
 
+def test_divergence_error_carries_the_rate_and_the_limit_through_pickle(power_lines):
+    X, y = power_lines
+    with pytest.raises(DivergenceError) as info:
+        GradientDescentRegressor(standardize=False, learning_rate=0.5).fit(X, y)
+    error = info.value
+    assert error.learning_rate == 0.5
+    assert error.stable_limit == pytest.approx(2 / raw_max_curvature(X), rel=1e-12)
+    assert error.stable_limit == pytest.approx(stable_limit_in(str(error)), rel=1e-5)
+    # Exceptions cross process boundaries (joblib, dask) pickled: the attributes go along.
+    restored = pickle.loads(pickle.dumps(error))
+    assert (restored.learning_rate, restored.stable_limit) == (0.5, error.stable_limit)
+    assert str(restored) == str(error)
+
+
 def test_learning_rate_just_below_the_limit_converges(power_lines):
     X, y = power_lines
     limit = 2 / raw_max_curvature(X)
