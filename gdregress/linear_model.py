@@ -619,11 +619,22 @@ class GradientDescentRegressor(_LinearLeastSquares):
         if self.learning_rate == "exact":
             hessian, p = cost.hessian, cost.n_parameters
             steps: list[float] = []
+            # The user's loss sums the targets' costs times y_scale² (targets beyond 1e±90
+            # are divided by powers of two, each its own): weigh each target's share by its
+            # scale relative to the largest, exactly.
+            y_scale = cost.statistics.y_scale
+            relative_scale = y_scale / np.max(y_scale)
 
             def exact_step(theta, g):
-                # The minimiser of L(θ − αg) over α, for a quadratic: gᵀg / gᵀHg, taken with
-                # u = g / max|g| (the same ratio), whose squares cannot overflow or underflow.
-                u = g.reshape(p, n_targets) / np.max(np.abs(g))
+                # The minimiser of Σ_t s_t²·L_t(θ_t − α·g_t) over α, for quadratics:
+                # Σ s_t² g_tᵀg_t / Σ s_t² g_tᵀHg_t, with u = s·g / max|s·g| (the same ratio),
+                # whose squares cannot overflow or underflow.
+                g = g.reshape(p, n_targets)
+                with np.errstate(under="ignore"):  # a target 2**600 smaller counts for 0
+                    u = g * relative_scale
+                if not np.any(u):  # what is left counts for 0 in the user's loss
+                    u = g
+                u = u / np.max(np.abs(u))
                 curvature = np.sum(u * (hessian @ u))
                 step = np.sum(u * u) / curvature if curvature > 0 else 1.0 / cost.max_curvature
                 steps.append(step)

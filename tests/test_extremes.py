@@ -563,3 +563,29 @@ def test_an_exact_line_search_whose_gradient_squares_overflow_still_steps():
     # One exact step along the gradient of a rank-one cost reaches the interpolating line.
     np.testing.assert_allclose(model.predict(X), y, rtol=1e-12)
     assert model.learning_rate_[0] > 0
+
+
+def test_an_exact_line_search_over_targets_of_different_scales_minimises_the_users_loss():
+    # Two targets near 1e91, divided by different powers of two in the statistics: the exact
+    # step must minimise the user's loss (the targets' costs in their own units), or the loss
+    # rises (found by the long fuzz run). The same data at 1e-90 times the size is not scaled.
+    X = np.array([[-0.47702871], [-0.73280595], [0.14313147], [0.0585066]])
+    Y = np.array(
+        [
+            [8.03211045e90, -1.63684053e91],
+            [-5.24914559e90, -1.50916430e91],
+            [-7.25357522e90, -1.47502247e91],
+            [1.23652891e89, -3.04783666e91],
+        ]
+    )
+    w = np.array([1.0, 0.0, 2.0, 1.0])
+    fits = []
+    for scale in (1.0, 2.0**-600):  # exact: the same problem in other units
+        model = GradientDescentRegressor(
+            learning_rate="exact", max_iter=10, standardize=False, tol=None
+        )
+        fits.append(fit_quietly(model, X, Y * scale, w))
+    large, small = fits
+    assert np.all(np.diff(large.loss_curve_) <= 0)
+    np.testing.assert_allclose(large.learning_rate_, small.learning_rate_, rtol=1e-12)
+    np.testing.assert_allclose(large.coef_ * 2.0**-600, small.coef_, rtol=1e-12)
