@@ -147,8 +147,8 @@ class LeastSquaresStatistics:
             they come (the iterates of a descent's history, whose fit alone must be held).
         """
         with np.errstate(over="ignore", under="ignore"):  # checked just below
-            user_coef = coef * self.y_scale[None, :] / self.x_scale[:, None]
-            user_intercept = intercept * self.y_scale
+            user_coef = _times_power_of_two(coef, self.y_scale[None, :], self.x_scale[:, None])
+            user_intercept = _times_power_of_two(intercept, self.y_scale, 1.0)
         if not check:
             return user_coef, user_intercept
         tiny = np.finfo(np.float64).tiny
@@ -174,8 +174,11 @@ class LeastSquaresStatistics:
 
     def from_user_units(self, coef: np.ndarray, intercept: np.ndarray):
         """The inverse of :meth:`to_user_units`."""
-        ratio = self.x_scale[:, None] / self.y_scale[None, :]
-        return coef * ratio, intercept / self.y_scale
+        with np.errstate(over="ignore", under="ignore"):
+            return (
+                _times_power_of_two(coef, self.x_scale[:, None], self.y_scale[None, :]),
+                _times_power_of_two(intercept, 1.0, self.y_scale),
+            )
 
     @property
     def n_features(self) -> int:
@@ -248,6 +251,17 @@ def _shift_into(block, scale, shift, out) -> None:
 # Columns whose largest magnitude lies outside [2**-300, 2**300] (about 1e±90) are divided by
 # a power of two before squaring: their squares and products would leave float64's range.
 _UNSCALED_RANGE = (2.0**-300, 2.0**300)
+
+
+def _times_power_of_two(values, numerator, denominator) -> np.ndarray:
+    """``values · numerator / denominator`` for powers of two, rounded once.
+
+    Multiplying and dividing in turn can leave float64's range on the way (a slope of 1e-235
+    times a y scale of 2**-300, before the division by an x scale of 2**-389 brings it back
+    to 1e-208); ``ldexp`` adds the exponents first.
+    """
+    exponent = np.frexp(numerator)[1] - np.frexp(denominator)[1]
+    return np.ldexp(values, exponent)
 
 
 def _power_of_two_scale(largest: np.ndarray) -> np.ndarray:

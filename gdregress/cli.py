@@ -429,11 +429,19 @@ def _summary(fit: _Fit, data: _Data, method: str) -> dict[str, Any]:
     """What the fit found, as plain numbers: the cost from the statistics, R², RMSE."""
     model = fit.model
     stats = model.statistics_
-    cost = LeastSquaresCost(stats, model.fit_intercept).value(model.coef_, model.intercept_)
+    # The statistics may hold columns beyond 1e±90 divided by powers of two: the cost is
+    # taken in their units, and R² (a ratio) there too; L and the RMSE scale back by y_scale.
+    coef, intercept = stats.from_user_units(
+        np.reshape(model.coef_, (-1, 1)), np.atleast_1d(model.intercept_)
+    )
+    scaled_cost = LeastSquaresCost(stats, model.fit_intercept).value(coef[:, 0], intercept[0])
+    y_scale = float(stats.y_scale[0])
+    with np.errstate(over="ignore"):  # beyond float64 the cost is inf, as it is
+        cost = scaled_cost * y_scale * y_scale
     # From the statistics: Σ(residual²) = 2n·L and Σ(y − ȳ)² = S_yy, so that a streamed file,
     # never held in memory, gets the same numbers as one read at once.
     spread = float(stats.yy[0])
-    r2 = 1.0 - 2.0 * stats.weight_sum * cost / spread if spread > 0 else math.nan
+    r2 = 1.0 - 2.0 * stats.weight_sum * scaled_cost / spread if spread > 0 else math.nan
     summary: dict[str, Any] = {
         "data": data.description.strip("'"),
         "rows": fit.n_rows,
@@ -444,7 +452,7 @@ def _summary(fit: _Fit, data: _Data, method: str) -> dict[str, Any]:
         "intercept": float(model.intercept_),
         "cost": cost,
         "r2": r2,
-        "rmse": math.sqrt(2.0 * cost),
+        "rmse": math.sqrt(2.0 * scaled_cost) * y_scale,
         "fit_time_s": fit.seconds,
         "chunks": fit.chunks or None,
     }

@@ -90,7 +90,27 @@ def _one_feature_cost(model, what: str) -> LeastSquaresCost:
             f"{stats.n_features} features, {stats.n_targets} targets and "
             f"fit_intercept={model.fit_intercept}. Fit it on one column of X."
         )
-    return LeastSquaresCost(stats, fit_intercept=True)
+    return LeastSquaresCost(_in_data_units(stats, what), fit_intercept=True)
+
+
+def _in_data_units(stats, what: str):
+    """The statistics of the data as given: the plots' costs and paths are in its units.
+
+    The fit may hold columns beyond about 1e±90 divided by powers of two; undone here
+    (exactly), unless the squares of the data leave float64's range.
+    """
+    if not stats.is_scaled:
+        return stats
+    with np.errstate(over="ignore", under="ignore"):
+        unscaled = stats.rescaled(np.ones(stats.n_features), np.ones(stats.n_targets))
+    underflowed = np.any((np.diag(unscaled.xx) == 0) & (np.diag(stats.xx) > 0))
+    if not unscaled.is_finite() or underflowed:
+        raise ValueError(
+            f"{what} draws the cost in the data's units, but the squares of this data leave "
+            "float64's range (values beyond about 1e±150): rescale x or y (by a power of 10) "
+            "and fit again to draw it."
+        )
+    return unscaled
 
 
 def _minimum(cost: LeastSquaresCost) -> tuple[np.ndarray, float]:
@@ -249,7 +269,8 @@ def plot_loss_curve(
     if hasattr(descent, "loss_curve_"):
         values = np.asarray(descent.loss_curve_, dtype=np.float64)
         if minimum is None:
-            _, minimum = _minimum(LeastSquaresCost(descent.statistics_, descent.fit_intercept))
+            stats = _in_data_units(descent.statistics_, "plot_loss_curve")
+            _, minimum = _minimum(LeastSquaresCost(stats, descent.fit_intercept))
         name, point = "L", "θₖ"
     elif getattr(descent, "fun_values", None) is not None:
         values = np.asarray(descent.fun_values, dtype=np.float64)

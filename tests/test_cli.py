@@ -14,6 +14,7 @@ import subprocess
 import sys
 import threading
 import time
+import warnings
 from io import StringIO
 from pathlib import Path
 
@@ -544,3 +545,22 @@ def test_the_summary_numbers_are_finite_and_json_safe(tmp_path, capsys):
     (tmp_path / "one.csv").write_text("x,y\n2,5\n")  # one row: a line through a point
     report = _json(capsys, ["fit", str(tmp_path / "one.csv"), "--json"])
     assert report["r2"] is None and math.isfinite(report["cost"])
+
+
+@pytest.mark.parametrize("size", [1e-91, 1e-100, 1e100])
+def test_cost_r2_and_rmse_are_in_the_data_units_whatever_their_scale(tmp_path, capsys, size):
+    # The statistics divide columns beyond 1e±90 by powers of two; the command's cost took
+    # the fit's coefficients in the data's units on them (an overflow and "cost inf, R² -inf"
+    # for an exact fit; found by the long fuzz run). y = 2·x + 3 + noise, x of size `size`.
+    x = np.array([1.0, 2.0, 3.0, 4.0, 6.0]) * size
+    y = 2.0 * x / size + 3.0 + np.array([0.1, -0.2, 0.05, 0.1, -0.05])
+    path = tmp_path / "scaled.csv"
+    pd.DataFrame({"x": x, "y": y}).to_csv(path, index=False)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        report = _json(capsys, ["fit", str(path), "--x", "x", "--y", "y", "--json"])
+    reference = LinearRegression().fit((x / size)[:, None], y)  # the same fit in units of x
+    residuals = y - reference.predict((x / size)[:, None])
+    assert report["cost"] == pytest.approx(np.mean(residuals**2) / 2, rel=1e-9)
+    assert report["rmse"] == pytest.approx(np.sqrt(np.mean(residuals**2)), rel=1e-9)
+    assert report["r2"] == pytest.approx(reference.score((x / size)[:, None], y), rel=1e-9)

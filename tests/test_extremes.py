@@ -589,3 +589,15 @@ def test_an_exact_line_search_over_targets_of_different_scales_minimises_the_use
     assert np.all(np.diff(large.loss_curve_) <= 0)
     np.testing.assert_allclose(large.learning_rate_, small.learning_rate_, rtol=1e-12)
     np.testing.assert_allclose(large.coef_ * 2.0**-600, small.coef_, rtol=1e-12)
+
+
+def test_coefficients_come_back_to_the_users_units_in_one_rounding():
+    # x ~ 1e-118 and y ~ 4e-91 are divided by 2**-389 and 2**-300; one raw step gives slopes
+    # x·y = 2.8e-208, which went through 1e-235 · 2**-300 (an underflow) before the division
+    # by 2**-389 brought them back, and the fit was refused (found by the long fuzz run).
+    X, y = np.full((1, 3), 6.89665261e-118), np.array([4.09753589e-91])
+    model = GradientDescentRegressor(
+        fit_intercept=False, standardize=False, learning_rate=1.0, max_iter=1, tol=None
+    )
+    fit_quietly(model, X, y)
+    np.testing.assert_allclose(model.coef_, X[0] * y[0], rtol=1e-14)  # θ₁ = α·x·y, n = 1

@@ -314,3 +314,22 @@ def test_importing_gdregress_does_not_import_matplotlib(tmp_path):
     )
     assert completed.returncode == 0, completed.stderr
     assert completed.stdout.strip() == "[]"
+
+
+@pytest.mark.parametrize("size", [1e-100, 1e100])
+def test_cost_surface_is_in_the_data_units_whatever_their_scale(power_lines, size):
+    # The fit's statistics hold x beyond 1e±90 divided by a power of two; the surface, its
+    # minimum and the path are drawn in the data's units all the same.
+    X, y = power_lines
+    model = GradientDescentRegressor().fit(X * size, y)
+    ax = plot_cost_surface(model, ax=_axes())
+    star = next(line for line in ax.get_lines() if line.get_marker() == "*")
+    np.testing.assert_allclose(star.get_xydata()[0], [0.5 / size, 7 / 3], rtol=1e-9)
+    path = next(line for line in ax.get_lines() if line.get_gid() == "descent path")
+    np.testing.assert_allclose(path.get_xydata(), model.path_, rtol=1e-12)
+    (m_low, m_high), (b_low, b_high) = ax.get_xlim(), ax.get_ylim()
+    assert m_low <= model.path_[:, 0].min() and model.path_[:, 0].max() <= m_high
+    assert b_low <= model.path_[:, 1].min() and model.path_[:, 1].max() <= b_high
+    # The contours are levels of the data's cost, above its least value E/(2n) = (25/6)/6.
+    levels = _contours(ax).levels
+    assert levels.min() > 25 / 36 and levels.max() < 100 * 25 / 36
