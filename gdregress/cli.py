@@ -434,10 +434,10 @@ def _summary(fit: _Fit, data: _Data, method: str) -> dict[str, Any]:
     coef, intercept = stats.from_user_units(
         np.reshape(model.coef_, (-1, 1)), np.atleast_1d(model.intercept_)
     )
-    scaled_cost = LeastSquaresCost(stats, model.fit_intercept).value(coef[:, 0], intercept[0])
+    least_squares = LeastSquaresCost(stats, model.fit_intercept)
+    scaled_cost = least_squares.value(coef[:, 0], intercept[0])
+    cost = float(least_squares.value_path(coef[None], intercept[None], data_units=True)[0])
     y_scale = float(stats.y_scale[0])
-    with np.errstate(over="ignore"):  # beyond float64 the cost is inf, as it is
-        cost = scaled_cost * y_scale * y_scale
     # From the statistics: Σ(residual²) = 2n·L and Σ(y − ȳ)² = S_yy, so that a streamed file,
     # never held in memory, gets the same numbers as one read at once.
     spread = float(stats.yy[0])

@@ -211,7 +211,12 @@ class LeastSquaresCost:
         return np.vstack([top, stats.y_mean[None, :]])
 
     def value_path(
-        self, coefs: np.ndarray, intercepts: np.ndarray, *, per_target: bool = False
+        self,
+        coefs: np.ndarray,
+        intercepts: np.ndarray,
+        *,
+        per_target: bool = False,
+        data_units: bool = False,
     ) -> np.ndarray:
         """The cost at many points at once, e.g. every iterate of a descent.
 
@@ -222,6 +227,10 @@ class LeastSquaresCost:
             Ignored without an intercept.
         per_target : bool, default=False
             Return each target's cost instead of their sum.
+        data_units : bool, default=False
+            The cost in the units of y: the statistics hold y divided by ``y_scale`` (1 unless
+            y is beyond 1e±90), so each target's cost is multiplied by ``y_scale²``. Beyond
+            float64's range (y beyond about 1e154) that is inf.
 
         Returns
         -------
@@ -237,6 +246,10 @@ class LeastSquaresCost:
         values = (spread + stats.yy) / (2 * stats.weight_sum) + 0.5 * e**2
         # A sum of squares: at an exact fit rounding can leave a tiny negative number.
         values = np.maximum(values, 0.0)
+        if data_units:
+            # y_scale twice, as y_scale² may itself be inf, and a zero cost times inf is NaN.
+            with np.errstate(over="ignore"):
+                values = values * stats.y_scale * stats.y_scale
         return values if per_target else np.sum(values, axis=1)
 
     @cached_property

@@ -847,12 +847,7 @@ class GradientDescentRegressor(_LinearLeastSquares):
 
         path = result.path.reshape(len(result.path), p, n_targets)
         path_intercepts = path[:, k] if self.fit_intercept else np.zeros((len(path), n_targets))
-        # In the units of y: the statistics' are y / y_scale (1 unless y is beyond 1e±90);
-        # a cost beyond float64's range (y beyond about 1e154) is inf. Multiplied by y_scale
-        # twice, as y_scale² may itself be inf, and a zero cost times inf would be NaN.
-        per_target = cost.value_path(path[:, :k], path_intercepts, per_target=True)
-        with np.errstate(over="ignore"):
-            loss_curve = np.sum(per_target * statistics.y_scale * statistics.y_scale, axis=1)
+        loss_curve = cost.value_path(path[:, :k], path_intercepts, data_units=True)
         coefs, intercepts = scaling.to_user(np.moveaxis(path[:, :k], 0, 1), path_intercepts)
         coefs = np.moveaxis(coefs, 0, 1)
         # Only the fit must be representable; an early iterate of the history may underflow.
