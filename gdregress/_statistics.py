@@ -21,6 +21,14 @@ import numpy as np
 import scipy.sparse
 from threadpoolctl import ThreadpoolController
 
+from ._numerics import (
+    CONSTANT_COLUMN_TOLERANCE,
+    TINY,
+    normalised_weights,
+    power_of_two_scale,
+)
+from ._units import Units
+
 __all__ = ["LeastSquaresStatistics", "compute_statistics", "merge_statistics"]
 
 # Bytes per chunk of the shifted copy: it stays in cache and never approaches the size of the
@@ -92,6 +100,10 @@ class LeastSquaresStatistics:
         those of :math:`x / x_{scale}` and :math:`y / y_{scale}`. They are 1 unless a column's
         magnitude is beyond about :math:`10^{\pm 90}`, where squares and products would
         overflow or underflow float64 (see :meth:`to_user_units`).
+    weight_scale : float
+        The power of two the weights were divided by (1 unless they are beyond about
+        :math:`2^{\pm 500}`); ``weight_sum`` and the centred sums are those of the divided
+        weights. The cost is normalised by the weights' sum, so it does not change.
     """
 
     n_rows: int
@@ -103,6 +115,7 @@ class LeastSquaresStatistics:
     yy: np.ndarray
     x_scale: np.ndarray | None = None
     y_scale: np.ndarray | None = None
+    weight_scale: float = 1.0
 
     def __post_init__(self) -> None:
         if self.x_scale is None:
@@ -111,24 +124,60 @@ class LeastSquaresStatistics:
             object.__setattr__(self, "y_scale", np.ones(self.y_mean.shape[0]))
 
     @property
+    def units(self) -> Units:
+        """The scaled units of these statistics and their conversions to the user's."""
+        return Units(self.x_scale, self.y_scale, self.weight_scale)
+
+    @property
     def is_scaled(self) -> bool:
         """Whether any column was scaled before squaring."""
-        return bool(np.any(self.x_scale != 1.0) or np.any(self.y_scale != 1.0))
+        return not self.units.is_identity
 
-    def rescaled(self, x_scale: np.ndarray, y_scale: np.ndarray) -> LeastSquaresStatistics:
-        """The same statistics with the columns divided by other powers of two (exactly)."""
+    def rescaled(
+        self, x_scale: np.ndarray, y_scale: np.ndarray, weight_scale: float | None = None
+    ) -> LeastSquaresStatistics:
+        """The same statistics with the columns (and weights) divided by other powers of two.
+
+        Exact, but for sums that leave float64's range: in the user's units (scales of 1)
+        the squares of data beyond about 1e±154 overflow or underflow.
+        """
         fx = self.x_scale / x_scale
         fy = self.y_scale / y_scale
+        fw = 1.0 if weight_scale is None else self.weight_scale / weight_scale
         return replace(
             self,
+            weight_sum=self.weight_sum * fw,
             x_mean=self.x_mean * fx,
             y_mean=self.y_mean * fy,
-            xx=self.xx * np.outer(fx, fx),
-            xy=self.xy * np.outer(fx, fy),
-            yy=self.yy * fy**2,
+            xx=self.xx * np.outer(fx, fx) * fw,
+            xy=self.xy * np.outer(fx, fy) * fw,
+            yy=self.yy * fy**2 * fw,
             x_scale=np.asarray(x_scale, dtype=np.float64),
             y_scale=np.asarray(y_scale, dtype=np.float64),
+            weight_scale=self.weight_scale if weight_scale is None else float(weight_scale),
         )
+
+    def in_user_units(self, what: str) -> LeastSquaresStatistics:
+        """These statistics with no column scaled: those of the data as given.
+
+        Raises
+        ------
+        ValueError
+            Naming ``what`` needs them, when the squares of the data leave float64's range
+            (values beyond about 1e±150).
+        """
+        if not self.is_scaled:
+            return self
+        with np.errstate(over="ignore", under="ignore"):
+            unscaled = self.rescaled(np.ones(self.n_features), np.ones(self.n_targets))
+        underflowed = np.any((np.diag(unscaled.xx) == 0) & (np.diag(self.xx) > 0))
+        if not unscaled.is_finite() or underflowed:
+            raise ValueError(
+                f"{what} works in the data's units, but the squares of this data leave "
+                "float64's range (values beyond about 1e±150): rescale x or y (by a power of "
+                "10) and fit again."
+            )
+        return unscaled
 
     def to_user_units(self, coef: np.ndarray, intercept: np.ndarray, *, check: bool = True):
         """Parameters fitted to these (scaled) statistics, in the units of the data.
@@ -146,14 +195,11 @@ class LeastSquaresStatistics:
             Whether to refuse parameters that float64 cannot hold; False converts them as
             they come (the iterates of a descent's history, whose fit alone must be held).
         """
-        with np.errstate(over="ignore", under="ignore"):  # checked just below
-            user_coef = _times_power_of_two(coef, self.y_scale[None, :], self.x_scale[:, None])
-            user_intercept = _times_power_of_two(intercept, self.y_scale, 1.0)
+        user_coef, user_intercept = self.units.coef_to_user(coef, intercept)  # checked below
         if not check:
             return user_coef, user_intercept
-        tiny = np.finfo(np.float64).tiny
-        lost_coef = (coef != 0) & ~(np.abs(user_coef) >= tiny)
-        lost_intercept = (intercept != 0) & ~(np.abs(user_intercept) >= tiny)
+        lost_coef = (coef != 0) & ~(np.abs(user_coef) >= TINY)
+        lost_intercept = (intercept != 0) & ~(np.abs(user_intercept) >= TINY)
         if np.any(lost_coef) or np.any(lost_intercept):
             # Each term's size in the predictions, with the root mean square of its column.
             column_size = np.sqrt(np.maximum(np.diag(self.xx), 0.0) / self.weight_sum)
@@ -174,11 +220,7 @@ class LeastSquaresStatistics:
 
     def from_user_units(self, coef: np.ndarray, intercept: np.ndarray):
         """The inverse of :meth:`to_user_units`."""
-        with np.errstate(over="ignore", under="ignore"):
-            return (
-                _times_power_of_two(coef, self.x_scale[:, None], self.y_scale[None, :]),
-                _times_power_of_two(intercept, 1.0, self.y_scale),
-            )
+        return self.units.coef_from_user(coef, intercept)
 
     @property
     def n_features(self) -> int:
@@ -246,35 +288,6 @@ def _shift_into(block, scale, shift, out) -> None:
     else:
         np.multiply(block, 1.0 / scale, out=out)  # exact: the scales are powers of two
         out -= shift
-
-
-# Columns whose largest magnitude lies outside [2**-300, 2**300] (about 1e±90) are divided by
-# a power of two before squaring: their squares and products would leave float64's range.
-_UNSCALED_RANGE = (2.0**-300, 2.0**300)
-
-
-def _times_power_of_two(values, numerator, denominator) -> np.ndarray:
-    """``values · numerator / denominator`` for powers of two, rounded once.
-
-    Multiplying and dividing in turn can leave float64's range on the way (a slope of 1e-235
-    times a y scale of 2**-300, before the division by an x scale of 2**-389 brings it back
-    to 1e-208); ``ldexp`` adds the exponents first.
-    """
-    exponent = np.frexp(numerator)[1] - np.frexp(denominator)[1]
-    return np.ldexp(values, exponent)
-
-
-def _power_of_two_scale(largest: np.ndarray) -> np.ndarray:
-    """Per column, 1, or the power of two that brings its largest magnitude near 1.
-
-    Subnormal columns get the smallest normal power of two, 2**-1022, whose reciprocal the
-    pass multiplies by is finite; their values, scaled up exactly, then lie near 2**-52..2**-1.
-    """
-    largest = np.asarray(largest, dtype=np.float64)
-    outside = (largest > 0) & ((largest < _UNSCALED_RANGE[0]) | (largest > _UNSCALED_RANGE[1]))
-    exponent = np.frexp(np.where(outside, largest, 1.0))[1]
-    exponent = np.maximum(exponent, np.finfo(np.float64).minexp)
-    return np.where(outside, np.ldexp(1.0, exponent), 1.0)
 
 
 def _column_magnitudes(block) -> np.ndarray:
@@ -395,9 +408,18 @@ def merge_statistics(
             f"with statistics of {b.n_features} features and {b.n_targets} targets: "
             "every chunk must have the same columns."
         )
-    if np.any(a.x_scale != b.x_scale) or np.any(a.y_scale != b.y_scale):
+    if (
+        np.any(a.x_scale != b.x_scale)
+        or np.any(a.y_scale != b.y_scale)
+        or a.weight_scale != b.weight_scale
+    ):
+        # Both to the larger powers of two: what the smaller ones lose to underflow is below
+        # the rounding of the larger sums.
         x_scale, y_scale = np.maximum(a.x_scale, b.x_scale), np.maximum(a.y_scale, b.y_scale)
-        a, b = a.rescaled(x_scale, y_scale), b.rescaled(x_scale, y_scale)
+        weight_scale = max(a.weight_scale, b.weight_scale)
+        with np.errstate(under="ignore"):
+            a = a.rescaled(x_scale, y_scale, weight_scale)
+            b = b.rescaled(x_scale, y_scale, weight_scale)
     n_rows = a.n_rows + b.n_rows
     if b.weight_sum == 0.0:
         return replace(a, n_rows=n_rows)
@@ -418,6 +440,7 @@ def merge_statistics(
         yy=a.yy + b.yy + coupling * dy**2,
         x_scale=a.x_scale,
         y_scale=a.y_scale,
+        weight_scale=a.weight_scale,
     )
 
 
@@ -467,6 +490,7 @@ def compute_statistics(
     *,
     chunk_rows: int | None = None,
     n_threads: int | None = None,
+    weight_scale: float = 1.0,
 ) -> LeastSquaresStatistics:
     r"""Compute the least-squares statistics of a data set in one pass over its rows.
 
@@ -500,6 +524,11 @@ def compute_statistics(
     n_threads : int, optional
         Threads for the pass; by default one per core, up to 8 (a dask worker that already
         runs blocks side by side passes 1).
+    weight_scale : float, default=1.0
+        The power of two ``sample_weight`` was already divided by. Extreme weights are
+        divided by another here (:func:`~gdregress._numerics.normalised_weights`); the
+        statistics record the product, so that chunks and blocks normalised apart merge
+        exactly.
 
     Returns
     -------
@@ -519,6 +548,8 @@ def compute_statistics(
     n_targets = y2.shape[1]
     if sample_weight is not None:
         sample_weight = np.asarray(sample_weight, dtype=np.float64)
+    sample_weight, extra_scale = normalised_weights(sample_weight)
+    weight_scale = weight_scale * extra_scale
     if chunk_rows is None:
         width = n_features + n_targets
         chunk_bytes = _NARROW_CHUNK_BYTES if width <= _NARROW else _CHUNK_BYTES
@@ -527,17 +558,25 @@ def compute_statistics(
         chunk_rows = max(256, min(chunk_bytes // (8 * width), n_rows // 64))
     if n_rows == 0:
         return LeastSquaresStatistics.empty(n_features, n_targets)
+    stats = _scaled_statistics(X, y2, sample_weight, chunk_rows, n_threads)
+    if weight_scale != 1.0:
+        stats = replace(stats, weight_scale=weight_scale)
+    return stats
+
+
+def _scaled_statistics(X, y2, sample_weight, chunk_rows, n_threads) -> LeastSquaresStatistics:
+    """The statistics, with the columns scaled that need it and constant columns made exact."""
     pilot = slice(0, chunk_rows)
-    x_scale = _power_of_two_scale(_column_magnitudes(X[pilot]))
-    y_scale = _power_of_two_scale(_column_magnitudes(y2[pilot]))
+    x_scale = power_of_two_scale(_column_magnitudes(X[pilot]))
+    y_scale = power_of_two_scale(_column_magnitudes(y2[pilot]))
     with np.errstate(over="ignore", invalid="ignore"):  # overflow is detected, not warned
         stats = _shifted_statistics(X, y2, sample_weight, chunk_rows, x_scale, y_scale, n_threads)
     if not stats.is_finite():
         # A later chunk much larger than the pilot overflowed: scale by the largest
         # magnitudes of all rows (one more pass, for such data only). NaN or inf in the data
         # stay non-finite, for the caller to report.
-        x_scale = _power_of_two_scale(_column_magnitudes(X))
-        y_scale = _power_of_two_scale(_column_magnitudes(y2))
+        x_scale = power_of_two_scale(_column_magnitudes(X))
+        y_scale = power_of_two_scale(_column_magnitudes(y2))
         if np.all(np.isfinite(x_scale)) and np.all(np.isfinite(y_scale)):
             with np.errstate(over="ignore", invalid="ignore"):
                 stats = _shifted_statistics(
@@ -550,12 +589,6 @@ def compute_statistics(
     return stats
 
 
-# A constant column's weighted spread, as the pass computes it, is rounding: at most a few eps
-# times its magnitude. A spread this small may also be that of a column that varies only in
-# rows outweighed by 1e25 and more, so only the data can tell the two apart.
-_CONSTANT_COLUMN_TOLERANCE = 1e3 * np.finfo(np.float64).eps
-
-
 def _maybe_constant(stats: LeastSquaresStatistics) -> np.ndarray:
     """Columns whose weighted spread is too small for the statistics to tell them constant.
 
@@ -565,7 +598,7 @@ def _maybe_constant(stats: LeastSquaresStatistics) -> np.ndarray:
     diagonal = np.diag(stats.xx)
     spread = np.sqrt(np.maximum(diagonal, 0.0) / stats.weight_sum)
     zeros = (diagonal == 0.0) & (stats.x_mean == 0.0)
-    return (spread <= _CONSTANT_COLUMN_TOLERANCE * np.abs(stats.x_mean)) & ~zeros
+    return (spread <= CONSTANT_COLUMN_TOLERANCE * np.abs(stats.x_mean)) & ~zeros
 
 
 def _with_constant_columns(stats, X, sample_weight, columns, chunk_rows):

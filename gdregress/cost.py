@@ -21,7 +21,14 @@ import numpy as np
 
 from ._statistics import LeastSquaresStatistics
 
-__all__ = ["ColumnScaling", "ExpandedQuadratic", "LeastSquaresCost", "column_scaling"]
+__all__ = [
+    "ColumnScaling",
+    "ExpandedQuadratic",
+    "FitMeasures",
+    "LeastSquaresCost",
+    "column_scaling",
+    "fit_measures",
+]
 
 
 @dataclass(frozen=True)
@@ -247,9 +254,7 @@ class LeastSquaresCost:
         # A sum of squares: at an exact fit rounding can leave a tiny negative number.
         values = np.maximum(values, 0.0)
         if data_units:
-            # y_scale twice, as y_scale² may itself be inf, and a zero cost times inf is NaN.
-            with np.errstate(over="ignore"):
-                values = values * stats.y_scale * stats.y_scale
+            values = stats.units.cost_to_user(values)
         return values if per_target else np.sum(values, axis=1)
 
     @cached_property
@@ -404,3 +409,60 @@ def column_scaling(stats: LeastSquaresStatistics, fit_intercept: bool) -> Column
         scale = np.sqrt(np.maximum(np.diag(stats.uncentred_xx()), 0.0) / S)
         active = scale > 0.0
     return ColumnScaling(shift=shift, scale=scale, active=active & (scale > 0.0))
+
+
+@dataclass(frozen=True)
+class FitMeasures:
+    r"""How well a line fits, from the statistics alone, in the units of the data.
+
+    Attributes
+    ----------
+    cost : float
+        The half-MSE :math:`L` (``inf`` where it exceeds float64's range).
+    r2 : float
+        :math:`1 - \sum w r^2 / \sum w (y - \bar y)^2` (NaN for a constant target).
+    rmse : float
+        The (weighted) root mean squared residual, :math:`\sqrt{2L}`.
+    """
+
+    cost: float
+    r2: float
+    rmse: float
+
+
+def fit_measures(
+    statistics: LeastSquaresStatistics, coef, intercept, fit_intercept: bool = True
+) -> FitMeasures:
+    r"""The cost, R² and RMSE of one target's line given in the user's units.
+
+    From the statistics: :math:`\sum w r^2 = 2S\,L` and :math:`\sum w (y - \bar y)^2 =
+    S_{yy}`, so a streamed file, never held in memory, gets the numbers of one read at once.
+    The cost is taken in the statistics' units (where its squares cannot overflow) and R², a
+    ratio, there too; the cost and the RMSE then scale back to the data's.
+
+    Parameters
+    ----------
+    statistics : LeastSquaresStatistics
+        Of one target.
+    coef : array-like of shape (n_features,)
+    intercept : float
+    fit_intercept : bool, default=True
+
+    Examples
+    --------
+    >>> from gdregress._statistics import compute_statistics
+    >>> stats = compute_statistics(np.array([[1.0], [2.0], [3.0]]), np.array([2.0, 5.0, 3.0]))
+    >>> measures = fit_measures(stats, [0.5], 7 / 3)
+    >>> round(measures.cost, 6), round(measures.r2, 6)  # 2n·L = E = 25/6
+    (0.694444, 0.107143)
+    """
+    coef, intercept = statistics.from_user_units(
+        np.reshape(np.asarray(coef, dtype=np.float64), (-1, 1)), np.atleast_1d(intercept)
+    )
+    least_squares = LeastSquaresCost(statistics, fit_intercept)
+    scaled = least_squares.value_path(coef[None], intercept[None], per_target=True)[0]
+    cost = float(statistics.units.cost_to_user(scaled)[0])
+    spread = float(statistics.yy[0])
+    r2 = 1.0 - 2.0 * statistics.weight_sum * float(scaled[0]) / spread if spread > 0 else np.nan
+    rmse = float(np.sqrt(2.0 * scaled[0]) * statistics.y_scale[0])
+    return FitMeasures(cost=cost, r2=r2, rmse=rmse)

@@ -9,6 +9,7 @@ cost that :mod:`gdregress.linear_model` hands it. It returns a
 
 from __future__ import annotations
 
+import enum
 import inspect
 import math
 import numbers
@@ -20,13 +21,30 @@ import numpy as np
 from numpy.typing import ArrayLike
 from scipy.optimize import OptimizeResult, OptimizeWarning
 
-__all__ = ["gradient_descent", "minimize_gradient_descent"]
+__all__ = ["DescentStatus", "gradient_descent", "minimize_gradient_descent"]
 
-# Values of ``OptimizeResult.status``.
-_CONVERGED = 0  # the gradient fell to tol (or tol=None and all max_iter steps were run)
-_MAX_ITER = 1  # max_iter steps were taken before the gradient fell to tol
-_DIVERGED = 2  # the iterates blow up: the learning rate is too large
-_STOPPED = 3  # the callback raised StopIteration
+
+class DescentStatus(enum.IntEnum):
+    """How a descent ended: the ``status`` of its :class:`~scipy.optimize.OptimizeResult`.
+
+    An ``IntEnum``, so it compares equal to the numbers scipy's minimizers use (0 for
+    success).
+    """
+
+    CONVERGED = 0
+    """The gradient fell to ``tol`` (or, with ``tol=None``, all ``max_iter`` steps ran)."""
+    MAX_ITER = 1
+    """``max_iter`` steps were taken before the gradient fell to ``tol``."""
+    DIVERGED = 2
+    """The iterates blow up: the learning rate is too large."""
+    STOPPED = 3
+    """The callback stopped the descent (it raised :class:`StopIteration`)."""
+
+
+_CONVERGED = DescentStatus.CONVERGED
+_MAX_ITER = DescentStatus.MAX_ITER
+_DIVERGED = DescentStatus.DIVERGED
+_STOPPED = DescentStatus.STOPPED
 
 # The history starts this long and doubles when full, so that a short descent allocates little
 # and a long one is not slowed by appending to lists.
@@ -189,8 +207,8 @@ def gradient_descent(
     which is detected within a few steps:
 
     >>> res = gradient_descent(lambda p: np.array([2, 20]) * p, [1.0, 1.0], learning_rate=0.2)
-    >>> res.status, res.nit
-    (2, 5)
+    >>> res.status.name, res.nit
+    ('DIVERGED', 5)
 
     One norm of the gradient lets a variable on a large scale excuse one on a small scale: on
     :math:`\tfrac12 (x - 1)^2 + \tfrac{1}{200} (y - 10^{-6})^2`, ``tol=1e-8`` stops with

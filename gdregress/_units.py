@@ -1,0 +1,124 @@
+"""The user's units and the solvers' scaled units, and every conversion between them.
+
+The statistics hold each column divided by a power of two when its magnitude is beyond about
+1e±90 (``x_scale``, ``y_scale``), and the weights divided by one when they are extreme
+(``weight_scale``), so that no square or product leaves float64's range. Solvers work in
+those scaled units; the solution records they return are in the user's units, converted here
+and nowhere else. Every conversion is exact (``ldexp``, rounded once), and comes in a pair.
+
+For one target, with :math:`D_x = \\mathrm{diag}(x_{scale})` and :math:`s = y_{scale}`, the
+user's parameters and cost are :math:`w = s D_x^{-1} w'`, :math:`b = s\\,b'` and
+:math:`L(w, b) = s^2 L'(w', b')`, so gradients map by :math:`\\nabla_w L = s D_x^{-1}
+\\nabla_{w'} L'` and Hessians by :math:`\\nabla^2 L = D_x^{-1} \\nabla^2 L' D_x^{-1}` (with a 1
+for the intercept).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from ._numerics import times_power_of_two
+
+__all__ = ["Units"]
+
+
+@dataclass(frozen=True)
+class Units:
+    """Powers of two the data were divided by before squaring.
+
+    Attributes
+    ----------
+    x_scale : ndarray of shape (n_features,)
+    y_scale : ndarray of shape (n_targets,)
+    weight_scale : float
+        The weights' power of two. The cost is normalised by the weights' sum, so it changes
+        no coefficient, cost or gradient; only the sum of the weights itself is in its units.
+    """
+
+    x_scale: np.ndarray
+    y_scale: np.ndarray
+    weight_scale: float = 1.0
+
+    @classmethod
+    def identity(cls, n_features: int, n_targets: int) -> Units:
+        """Units that convert nothing."""
+        return cls(np.ones(n_features), np.ones(n_targets))
+
+    @property
+    def is_identity(self) -> bool:
+        """Whether no column is scaled (the weights' scale changes no conversion here)."""
+        return bool(np.all(self.x_scale == 1.0) and np.all(self.y_scale == 1.0))
+
+    # --- coefficients and intercepts ---------------------------------------------------------
+
+    def coef_to_user(self, coef, intercept) -> tuple[np.ndarray, np.ndarray]:
+        """Scaled ``(coef (..., d, t), intercept (..., t))`` in the user's units, unchecked.
+
+        Values beyond float64's range become inf or underflow; the statistics' check
+        (:meth:`~gdregress._statistics.LeastSquaresStatistics.to_user_units`) judges them.
+        """
+        with np.errstate(over="ignore", under="ignore"):
+            return (
+                times_power_of_two(coef, self.y_scale[None, :], self.x_scale[:, None]),
+                times_power_of_two(intercept, self.y_scale, 1.0),
+            )
+
+    def coef_from_user(self, coef, intercept) -> tuple[np.ndarray, np.ndarray]:
+        """The inverse of :meth:`coef_to_user`."""
+        with np.errstate(over="ignore", under="ignore"):
+            return (
+                times_power_of_two(coef, self.x_scale[:, None], self.y_scale[None, :]),
+                times_power_of_two(intercept, 1.0, self.y_scale),
+            )
+
+    # --- costs ---------------------------------------------------------------------------
+
+    def cost_to_user(self, per_target: np.ndarray) -> np.ndarray:
+        """Costs per target, shape (..., t), in the units of y: times ``y_scale²``.
+
+        ``y_scale`` twice, as ``y_scale²`` may itself be inf (y beyond about 1e154 makes the
+        cost inf), and a zero cost times inf would be NaN.
+        """
+        with np.errstate(over="ignore"):
+            return per_target * self.y_scale * self.y_scale
+
+    def cost_from_user(self, per_target: np.ndarray) -> np.ndarray:
+        """The inverse of :meth:`cost_to_user`."""
+        with np.errstate(under="ignore"):
+            return per_target / self.y_scale / self.y_scale
+
+    # --- gradients and Hessians ------------------------------------------------------------
+
+    def gradient_to_user(self, grad_coef, grad_intercept) -> tuple[np.ndarray, np.ndarray]:
+        """A gradient ``(d, t), (t,)`` of the scaled cost as the gradient of the user's cost."""
+        with np.errstate(over="ignore", under="ignore"):
+            return (
+                times_power_of_two(grad_coef, self.y_scale[None, :], self.x_scale[:, None]),
+                times_power_of_two(grad_intercept, self.y_scale, 1.0),
+            )
+
+    def gradient_from_user(self, grad_coef, grad_intercept) -> tuple[np.ndarray, np.ndarray]:
+        """The inverse of :meth:`gradient_to_user`."""
+        with np.errstate(over="ignore", under="ignore"):
+            return (
+                times_power_of_two(grad_coef, self.x_scale[:, None], self.y_scale[None, :]),
+                times_power_of_two(grad_intercept, 1.0, self.y_scale),
+            )
+
+    def _parameter_scale(self, fit_intercept: bool) -> np.ndarray:
+        """Per parameter (features, then the intercept), the power of two of its Hessian row."""
+        return np.append(self.x_scale, 1.0) if fit_intercept else self.x_scale
+
+    def hessian_to_user(self, hessian: np.ndarray, fit_intercept: bool) -> np.ndarray:
+        """The Hessian (one target; features then the intercept) of the user's cost."""
+        scale = self._parameter_scale(fit_intercept)
+        with np.errstate(over="ignore", under="ignore"):
+            return times_power_of_two(hessian, 1.0, np.outer(scale, scale))
+
+    def hessian_from_user(self, hessian: np.ndarray, fit_intercept: bool) -> np.ndarray:
+        """The inverse of :meth:`hessian_to_user`."""
+        scale = self._parameter_scale(fit_intercept)
+        with np.errstate(over="ignore", under="ignore"):
+            return times_power_of_two(hessian, np.outer(scale, scale), 1.0)
