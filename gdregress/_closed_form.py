@@ -19,31 +19,47 @@ one of least norm in the user's units is returned, as lstsq promises.
 from __future__ import annotations
 
 import warnings
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import scipy.linalg
-import scipy.sparse
 
 from . import _compensated
+from ._numerics import (
+    EPS,
+    FAST_ROUTE_MAX_CONDITION,
+    digits_lost,
+    numerical_rank,
+    require_positive_weight_sum,
+)
+from ._sources import ArraySource, DataSource, Refinement, RFactor
 from ._statistics import LeastSquaresStatistics
 from .cost import ColumnScaling, column_scaling
 from .exceptions import IllConditionedWarning
 
-__all__ = ["LeastSquaresSolution", "solve_least_squares"]
-
-_EPS = np.finfo(np.float64).eps
-
-# The fast route's error grows like eps·cond(C), C the column-scaled Gram matrix; at 1e4 it
-# keeps about 12 digits. Above it the accurate route takes over when the data is at hand.
-FAST_ROUTE_MAX_CONDITION = 1e4
+__all__ = [
+    "FAST_ROUTE_MAX_CONDITION",
+    "LeastSquaresSolution",
+    "Route",
+    "solve_least_squares",
+]
 
 _MAX_REFINEMENTS = 10
 
 
+class Route:
+    """The names of the routes, as ``solver_`` reports them."""
+
+    NORMAL_EQUATIONS = "normal equations"
+    REFINED_QR = "QR with refinement"
+    TALL_SKINNY_QR = "tall-skinny QR"
+    MINIMUM_NORM = "minimum norm"
+    PSEUDO_INVERSE = "pseudo-inverse"
+
+
 @dataclass(frozen=True)
 class LeastSquaresSolution:
-    """The minimiser of the half-MSE cost and what was learned on the way.
+    """The minimiser of the half-MSE cost and what was learned on the way, in user units.
 
     Attributes
     ----------
@@ -57,8 +73,7 @@ class LeastSquaresSolution:
     condition_number : float
         Condition number of the centred, column-scaled design (``inf`` when singular).
     route : str
-        ``"normal equations"``, ``"QR with refinement"``, ``"minimum norm"`` or
-        ``"pseudo-inverse"``.
+        One of :class:`Route`'s names.
     """
 
     coef: np.ndarray
@@ -73,9 +88,16 @@ def solve_least_squares(
     stats: LeastSquaresStatistics,
     *,
     fit_intercept: bool = True,
-    data: tuple[np.ndarray, np.ndarray, np.ndarray | None] | None = None,
+    data: DataSource | tuple | None = None,
 ) -> LeastSquaresSolution:
     """Minimise the half-MSE cost: solve the normal equations, accurately.
+
+    Well-conditioned designs (centred, column-scaled condition number of the Gram matrix at
+    most :data:`FAST_ROUTE_MAX_CONDITION`) are solved from the statistics by Cholesky. Worse
+    ones ask the data source for the R factor of the design: in memory, QR and iterative
+    refinement; on Dask, a tall-skinny QR. Rank-deficient designs get the minimum norm in the
+    user's units, with the rank decided by :func:`~gdregress._numerics.numerical_rank` on
+    every route.
 
     Parameters
     ----------
@@ -83,11 +105,10 @@ def solve_least_squares(
         Statistics of the data.
     fit_intercept : bool, default=True
         Whether to fit an intercept.
-    data : tuple (X, y, sample_weight), optional
-        The data the statistics came from (y of shape (n, n_targets)). When given and the
-        statistics show an ill-conditioned design, the accurate route runs over it; without
-        it an ill-conditioned design is solved from the statistics with an
-        :class:`~gdregress.exceptions.IllConditionedWarning`.
+    data : DataSource or tuple (X, y, sample_weight), optional
+        The data the statistics came from (a tuple is arrays in memory, y of shape
+        (n, n_targets)). Without it an ill-conditioned design is solved from the statistics
+        with an :class:`~gdregress.exceptions.IllConditionedWarning`.
 
     Returns
     -------
@@ -102,75 +123,132 @@ def solve_least_squares(
     >>> float(solution.coef[0, 0]), float(solution.intercept[0])
     (0.5, 2.3333333333333335)
     """
-    if stats.weight_sum <= 0:
-        raise ValueError(
-            "Sample weights must contain at least one non-zero number: the weights of all "
-            "rows seen sum to 0. Give at least one row a positive weight."
-        )
+    require_positive_weight_sum(stats.weight_sum)
+    if isinstance(data, tuple):
+        data = ArraySource(*data)
     design = column_scaling(stats, fit_intercept)
     scaled = design.statistics(stats)  # the active columns, standardised
     correlation = (scaled.xx if fit_intercept else scaled.uncentred_xx()) / stats.weight_sum
-    rhs = (scaled.xy if fit_intercept else scaled.uncentred_xy()) / stats.weight_sum
-    # With an intercept the standardised columns have mean 0, so its optimum is the mean of y.
-    scaled_intercept = scaled.y_mean if fit_intercept else np.zeros(stats.n_targets)
     eigenvalues = np.linalg.eigvalsh(correlation) if design.active.any() else np.ones(1)
     # The Gram matrix's condition number is the square of the design's.
     condition = eigenvalues[-1] / eigenvalues[0] if eigenvalues[0] > 0 else np.inf
-    design_condition = np.sqrt(condition)
-    gram = stats.xx if fit_intercept else stats.uncentred_xx()
-
     if condition <= FAST_ROUTE_MAX_CONDITION:
-        scaled_coef = scipy.linalg.cho_solve(scipy.linalg.cho_factor(correlation), rhs)
-        coef, intercept = design.to_user(scaled_coef, scaled_intercept)
-        route = "normal equations"
-        rank = int(design.active.sum())
-        singular_values = _singular_values_from_gram(gram, stats.n_rows, stats.x_scale)
+        solution = _from_statistics(stats, design, scaled, correlation, fit_intercept)
+        solution = _with_condition(solution, np.sqrt(condition))
     elif data is not None:
-        coef_active, intercept, rank, active_singular_values, route, design_condition = (
-            _accurate_route(data, design, fit_intercept, stats)
+        solution = _from_r_factor(
+            stats, design, data.r_factor(design, stats, fit_intercept), fit_intercept
         )
-        coef = np.zeros((stats.n_features, stats.n_targets))
-        coef[design.active] = coef_active
-        if intercept is None:
-            intercept = np.zeros(stats.n_targets)
-        singular_values = _with_zeros(active_singular_values, stats)
     else:
         warnings.warn(
-            f"The design is ill-conditioned (condition number about {design_condition:.3g} "
+            f"The design is ill-conditioned (condition number about {np.sqrt(condition):.3g} "
             "after centring and scaling the columns) and the data is not at hand, so the "
             "solution of the normal equations may have lost about "
-            f"{_digits_lost(condition)} of its 16 digits.",
+            f"{digits_lost(condition)} of its 16 digits.",
             IllConditionedWarning,
             stacklevel=3,
         )
-        active = design.active
-        scaled_coef, rank = _minimum_norm_solution(
-            correlation,
-            rhs,
-            correlation.shape[0] * _EPS,
-            _user_column_sizes(design.scale[active], stats.x_scale[active]),
+        solution = _from_statistics(
+            stats, design, scaled, correlation, fit_intercept, eigenvalues=eigenvalues
         )
-        coef, intercept = design.to_user(scaled_coef, scaled_intercept)
-        route = "pseudo-inverse"
-        singular_values = _singular_values_from_gram(gram, stats.n_rows, stats.x_scale)
-
+        solution = _with_condition(solution, np.sqrt(condition))
     # Columns divided by powers of two before squaring (beyond 1e±90) scale back exactly.
-    coef, intercept = stats.to_user_units(coef, intercept)
-    return LeastSquaresSolution(
-        coef=coef,
-        intercept=intercept,
-        rank=rank,
-        singular_values=singular_values,
-        condition_number=float(design_condition),
-        route=route,
+    coef, intercept = stats.to_user_units(solution.coef, solution.intercept)
+    return replace(solution, coef=coef, intercept=intercept)
+
+
+def _with_condition(solution: LeastSquaresSolution, condition: float) -> LeastSquaresSolution:
+    return replace(solution, condition_number=float(condition))
+
+
+def _from_statistics(
+    stats: LeastSquaresStatistics,
+    design: ColumnScaling,
+    scaled: LeastSquaresStatistics,
+    correlation: np.ndarray,
+    fit_intercept: bool,
+    *,
+    eigenvalues: np.ndarray | None = None,
+) -> LeastSquaresSolution:
+    """The normal equations in the standardised coordinates, in the statistics' units.
+
+    Without ``eigenvalues`` the design is well-conditioned: Cholesky. With them (an
+    ill-conditioned design and no data) the rank is judged from the Gram matrix's
+    eigenvalues and the minimum-norm solution taken: the pseudo-inverse.
+    """
+    rhs = (scaled.xy if fit_intercept else scaled.uncentred_xy()) / stats.weight_sum
+    # With an intercept the standardised columns have mean 0, so its optimum is the mean of y.
+    scaled_intercept = scaled.y_mean if fit_intercept else np.zeros(stats.n_targets)
+    gram = stats.xx if fit_intercept else stats.uncentred_xx()
+    singular_values = _singular_values_from_gram(gram, stats.n_rows, stats.x_scale)
+    active = design.active
+    if eigenvalues is None:
+        scaled_coef = scipy.linalg.cho_solve(scipy.linalg.cho_factor(correlation), rhs)
+        rank, route = int(active.sum()), Route.NORMAL_EQUATIONS
+    else:
+        root = np.sqrt(np.maximum(eigenvalues, 0.0))
+        rank = numerical_rank(root, stats.n_rows, root.size, from_gram=True)
+        sizes = _user_column_sizes(design.scale[active], stats.x_scale[active])
+        scaled_coef = _minimum_norm_solution(correlation, rhs, rank, sizes)
+        route = Route.PSEUDO_INVERSE
+    coef, intercept = design.to_user(scaled_coef, scaled_intercept)
+    return LeastSquaresSolution(coef, intercept, rank, singular_values, np.nan, route)
+
+
+def _from_r_factor(
+    stats: LeastSquaresStatistics, design: ColumnScaling, factor: RFactor, fit_intercept: bool
+) -> LeastSquaresSolution:
+    """Solve from the R factor of the centred, scaled design, in the statistics' units.
+
+    The rank, the condition number and the singular values come from :math:`R_Z` alike on
+    every route; a full-rank design is then refined over the rows where they are at hand
+    (memory), else solved by one triangular solve (Dask's tall-skinny QR, with a warning
+    where that loses digits).
+    """
+    active = design.active
+    k = int(active.sum())
+    shift, scale = design.shift[active], design.scale[active]
+    r_singular = scipy.linalg.svdvals(factor.r_design)
+    rank = numerical_rank(r_singular, stats.n_rows, k)
+    # The centred design in the user's units is Q·R_Z·diag(scale·x_scale): its singular values.
+    singular_values = _with_zeros(
+        scipy.linalg.svdvals(factor.r_design * (scale * stats.x_scale[active])), stats
     )
+    y_shift = stats.y_mean if fit_intercept else np.zeros(stats.n_targets)
+    if rank < k:
+        # As lstsq on the centred design: the minimum norm of the coefficients alone, the
+        # intercept then fitting the means.
+        sizes = _user_column_sizes(scale, stats.x_scale[active])
+        scaled_coef = _minimum_norm_solution(factor.r_design, factor.r_targets, rank, sizes)
+        route, condition = Route.MINIMUM_NORM, np.inf
+        coef, intercept = design.to_user(scaled_coef, y_shift)
+    else:
+        condition = float(r_singular[0] / r_singular[-1]) if k else 1.0
+        if factor.refinement is not None:
+            coef_active, intercept = _refine(factor.refinement, shift, scale, fit_intercept)
+            coef = np.zeros((stats.n_features, stats.n_targets))
+            coef[active] = coef_active
+            route = Route.REFINED_QR
+        else:
+            scaled_coef = scipy.linalg.solve_triangular(factor.r_design, factor.r_targets)
+            coef, intercept = design.to_user(scaled_coef, y_shift)
+            route = Route.TALL_SKINNY_QR
+            _warn_if_digits_lost(condition)
+    if not fit_intercept:
+        intercept = np.zeros(stats.n_targets)
+    return LeastSquaresSolution(coef, intercept, rank, singular_values, condition, route)
 
 
-def _digits_lost(gram_condition: float) -> int:
-    """Digits the normal equations may lose: log10(eps·cond(Gram)) + 16, between 0 and 16."""
-    if not np.isfinite(gram_condition):
-        return 16
-    return int(min(16, max(0, round(np.log10(gram_condition * _EPS) + 16))))
+def _warn_if_digits_lost(condition: float) -> None:
+    """A QR without refinement loses about eps·cond of its digits: say so past the fast limit."""
+    if condition > FAST_ROUTE_MAX_CONDITION:
+        warnings.warn(
+            f"The design is ill-conditioned (condition number about {condition:.3g} after "
+            "centring and scaling the columns): the tall-skinny QR over the dask data may "
+            f"have lost about {digits_lost(condition)} of its 16 digits.",
+            IllConditionedWarning,
+            stacklevel=5,
+        )
 
 
 def _singular_values_from_gram(gram: np.ndarray, n_rows: int, x_scale: np.ndarray) -> np.ndarray:
@@ -196,33 +274,31 @@ def _with_zeros(active_singular_values: np.ndarray, stats: LeastSquaresStatistic
 
 
 def _minimum_norm_solution(
-    factor: np.ndarray, rhs: np.ndarray, cutoff: float, sizes: np.ndarray
-) -> tuple[np.ndarray, int]:
+    factor: np.ndarray, rhs: np.ndarray, rank: int, sizes: np.ndarray
+) -> np.ndarray:
     r"""The least-squares solution of ``factor @ v ≈ rhs`` of least norm in the user's units.
 
     ``factor`` is a design with standardised columns (or its R factor, or its Gram matrix
-    with ``rhs`` the cross-products). Its SVD gives the rank (singular values at or below
-    ``cutoff`` times the largest are cut) and the solutions, :math:`C v = c` with :math:`C`
-    the leading right singular vectors, without losing a column for being small in the
-    user's units. Of those, the one returned minimises the norm of the user's coefficients
-    :math:`w = v / \text{sizes}` (sizes: the columns' magnitudes in the user's units, up to
-    a common factor), as lstsq would: :math:`v = \text{sizes} \odot u` with :math:`u` the
-    minimum-norm solution of :math:`(C\,\mathrm{diag}(\text{sizes}))\,u = c`. Those
-    columns differ in scale as the user's do, so they are factored by Householder QR with
-    column pivoting and the rows sorted by size, which is accurate row by row (Powell and
-    Reid; Cox and Higham): small columns keep their digits instead of being cut.
+    with ``rhs`` the cross-products) of the given ``rank``. Its SVD gives the solutions,
+    :math:`C v = c` with :math:`C` the leading right singular vectors, without losing a
+    column for being small in the user's units. Of those, the one returned minimises the
+    norm of the user's coefficients :math:`w = v / \text{sizes}` (sizes: the columns'
+    magnitudes in the user's units, up to a common factor), as lstsq would:
+    :math:`v = \text{sizes} \odot u` with :math:`u` the minimum-norm solution of
+    :math:`(C\,\mathrm{diag}(\text{sizes}))\,u = c`. Those columns differ in scale as the
+    user's do, so they are factored by Householder QR with column pivoting and the rows
+    sorted by size, which is accurate row by row (Powell and Reid; Cox and Higham): small
+    columns keep their digits instead of being cut.
 
     Returns
     -------
     v : ndarray of shape (n_columns, n_targets)
-    rank : int
     """
     u, singular, vt = scipy.linalg.svd(factor)
-    rank = int(np.sum(singular > cutoff * singular[0])) if singular.size else 0
     c = (u[:, :rank].T @ rhs) / singular[:rank, None]
     solution = vt[:rank].T @ c  # the minimum norm in the standardised coordinates
     if rank in (0, vt.shape[0]):  # a single solution (or only 0)
-        return solution, rank
+        return solution
     order = np.argsort(-sizes, kind="stable")
     q, r, pivots = scipy.linalg.qr((vt[:rank] * sizes).T[order], mode="economic", pivoting=True)
     with np.errstate(divide="ignore", over="ignore", invalid="ignore"):
@@ -231,7 +307,7 @@ def _minimum_norm_solution(
         weighted[order] = sizes[order, None] * (q @ z)
     # Columns below 2**-1074 of the largest (sizes 0) in a relation of their own leave R
     # singular: the standardised minimum norm, a solution all the same, is kept then.
-    return (weighted if np.all(np.isfinite(weighted)) else solution), rank
+    return weighted if np.all(np.isfinite(weighted)) else solution
 
 
 def _user_column_sizes(scale: np.ndarray, x_scale: np.ndarray) -> np.ndarray:
@@ -246,68 +322,7 @@ def _user_column_sizes(scale: np.ndarray, x_scale: np.ndarray) -> np.ndarray:
         return np.ldexp(mantissa, exponent - exponent.max())
 
 
-def _accurate_route(
-    data: tuple[np.ndarray, np.ndarray, np.ndarray | None],
-    design: ColumnScaling,
-    fit_intercept: bool,
-    stats: LeastSquaresStatistics,
-) -> tuple[np.ndarray, np.ndarray | None, int, np.ndarray, str, float]:
-    """Solve over the data: QR of the centred, scaled design and refinement, or minimum norm.
-
-    Returns the coefficients of the active columns, the intercept, the rank, the singular
-    values of the centred active design in the user's units, the route taken and the
-    condition number of the scaled design (from its R factor, accurate where the Gram
-    matrix's eigenvalues are not). Coefficients are those of the data divided by
-    ``x_scale`` and ``y_scale``, the units of the statistics.
-    """
-    x_scale, y_scale = stats.x_scale, stats.y_scale
-    X, y, weights = data
-    if weights is not None:
-        rows = weights > 0  # rows of weight 0 take no part in the cost
-        X, y, weights = X[rows], y[rows], weights[rows]
-        if np.all(weights == 1.0):
-            weights = None
-    X = X[:, design.active]
-    # The accurate route works on a dense copy of the (active) design in any case.
-    X = X.toarray() if scipy.sparse.issparse(X) else np.asarray(X, dtype=np.float64)
-    y = np.asarray(y, dtype=np.float64)
-    if np.any(x_scale != 1.0) or np.any(y_scale != 1.0):  # the statistics' units, exactly
-        X = X / x_scale[design.active]
-        y = y / y_scale
-    shift = design.shift[design.active]
-    scale = design.scale[design.active]
-    root_weights = None if weights is None else np.sqrt(weights)
-
-    scaled = (X - shift) / scale
-    columns = [scaled, np.ones((X.shape[0], 1))] if fit_intercept else [scaled]
-    A = np.hstack(columns)
-    if root_weights is not None:
-        A *= root_weights[:, None]
-    q, r = np.linalg.qr(A)
-    r_singular = scipy.linalg.svdvals(r)
-    tolerance = max(A.shape) * _EPS * r_singular[0] if r_singular.size else 0.0
-    rank = int(np.sum(r_singular > tolerance)) - int(fit_intercept)
-    d = X.shape[1]
-    # The centred design in the user's units is Q·R_Z·diag(scale): its singular values.
-    singular_values = scipy.linalg.svdvals(r[:d, :d] * (scale * x_scale[design.active]))
-    if rank < d:
-        # As lstsq on the centred design: the minimum norm of the coefficients alone, the
-        # intercept then fitting the means. The centred columns are Q·R[:, :d].
-        targets = y - stats.y_mean if fit_intercept else y
-        if root_weights is not None:
-            targets = targets * root_weights[:, None]
-        sizes = _user_column_sizes(scale, x_scale[design.active])
-        v, _ = _minimum_norm_solution(r[:, :d], q.T @ targets, max(A.shape) * _EPS, sizes)
-        coef = v / scale[:, None]
-        intercept = stats.y_mean - shift @ coef if fit_intercept else None
-        return coef, intercept, rank, singular_values, "minimum norm", np.inf
-    condition = float(r_singular[0] / r_singular[-1])
-
-    coef, intercept = _refine(X, y, weights, root_weights, q, r, shift, scale, fit_intercept)
-    return coef, intercept, rank, singular_values, "QR with refinement", condition
-
-
-def _refine(X, y, weights, root_weights, q, r, shift, scale, fit_intercept):
+def _refine(rows: Refinement, shift: np.ndarray, scale: np.ndarray, fit_intercept: bool):
     r"""Björck's iterative refinement of the augmented least-squares system.
 
     The unknowns are the residual :math:`\rho` and the parameters :math:`\theta = (w, b)` of
@@ -316,7 +331,18 @@ def _refine(X, y, weights, root_weights, q, r, shift, scale, fit_intercept):
     raw data and solves for the correction with the QR factors of the centred, scaled design
     :math:`A_c = W^{1/2} A T^{-1}`, where :math:`T` maps :math:`\theta` to the scaled
     parameters :math:`v = (\mathrm{scale} \odot w,\ b + \mathrm{shift}\cdot w)`.
+
+    Returns the coefficients of the active columns and the intercept, in the units of the
+    statistics.
     """
+    X, y, weights, root_weights, q, r = (
+        rows.X,
+        rows.y,
+        rows.weights,
+        rows.root_weights,
+        rows.q,
+        rows.r,
+    )
     d = X.shape[1]
     t = y.shape[1]
     coef = np.zeros((d, t))
@@ -347,10 +373,10 @@ def _refine(X, y, weights, root_weights, q, r, shift, scale, fit_intercept):
         intercept += d_intercept
         rho += d_rho
         size = np.linalg.norm(dv)
-        converged = np.all(np.abs(d_coef) <= 2 * _EPS * np.abs(coef)) and np.all(
-            np.abs(d_intercept) <= 2 * _EPS * np.abs(intercept)
+        converged = np.all(np.abs(d_coef) <= 2 * EPS * np.abs(coef)) and np.all(
+            np.abs(d_intercept) <= 2 * EPS * np.abs(intercept)
         )
         if converged or size > 0.5 * previous_size:
             break
         previous_size = size
-    return coef, (intercept if fit_intercept else None)
+    return coef, intercept

@@ -24,30 +24,24 @@ from __future__ import annotations
 
 import functools
 import sys
-import warnings
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-import scipy.linalg
 from sklearn.utils import assert_all_finite
-from sklearn.utils.validation import validate_data
 
-from ._closed_form import (
-    FAST_ROUTE_MAX_CONDITION,
-    LeastSquaresSolution,
-    _minimum_norm_solution,
-    _user_column_sizes,
-    _with_zeros,
-)
-from ._closed_form import solve_least_squares as _solve_from_statistics
+from ._numerics import times_power_of_two
+from ._sources import RFactor
 from ._statistics import LeastSquaresStatistics, compute_statistics, merge_statistics
-from .cost import ColumnScaling, column_scaling
-from .exceptions import IllConditionedWarning
+from .cost import ColumnScaling
 
-__all__ = ["is_dask_collection", "predict", "solve_least_squares", "validated_statistics"]
-
-_EPS = np.finfo(np.float64).eps
+__all__ = [
+    "DaskSource",
+    "check_features_collection",
+    "feature_sample",
+    "is_dask_collection",
+    "predict",
+]
 
 # Results merged per task of the tree: 100 blocks reduce in three levels.
 _SPLIT_EVERY = 8
@@ -356,187 +350,110 @@ def _block_statistics(X, y, sample_weight=None) -> LeastSquaresStatistics:
     return statistics
 
 
-def _check_features(estimator, X, *, reset: bool) -> None:
-    """Set or check ``n_features_in_`` and ``feature_names_in_`` from X's metadata alone."""
+def feature_sample(X):
+    """An empty in-memory sample with X's columns, for scikit-learn's feature checks.
+
+    For a dask DataFrame, the empty pandas DataFrame with its columns and dtypes (so that its
+    column names become ``feature_names_in_``); for a dask array, an empty array as wide.
+    """
     if _is_dask_frame(X):
         from dask.dataframe.utils import make_meta
 
-        sample = make_meta(X)  # the empty pandas DataFrame with X's columns and dtypes
-    else:
-        sample = np.empty((0, X.shape[1]))
-    validate_data(estimator, sample, reset=reset, skip_check_array=True)
+        return make_meta(X)
+    return np.empty((0, X.shape[1]))
 
 
-def validated_statistics(estimator, X, y, sample_weight, *, reset: bool = True):
-    """Validate dask X, y and weights and compute their statistics where the data lives.
+class DaskSource:
+    """X, y and weights as dask collections: the data source of a fit on a cluster.
 
-    The dask counterpart of the estimators' in-memory validation: column names and the
-    number of features come from X's metadata (scikit-learn's rules, so a dask DataFrame's
-    columns become ``feature_names_in_``), dtypes must be numeric, and X, y and the weights
-    must have the same rows. NaN and inf are found from the statistics of each block.
+    Every operation runs where the blocks live and merges the results up a tree: only a few
+    ``d × d`` arrays per block travel, never rows. Column names and dtypes come from the
+    collections' metadata; NaN and inf are found from the statistics of each block.
 
     Parameters
     ----------
-    estimator : BaseEstimator
-        The estimator being fitted; its ``n_features_in_`` and ``feature_names_in_`` are set
-        (``reset=True``) or checked.
     X : dask Array or DataFrame of shape (n_samples, n_features)
     y : dask Array, Series or DataFrame of shape (n_samples,) or (n_samples, n_targets)
         A dask array or an in-memory array when X is a dask array with known chunks.
     sample_weight : dask Array or Series of shape (n_samples,), optional
-    reset : bool, default=True
-        Whether this is a first fit (set the feature attributes) or a later ``partial_fit``.
-
-    Returns
-    -------
-    X, y, sample_weight
-        The dask collections, cut into the same blocks of rows.
-    y_is_1d : bool
-    statistics : LeastSquaresStatistics
-        The statistics of all rows, merged up a tree from those of each block.
+    owner : str
+        The estimator's name, for messages.
     """
-    blocks = _row_blocks(X, y, sample_weight)
-    _check_features(estimator, X, reset=reset)
-    statistics = blocks.map_reduce(_block_statistics, merge_statistics)
-    if statistics.n_rows == 0:
-        raise ValueError(
-            f"Found array with 0 sample(s) while a minimum of 1 is required by "
-            f"{type(estimator).__name__}: the dask collections have no rows."
+
+    def __init__(self, X, y, sample_weight=None, *, owner: str = "the estimator") -> None:
+        self.blocks = _row_blocks(X, y, sample_weight)
+        self.owner = owner
+
+    @property
+    def y_is_1d(self) -> bool:
+        """Whether y is one target as a 1-D collection."""
+        return self.blocks.y_is_1d
+
+    def feature_sample(self):
+        """See :func:`feature_sample`."""
+        return feature_sample(self.blocks.X)
+
+    def statistics(self) -> LeastSquaresStatistics:
+        """The statistics of every block, computed where it lives and merged up a tree."""
+        statistics = self.blocks.map_reduce(_block_statistics, merge_statistics)
+        if statistics.n_rows == 0:
+            raise ValueError(
+                f"Found array with 0 sample(s) while a minimum of 1 is required by "
+                f"{self.owner}: the dask collections have no rows."
+            )
+        if not statistics.is_finite():
+            raise ValueError(
+                "The statistics of the data overflow float64 when the blocks are merged. "
+                "Rescale X or y (for example divide by a power of 10) and refit."
+            )
+        return statistics
+
+    def r_factor(
+        self, design: ColumnScaling, statistics: LeastSquaresStatistics, fit_intercept: bool
+    ) -> RFactor:
+        r"""The R factor by a tall-skinny QR, reduced up the tree of blocks.
+
+        Each block contributes the R factor of its rows of the centred, column-scaled design
+        with the centred targets as extra columns, :math:`W^{1/2}[Z,\ y - \bar y]`; two R
+        factors merge into the R factor of their stacked rows. There are no rows to refine
+        on: the solver takes one triangular solve.
+        """
+        y_shift = statistics.y_mean if fit_intercept else np.zeros(statistics.n_targets)
+        leaf = functools.partial(
+            _block_r_factor, design=design, y_shift=y_shift, statistics=statistics
         )
-    if not statistics.is_finite():
-        raise ValueError(
-            "The statistics of the data overflow float64 when the blocks are merged. Rescale "
-            "X or y (for example divide by a power of 10) and refit."
-        )
-    return blocks.X, blocks.y, blocks.sample_weight, blocks.y_is_1d, statistics
+        r = self.blocks.map_reduce(leaf, _merge_r_factors)
+        k = int(design.active.sum())
+        r = np.vstack([r, np.zeros((max(0, r.shape[1] - r.shape[0]), r.shape[1]))])
+        return RFactor(r_design=r[:k, :k], r_targets=r[:k, k:])
 
 
 # --- the accurate route: a tall-skinny QR up the same tree ----------------------------------
 
 
 def _block_r_factor(
-    X,
-    y,
-    sample_weight=None,
-    *,
-    design: ColumnScaling,
-    y_shift: np.ndarray,
-    x_scale: np.ndarray,
-    y_scale: np.ndarray,
-):
+    X, y, sample_weight=None, *, design: ColumnScaling, y_shift, statistics
+) -> np.ndarray:
     r"""The R factor of one block of the weighted, centred, column-scaled design and targets.
 
-    The block is :math:`W^{1/2}\,[(X - \mathrm{shift})/\mathrm{scale},\ y - \bar y]`, with
-    only the active columns of X, in the units of the statistics (X / x_scale, y / y_scale,
-    exact powers of two); rows of weight 0 contribute nothing.
+    The block is :math:`W^{1/2}\,[(X - \mathrm{shift})/\mathrm{scale},\ y - y_{shift}]`, with
+    only the active columns of X, in the units of the statistics (X / x_scale, y / y_scale
+    and the weights divided by weight_scale, exact powers of two); rows of weight 0
+    contribute nothing.
     """
     X, y, sample_weight = _numeric_blocks(X, y, sample_weight)
-    X, y = X / x_scale, y / y_scale
+    X, y = X / statistics.x_scale, y / statistics.y_scale
     active = design.active
     block = np.hstack([(X[:, active] - design.shift[active]) / design.scale[active], y - y_shift])
     if sample_weight is not None:
-        block *= np.sqrt(sample_weight)[:, None]
+        weights = times_power_of_two(sample_weight, 1.0, statistics.weight_scale)
+        block *= np.sqrt(weights)[:, None]
     return np.linalg.qr(block, mode="r")
 
 
 def _merge_r_factors(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     """The R factor of the rows of two blocks, from their R factors: R of ``[R_a; R_b]``."""
     return np.linalg.qr(np.vstack([a, b]), mode="r")
-
-
-def solve_least_squares(
-    stats: LeastSquaresStatistics,
-    *,
-    fit_intercept: bool = True,
-    data: tuple,
-) -> LeastSquaresSolution:
-    r"""Minimise the half-MSE cost of dask data: from the statistics, or by a tall-skinny QR.
-
-    A well-conditioned design is solved from the statistics alone, by the same normal
-    equations as data in memory. When the statistics show an ill-conditioned one, the R
-    factor of the centred, column-scaled design, with the centred targets appended,
-
-    .. math::
-
-        W^{1/2}\,[Z,\ y - \bar y] = Q \begin{pmatrix} R_{11} & R_{12} \\ 0 & R_{22}
-        \end{pmatrix}, \qquad R_{11} v = R_{12},
-
-    is computed block by block where the data lives and merged up a tree, and the scaled
-    coefficients :math:`v` come from a triangular solve. Its error grows like
-    eps·cond(Z) instead of eps·cond(Z)²; when even that loses more than about four digits,
-    an :class:`~gdregress.IllConditionedWarning` names the condition number. A
-    rank-deficient design gets the minimum-norm solution, as in memory.
-
-    Parameters
-    ----------
-    stats : LeastSquaresStatistics
-        Statistics of the data.
-    fit_intercept : bool, default=True
-    data : tuple (X, y, sample_weight)
-        The dask collections the statistics came from.
-
-    Returns
-    -------
-    LeastSquaresSolution
-        With ``route`` ``"normal equations"``, ``"tall-skinny QR"`` or ``"minimum norm"``.
-    """
-    with warnings.catch_warnings():
-        # Whether the normal equations are good enough is decided in one place, the core's
-        # solve; its warning is for fits with no data to fall back on.
-        warnings.simplefilter("ignore", IllConditionedWarning)
-        solution = _solve_from_statistics(stats, fit_intercept=fit_intercept, data=None)
-    if solution.route == "normal equations":
-        return solution
-
-    blocks = _row_blocks(*data)
-    design = column_scaling(stats, fit_intercept)
-    y_shift = stats.y_mean if fit_intercept else np.zeros(stats.n_targets)
-    leaf = functools.partial(
-        _block_r_factor,
-        design=design,
-        y_shift=y_shift,
-        x_scale=stats.x_scale,
-        y_scale=stats.y_scale,
-    )
-    r = blocks.map_reduce(leaf, _merge_r_factors)
-    k = int(design.active.sum())
-    r = np.vstack([r, np.zeros((max(0, r.shape[1] - r.shape[0]), r.shape[1]))])
-    r11, r12 = r[:k, :k], r[:k, k:]
-    scale = design.scale[design.active]
-    user_scale = scale * stats.x_scale[design.active]  # the design in the data's units
-    singular_values = _with_zeros(scipy.linalg.svdvals(r11 * user_scale), stats)
-    scaled_singular = scipy.linalg.svdvals(r11)
-    tolerance = max(stats.n_rows, k) * _EPS * (scaled_singular[0] if k else 0.0)
-    rank = int(np.sum(scaled_singular > tolerance))
-    if rank < k:
-        sizes = _user_column_sizes(scale, stats.x_scale[design.active])
-        scaled_coef, _ = _minimum_norm_solution(r11, r12, max(stats.n_rows, k) * _EPS, sizes)
-        route, condition = "minimum norm", np.inf
-    else:
-        scaled_coef = scipy.linalg.solve_triangular(r11, r12)
-        condition = float(scaled_singular[0] / scaled_singular[-1]) if k else 1.0
-        route = "tall-skinny QR"
-        if condition > FAST_ROUTE_MAX_CONDITION:
-            lost = min(16, max(0, round(np.log10(condition * _EPS) + 16)))
-            warnings.warn(
-                f"The design is ill-conditioned (condition number about {condition:.3g} after "
-                "centring and scaling the columns): the tall-skinny QR over the dask data may "
-                f"have lost about {lost} of its 16 digits.",
-                IllConditionedWarning,
-                stacklevel=3,
-            )
-    coef, intercept = design.to_user(scaled_coef, y_shift)
-    if not fit_intercept:
-        intercept = np.zeros(stats.n_targets)
-    coef, intercept = stats.to_user_units(coef, intercept)
-    return LeastSquaresSolution(
-        coef=coef,
-        intercept=intercept,
-        rank=rank,
-        singular_values=singular_values,
-        condition_number=condition,
-        route=route,
-    )
 
 
 # --- prediction ----------------------------------------------------------------------------
@@ -546,27 +463,22 @@ def _predict_block(X, coef: np.ndarray, intercept) -> np.ndarray:
     return _float_block(X) @ coef.T + intercept
 
 
-def predict(estimator, X):
+def predict(X, coef: np.ndarray, intercept) -> Any:
     """Predict lazily on a dask collection: a dask array, computed block by block.
 
     Parameters
     ----------
-    estimator : fitted AnalyticLeastSquares or GradientDescentRegressor
     X : dask Array or DataFrame of shape (n_samples, n_features)
+        Its features already checked against the fit (:func:`feature_sample`).
+    coef : ndarray of shape (n_features,) or (n_targets, n_features)
+    intercept : float or ndarray of shape (n_targets,)
 
     Returns
     -------
     dask Array of shape (n_samples,) or (n_samples, n_targets)
     """
-    if not (_is_dask_array(X) or _is_dask_frame(X)) or X.ndim != 2:
-        raise ValueError(
-            f"Expected a 2-D dask Array or DataFrame of features, got {type(X).__name__}."
-        )
-    _check_numeric(X, "X")
-    _check_features(estimator, X, reset=False)
     X = X.to_dask_array() if _is_dask_frame(X) else X.rechunk({1: -1})
-    coef = np.asarray(estimator.coef_, dtype=np.float64)
-    intercept = estimator.intercept_
+    coef = np.asarray(coef, dtype=np.float64)
     if coef.ndim == 1:
         return X.map_blocks(
             _predict_block, coef, intercept, drop_axis=1, dtype=np.float64, meta=np.empty(0)
@@ -579,3 +491,12 @@ def predict(estimator, X):
         dtype=np.float64,
         meta=np.empty((0, 0)),
     )
+
+
+def check_features_collection(X) -> None:
+    """Refuse anything but a 2-D, numeric dask Array or DataFrame of features."""
+    if not (_is_dask_array(X) or _is_dask_frame(X)) or X.ndim != 2:
+        raise ValueError(
+            f"Expected a 2-D dask Array or DataFrame of features, got {type(X).__name__}."
+        )
+    _check_numeric(X, "X")

@@ -15,7 +15,13 @@ import numpy as np
 import pandas as pd
 from sklearn.utils.validation import check_array
 
-__all__ = ["clearer_errors", "listed", "moderate_weights", "refuse_boolean_only", "require_numeric"]
+__all__ = [
+    "clearer_errors",
+    "listed",
+    "numeric_target",
+    "refuse_boolean_only",
+    "require_numeric",
+]
 
 
 def _dtype_kind(dtype) -> str:
@@ -261,14 +267,24 @@ def listed(names, most: int = 5) -> str:
     return shown + (f" and {len(names) - most} more" if len(names) > most else "")
 
 
-def moderate_weights(sample_weight: np.ndarray) -> np.ndarray:
-    """Weights divided by a power of two when they are extreme; the fit does not change.
+def numeric_target(y: np.ndarray) -> np.ndarray:
+    """y as numbers, or a ValueError: booleans look like class labels, text is not a quantity.
 
-    Weights near 2^1020 would overflow the sums, weights below 2^-1000 lose digits as
-    subnormals; the cost is normalised by their sum, so a common factor leaves it unchanged.
+    Numbers held as Python objects (from a pandas column, say) are converted to float64.
     """
-    largest = float(np.max(sample_weight, initial=0.0))
-    if largest > 2.0**500 or 0 < largest < 2.0**-500:
-        # ldexp, not a product with 2**-e: for subnormal weights 2**-e itself overflows.
-        return np.ldexp(sample_weight, -np.frexp(largest)[1])
-    return sample_weight
+    if y.dtype.kind == "O":
+        try:
+            y = y.astype(np.float64)
+        except (TypeError, ValueError):
+            pass  # refused just below, with the dtype named
+    if y.dtype.kind == "b":
+        raise ValueError(
+            "y is boolean, which looks like class labels, not a quantity to regress on: "
+            "use a classifier, or pass y.astype(float) if 0/1 is meant."
+        )
+    if y.dtype.kind not in "fiu":
+        raise ValueError(
+            f"y must be numeric, but its dtype is {y.dtype}: convert the target to numbers "
+            "(for example with pandas.to_numeric) before fitting."
+        )
+    return y

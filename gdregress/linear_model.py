@@ -15,7 +15,6 @@ from scipy.optimize import OptimizeResult
 from sklearn.base import BaseEstimator, RegressorMixin, _fit_context
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.metrics import r2_score
-from sklearn.utils import assert_all_finite
 from sklearn.utils._param_validation import Interval, InvalidParameterError, StrOptions
 from sklearn.utils.validation import (
     _check_sample_weight,
@@ -26,11 +25,12 @@ from sklearn.utils.validation import (
 
 from . import _dask
 from ._closed_form import solve_least_squares
-from ._statistics import compute_statistics, merge_statistics
+from ._sources import ArraySource
+from ._statistics import merge_statistics
 from ._validation import (
     clearer_errors,
     listed,
-    moderate_weights,
+    numeric_target,
     refuse_boolean_only,
     require_numeric,
 )
@@ -68,24 +68,25 @@ def _told_apart(value: float, other: float) -> str:
 class _LinearLeastSquares(RegressorMixin, BaseEstimator):
     """What both estimators share: validation, statistics, prediction and attributes."""
 
-    def _validated_statistics(
+    def _validated_source(
         self, X, y, sample_weight, *, reset: bool = True, allow_all_zero_weights: bool = False
     ):
-        """Validate the data without copying it, and compute its statistics in one pass.
+        """Validate the data without copying it, and wrap it in its data source.
 
-        float64 and float32 arrays pass through as they are. Finiteness is read off the
-        statistics instead of a pass of its own: NaN or inf anywhere makes them non-finite,
-        and only then is the data searched, for scikit-learn's usual message. Likewise, the
-        ragged row, the string or the missing value that made a conversion fail is searched
-        for only once it has failed.
+        float64 and float32 arrays pass through as they are; finiteness is read off the
+        statistics later instead of a pass of its own. The ragged row, the string or the
+        missing value that made a conversion fail is searched for only once it has failed.
+        Dask collections are checked from their metadata.
 
         Returns
         -------
-        X, y (as n_samples × n_targets), sample_weight (``None`` for unit weights),
-        y_is_1d, statistics
+        source : ArraySource or DaskSource
+        y_is_1d : bool
         """
-        if _dask.is_dask_collection(X, y, sample_weight):  # statistics reduced on the cluster
-            return _dask.validated_statistics(self, X, y, sample_weight, reset=reset)
+        if _dask.is_dask_collection(X, y, sample_weight):  # reduced where the blocks live
+            source = _dask.DaskSource(X, y, sample_weight, owner=type(self).__name__)
+            validate_data(self, source.feature_sample(), reset=reset, skip_check_array=True)
+            return source, source.y_is_1d
         for data, name in ((X, "X"), (y, "y"), (sample_weight, "sample_weight")):
             require_numeric(data, name)
         refuse_boolean_only(X)
@@ -107,11 +108,7 @@ class _LinearLeastSquares(RegressorMixin, BaseEstimator):
                 ),
             )
         check_consistent_length(X, y)
-        if y.dtype.kind == "O":  # numbers held as Python objects, from a pandas column say
-            try:
-                y = y.astype(np.float64)
-            except (TypeError, ValueError):
-                pass  # refused just below, with the dtype named
+        y = numeric_target(y)
         if sample_weight is not None:
             with clearer_errors(self, sample_weight=sample_weight):
                 sample_weight = _check_sample_weight(
@@ -121,29 +118,8 @@ class _LinearLeastSquares(RegressorMixin, BaseEstimator):
                     ensure_non_negative=True,
                     allow_all_zero_weights=allow_all_zero_weights,
                 )
-            sample_weight = moderate_weights(sample_weight)
-        if y.dtype.kind == "b":
-            raise ValueError(
-                "y is boolean, which looks like class labels, not a quantity to regress on: "
-                "use a classifier, or pass y.astype(float) if 0/1 is meant."
-            )
-        if y.dtype.kind not in "fiu":
-            raise ValueError(
-                f"y must be numeric, but its dtype is {y.dtype}: convert the target to numbers "
-                "(for example with pandas.to_numeric) before fitting."
-            )
         y_is_1d = y.ndim == 1
-        y2 = y.reshape(-1, 1) if y_is_1d else y
-        statistics = compute_statistics(X, y2, sample_weight)
-        if not statistics.is_finite():
-            assert_all_finite(X, input_name="X")
-            assert_all_finite(y, input_name="y")
-            raise ValueError(
-                "The data are finite but too large: their squares overflow float64 "
-                f"(largest |X| = {abs(X).max():.3g}, largest |y| = {np.max(np.abs(y)):.3g}). "
-                "Rescale X or y (for example divide by a power of 10) and refit."
-            )
-        return X, y2, sample_weight, y_is_1d, statistics
+        return ArraySource(X, y.reshape(-1, 1) if y_is_1d else y, sample_weight), y_is_1d
 
     def _merged_statistics(self, X, y, sample_weight):
         """For ``partial_fit``: the statistics of this chunk merged into all seen before.
@@ -154,9 +130,10 @@ class _LinearLeastSquares(RegressorMixin, BaseEstimator):
         Returns whether y is one-dimensional, and the merged statistics.
         """
         first = not hasattr(self, "statistics_")
-        _, _, _, y_is_1d, statistics = self._validated_statistics(
+        source, y_is_1d = self._validated_source(
             X, y, sample_weight, reset=first, allow_all_zero_weights=True
         )
+        statistics = source.statistics()
         if not first:
             seen_1d = np.ndim(self.coef_) == 1
             if y_is_1d != seen_1d or statistics.n_targets != self.statistics_.n_targets:
@@ -199,7 +176,9 @@ class _LinearLeastSquares(RegressorMixin, BaseEstimator):
         """
         check_is_fitted(self)
         if _dask.is_dask_collection(X):  # a lazy dask array, predicted block by block
-            return _dask.predict(self, X)
+            _dask.check_features_collection(X)
+            validate_data(self, _dask.feature_sample(X), reset=False, skip_check_array=True)
+            return _dask.predict(X, self.coef_, self.intercept_)
         require_numeric(X, "X")
         self._require_fitted_column_names(X)
         with clearer_errors(self, X=X):
@@ -357,8 +336,8 @@ class AnalyticLeastSquares(_LinearLeastSquares):
         self : AnalyticLeastSquares
             The fitted estimator.
         """
-        X, y, sample_weight, y_is_1d, statistics = self._validated_statistics(X, y, sample_weight)
-        self._solve(statistics, y_is_1d, data=(X, y, sample_weight))
+        source, y_is_1d = self._validated_source(X, y, sample_weight)
+        self._solve(source.statistics(), y_is_1d, data=source)
         return self
 
     @_fit_context(prefer_skip_nested_validation=True)
@@ -388,10 +367,7 @@ class AnalyticLeastSquares(_LinearLeastSquares):
 
     def _solve(self, statistics, y_is_1d: bool, data) -> None:
         """Solve the normal equations of ``statistics`` and set the fitted attributes."""
-        solve = solve_least_squares
-        if data is not None and _dask.is_dask_collection(*data):  # the QR route over dask data
-            solve = _dask.solve_least_squares
-        solution = solve(statistics, fit_intercept=self.fit_intercept, data=data)
+        solution = solve_least_squares(statistics, fit_intercept=self.fit_intercept, data=data)
         self._set_coefficients(solution.coef, solution.intercept, y_is_1d)
         self.rank_ = solution.rank
         self.singular_ = solution.singular_values
@@ -566,8 +542,8 @@ class GradientDescentRegressor(_LinearLeastSquares):
             If the learning rate makes the descent diverge.
         """
         previous = self._previous_parameters() if self.warm_start else None
-        X, y, sample_weight, y_is_1d, statistics = self._validated_statistics(X, y, sample_weight)
-        self._descend(statistics, y_is_1d, previous)
+        source, y_is_1d = self._validated_source(X, y, sample_weight)
+        self._descend(source.statistics(), y_is_1d, previous)
         return self
 
     @_fit_context(prefer_skip_nested_validation=True)

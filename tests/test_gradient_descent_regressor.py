@@ -155,7 +155,7 @@ def test_every_plain_step_follows_the_lecture_gradient(power_lines):
 def test_statistics_are_computed_once_and_the_data_never_read_again(power_lines, monkeypatch):
     X, y = (a.copy() for a in power_lines)
     calls = []
-    original = gdregress.linear_model.compute_statistics
+    original = gdregress._sources.compute_statistics
 
     def counting_and_poisoning(X_seen, y_seen, *args, **kwargs):
         calls.append(X_seen.shape)
@@ -165,7 +165,7 @@ def test_statistics_are_computed_once_and_the_data_never_read_again(power_lines,
         y_seen[...] = np.nan
         return statistics
 
-    monkeypatch.setattr(gdregress.linear_model, "compute_statistics", counting_and_poisoning)
+    monkeypatch.setattr(gdregress._sources, "compute_statistics", counting_and_poisoning)
     model = GradientDescentRegressor(standardize=False, learning_rate=0.01).fit(X, y)
     assert calls == [(3, 1)]
     assert model.n_iter_ > 10_000  # thousands of iterations, one pass over the data

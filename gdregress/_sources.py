@@ -1,0 +1,160 @@
+"""Data sources: the few operations the solvers need from the data, once per kind of input.
+
+A solver never reads rows itself. It asks a source for
+
+* :meth:`statistics` — the one-pass, mergeable sums that fix the cost exactly;
+* :meth:`r_factor` — the R factor of the centred, column-scaled, weighted design (with the
+  targets' projections), for the accurate route of the closed form.
+
+:class:`ArraySource` serves numpy arrays and scipy.sparse matrices in memory;
+:class:`gdregress._dask.DaskSource` serves Dask collections, computing the same quantities
+block by block where the data lives and merging them up a tree. Weights are normalised once,
+by :func:`~gdregress._numerics.normalised_weights`, for both. (Wide and sparse designs will
+add matrix–vector products on the centred, scaled design here, for the matrix-free route.)
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Protocol
+
+import numpy as np
+import scipy.sparse
+from sklearn.utils import assert_all_finite
+
+from ._numerics import normalised_weights
+from ._statistics import LeastSquaresStatistics, compute_statistics
+from .cost import ColumnScaling
+
+__all__ = ["ArraySource", "DataSource", "RFactor", "Refinement"]
+
+
+@dataclass(frozen=True)
+class Refinement:
+    """What iterative refinement needs beyond R: the rows and the thin Q (memory only).
+
+    Attributes
+    ----------
+    X, y : ndarray
+        The active columns and the targets of the rows of positive weight, in the units
+        of the statistics.
+    weights, root_weights : ndarray or None
+        Their weights (None for unit weights) and square roots.
+    q, r : ndarray
+        The thin QR factors of :math:`W^{1/2}[Z,\\ 1]` (the ones column with an intercept).
+    """
+
+    X: np.ndarray
+    y: np.ndarray
+    weights: np.ndarray | None
+    root_weights: np.ndarray | None
+    q: np.ndarray
+    r: np.ndarray
+
+
+@dataclass(frozen=True)
+class RFactor:
+    r"""The R factor of the centred, column-scaled, weighted design and the targets.
+
+    For :math:`W^{1/2}\,[Z,\ y - y_{shift}] = Q\begin{pmatrix} R_Z & R_y \\ 0 & \cdot
+    \end{pmatrix}` with :math:`Z` the active columns, centred and scaled (units of the
+    statistics), every route solves :math:`R_Z v = R_y` for the scaled coefficients.
+
+    Attributes
+    ----------
+    r_design : ndarray of shape (k, k)
+        :math:`R_Z`.
+    r_targets : ndarray of shape (k, n_targets)
+        :math:`R_y = Q_Z^\top W^{1/2} (y - y_{shift})`.
+    refinement : Refinement or None
+        The data for iterative refinement, where the rows are at hand.
+    """
+
+    r_design: np.ndarray
+    r_targets: np.ndarray
+    refinement: Refinement | None = None
+
+
+class DataSource(Protocol):
+    """What a solver may ask of the data (see the module's docstring)."""
+
+    def statistics(self) -> LeastSquaresStatistics: ...
+
+    def r_factor(
+        self, design: ColumnScaling, statistics: LeastSquaresStatistics, fit_intercept: bool
+    ) -> RFactor: ...
+
+
+class ArraySource:
+    """Validated arrays in memory (numpy, or scipy.sparse X), never copied whole.
+
+    Parameters
+    ----------
+    X : ndarray or sparse matrix of shape (n_samples, n_features)
+        float64 or float32, already validated.
+    y : ndarray of shape (n_samples, n_targets)
+    sample_weight : ndarray of shape (n_samples,) or None
+        Non-negative; divided here by a power of two when extreme (the fit does not change).
+    """
+
+    def __init__(self, X, y: np.ndarray, sample_weight: np.ndarray | None = None) -> None:
+        self.X = X
+        self.y = y
+        self.sample_weight, self.weight_scale = normalised_weights(sample_weight)
+
+    def statistics(self) -> LeastSquaresStatistics:
+        """The statistics in one pass; NaN, inf or overflow found from them, then named.
+
+        Finiteness is read off the statistics instead of a pass of its own: NaN or inf
+        anywhere makes them non-finite, and only then is the data searched.
+        """
+        stats = compute_statistics(
+            self.X, self.y, self.sample_weight, weight_scale=self.weight_scale
+        )
+        if not stats.is_finite():
+            assert_all_finite(self.X, input_name="X")
+            assert_all_finite(self.y, input_name="y")
+            raise ValueError(
+                "The data are finite but too large: their squares overflow float64 "
+                f"(largest |X| = {abs(self.X).max():.3g}, largest |y| = "
+                f"{np.max(np.abs(self.y)):.3g}). Rescale X or y (for example divide by a power "
+                "of 10) and refit."
+            )
+        return stats
+
+    def r_factor(
+        self, design: ColumnScaling, statistics: LeastSquaresStatistics, fit_intercept: bool
+    ) -> RFactor:
+        """QR of :math:`W^{1/2}[Z,\\ 1]` over the rows, with the targets projected on Q.
+
+        Rows of weight 0 take no part. The accurate route works on a dense copy of the
+        active design in any case, which is why it is taken only when the statistics show an
+        ill-conditioned design.
+        """
+        X, y, weights = self.X, self.y, self.sample_weight
+        if weights is not None:
+            rows = weights > 0
+            X, y, weights = X[rows], y[rows], weights[rows]
+            if np.all(weights == 1.0):
+                weights = None
+        X = X[:, design.active]
+        X = X.toarray() if scipy.sparse.issparse(X) else np.asarray(X, dtype=np.float64)
+        y = np.asarray(y, dtype=np.float64)
+        if statistics.is_scaled:  # the statistics' units, exactly
+            X = X / statistics.x_scale[design.active]
+            y = y / statistics.y_scale
+        shift, scale = design.shift[design.active], design.scale[design.active]
+        root_weights = None if weights is None else np.sqrt(weights)
+        columns = [(X - shift) / scale] + ([np.ones((X.shape[0], 1))] if fit_intercept else [])
+        A = np.hstack(columns)
+        targets = y - statistics.y_mean if fit_intercept else y
+        if root_weights is not None:
+            A *= root_weights[:, None]
+            targets = targets * root_weights[:, None]
+        q, r = np.linalg.qr(A)
+        k = X.shape[1]
+        return RFactor(
+            r_design=r[:k, :k],
+            r_targets=(q.T @ targets)[:k],
+            refinement=Refinement(X, y, weights, root_weights, q, r),
+        )
