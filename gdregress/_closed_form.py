@@ -146,7 +146,7 @@ def solve_least_squares(
             "solution of the normal equations may have lost about "
             f"{digits_lost(condition)} of its 16 digits.",
             IllConditionedWarning,
-            stacklevel=3,
+            stacklevel=5,  # the user's partial_fit, through _fit_context
         )
         solution = _from_statistics(
             stats, design, scaled, correlation, fit_intercept, eigenvalues=eigenvalues
@@ -247,7 +247,7 @@ def _warn_if_digits_lost(condition: float) -> None:
             "centring and scaling the columns): the tall-skinny QR over the dask data may "
             f"have lost about {digits_lost(condition)} of its 16 digits.",
             IllConditionedWarning,
-            stacklevel=5,
+            stacklevel=7,  # the user's fit: through the solver, fit and _fit_context
         )
 
 

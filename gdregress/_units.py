@@ -92,18 +92,24 @@ class Units:
     # --- gradients and Hessians ------------------------------------------------------------
 
     def gradient_to_user(self, grad_coef, grad_intercept) -> tuple[np.ndarray, np.ndarray]:
-        """A gradient ``(d, t), (t,)`` of the scaled cost as the gradient of the user's cost."""
+        """A gradient ``(d, t), (t,)`` of the scaled cost as the gradient of the user's cost.
+
+        The coefficients' components are multiplied by ``x_scale·y_scale``, the intercept's
+        by ``y_scale``: the chain rule through :math:`w' = D_x w / s`, times :math:`s^2`.
+        """
         with np.errstate(over="ignore", under="ignore"):
+            product = times_power_of_two(self.x_scale[:, None], self.y_scale[None, :], 1.0)
             return (
-                times_power_of_two(grad_coef, self.y_scale[None, :], self.x_scale[:, None]),
+                times_power_of_two(grad_coef, product, 1.0),
                 times_power_of_two(grad_intercept, self.y_scale, 1.0),
             )
 
     def gradient_from_user(self, grad_coef, grad_intercept) -> tuple[np.ndarray, np.ndarray]:
         """The inverse of :meth:`gradient_to_user`."""
         with np.errstate(over="ignore", under="ignore"):
+            product = times_power_of_two(self.x_scale[:, None], self.y_scale[None, :], 1.0)
             return (
-                times_power_of_two(grad_coef, self.x_scale[:, None], self.y_scale[None, :]),
+                times_power_of_two(grad_coef, 1.0, product),
                 times_power_of_two(grad_intercept, 1.0, self.y_scale),
             )
 
@@ -112,13 +118,17 @@ class Units:
         return np.append(self.x_scale, 1.0) if fit_intercept else self.x_scale
 
     def hessian_to_user(self, hessian: np.ndarray, fit_intercept: bool) -> np.ndarray:
-        """The Hessian (one target; features then the intercept) of the user's cost."""
+        """The Hessian (one target; features then the intercept) of the user's cost.
+
+        :math:`D_x H' D_x`: y's scale cancels (the cost's :math:`s^2` against the
+        parameters' :math:`1/s^2`).
+        """
         scale = self._parameter_scale(fit_intercept)
         with np.errstate(over="ignore", under="ignore"):
-            return times_power_of_two(hessian, 1.0, np.outer(scale, scale))
+            return times_power_of_two(hessian, np.outer(scale, scale), 1.0)
 
     def hessian_from_user(self, hessian: np.ndarray, fit_intercept: bool) -> np.ndarray:
         """The inverse of :meth:`hessian_to_user`."""
         scale = self._parameter_scale(fit_intercept)
         with np.errstate(over="ignore", under="ignore"):
-            return times_power_of_two(hessian, np.outer(scale, scale), 1.0)
+            return times_power_of_two(hessian, 1.0, np.outer(scale, scale))

@@ -6,14 +6,11 @@ pass, solve (closed form, or gradient descent on the cost), and set the attribut
 
 from __future__ import annotations
 
-import warnings
 from numbers import Integral, Real
 
 import numpy as np
 import pandas as pd
-from scipy.optimize import OptimizeResult
 from sklearn.base import BaseEstimator, RegressorMixin, _fit_context
-from sklearn.exceptions import ConvergenceWarning
 from sklearn.metrics import r2_score
 from sklearn.utils._param_validation import Interval, InvalidParameterError, StrOptions
 from sklearn.utils.validation import (
@@ -25,6 +22,7 @@ from sklearn.utils.validation import (
 
 from . import _dask
 from ._closed_form import solve_least_squares
+from ._descent import DescentSettings, solve_by_descent
 from ._sources import ArraySource
 from ._statistics import merge_statistics
 from ._validation import (
@@ -34,35 +32,8 @@ from ._validation import (
     refuse_boolean_only,
     require_numeric,
 )
-from .cost import ColumnScaling, LeastSquaresCost, column_scaling
-from .exceptions import DivergenceError
-from .optimize import _excess, _norm, gradient_descent
 
 __all__ = ["AnalyticLeastSquares", "GradientDescentRegressor"]
-
-
-def _shortest(value: float) -> str:
-    """A number as briefly as ``:g`` writes it, or all its digits where ``:g`` would round."""
-    brief = f"{value:g}"
-    return brief if float(brief) == value else repr(float(value))
-
-
-def _told_apart(value: float, other: float) -> str:
-    """``value`` to six digits, or to as many more as it takes not to read as ``other``.
-
-    A limit computed from data carries rounding (2/L_max = 1.9999999999999996 where it is 2):
-    six digits hide that noise, unless the number compared with it needs the rest.
-
-    Examples
-    --------
-    >>> _told_apart(1.9999999999999996, 2.5), _told_apart(1.9999999999999996, 2.0)
-    ('2', '1.9999999999999996')
-    """
-    for digits in range(6, 17):
-        text = f"{value:.{digits}g}"
-        if value == other or float(text) != other:
-            return text
-    return repr(float(value))
 
 
 class _LinearLeastSquares(RegressorMixin, BaseEstimator):
@@ -577,169 +548,8 @@ class GradientDescentRegressor(_LinearLeastSquares):
         coef = coef[:, None] if coef.ndim == 1 else coef.T
         return coef, np.atleast_1d(np.asarray(self.intercept_, dtype=np.float64))
 
-    def _divergence(self, learning_rate: float, max_curvature: float, detail: str):
-        """The DivergenceError for a learning rate, naming the stable limit 2/L_max."""
-        stable = 2.0 / max_curvature
-        return DivergenceError(
-            f"Gradient descent diverged with learning_rate={_shortest(learning_rate)}: the "
-            f"largest stable learning rate for this data is 2/L_max = "
-            f"{_told_apart(stable, learning_rate)}"
-            f"{' in standardised coordinates' if self.standardize else ''}. "
-            f"Use a learning rate below {stable:.6g}, or learning_rate='auto'. ({detail})",
-            learning_rate=learning_rate,
-            stable_limit=stable,
-        )
-
-    def _step_rule(self, cost: LeastSquaresCost, n_targets: int):
-        """The learning rate to hand to the descent, and the list "exact" records steps in."""
-        if self.learning_rate == "exact":
-            hessian, p = cost.hessian, cost.n_parameters
-            steps: list[float] = []
-            # The user's loss sums the targets' costs times y_scale² (targets beyond 1e±90
-            # are divided by powers of two, each its own): weigh each target's share by its
-            # scale relative to the largest, exactly.
-            y_scale = cost.statistics.y_scale
-            relative_scale = y_scale / np.max(y_scale)
-
-            def exact_step(theta, g):
-                # The minimiser of Σ_t s_t²·L_t(θ_t − α·g_t) over α, for quadratics:
-                # Σ s_t² g_tᵀg_t / Σ s_t² g_tᵀHg_t, with u = s·g / max|s·g| (the same ratio),
-                # whose squares cannot overflow or underflow.
-                g = g.reshape(p, n_targets)
-                with np.errstate(under="ignore"):  # a target 2**600 smaller counts for 0
-                    u = g * relative_scale
-                if not np.any(u):  # what is left counts for 0 in the user's loss
-                    u = g
-                u = u / np.max(np.abs(u))
-                curvature = np.sum(u * (hessian @ u))
-                step = np.sum(u * u) / curvature if curvature > 0 else 1.0 / cost.max_curvature
-                steps.append(step)
-                return step
-
-            return exact_step, steps
-        if self.learning_rate == "auto":
-            return self._best_fixed_step(cost), None
-        return float(self.learning_rate), None
-
-    @staticmethod
-    def _best_fixed_step(cost: LeastSquaresCost) -> float:
-        """2/(L_max + λ_min): the fixed step that contracts the slowest direction fastest.
-
-        Below the stability limit 2/L_max, and every component of the error shrinks. Where
-        λ_min is below 1e-12·L_max (raw features of size 1e6 and more), the step keeps that
-        margin from 2/L_max, which rounding would otherwise erase.
-        """
-        total = cost.max_curvature + max(cost.min_curvature, 1e-12 * cost.max_curvature)
-        return 2.0 / total if total > 0 else 1.0
-
-    def _raw_scaling(self, statistics) -> ColumnScaling:
-        """For ``standardize=False``: the change from the statistics' units to the user's.
-
-        The statistics hold columns beyond about 1e±90 divided by a power of two
-        (``x_scale``); the raw descent undoes that (exactly), so that it runs on the user's
-        cost. Where the user's Hessian itself leaves float64's range (squares of columns
-        beyond about 1e±150) it stays in the statistics' units. The units of y do not
-        matter: scaling y scales the gradient and the minimiser alike, not the steps.
-        """
-        n_features = statistics.n_features
-        every = np.ones(n_features, dtype=bool)
-        identity = ColumnScaling(
-            shift=np.zeros(n_features), scale=np.ones(n_features), active=every
-        )
-        if np.all(statistics.x_scale == 1.0):
-            return identity
-        with np.errstate(all="ignore"):  # out of range is checked just below
-            user = ColumnScaling(shift=identity.shift, scale=1.0 / statistics.x_scale, active=every)
-            hessian = LeastSquaresCost(user.statistics(statistics), self.fit_intercept).hessian
-        scaled = LeastSquaresCost(statistics, self.fit_intercept).hessian
-        # A curvature that rounds to a subnormal number or 0 has lost its digits, and one
-        # within 52 binary orders of them loses digits in the descent's products: columns
-        # below about 1e-146 (squares below 2**-970) stay scaled; 1e-137 runs in its units.
-        smallest = np.finfo(np.float64).tiny / np.finfo(np.float64).eps
-        kept = (np.abs(np.diag(hessian)) >= smallest) | (np.diag(scaled) == 0.0)
-        return user if np.all(np.isfinite(hessian)) and np.all(kept) else identity
-
-    def _standardized_to_descent(
-        self, standardizing: ColumnScaling, scaling: ColumnScaling, standardized: LeastSquaresCost
-    ) -> np.ndarray:
-        """The matrix that maps standardised parameters (per target) to the descent's."""
-        p = standardized.n_parameters
-        basis = np.eye(p)
-        k = p - int(self.fit_intercept)
-        coef, intercept = standardizing.to_user(basis[:k], basis[k] if k < p else np.zeros(p))
-        coef, intercept = scaling.from_user(coef, intercept)
-        return np.vstack([coef, intercept[None, :]]) if self.fit_intercept else coef
-
-    def _gradient_tolerance(
-        self, standardized: LeastSquaresCost, rate: float, to_descent: np.ndarray | None
-    ) -> np.ndarray | float | None:
-        """The gradient at which the descent stops: within ``tol`` of the minimum, or at
-        rounding. One bound per component in standardised coordinates, one norm else.
-
-        Measured in standardised coordinates whatever the descent's, so that the units of the
-        features do not decide the accuracy: in them the error is bounded by
-        ‖v − v*‖ ≤ ‖∇L(v)‖ / λ_min, and stopping at ‖∇L‖ ≤ tol·λ_min·spread(y) bounds it by
-        tol relative to the spread of y (its standard deviation with an intercept, its root
-        mean square without).
-
-        That bound never goes below the level at which rounding holds the gradient of the
-        descent at step size ``rate``. Each step adds rounding of about
-        (p + 2)/2·eps·(|H||v*| + |q|) per component to the gradient (p products and the
-        subtraction of q in Hv − q, half an ulp of v in the step). A fixed step multiplies the
-        error along an eigenvector of curvature λ by 1 − rate·λ: along the steepest one, near
-        −1, consecutive steps alternate between two all but equal iterates whose roundings
-        repeat and add up, 1/(2 − rate·L_max) times over; along the flattest, near +1, the
-        iterate drifts and its roundings add up like a random walk, 1/sqrt(rate·λ_min) times.
-        And a step shorter than half an ulp of v is lost: the gradient stays at
-        eps·‖v*‖/(2·rate). Below that level the gradient stalls however many steps are run.
-
-        Each component has its own floor. With an intercept, centred columns make the
-        standardised Hessian block diagonal: the intercept's gradient, b − mean(y), rounds at
-        eps·|mean y|, the slopes' at eps times the spread of y, which can be far smaller (a row
-        weighing 1e20 makes the weighted spread 1e-10 of the mean). One norm would let the
-        intercept's floor excuse slopes' gradients that still bound errors of 1e-6. So the
-        standardised descent compares every component with its own bound, the larger of its
-        floors and tol·λ_min·spread(y)/sqrt(n) (n bounds of that size keep ‖∇L‖ within it).
-
-        ``to_descent`` maps standardised parameters to the descent's (None when they are the
-        same): since the standardised gradient is its transpose times the descent's, a descent
-        gradient of norm τ/‖to_descent‖ guarantees a standardised one of norm τ. There one
-        norm stays: in the user's coordinates the columns' means tie the intercept to every
-        slope, so the rounding of one component reaches all.
-        """
-        if self.tol is None:
-            return None
-        if standardized.n_parameters == 0:  # no column varies: the gradient is exactly 0
-            return 0.0
-        stats = standardized.statistics
-        spread = np.sqrt(np.sum(stats.yy if self.fit_intercept else stats.uncentred_yy()))
-        if spread == 0.0:  # a constant target: measure against its size instead
-            spread = np.sqrt(np.sum(stats.uncentred_yy()))
-        spread /= np.sqrt(stats.weight_sum)
-        hessian, linear_term = standardized.hessian, standardized.linear_term
-        minimiser = np.linalg.lstsq(hessian, linear_term, rcond=None)[0]
-        eps = np.finfo(np.float64).eps
-        largest, smallest = standardized.max_curvature, standardized.min_curvature
-        # No more roundings add up than steps are run: at a rate within rounding of 2/L_max,
-        # 1/(2 − rate·L_max) would be ~1e15 and excuse a gradient that never shrank.
-        amplification = max(
-            1.0,
-            min(1.0 / (2.0 - rate * largest), self.max_iter),
-            min(1.0 / np.sqrt(rate * smallest), np.sqrt(self.max_iter)) if smallest > 0 else 1.0,
-        )
-        # The floors per component, shape (p, n_targets), as the descent's θ is raveled.
-        per_step = (standardized.n_parameters + 2) / 2 * eps * amplification
-        per_step *= np.abs(hessian) @ np.abs(minimiser) + np.abs(linear_term)
-        lost_step = eps * np.abs(minimiser) / (2.0 * rate)
-        accuracy = self.tol * smallest * spread
-        if to_descent is not None:
-            tolerance = max(accuracy, _norm(per_step), _norm(lost_step))
-            return float(tolerance / np.linalg.norm(to_descent, 2))
-        accuracy /= np.sqrt(minimiser.size)
-        return np.maximum(np.maximum(per_step, lost_step), accuracy).ravel()
-
     def _descend(self, statistics, y_is_1d: bool, previous) -> None:
-        """Descend the cost of ``statistics`` and set the fitted attributes."""
+        """Descend the cost of ``statistics`` (the solver) and copy its record."""
         for name in ("learning_rate", "tol", "max_iter"):
             # scikit-learn's Real and Integral intervals let True and False through as 1, 0.
             if isinstance(getattr(self, name), bool | np.bool_):
@@ -748,115 +558,20 @@ class GradientDescentRegressor(_LinearLeastSquares):
                     f"The {name!r} parameter of GradientDescentRegressor must be {kind}: "
                     f"{name} must be {kind}, got bool. Got {getattr(self, name)!r} instead."
                 )
-        if statistics.weight_sum <= 0:
-            raise ValueError(
-                "Sample weights must contain at least one non-zero number: the weights of all "
-                "rows seen sum to 0. Give at least one row a positive weight."
-            )
-        n_features, n_targets = statistics.n_features, statistics.n_targets
-        standardizing = column_scaling(statistics, self.fit_intercept)
-        scaling = standardizing if self.standardize else self._raw_scaling(statistics)
-        cost = LeastSquaresCost(scaling.statistics(statistics), self.fit_intercept)
-        k = int(scaling.active.sum())
-        p = cost.n_parameters  # per target
-
-        hessian, linear_term = cost.hessian, cost.linear_term
-
-        def pack(coef, intercept):
-            rows = [coef, intercept[None, :]] if self.fit_intercept else [coef]
-            return np.vstack(rows).ravel()
-
-        def gradient(theta):
-            # ∇L(θ) = Hθ − q: one small product per iteration, never a pass over the data.
-            return (hessian @ theta.reshape(p, n_targets) - linear_term).ravel()
-
-        if previous is not None and previous[0].shape == (n_features, n_targets):
-            theta0 = pack(*scaling.from_user(*statistics.from_user_units(*previous)))
-        elif previous is not None:
-            raise ValueError(
-                f"warm_start=True, but X has {n_features} features and y {n_targets} targets "
-                f"while the previous fit had {previous[0].shape[0]} and {previous[0].shape[1]}. "
-                "Fit with warm_start=False to start afresh."
-            )
-        else:
-            theta0 = np.zeros(p * n_targets)
-
-        max_curvature = cost.max_curvature
-        learning_rate, steps = self._step_rule(cost, n_targets)
-        if isinstance(learning_rate, float) and learning_rate * max_curvature >= 2.0:
-            # Known before the first step: along the steepest direction the error would be
-            # multiplied by 1 − α·L_max ≤ −1 at every step.
-            raise self._divergence(
-                learning_rate,
-                max_curvature,
-                "Refused before the first step: at or above 2/L_max the error along the "
-                "steepest direction cannot shrink.",
-            )
-        if self.standardize:
-            standardized, to_descent = cost, None
-            rate = learning_rate if isinstance(learning_rate, float) else None
-        else:  # the stopping rule is measured in standardised coordinates all the same
-            standardized = LeastSquaresCost(
-                standardizing.statistics(statistics), self.fit_intercept
-            )
-            to_descent = self._standardized_to_descent(standardizing, scaling, standardized)
-            rate = None
-        tolerance = self._gradient_tolerance(
-            standardized, rate or self._best_fixed_step(standardized), to_descent
+        settings = DescentSettings(
+            learning_rate=self.learning_rate,
+            max_iter=self.max_iter,
+            tol=self.tol,
+            fit_intercept=self.fit_intercept,
+            standardize=self.standardize,
         )
-        if theta0.size == 0:  # nothing to descend: no intercept and no column that varies
-            result = OptimizeResult(
-                path=np.zeros((1, 0)), grad_norms=np.zeros(1), nit=0, status=0, message=""
-            )
-        else:
-            # No cost per iteration: a too-large step on a quadratic shows as a gradient that
-            # grows while reversing, which the descent detects; the loss curve comes after.
-            result = gradient_descent(
-                gradient,
-                theta0,
-                learning_rate=learning_rate,
-                max_iter=self.max_iter,
-                tol=tolerance,
-            )
-        if result.status == 2:
-            raise self._divergence(learning_rate, max_curvature, result.message)
-
-        path = result.path.reshape(len(result.path), p, n_targets)
-        path_intercepts = path[:, k] if self.fit_intercept else np.zeros((len(path), n_targets))
-        loss_curve = cost.value_path(path[:, :k], path_intercepts, data_units=True)
-        coefs, intercepts = scaling.to_user(np.moveaxis(path[:, :k], 0, 1), path_intercepts)
-        coefs = np.moveaxis(coefs, 0, 1)
-        # Only the fit must be representable; an early iterate of the history may underflow.
-        statistics.to_user_units(coefs[-1], intercepts[-1])
-        coefs, intercepts = statistics.to_user_units(coefs, intercepts, check=False)
-        user_path = np.concatenate([coefs, intercepts[:, None, :]], axis=1)
-        self.path_ = np.moveaxis(user_path, 1, 2)  # (n_iterates, n_targets, n_features + 1)
-        if y_is_1d:
-            self.path_ = self.path_[:, 0, :]
-        self._set_coefficients(coefs[-1], intercepts[-1], y_is_1d)
-        self.n_iter_ = int(result.nit)
-        self.loss_curve_ = loss_curve
-        self.gradient_norms_ = result.grad_norms
-        self.learning_rate_ = np.asarray(steps) if steps is not None else learning_rate
-        self.max_curvature_ = max_curvature
+        solution = solve_by_descent(statistics, settings, start=previous)
+        self._set_coefficients(solution.coef, solution.intercept, y_is_1d)
+        self.path_ = solution.path[:, 0, :] if y_is_1d else solution.path
+        self.n_iter_ = solution.n_iter
+        self.loss_curve_ = solution.loss_curve
+        self.gradient_norms_ = solution.gradient_norms
+        self.learning_rate_ = solution.learning_rate
+        self.max_curvature_ = solution.max_curvature
         self.statistics_ = statistics
-        self.converged_ = result.status == 0 and self.tol is not None
-        if result.status == 1:
-            kappa = max_curvature / cost.min_curvature if cost.min_curvature > 0 else np.inf
-            remedy = (
-                f"use a larger learning rate (stable below {2.0 / max_curvature:.6g}) or "
-                "learning_rate='auto'"
-                if self.learning_rate not in ("auto", "exact")
-                else "set standardize=True"
-                if not self.standardize
-                else "use AnalyticLeastSquares, which is exact at any condition number"
-            )
-            warnings.warn(
-                f"GradientDescentRegressor did not converge in max_iter={self.max_iter} "
-                f"iterations: {_excess(result.jac, result.grad_norms[-1], tolerance)}. The "
-                f"cost's condition number in the coordinates of the descent is {kappa:.3g}, and "
-                "gradient descent needs about that many iterations per factor e of accuracy. "
-                f"Increase max_iter or tol, or {remedy}.",
-                ConvergenceWarning,
-                stacklevel=4,  # the user's call, through fit and scikit-learn's _fit_context
-            )
+        self.converged_ = solution.converged

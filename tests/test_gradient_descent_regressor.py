@@ -382,14 +382,14 @@ def test_tol_none_runs_exactly_max_iter_without_warning(power_lines):
 def test_divergent_learning_rate_raises_quickly_with_the_stable_limit(power_lines, monkeypatch):
     X, y = power_lines
     seen = []
-    original = gdregress.linear_model.gradient_descent
+    original = gdregress._descent.gradient_descent
 
     def recording(*args, **kwargs):
         result = original(*args, **kwargs)
         seen.append(result.nit)
         return result
 
-    monkeypatch.setattr(gdregress.linear_model, "gradient_descent", recording)
+    monkeypatch.setattr(gdregress._descent, "gradient_descent", recording)
     with warnings.catch_warnings():
         warnings.simplefilter("error")  # no overflow RuntimeWarning on the way
         with pytest.raises(DivergenceError) as info:

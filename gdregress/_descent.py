@@ -1,0 +1,455 @@
+"""The descent solver: gradient descent on the least-squares cost, as GradientDescentRegressor
+runs it.
+
+It chooses the coordinates (standardised, or the user's own), the step rule (the best fixed step
+from the exact curvatures, the exact line search, or a given rate, refused at or above
+2/L_max), and the tolerance (the accuracy asked for, or the level where rounding holds the
+gradient); it then hands the gradient of the cost, one small matrix product per iteration, to
+:func:`gdregress.optimize.gradient_descent`, which knows nothing of regression. The result is a
+:class:`DescentSolution` in the user's units: the estimator only copies its fields.
+"""
+
+from __future__ import annotations
+
+import warnings
+from dataclasses import dataclass
+
+import numpy as np
+from scipy.optimize import OptimizeResult
+from sklearn.exceptions import ConvergenceWarning
+
+from ._numerics import EPS, FLAT_CURVATURE, TINY, require_positive_weight_sum, safe_norm
+from ._statistics import LeastSquaresStatistics
+from .cost import ColumnScaling, LeastSquaresCost, column_scaling
+from .exceptions import DivergenceError
+from .optimize import DescentStatus, _excess, gradient_descent
+
+__all__ = ["DescentSettings", "DescentSolution", "solve_by_descent"]
+
+
+@dataclass(frozen=True)
+class DescentSettings:
+    """The descent's parameters, as :class:`~gdregress.GradientDescentRegressor` takes them."""
+
+    learning_rate: str | float = "auto"
+    max_iter: int = 100_000
+    tol: float | None = 1e-12
+    fit_intercept: bool = True
+    standardize: bool = True
+
+
+@dataclass(frozen=True)
+class DescentSolution:
+    """What a descent found, in the user's units.
+
+    Attributes
+    ----------
+    coef : ndarray of shape (n_features, n_targets)
+    intercept : ndarray of shape (n_targets,)
+    path : ndarray of shape (n_iter + 1, n_targets, n_features + 1)
+        Every iterate as (coef..., intercept), the start first.
+    loss_curve : ndarray of shape (n_iter + 1,)
+        The cost at every iterate, in the units of y.
+    gradient_norms : ndarray of shape (n_iter + 1,)
+        In the descent's coordinates.
+    learning_rate : float or ndarray of shape (n_iter,)
+        The fixed step, or each step of the exact line search.
+    max_curvature : float
+        :math:`L_{max}` in the descent's coordinates.
+    n_iter : int
+    status : DescentStatus
+    converged : bool
+    """
+
+    coef: np.ndarray
+    intercept: np.ndarray
+    path: np.ndarray
+    loss_curve: np.ndarray
+    gradient_norms: np.ndarray
+    learning_rate: float | np.ndarray
+    max_curvature: float
+    n_iter: int
+    status: DescentStatus
+    converged: bool
+
+
+@dataclass(frozen=True)
+class _Coordinates:
+    """The cost in the descent's coordinates, and the standardised cost its stopping rule uses.
+
+    ``to_descent`` maps standardised parameters to the descent's (None when they are the
+    same coordinates).
+    """
+
+    scaling: ColumnScaling
+    cost: LeastSquaresCost
+    standardized: LeastSquaresCost
+    to_descent: np.ndarray | None
+
+    @classmethod
+    def of(cls, statistics: LeastSquaresStatistics, settings: DescentSettings) -> _Coordinates:
+        standardizing = column_scaling(statistics, settings.fit_intercept)
+        if settings.standardize:
+            cost = LeastSquaresCost(standardizing.statistics(statistics), settings.fit_intercept)
+            return cls(standardizing, cost, cost, None)
+        scaling = _raw_scaling(statistics, settings.fit_intercept)
+        cost = LeastSquaresCost(scaling.statistics(statistics), settings.fit_intercept)
+        standardized = LeastSquaresCost(
+            standardizing.statistics(statistics), settings.fit_intercept
+        )
+        to_descent = _standardized_to_descent(standardizing, scaling, standardized)
+        return cls(scaling, cost, standardized, to_descent)
+
+    @property
+    def n_active(self) -> int:
+        return int(self.scaling.active.sum())
+
+    def pack(self, coef: np.ndarray, intercept: np.ndarray) -> np.ndarray:
+        """Coefficients (k, t) and intercepts (t,) as the descent's flat θ."""
+        rows = [coef, intercept[None, :]] if self.cost.fit_intercept else [coef]
+        return np.vstack(rows).ravel()
+
+
+def solve_by_descent(
+    statistics: LeastSquaresStatistics,
+    settings: DescentSettings,
+    start: tuple[np.ndarray, np.ndarray] | None = None,
+) -> DescentSolution:
+    """Minimise the cost of ``statistics`` by gradient descent.
+
+    Parameters
+    ----------
+    statistics : LeastSquaresStatistics
+    settings : DescentSettings
+    start : tuple (coef (n_features, n_targets), intercept (n_targets,)), optional
+        Where to start, in the user's units (a warm start); zeros by default.
+
+    Returns
+    -------
+    DescentSolution
+
+    Raises
+    ------
+    DivergenceError
+        When the learning rate is at or above 2/L_max (before the first step) or the
+        descent diverges.
+
+    Warns
+    -----
+    ConvergenceWarning
+        When ``max_iter`` steps end before the tolerance, naming what to change.
+    """
+    require_positive_weight_sum(statistics.weight_sum)
+    n_targets = statistics.n_targets
+    coordinates = _Coordinates.of(statistics, settings)
+    cost = coordinates.cost
+    theta0 = _starting_point(statistics, coordinates, start)
+    max_curvature = cost.max_curvature
+    learning_rate, steps = _step_rule(settings, cost, n_targets)
+    if isinstance(learning_rate, float) and learning_rate * max_curvature >= 2.0:
+        # Known before the first step: along the steepest direction the error would be
+        # multiplied by 1 − α·L_max ≤ −1 at every step.
+        raise _divergence(
+            settings,
+            learning_rate,
+            max_curvature,
+            "Refused before the first step: at or above 2/L_max the error along the "
+            "steepest direction cannot shrink.",
+        )
+    rate = learning_rate if settings.standardize and isinstance(learning_rate, float) else None
+    tolerance = _gradient_tolerance(
+        settings,
+        coordinates.standardized,
+        rate or _best_fixed_step(coordinates.standardized),
+        coordinates.to_descent,
+    )
+    result = _descend(cost, theta0, learning_rate, settings.max_iter, tolerance)
+    if result.status == DescentStatus.DIVERGED:
+        raise _divergence(settings, learning_rate, max_curvature, result.message)
+    if result.status == DescentStatus.MAX_ITER:
+        _warn_not_converged(settings, cost, result, tolerance)
+    coef, intercept, path, loss_curve = _in_user_units(statistics, coordinates, result.path)
+    return DescentSolution(
+        coef=coef,
+        intercept=intercept,
+        path=path,
+        loss_curve=loss_curve,
+        gradient_norms=result.grad_norms,
+        learning_rate=np.asarray(steps) if steps is not None else learning_rate,
+        max_curvature=max_curvature,
+        n_iter=int(result.nit),
+        status=DescentStatus(result.status),
+        converged=result.status == DescentStatus.CONVERGED and settings.tol is not None,
+    )
+
+
+def _starting_point(statistics, coordinates: _Coordinates, start) -> np.ndarray:
+    """θ₀ in the descent's coordinates: zeros, or a warm start converted from the user's units."""
+    n_features, n_targets = statistics.n_features, statistics.n_targets
+    if start is None:
+        return np.zeros(coordinates.cost.n_parameters * n_targets)
+    if start[0].shape != (n_features, n_targets):
+        raise ValueError(
+            f"warm_start=True, but X has {n_features} features and y {n_targets} targets "
+            f"while the previous fit had {start[0].shape[0]} and {start[0].shape[1]}. "
+            "Fit with warm_start=False to start afresh."
+        )
+    scaled = statistics.from_user_units(*start)
+    return coordinates.pack(*coordinates.scaling.from_user(*scaled))
+
+
+def _descend(cost: LeastSquaresCost, theta0, learning_rate, max_iter, tolerance):
+    """Run :func:`~gdregress.optimize.gradient_descent` on the cost's gradient Hθ − q.
+
+    One small matrix product per iteration, never a pass over the data; no cost per
+    iteration either: a too-large step on a quadratic shows as a gradient that grows while
+    reversing, which the descent detects. The loss curve is computed after.
+    """
+    if theta0.size == 0:  # nothing to descend: no intercept and no column that varies
+        return OptimizeResult(
+            path=np.zeros((1, 0)),
+            grad_norms=np.zeros(1),
+            nit=0,
+            status=DescentStatus.CONVERGED,
+            message="",
+        )
+    hessian, linear_term = cost.hessian, cost.linear_term
+    shape = (cost.n_parameters, theta0.size // max(cost.n_parameters, 1))
+
+    def gradient(theta):
+        return (hessian @ theta.reshape(shape) - linear_term).ravel()
+
+    return gradient_descent(
+        gradient, theta0, learning_rate=learning_rate, max_iter=max_iter, tol=tolerance
+    )
+
+
+def _in_user_units(statistics, coordinates: _Coordinates, flat_path: np.ndarray):
+    """The fit, the path (n_iterates, n_targets, n_features + 1) and the loss curve, in the
+    user's units. Only the fit must be representable; an early iterate may underflow."""
+    n_targets = statistics.n_targets
+    k, cost = coordinates.n_active, coordinates.cost
+    path = flat_path.reshape(len(flat_path), cost.n_parameters, n_targets)
+    path_intercepts = path[:, k] if cost.fit_intercept else np.zeros((len(path), n_targets))
+    loss_curve = cost.value_path(path[:, :k], path_intercepts, data_units=True)
+    coefs, intercepts = coordinates.scaling.to_user(np.moveaxis(path[:, :k], 0, 1), path_intercepts)
+    coefs = np.moveaxis(coefs, 0, 1)
+    statistics.to_user_units(coefs[-1], intercepts[-1])  # refuses a fit beyond float64
+    coefs, intercepts = statistics.to_user_units(coefs, intercepts, check=False)
+    user_path = np.moveaxis(np.concatenate([coefs, intercepts[:, None, :]], axis=1), 1, 2)
+    return coefs[-1], intercepts[-1], user_path, loss_curve
+
+
+def _warn_not_converged(settings, cost: LeastSquaresCost, result, tolerance) -> None:
+    """The ConvergenceWarning for a descent that ran out of steps, naming what to change."""
+    max_curvature, min_curvature = cost.max_curvature, cost.min_curvature
+    kappa = max_curvature / min_curvature if min_curvature > 0 else np.inf
+    remedy = (
+        f"use a larger learning rate (stable below {2.0 / max_curvature:.6g}) or "
+        "learning_rate='auto'"
+        if settings.learning_rate not in ("auto", "exact")
+        else "set standardize=True"
+        if not settings.standardize
+        else "use AnalyticLeastSquares, which is exact at any condition number"
+    )
+    warnings.warn(
+        f"GradientDescentRegressor did not converge in max_iter={settings.max_iter} "
+        f"iterations: {_excess(result.jac, result.grad_norms[-1], tolerance)}. The "
+        f"cost's condition number in the coordinates of the descent is {kappa:.3g}, and "
+        "gradient descent needs about that many iterations per factor e of accuracy. "
+        f"Increase max_iter or tol, or {remedy}.",
+        ConvergenceWarning,
+        stacklevel=6,  # the user's call, through fit, scikit-learn's _fit_context and the solver
+    )
+
+
+def _shortest(value: float) -> str:
+    """A number as briefly as ``:g`` writes it, or all its digits where ``:g`` would round."""
+    brief = f"{value:g}"
+    return brief if float(brief) == value else repr(float(value))
+
+
+def _told_apart(value: float, other: float) -> str:
+    """``value`` to six digits, or to as many more as it takes not to read as ``other``.
+
+    A limit computed from data carries rounding (2/L_max = 1.9999999999999996 where it is 2):
+    six digits hide that noise, unless the number compared with it needs the rest.
+
+    Examples
+    --------
+    >>> _told_apart(1.9999999999999996, 2.5), _told_apart(1.9999999999999996, 2.0)
+    ('2', '1.9999999999999996')
+    """
+    for digits in range(6, 17):
+        text = f"{value:.{digits}g}"
+        if value == other or float(text) != other:
+            return text
+    return repr(float(value))
+
+
+def _divergence(
+    settings: DescentSettings, learning_rate: float, max_curvature: float, detail: str
+) -> DivergenceError:
+    """The DivergenceError for a learning rate, naming the stable limit 2/L_max."""
+    stable = 2.0 / max_curvature
+    return DivergenceError(
+        f"Gradient descent diverged with learning_rate={_shortest(learning_rate)}: the "
+        f"largest stable learning rate for this data is 2/L_max = "
+        f"{_told_apart(stable, learning_rate)}"
+        f"{' in standardised coordinates' if settings.standardize else ''}. "
+        f"Use a learning rate below {stable:.6g}, or learning_rate='auto'. ({detail})",
+        learning_rate=learning_rate,
+        stable_limit=stable,
+    )
+
+
+def _step_rule(settings: DescentSettings, cost: LeastSquaresCost, n_targets: int):
+    """The learning rate to hand to the descent, and the list "exact" records steps in."""
+    if settings.learning_rate == "exact":
+        hessian, p = cost.hessian, cost.n_parameters
+        steps: list[float] = []
+        # The user's loss sums the targets' costs times y_scale² (targets beyond 1e±90
+        # are divided by powers of two, each its own): weigh each target's share by its
+        # scale relative to the largest, exactly.
+        y_scale = cost.statistics.y_scale
+        relative_scale = y_scale / np.max(y_scale)
+
+        def exact_step(theta, g):
+            # The minimiser of Σ_t s_t²·L_t(θ_t − α·g_t) over α, for quadratics:
+            # Σ s_t² g_tᵀg_t / Σ s_t² g_tᵀHg_t, with u = s·g / max|s·g| (the same ratio),
+            # whose squares cannot overflow or underflow.
+            g = g.reshape(p, n_targets)
+            with np.errstate(under="ignore"):  # a target 2**600 smaller counts for 0
+                u = g * relative_scale
+            if not np.any(u):  # what is left counts for 0 in the user's loss
+                u = g
+            u = u / np.max(np.abs(u))
+            curvature = np.sum(u * (hessian @ u))
+            step = np.sum(u * u) / curvature if curvature > 0 else 1.0 / cost.max_curvature
+            steps.append(step)
+            return step
+
+        return exact_step, steps
+    if settings.learning_rate == "auto":
+        return _best_fixed_step(cost), None
+    return float(settings.learning_rate), None
+
+
+def _best_fixed_step(cost: LeastSquaresCost) -> float:
+    """2/(L_max + λ_min): the fixed step that contracts the slowest direction fastest.
+
+    Below the stability limit 2/L_max, and every component of the error shrinks. Where
+    λ_min is below 1e-12·L_max (raw features of size 1e6 and more), the step keeps that
+    margin from 2/L_max, which rounding would otherwise erase.
+    """
+    total = cost.max_curvature + max(cost.min_curvature, FLAT_CURVATURE * cost.max_curvature)
+    return 2.0 / total if total > 0 else 1.0
+
+
+def _raw_scaling(statistics: LeastSquaresStatistics, fit_intercept: bool) -> ColumnScaling:
+    """For ``standardize=False``: the change from the statistics' units to the user's.
+
+    The statistics hold columns beyond about 1e±90 divided by a power of two
+    (``x_scale``); the raw descent undoes that (exactly), so that it runs on the user's
+    cost. Where the user's Hessian itself leaves float64's range (squares of columns
+    beyond about 1e±150) it stays in the statistics' units. The units of y do not
+    matter: scaling y scales the gradient and the minimiser alike, not the steps.
+    """
+    n_features = statistics.n_features
+    every = np.ones(n_features, dtype=bool)
+    identity = ColumnScaling(shift=np.zeros(n_features), scale=np.ones(n_features), active=every)
+    if np.all(statistics.x_scale == 1.0):
+        return identity
+    with np.errstate(all="ignore"):  # out of range is checked just below
+        user = ColumnScaling(shift=identity.shift, scale=1.0 / statistics.x_scale, active=every)
+        hessian = LeastSquaresCost(user.statistics(statistics), fit_intercept).hessian
+    scaled = LeastSquaresCost(statistics, fit_intercept).hessian
+    # A curvature that rounds to a subnormal number or 0 has lost its digits, and one
+    # within 52 binary orders of them loses digits in the descent's products: columns
+    # below about 1e-146 (squares below 2**-970) stay scaled; 1e-137 runs in its units.
+    smallest = TINY / EPS
+    kept = (np.abs(np.diag(hessian)) >= smallest) | (np.diag(scaled) == 0.0)
+    return user if np.all(np.isfinite(hessian)) and np.all(kept) else identity
+
+
+def _standardized_to_descent(
+    standardizing: ColumnScaling, scaling: ColumnScaling, standardized: LeastSquaresCost
+) -> np.ndarray:
+    """The matrix that maps standardised parameters (per target) to the descent's."""
+    p = standardized.n_parameters
+    basis = np.eye(p)
+    k = p - int(standardized.fit_intercept)
+    coef, intercept = standardizing.to_user(basis[:k], basis[k] if k < p else np.zeros(p))
+    coef, intercept = scaling.from_user(coef, intercept)
+    return np.vstack([coef, intercept[None, :]]) if standardized.fit_intercept else coef
+
+
+def _gradient_tolerance(
+    settings: DescentSettings,
+    standardized: LeastSquaresCost,
+    rate: float,
+    to_descent: np.ndarray | None,
+) -> np.ndarray | float | None:
+    """The gradient at which the descent stops: within ``tol`` of the minimum, or at
+    rounding. One bound per component in standardised coordinates, one norm else.
+
+    Measured in standardised coordinates whatever the descent's, so that the units of the
+    features do not decide the accuracy: in them the error is bounded by
+    ‖v − v*‖ ≤ ‖∇L(v)‖ / λ_min, and stopping at ‖∇L‖ ≤ tol·λ_min·spread(y) bounds it by
+    tol relative to the spread of y (its standard deviation with an intercept, its root
+    mean square without).
+
+    That bound never goes below the level at which rounding holds the gradient of the
+    descent at step size ``rate``. Each step adds rounding of about
+    (p + 2)/2·eps·(|H||v*| + |q|) per component to the gradient (p products and the
+    subtraction of q in Hv − q, half an ulp of v in the step). A fixed step multiplies the
+    error along an eigenvector of curvature λ by 1 − rate·λ: along the steepest one, near
+    −1, consecutive steps alternate between two all but equal iterates whose roundings
+    repeat and add up, 1/(2 − rate·L_max) times over; along the flattest, near +1, the
+    iterate drifts and its roundings add up like a random walk, 1/sqrt(rate·λ_min) times.
+    And a step shorter than half an ulp of v is lost: the gradient stays at
+    eps·‖v*‖/(2·rate). Below that level the gradient stalls however many steps are run.
+
+    Each component has its own floor. With an intercept, centred columns make the
+    standardised Hessian block diagonal: the intercept's gradient, b − mean(y), rounds at
+    eps·|mean y|, the slopes' at eps times the spread of y, which can be far smaller (a row
+    weighing 1e20 makes the weighted spread 1e-10 of the mean). One norm would let the
+    intercept's floor excuse slopes' gradients that still bound errors of 1e-6. So the
+    standardised descent compares every component with its own bound, the larger of its
+    floors and tol·λ_min·spread(y)/sqrt(n) (n bounds of that size keep ‖∇L‖ within it).
+
+    ``to_descent`` maps standardised parameters to the descent's (None when they are the
+    same): since the standardised gradient is its transpose times the descent's, a descent
+    gradient of norm τ/‖to_descent‖ guarantees a standardised one of norm τ. There one
+    norm stays: in the user's coordinates the columns' means tie the intercept to every
+    slope, so the rounding of one component reaches all.
+    """
+    if settings.tol is None:
+        return None
+    if standardized.n_parameters == 0:  # no column varies: the gradient is exactly 0
+        return 0.0
+    stats = standardized.statistics
+    spread = np.sqrt(np.sum(stats.yy if settings.fit_intercept else stats.uncentred_yy()))
+    if spread == 0.0:  # a constant target: measure against its size instead
+        spread = np.sqrt(np.sum(stats.uncentred_yy()))
+    spread /= np.sqrt(stats.weight_sum)
+    hessian, linear_term = standardized.hessian, standardized.linear_term
+    minimiser = np.linalg.lstsq(hessian, linear_term, rcond=None)[0]
+    largest, smallest = standardized.max_curvature, standardized.min_curvature
+    # No more roundings add up than steps are run: at a rate within rounding of 2/L_max,
+    # 1/(2 − rate·L_max) would be ~1e15 and excuse a gradient that never shrank.
+    amplification = max(
+        1.0,
+        min(1.0 / (2.0 - rate * largest), settings.max_iter),
+        min(1.0 / np.sqrt(rate * smallest), np.sqrt(settings.max_iter)) if smallest > 0 else 1.0,
+    )
+    # The floors per component, shape (p, n_targets), as the descent's θ is raveled.
+    per_step = (standardized.n_parameters + 2) / 2 * EPS * amplification
+    per_step *= np.abs(hessian) @ np.abs(minimiser) + np.abs(linear_term)
+    lost_step = EPS * np.abs(minimiser) / (2.0 * rate)
+    accuracy = settings.tol * smallest * spread
+    if to_descent is not None:
+        tolerance = max(accuracy, safe_norm(per_step), safe_norm(lost_step))
+        return float(tolerance / np.linalg.norm(to_descent, 2))
+    accuracy /= np.sqrt(minimiser.size)
+    return np.maximum(np.maximum(per_step, lost_step), accuracy).ravel()
