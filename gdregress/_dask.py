@@ -30,7 +30,6 @@ from typing import Any
 import numpy as np
 from sklearn.utils import assert_all_finite
 
-from ._numerics import times_power_of_two
 from ._sources import RFactor
 from ._statistics import LeastSquaresStatistics, compute_statistics, merge_statistics
 from .cost import ColumnScaling
@@ -442,11 +441,10 @@ def _block_r_factor(
     contribute nothing.
     """
     X, y, sample_weight = _numeric_blocks(X, y, sample_weight)
-    X, y = X / statistics.x_scale, y / statistics.y_scale
+    X, y, weights = statistics.units.rows_to_scaled(X, y, sample_weight)
     active = design.active
     block = np.hstack([(X[:, active] - design.shift[active]) / design.scale[active], y - y_shift])
-    if sample_weight is not None:
-        weights = times_power_of_two(sample_weight, 1.0, statistics.weight_scale)
+    if weights is not None:
         block *= np.sqrt(weights)[:, None]
     return np.linalg.qr(block, mode="r")
 

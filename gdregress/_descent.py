@@ -44,8 +44,8 @@ class DescentSolution:
 
     Attributes
     ----------
-    coef : ndarray of shape (n_features, n_targets)
-    intercept : ndarray of shape (n_targets,)
+    coef, intercept : ndarray of shapes (n_features, n_targets) and (n_targets,)
+        The last iterate.
     path : ndarray of shape (n_iter + 1, n_targets, n_features + 1)
         Every iterate as (coef..., intercept), the start first.
     loss_curve : ndarray of shape (n_iter + 1,)

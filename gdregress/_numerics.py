@@ -151,8 +151,9 @@ def require_positive_weight_sum(weight_sum: float) -> None:
     """Refuse a fit whose rows all weigh 0: its cost, 0/0, is undefined."""
     if not weight_sum > 0:
         raise ValueError(
-            "Sample weights must contain at least one non-zero number: the weights of all "
-            "rows seen sum to 0. Give at least one row a positive weight."
+            "Sample weights must contain at least one non-zero number: the sum of the sample "
+            "weights is 0 (the weights of all rows seen sum to 0), so the cost, an average "
+            "weighted by them, is undefined. Give at least one row a positive weight."
         )
 
 

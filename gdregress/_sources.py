@@ -139,10 +139,9 @@ class ArraySource:
                 weights = None
         X = X[:, design.active]
         X = X.toarray() if scipy.sparse.issparse(X) else np.asarray(X, dtype=np.float64)
-        y = np.asarray(y, dtype=np.float64)
-        if statistics.is_scaled:  # the statistics' units, exactly
-            X = X / statistics.x_scale[design.active]
-            y = y / statistics.y_scale
+        X, y, _ = statistics.units.rows_to_scaled(
+            X, np.asarray(y, dtype=np.float64), columns=design.active
+        )
         shift, scale = design.shift[design.active], design.scale[design.active]
         root_weights = None if weights is None else np.sqrt(weights)
         columns = [(X - shift) / scale] + ([np.ones((X.shape[0], 1))] if fit_intercept else [])

@@ -23,6 +23,7 @@ from threadpoolctl import ThreadpoolController
 
 from ._numerics import (
     CONSTANT_COLUMN_TOLERANCE,
+    EPS,
     TINY,
     normalised_weights,
     power_of_two_scale,
@@ -205,7 +206,7 @@ class LeastSquaresStatistics:
             column_size = np.sqrt(np.maximum(np.diag(self.xx), 0.0) / self.weight_sum)
             column_size = np.hypot(column_size, self.x_mean)
             terms = np.abs(coef) * column_size[:, None]
-            rounding = np.finfo(np.float64).eps * (np.sum(terms, axis=-2) + np.abs(intercept))
+            rounding = EPS * (np.sum(terms, axis=-2) + np.abs(intercept))
             lost_coef &= terms > rounding[..., None, :]
             lost_intercept &= np.abs(intercept) > rounding
         overflow = not (np.all(np.isfinite(user_coef)) and np.all(np.isfinite(user_intercept)))

@@ -51,6 +51,24 @@ class Units:
         """Whether no column is scaled (the weights' scale changes no conversion here)."""
         return bool(np.all(self.x_scale == 1.0) and np.all(self.y_scale == 1.0))
 
+    # --- rows ------------------------------------------------------------------------------
+
+    def rows_to_scaled(self, X: np.ndarray, y: np.ndarray, sample_weight=None, columns=None):
+        """Rows of data in the statistics' units: ``X / x_scale``, ``y / y_scale`` and the
+        weights divided by ``weight_scale``, exactly (powers of two).
+
+        ``columns`` (a boolean mask or indices) selects the columns of X given. Returns the
+        inputs themselves where their scales are 1 (no copy).
+        """
+        x_scale = self.x_scale if columns is None else self.x_scale[columns]
+        if np.any(x_scale != 1.0):
+            X = X / x_scale
+        if np.any(self.y_scale != 1.0):
+            y = y / self.y_scale
+        if sample_weight is not None and self.weight_scale != 1.0:
+            sample_weight = times_power_of_two(sample_weight, 1.0, self.weight_scale)
+        return X, y, sample_weight
+
     # --- coefficients and intercepts ---------------------------------------------------------
 
     def coef_to_user(self, coef, intercept) -> tuple[np.ndarray, np.ndarray]:

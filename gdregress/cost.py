@@ -19,6 +19,7 @@ from functools import cached_property
 
 import numpy as np
 
+from ._numerics import FLAT_CURVATURE, require_positive_weight_sum
 from ._statistics import LeastSquaresStatistics
 
 __all__ = [
@@ -127,11 +128,7 @@ class LeastSquaresCost:
     """
 
     def __init__(self, statistics: LeastSquaresStatistics, fit_intercept: bool = True) -> None:
-        if statistics.weight_sum <= 0:
-            raise ValueError(
-                "The cost of no data is undefined: the sum of the sample weights is 0. "
-                "Give at least one row a positive weight."
-            )
+        require_positive_weight_sum(statistics.weight_sum)  # else the cost is 0/0
         self.statistics = statistics
         self.fit_intercept = fit_intercept
 
@@ -286,9 +283,10 @@ class LeastSquaresCost:
         intercept's curvature is 1e-12 of :math:`L_{max}` (1e-30 at 1e15), yet known to
         every digit. So flatness is judged on the Hessian with unit diagonal,
         :math:`A = D^{-1} H D^{-1}` (:math:`D^2` the diagonal of :math:`H`), whose eigenvalues
-        below :math:`10^{-12} p` of its largest are rounding; and the smallest positive
-        curvature is :math:`1 / \\lambda_{max}(D^{-1} A^{+} D^{-1})`, which keeps its digits
-        where the smallest eigenvalue of :math:`H` itself would be lost to those of
+        below ``FLAT_CURVATURE`` (:math:`10^{-12}`) times :math:`p` of its largest are
+        rounding; and the smallest positive curvature is
+        :math:`1 / \\lambda_{max}(D^{-1} A^{+} D^{-1})`, which keeps its digits where the
+        smallest eigenvalue of :math:`H` itself would be lost to those of
         :math:`L_{max}`. (Standardised, :math:`D = I`.)
         """
         hessian = self.hessian
@@ -298,7 +296,7 @@ class LeastSquaresCost:
             return 0.0
         outer = np.outer(scale[curved], scale[curved])
         values, vectors = np.linalg.eigh(hessian[np.ix_(curved, curved)] / outer)
-        kept = values > values[-1] * values.size * 1e-12
+        kept = values > values[-1] * values.size * FLAT_CURVATURE
         inverse = (vectors[:, kept] / values[kept]) @ vectors[:, kept].T / outer
         return float(1.0 / np.linalg.eigvalsh(inverse)[-1])
 
@@ -359,6 +357,9 @@ class ColumnScaling:
             x_mean=(stats.x_mean[self.active] - shift) / scale,
             xx=stats.xx[np.ix_(self.active, self.active)] / np.outer(scale, scale),
             xy=stats.xy[self.active] / scale[:, None],
+            # One scale per column kept, so that the units match the k columns; y's units
+            # (and so the cost's) are the statistics'.
+            x_scale=stats.x_scale[self.active],
         )
 
     def to_user(self, scaled_coef: np.ndarray, scaled_intercept) -> tuple[np.ndarray, np.ndarray]:

@@ -92,6 +92,72 @@ class _LinearLeastSquares(RegressorMixin, BaseEstimator):
         y_is_1d = y.ndim == 1
         return ArraySource(X, y.reshape(-1, 1) if y_is_1d else y, sample_weight), y_is_1d
 
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y, sample_weight=None):
+        """Fit the least-squares line (hyperplane): in closed form, or by gradient descent.
+
+        The data are read once, for their statistics (and, for an ill-conditioned design in
+        closed form, once more for the accurate route).
+
+        Parameters
+        ----------
+        X : array-like, sparse matrix or dask collection of shape (n_samples, n_features)
+            Training data; float32 and float64 arrays are used without a copy.
+        y : array-like of shape (n_samples,) or (n_samples, n_targets)
+            Targets.
+        sample_weight : array-like of shape (n_samples,), optional
+            Non-negative weights; a weight of k counts a row k times, 0 drops it.
+
+        Returns
+        -------
+        self
+            The fitted estimator.
+
+        Raises
+        ------
+        DivergenceError
+            For gradient descent, if the learning rate makes the descent diverge.
+        """
+        start = self._start(partial=False)
+        source, y_is_1d = self._validated_source(X, y, sample_weight)
+        self._fit_statistics(source.statistics(), y_is_1d, source=source, start=start)
+        return self
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def partial_fit(self, X, y, sample_weight=None):
+        """Fit on one more chunk of rows: the result of all chunks so far.
+
+        The statistics of the chunk are merged into those of the rows seen before (exactly,
+        by the pairwise update of Chan, Golub and LeVeque), and the cost of all rows so far
+        is minimised again: fitting chunk by chunk, for instance over
+        ``pandas.read_csv(..., chunksize=...)``, gives the fit of all rows at once. The
+        closed form solves the normal equations again; only the statistics are kept, so the
+        accurate route for ill-conditioned designs is not available and such a design gets
+        an :class:`~gdregress.IllConditionedWarning`. The descent continues from the current
+        ``coef_`` and ``intercept_``.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            One chunk of rows, with the columns of the chunks before it.
+        y : array-like of shape (n_samples,) or (n_samples, n_targets)
+            Its targets, as many as before.
+        sample_weight : array-like of shape (n_samples,), optional
+            Its weights; a chunk of zero weights adds nothing.
+
+        Returns
+        -------
+        self
+        """
+        start = self._start(partial=True)
+        y_is_1d, statistics = self._merged_statistics(X, y, sample_weight)
+        self._fit_statistics(statistics, y_is_1d, source=None, start=start)
+        return self
+
+    def _start(self, partial: bool):
+        """Where an iterative solver starts (None: its own default)."""
+        return None
+
     def _merged_statistics(self, X, y, sample_weight):
         """For ``partial_fit``: the statistics of this chunk merged into all seen before.
 
@@ -289,56 +355,14 @@ class AnalyticLeastSquares(_LinearLeastSquares):
     def __init__(self, fit_intercept: bool = True) -> None:
         self.fit_intercept = fit_intercept
 
-    @_fit_context(prefer_skip_nested_validation=True)
-    def fit(self, X, y, sample_weight=None) -> AnalyticLeastSquares:
-        """Fit the least-squares line (hyperplane) in closed form.
+    def _fit_statistics(self, statistics, y_is_1d: bool, *, source, start) -> None:
+        """Solve the normal equations of ``statistics`` (the solver) and copy its record.
 
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features)
-            Training data; float32 and float64 arrays are used without a copy.
-        y : array-like of shape (n_samples,) or (n_samples, n_targets)
-            Targets.
-        sample_weight : array-like of shape (n_samples,), optional
-            Non-negative weights; a weight of k counts a row k times, 0 drops it.
-
-        Returns
-        -------
-        self : AnalyticLeastSquares
-            The fitted estimator.
+        ``source`` is the data source of a whole fit (the accurate route reads it); None for
+        ``partial_fit``, which keeps only statistics. ``start`` is unused: there is no
+        iteration to start.
         """
-        source, y_is_1d = self._validated_source(X, y, sample_weight)
-        self._solve(source.statistics(), y_is_1d, data=source)
-        return self
-
-    @_fit_context(prefer_skip_nested_validation=True)
-    def partial_fit(self, X, y, sample_weight=None) -> AnalyticLeastSquares:
-        """Fit on one more chunk of rows: the result of all chunks so far.
-
-        The statistics of the chunk are merged into those of the rows seen before (exactly,
-        by the pairwise update of Chan, Golub and LeVeque), and the normal equations are
-        solved again: fitting chunk by chunk, for instance over ``pandas.read_csv(...,
-        chunksize=...)``, gives the fit of all rows at once. Only the statistics are kept,
-        so the accurate route for ill-conditioned designs is not available; such a design
-        gets an :class:`~gdregress.IllConditionedWarning`.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features)
-        y : array-like of shape (n_samples,) or (n_samples, n_targets)
-        sample_weight : array-like of shape (n_samples,), optional
-
-        Returns
-        -------
-        self : AnalyticLeastSquares
-        """
-        y_is_1d, statistics = self._merged_statistics(X, y, sample_weight)
-        self._solve(statistics, y_is_1d, data=None)
-        return self
-
-    def _solve(self, statistics, y_is_1d: bool, data) -> None:
-        """Solve the normal equations of ``statistics`` and set the fitted attributes."""
-        solution = solve_least_squares(statistics, fit_intercept=self.fit_intercept, data=data)
+        solution = solve_least_squares(statistics, fit_intercept=self.fit_intercept, data=source)
         self._set_coefficients(solution.coef, solution.intercept, y_is_1d)
         self.rank_ = solution.rank
         self.singular_ = solution.singular_values
@@ -488,57 +512,9 @@ class GradientDescentRegressor(_LinearLeastSquares):
         self.standardize = standardize
         self.warm_start = warm_start
 
-    @_fit_context(prefer_skip_nested_validation=True)
-    def fit(self, X, y, sample_weight=None) -> GradientDescentRegressor:
-        """Fit the line by gradient descent.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features)
-            Training data; float32 and float64 arrays are used without a copy.
-        y : array-like of shape (n_samples,) or (n_samples, n_targets)
-            Targets.
-        sample_weight : array-like of shape (n_samples,), optional
-            Non-negative weights; a weight of k counts a row k times (the same iterates),
-            0 drops it.
-
-        Returns
-        -------
-        self : GradientDescentRegressor
-            The fitted estimator.
-
-        Raises
-        ------
-        DivergenceError
-            If the learning rate makes the descent diverge.
-        """
-        previous = self._previous_parameters() if self.warm_start else None
-        source, y_is_1d = self._validated_source(X, y, sample_weight)
-        self._descend(source.statistics(), y_is_1d, previous)
-        return self
-
-    @_fit_context(prefer_skip_nested_validation=True)
-    def partial_fit(self, X, y, sample_weight=None) -> GradientDescentRegressor:
-        """Fit on one more chunk of rows, descending from the current coefficients.
-
-        The statistics of the chunk are merged into those of the rows seen before, and the
-        descent continues from the current ``coef_`` and ``intercept_`` on the cost of all
-        rows so far: after the last chunk the result is the fit of all rows at once.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features)
-        y : array-like of shape (n_samples,) or (n_samples, n_targets)
-        sample_weight : array-like of shape (n_samples,), optional
-
-        Returns
-        -------
-        self : GradientDescentRegressor
-        """
-        previous = self._previous_parameters()
-        y_is_1d, statistics = self._merged_statistics(X, y, sample_weight)
-        self._descend(statistics, y_is_1d, previous)
-        return self
+    def _start(self, partial: bool):
+        """Where the descent starts: the previous fit for ``partial_fit`` and warm starts."""
+        return self._previous_parameters() if partial or self.warm_start else None
 
     def _previous_parameters(self):
         """The fitted (coef, intercept) as (n_features, n_targets) and (n_targets,), if any."""
@@ -548,8 +524,11 @@ class GradientDescentRegressor(_LinearLeastSquares):
         coef = coef[:, None] if coef.ndim == 1 else coef.T
         return coef, np.atleast_1d(np.asarray(self.intercept_, dtype=np.float64))
 
-    def _descend(self, statistics, y_is_1d: bool, previous) -> None:
-        """Descend the cost of ``statistics`` (the solver) and copy its record."""
+    def _fit_statistics(self, statistics, y_is_1d: bool, *, source, start) -> None:
+        """Descend the cost of ``statistics`` (the solver) and copy its record.
+
+        The descent needs only the statistics: ``source`` is not read again.
+        """
         for name in ("learning_rate", "tol", "max_iter"):
             # scikit-learn's Real and Integral intervals let True and False through as 1, 0.
             if isinstance(getattr(self, name), bool | np.bool_):
@@ -565,7 +544,7 @@ class GradientDescentRegressor(_LinearLeastSquares):
             fit_intercept=self.fit_intercept,
             standardize=self.standardize,
         )
-        solution = solve_by_descent(statistics, settings, start=previous)
+        solution = solve_by_descent(statistics, settings, start=start)
         self._set_coefficients(solution.coef, solution.intercept, y_is_1d)
         self.path_ = solution.path[:, 0, :] if y_is_1d else solution.path
         self.n_iter_ = solution.n_iter
