@@ -1,8 +1,9 @@
 """What ``gdregress`` prints: a fit's summary as text or one JSON object, and the comparison.
 
-The summary reads the fitted model's record: its coefficients, solver or descent; the cost,
-R² and RMSE come from its statistics (so a streamed file, never held in memory, gets the
-numbers of one read at once).
+The summary reads the fitted model's record: its coefficients, solver or descent, and the
+cost, R² and RMSE that :func:`~gdregress.cost.fit_measures` takes from its statistics (so a
+streamed file, never held in memory, gets the numbers of one read at once). Nothing here
+converts units or fits again.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ import numpy as np
 
 from ._cli_data import CommandData
 from ._cli_fit import Fit
-from .cost import LeastSquaresCost
+from .cost import fit_measures
 
 __all__ = ["comparison_json", "comparison_text", "summary", "summary_json", "summary_text"]
 
@@ -24,20 +25,7 @@ __all__ = ["comparison_json", "comparison_text", "summary", "summary_json", "sum
 def summary(fit: Fit, data: CommandData, method: str) -> dict[str, Any]:
     """What the fit found, as plain numbers: the line, the cost, R², RMSE, the descent."""
     model = fit.model
-    stats = model.statistics_
-    # The statistics may hold columns beyond 1e±90 divided by powers of two: the cost is
-    # taken in their units, and R² (a ratio) there too; L and the RMSE scale back by y_scale.
-    coef, intercept = stats.from_user_units(
-        np.reshape(model.coef_, (-1, 1)), np.atleast_1d(model.intercept_)
-    )
-    least_squares = LeastSquaresCost(stats, model.fit_intercept)
-    scaled_cost = least_squares.value(coef[:, 0], intercept[0])
-    cost = float(least_squares.value_path(coef[None], intercept[None], data_units=True)[0])
-    y_scale = float(stats.y_scale[0])
-    # From the statistics: Σ(residual²) = 2n·L and Σ(y − ȳ)² = S_yy, so that a streamed file,
-    # never held in memory, gets the same numbers as one read at once.
-    spread = float(stats.yy[0])
-    r2 = 1.0 - 2.0 * stats.weight_sum * scaled_cost / spread if spread > 0 else math.nan
+    measures = fit_measures(model.statistics_, model.coef_, model.intercept_, model.fit_intercept)
     found: dict[str, Any] = {
         "data": data.description.strip("'"),
         "rows": fit.n_rows,
@@ -46,9 +34,9 @@ def summary(fit: Fit, data: CommandData, method: str) -> dict[str, Any]:
         "method": method,
         "coef": dict(zip(data.features, map(float, model.coef_), strict=True)),
         "intercept": float(model.intercept_),
-        "cost": cost,
-        "r2": r2,
-        "rmse": math.sqrt(2.0 * scaled_cost) * y_scale,
+        "cost": measures.cost,
+        "r2": measures.r2,
+        "rmse": measures.rmse,
         "fit_time_s": fit.seconds,
         "chunks": fit.chunks or None,
     }
