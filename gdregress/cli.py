@@ -11,6 +11,11 @@ statistics of every chunk, so a file larger than memory gets the same line as on
 once. Work that takes more than a second reports its progress on stderr. A user's mistake —
 a missing file, an unknown or non-numeric column, a bad number, a diverging learning rate —
 exits with status 2 and one line on stderr saying what to fix.
+
+This module holds the commands and the entry point, :func:`main`; the pieces they use are
+``_cli_parser`` (the arguments), ``_cli_data`` (the bundled table or the CSV file),
+``_cli_fit`` (the estimator, fitted at once or streamed), ``_cli_report`` (what is printed)
+and ``_cli_plot`` (``--plot``).
 """
 
 from __future__ import annotations
