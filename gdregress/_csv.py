@@ -23,7 +23,7 @@ from typing import BinaryIO
 import numpy as np
 import pandas as pd
 
-__all__ = ["CSVTable", "InputError", "choose_columns", "numeric_columns"]
+__all__ = ["CSVTable", "InputError", "choose_columns", "numeric_columns", "one_line"]
 
 _DECOMPRESSORS = {
     ".gz": lambda raw: gzip.GzipFile(fileobj=raw),
@@ -46,6 +46,11 @@ _FILE_SUFFIXES = {".csv", ".gz", ".bz2", ".xz", ".txt", ".tsv"}
 
 class InputError(Exception):
     """A mistake in the command's input; the message says what is wrong and how to fix it."""
+
+
+def one_line(text: object) -> str:
+    """The text of a message (or an exception) on one line: runs of whitespace as one space."""
+    return " ".join(str(text).split())
 
 
 class CSVTable:
@@ -139,7 +144,7 @@ class CSVTable:
                 f"'{self.name}' is not UTF-8 text (byte {exc.object[exc.start]:#04x} at "
                 f"position {exc.start}): save it as a UTF-8 CSV file"
             )
-        reason = " ".join(str(exc).split()) or type(exc).__name__
+        reason = one_line(exc) or type(exc).__name__
         return InputError(f"'{self.name}' is not a readable CSV file: {reason}")
 
     def chunks(

@@ -17,6 +17,9 @@ from __future__ import annotations
 import hashlib
 import importlib.resources
 import io
+import re
+import textwrap
+from collections.abc import Callable
 from dataclasses import dataclass
 from importlib.resources.abc import Traversable
 from pathlib import Path
@@ -76,6 +79,69 @@ _HOW_TO_RESTORE = (
     "reinstall gdregress (for example `pip install --force-reinstall gdregress`), or, in a "
     "source checkout, restore the file with `git checkout -- datasets/{filename}`"
 )
+
+
+# The sections every loader's docstring shares: the rest of the Bunch, the (data, target)
+# tuple, the errors and the other loaders. The loader's docstring holds the line
+# "{loader sections}" where they go; _loader_docstring fills them in.
+_LOADER_SECTIONS = """\
+    target_names : list of str
+        ``["{target}"]``.
+    DESCR : str
+        The description of the dataset and its source.
+    filename : str
+        The name of the CSV file the data were read from, ``"{filename}"``.
+
+(data, target) : tuple if ``return_X_y`` is True
+    The data and the target, as described above.
+
+Raises
+------
+FileNotFoundError
+    If the CSV file is missing from the installation.
+DatasetIntegrityError
+    If the CSV file differs from the one shipped with gdregress.
+
+See Also
+--------
+{see_also}
+"""
+_LOADER_SECTIONS_LINE = re.compile(r"^([ \t]*)\{loader sections\}\n", re.MULTILINE)
+
+
+def _loader_docstring(spec: _CSVFile, see_also: str) -> Callable:
+    """Fill in the sections a loader's docstring shares with the other loaders.
+
+    Every loader returns the same Bunch from a checked file and fails the same way, so that
+    part of their documentation is written once, in ``_LOADER_SECTIONS``: the Bunch's
+    ``target_names``, ``DESCR`` and ``filename``, the ``(data, target)`` tuple, the Raises
+    section and See Also. It replaces the line ``{loader sections}`` of the loader's
+    docstring, indented as that line is.
+
+    Parameters
+    ----------
+    spec : _CSVFile
+        The file the loader reads: its name, and its last column, the target.
+    see_also : str
+        The entries of See Also (the other loaders), one a line.
+
+    Returns
+    -------
+    callable
+        A decorator that fills in the loader's ``__doc__`` and returns the loader itself.
+    """
+    sections = _LOADER_SECTIONS.format(
+        target=spec.columns[-1], filename=spec.filename, see_also=see_also
+    )
+
+    def fill(loader):
+        if loader.__doc__:  # None under python -OO
+            loader.__doc__ = _LOADER_SECTIONS_LINE.sub(
+                lambda line: textwrap.indent(sections, line.group(1)), loader.__doc__, count=1
+            )
+        return loader
+
+    return fill
 
 
 def _data_dir() -> Traversable:
@@ -195,6 +261,9 @@ def _load(
     )
 
 
+@_loader_docstring(
+    _POWER_LINES, see_also="load_tv_advertising : The lecture's second example, 200 markets."
+)
 def load_power_lines(
     *, return_X_y: bool = False, as_frame: bool = False
 ) -> Bunch | tuple[np.ndarray, np.ndarray] | tuple[pd.DataFrame, pd.Series]:
@@ -239,26 +308,7 @@ def load_power_lines(
             The columns ``x`` and ``y`` if ``as_frame=True``, otherwise None.
         feature_names : list of str
             ``["x"]``.
-        target_names : list of str
-            ``["y"]``.
-        DESCR : str
-            The description of the dataset and its source.
-        filename : str
-            The name of the CSV file the data were read from, ``"power_lines.csv"``.
-
-    (data, target) : tuple if ``return_X_y`` is True
-        The data and the target, as described above.
-
-    Raises
-    ------
-    FileNotFoundError
-        If the CSV file is missing from the installation.
-    DatasetIntegrityError
-        If the CSV file differs from the one shipped with gdregress.
-
-    See Also
-    --------
-    load_tv_advertising : The lecture's second example, 200 markets.
+    {loader sections}
 
     Examples
     --------
@@ -281,6 +331,9 @@ def load_power_lines(
     return _load(_POWER_LINES, ["x"], "y", return_X_y=return_X_y, as_frame=as_frame)
 
 
+@_loader_docstring(
+    _ADVERTISING, see_also="load_power_lines : The lecture's first example, three points."
+)
 def load_tv_advertising(
     *, all_media: bool = False, return_X_y: bool = False, as_frame: bool = False
 ) -> Bunch | tuple[np.ndarray, np.ndarray] | tuple[pd.DataFrame, pd.Series]:
@@ -323,26 +376,7 @@ def load_tv_advertising(
             The features and the target if ``as_frame=True``, otherwise None.
         feature_names : list of str
             ``["TV"]``, or ``["TV", "radio", "newspaper"]`` with ``all_media=True``.
-        target_names : list of str
-            ``["sales"]``.
-        DESCR : str
-            The description of the dataset and its source.
-        filename : str
-            The name of the CSV file the data were read from, ``"advertising.csv"``.
-
-    (data, target) : tuple if ``return_X_y`` is True
-        The data and the target, as described above.
-
-    Raises
-    ------
-    FileNotFoundError
-        If the CSV file is missing from the installation.
-    DatasetIntegrityError
-        If the CSV file differs from the one shipped with gdregress.
-
-    See Also
-    --------
-    load_power_lines : The lecture's first example, three points.
+    {loader sections}
 
     References
     ----------

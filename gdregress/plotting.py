@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from .cost import LeastSquaresCost
+from .optimize import DescentStatus
 
 if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.axes import Axes
@@ -90,36 +91,35 @@ def _one_feature_cost(model, what: str) -> LeastSquaresCost:
             f"{stats.n_features} features, {stats.n_targets} targets and "
             f"fit_intercept={model.fit_intercept}. Fit it on one column of X."
         )
-    return LeastSquaresCost(_in_data_units(stats, what), fit_intercept=True)
+    # The plots' costs and paths are in the data's units, as the model's coefficients are.
+    return LeastSquaresCost(stats.in_user_units(what), fit_intercept=True)
 
 
-def _in_data_units(stats, what: str):
-    """The statistics of the data as given: the plots' costs and paths are in its units.
+def _minimum(model, cost: LeastSquaresCost) -> tuple[np.ndarray, float]:
+    """The minimiser (coefficients..., intercept) of the model's cost and the least cost L*.
 
-    The fit may hold columns beyond about 1e±90 divided by powers of two; undone here
-    (exactly), unless the squares of the data leave float64's range.
+    A closed-form fit's coefficients are the minimum: they are read from the model. A
+    descent's are where it stopped, near the minimum but not at it.
     """
-    if not stats.is_scaled:
-        return stats
-    with np.errstate(over="ignore", under="ignore"):
-        unscaled = stats.rescaled(np.ones(stats.n_features), np.ones(stats.n_targets))
-    underflowed = np.any((np.diag(unscaled.xx) == 0) & (np.diag(stats.xx) > 0))
-    if not unscaled.is_finite() or underflowed:
-        raise ValueError(
-            f"{what} draws the cost in the data's units, but the squares of this data leave "
-            "float64's range (values beyond about 1e±150): rescale x or y (by a power of 10) "
-            "and fit again to draw it."
-        )
-    return unscaled
+    from .linear_model import AnalyticLeastSquares
+
+    if isinstance(model, AnalyticLeastSquares):
+        theta = np.append(model.coef_, model.intercept_)
+    else:
+        theta = _descent_minimum(cost)
+    return theta, cost.value(theta[:-1], theta[-1])
 
 
-def _minimum(cost: LeastSquaresCost) -> tuple[np.ndarray, float]:
-    """The minimiser (coefficients..., intercept) of the cost and the least cost L*."""
+def _descent_minimum(cost: LeastSquaresCost) -> np.ndarray:
+    """The minimiser (coefficients..., intercept) of a descended cost, in closed form."""
+    # Solved again from the statistics because a descent's record (coef_, loss_curve_)
+    # holds where it stopped, not the least cost: the loss curve draws L(θₖ) − L*, which
+    # needs L* to rounding, and the cost surface stars the true minimum. Read it from the
+    # record instead once the descent records its least cost.
     from ._closed_form import solve_least_squares
 
     solution = solve_least_squares(cost.statistics, fit_intercept=cost.fit_intercept)
-    coef, intercept = solution.coef[:, 0], solution.intercept[0]
-    return np.append(coef, intercept), cost.value(coef, intercept)
+    return np.append(solution.coef[:, 0], solution.intercept[0])
 
 
 def plot_fit(
@@ -269,8 +269,8 @@ def plot_loss_curve(
     if hasattr(descent, "loss_curve_"):
         values = np.asarray(descent.loss_curve_, dtype=np.float64)
         if minimum is None:
-            stats = _in_data_units(descent.statistics_, "plot_loss_curve")
-            _, minimum = _minimum(LeastSquaresCost(stats, descent.fit_intercept))
+            stats = descent.statistics_.in_user_units("plot_loss_curve")
+            _, minimum = _minimum(descent, LeastSquaresCost(stats, descent.fit_intercept))
         name, point = "L", "θₖ"
     elif getattr(descent, "fun_values", None) is not None:
         values = np.asarray(descent.fun_values, dtype=np.float64)
@@ -319,14 +319,16 @@ def plot_loss_curve(
     return ax
 
 
-def _window(points: np.ndarray, cost: LeastSquaresCost, pad: float = 0.12) -> np.ndarray:
+def _window(
+    points: np.ndarray, cost: LeastSquaresCost, theta: np.ndarray, least: float, pad: float = 0.12
+) -> np.ndarray:
     """[[m_low, m_high], [b_low, b_high]]: the points and an ellipse around the minimum.
 
-    The ellipse {L ≤ L* + ΔL} has the extent sqrt(2·ΔL·(H⁻¹)ᵢᵢ) in coordinate i; with
-    ΔL a twentieth of L* it keeps the innermost contours whole, and with ΔL = L* it frames a
-    lone minimum (a closed-form fit, no path).
+    The ellipse {L ≤ L* + ΔL} around the minimum ``theta``, where the cost is ``least``, has
+    the extent sqrt(2·ΔL·(H⁻¹)ᵢᵢ) in coordinate i; with ΔL a twentieth of L* it keeps the
+    innermost contours whole, and with ΔL = L* it frames a lone minimum (a closed-form fit,
+    no path).
     """
-    theta, least = _minimum(cost)
     lone = len(points) <= 1
     if least > 0:
         excess = least if lone else 0.05 * least
@@ -339,15 +341,16 @@ def _window(points: np.ndarray, cost: LeastSquaresCost, pad: float = 0.12) -> np
     return np.stack([low - margin, high + margin], axis=1)
 
 
-def _cost_contours(ax, cost: LeastSquaresCost, window: np.ndarray, n_levels: int, colorbar: bool):
-    """Contours of L(m, b) over the window, at levels geometric in L − L*."""
+def _cost_contours(
+    ax, cost: LeastSquaresCost, least: float, window: np.ndarray, n_levels: int, colorbar: bool
+):
+    """Contours of L(m, b) over the window, at levels geometric in L − L*, L* = ``least``."""
     from matplotlib.colors import BoundaryNorm
 
     m = np.linspace(*window[0], 241)
     b = np.linspace(*window[1], 241)
     M, B = np.meshgrid(m, b)
     values = cost.value_path(M.reshape(-1, 1, 1), B.reshape(-1, 1)).reshape(M.shape)
-    _, least = _minimum(cost)
     excess = values - least
     top = float(np.max(excess))
     levels = least + top * np.geomspace(1e-4, 0.9, n_levels)
@@ -437,7 +440,7 @@ def plot_cost_surface(
     True
     """
     cost = _one_feature_cost(model, "plot_cost_surface")
-    theta, least = _minimum(cost)
+    theta, least = _minimum(model, cost)
     drawn: dict[str, np.ndarray] = {}
     own = getattr(model, "path_", None)
     if own is not None:
@@ -453,7 +456,7 @@ def plot_cost_surface(
         drawn[label] = path
     ax = _new_axes(ax)
     points = np.vstack([theta[None, :], *drawn.values()])
-    _cost_contours(ax, cost, _window(points, cost), n_levels, colorbar)
+    _cost_contours(ax, cost, least, _window(points, cost, theta, least), n_levels, colorbar)
     colors = [_PATH_COLOR, "tab:orange", "tab:purple", "tab:brown", "tab:pink"]
     for i, (label, path) in enumerate(drawn.items()):
         gid = "descent path" if own is not None and i == 0 else None
@@ -612,7 +615,7 @@ def plot_learning_rates(
             f"give one Axes per learning rate: {len(learning_rates)} learning rates, "
             f"{len(axes)} Axes"
         )
-    theta, _ = _minimum(cost)
+    theta, least = _minimum(model, cost)
 
     def gradient(p):
         grad_m, grad_b = cost.gradient(p[:1], p[1])
@@ -630,14 +633,14 @@ def plot_learning_rates(
     ]
     # One window for all panels: the start, the minimum and the descents that did not
     # diverge; a diverging path leaves it, as it should.
-    kept = [r.path for r in results if r.status != 2]
-    window = _window(np.vstack([start[None, :], *kept]), cost)
+    kept = [r.path for r in results if r.status != DescentStatus.DIVERGED]
+    window = _window(np.vstack([start[None, :], *kept]), cost, theta, least)
     distance0 = np.linalg.norm(start - theta)
     for ax, rate, result in zip(axes, learning_rates, results, strict=True):
-        _cost_contours(ax, cost, window, 12, colorbar=False)
+        _cost_contours(ax, cost, least, window, 12, colorbar=False)
         remaining = np.linalg.norm(result.path - theta, axis=1) / distance0
         arrived = np.flatnonzero(remaining <= 1e-3)
-        if result.status == 2:
+        if result.status == DescentStatus.DIVERGED:
             verdict = f"too large: diverges in {result.nit} steps"
         elif arrived.size:
             verdict = f"just right: there in {arrived[0]} steps"
@@ -733,7 +736,8 @@ def plot_descents(
         )
         path = result.path
         color = f"C{i % 10}" if i % 10 != 3 else "black"
-        end = "diverged" if result.status == 2 else f"({path[-1, 0]:.2f}, {path[-1, 1]:.2f})"
+        diverged = result.status == DescentStatus.DIVERGED
+        end = "diverged" if diverged else f"({path[-1, 0]:.2f}, {path[-1, 1]:.2f})"
         steps = f"{result.nit} step{'s' if result.nit != 1 else ''}"
         (line,) = ax.plot(
             path[:, 0],

@@ -8,6 +8,7 @@ decimal arithmetic.
 import csv
 import dataclasses
 import hashlib
+import inspect
 import shutil
 from decimal import Decimal
 from fractions import Fraction
@@ -332,3 +333,22 @@ def test_non_numbers_are_detected(data_copy, monkeypatch, bad):
     tamper(data_copy, monkeypatch, content.replace(b"22.1\n", bad + b"\n", 1))
     with pytest.raises(DatasetIntegrityError, match=r"advertising\.csv"):
         load_tv_advertising()
+
+
+@pytest.mark.parametrize(
+    ("loader", "filename", "target", "other"),
+    [
+        (load_power_lines, "power_lines.csv", "y", "load_tv_advertising"),
+        (load_tv_advertising, "advertising.csv", "sales", "load_power_lines"),
+    ],
+)
+def test_each_loader_documents_its_file_errors_and_the_other_loader(
+    loader, filename, target, other
+):
+    # The sections the loaders share are written once and filled into each docstring.
+    doc = inspect.cleandoc(loader.__doc__)  # Python 3.13 dedents docstrings itself
+    assert "{loader sections}" not in doc
+    assert f'read from, ``"{filename}"``.' in doc and f'``["{target}"]``.' in doc
+    assert "\nRaises\n------\nFileNotFoundError\n" in doc
+    assert "\nSee Also\n--------\n" + other + " : " in doc
+    assert doc.index("filename : str") < doc.index("Raises") < doc.index("Examples")

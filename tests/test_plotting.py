@@ -333,3 +333,34 @@ def test_cost_surface_is_in_the_data_units_whatever_their_scale(power_lines, siz
     # The contours are levels of the data's cost, above its least value E/(2n) = (25/6)/6.
     levels = _contours(ax).levels
     assert levels.min() > 25 / 36 and levels.max() < 100 * 25 / 36
+
+
+def test_the_closed_form_minimum_is_read_from_the_model(power_lines):
+    # A closed-form fit's coefficients are the minimum: the star is the model's own numbers.
+    X, y = power_lines
+    model = AnalyticLeastSquares().fit(X, y)
+    ax = plot_cost_surface(model, ax=_axes())
+    star = next(line for line in ax.get_lines() if line.get_marker() == "*")
+    np.testing.assert_array_equal(star.get_xydata()[0], [model.coef_[0], model.intercept_])
+
+
+def test_a_descent_stopped_short_is_drawn_against_the_true_minimum(power_lines):
+    # The descent's record holds where it stopped; the star and L* are the exact minimum,
+    # m = 1/2, b = 7/3, L* = E/(2n) = (25/6)/6.
+    X, y = power_lines
+    with pytest.warns(UserWarning, match="did not converge"):
+        model = GradientDescentRegressor(standardize=False, learning_rate=0.1, max_iter=20)
+        model.fit(X, y)
+    ax = plot_cost_surface(model, ax=_axes())
+    star = next(line for line in ax.get_lines() if line.get_marker() == "*")
+    np.testing.assert_allclose(star.get_xydata()[0], [0.5, 7 / 3], rtol=1e-12)
+    assert np.linalg.norm(model.path_[-1] - [0.5, 7 / 3]) > 1e-3
+    assert "L* = 0.694444" in plot_loss_curve(model, ax=_axes()).get_ylabel()
+
+
+@pytest.mark.parametrize("plot", [plot_cost_surface, plot_loss_curve])
+def test_data_whose_squares_leave_float64_is_refused_with_the_remedy(power_lines, plot):
+    X, y = power_lines
+    model = GradientDescentRegressor().fit(X * 1e160, y)
+    with pytest.raises(ValueError, match=rf"{plot.__name__} .*1e±150\).*rescale x or y"):
+        plot(model, ax=_axes())

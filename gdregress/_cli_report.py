@@ -1,0 +1,202 @@
+"""What ``gdregress`` prints: a fit's summary as text or one JSON object, and the comparison.
+
+The summary reads the fitted model's record: its coefficients, solver or descent, and the
+cost, R² and RMSE that :func:`~gdregress.cost.fit_measures` takes from its statistics (so a
+streamed file, never held in memory, gets the numbers of one read at once). Nothing here
+converts units or fits again.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+from ._cli_data import CommandData
+from ._cli_fit import Fit
+from .cost import fit_measures
+
+__all__ = ["comparison_json", "comparison_text", "summary", "summary_json", "summary_text"]
+
+
+def summary(fit: Fit, data: CommandData, method: str) -> dict[str, Any]:
+    """What the fit found, as plain numbers: the line, the cost, R², RMSE, the descent."""
+    model = fit.model
+    measures = fit_measures(model.statistics_, model.coef_, model.intercept_, model.fit_intercept)
+    found: dict[str, Any] = {
+        "data": data.description.strip("'"),
+        "rows": fit.n_rows,
+        "features": list(data.features),
+        "target": data.target,
+        "method": method,
+        "coef": dict(zip(data.features, map(float, model.coef_), strict=True)),
+        "intercept": float(model.intercept_),
+        "cost": measures.cost,
+        "r2": measures.r2,
+        "rmse": measures.rmse,
+        "fit_time_s": fit.seconds,
+        "chunks": fit.chunks or None,
+    }
+    if method == "analytic":
+        found["solver"] = model.solver_
+    else:
+        found.update(_descent(fit))
+    found["notes"] = list(fit.notes)
+    return found
+
+
+def _descent(fit: Fit) -> dict[str, Any]:
+    """The descent's iterations, step and convergence, from the regressor's record."""
+    model = fit.model
+    rate = model.learning_rate_
+    return {
+        "iterations": fit.iterations,
+        "iterations_last_chunk": int(model.n_iter_) if fit.chunks else None,
+        "learning_rate": model.learning_rate if isinstance(model.learning_rate, str) else None,
+        # "exact" records one step per iteration, none when the start is the minimum.
+        "step": float(rate)
+        if np.ndim(rate) == 0
+        else (float(np.mean(rate)) if len(rate) else None),
+        "stable_below": 2.0 / model.max_curvature_,
+        "standardized": bool(model.standardize),
+        "converged": bool(model.converged_),
+    }
+
+
+def summary_text(found: dict[str, Any], fit: Fit, data: CommandData) -> str:
+    """The summary as lines of text: data, method, line, cost, R², RMSE, descent, time, notes."""
+    gd = found["method"] == "gd"
+    where = "in standardised coordinates" if gd and found["standardized"] else "in the data's units"
+    method = f"gradient descent, {where}" if gd else f"closed form ({found['solver']})"
+    read = f", streamed in {fit.chunks:,} chunks" if fit.chunks else ""
+    lines = [
+        f"data: {fit.n_rows:,} rows of {data.description}, target {data.target}{read}",
+        f"method: {method}",
+        *_line_text(found, fit.model, data),
+    ]
+    residual = "m·x + b − y" if len(data.features) == 1 else "x·w + b − y"
+    r2 = "undefined (the target is constant)" if math.isnan(found["r2"]) else f"{found['r2']:.6f}"
+    lines += [
+        f"cost L = 1/(2n)·Σ({residual})²: {found['cost']:.6g}",
+        f"R²: {r2}",
+        f"RMSE: {found['rmse']:.6g}",
+    ]
+    if gd:
+        lines.append(_descent_text(found, fit))
+    lines.append(f"fit time: {_duration(found['fit_time_s'])}")
+    lines += [f"note: {note}" for note in found["notes"]]
+    return "\n".join(lines)
+
+
+def _line_text(found: dict[str, Any], model, data: CommandData) -> list[str]:
+    """The line as an equation (up to four features), else a table of the coefficients."""
+    if len(data.features) <= 4:
+        return [f"line: {_equation(model.coef_, model.intercept_, data.features, data.target)}"]
+    width = max(len(name) for name in [*data.features, "intercept"])
+    lines = [f"line: {data.target} = Σ w·x + b, with"]
+    for name, value in [*found["coef"].items(), ("intercept", found["intercept"])]:
+        lines.append(f"  {name:<{width}}  {value: .6g}")
+    return lines
+
+
+def _number(value: float) -> str:
+    """A coefficient: four decimals for moderate numbers, else four significant digits."""
+    if value == 0 or 1e-2 <= abs(value) < 1e5:
+        return f"{value:.4f}"
+    return f"{value:.4g}"
+
+
+def _equation(coef: np.ndarray, intercept: float, features: Sequence[str], target: str) -> str:
+    def term(c: float, name: str, first: bool) -> str:
+        sign = ("−" if c < 0 else "") if first else ("− " if c < 0 else "+ ")
+        return f"{sign}{_number(abs(c))}{'·' + name if name else ''}"
+
+    if len(coef) == 1:
+        return f"{features[0]} → y = {term(coef[0], 'x', True)} {term(intercept, '', False)}"
+    terms = [term(c, name, i == 0) for i, (c, name) in enumerate(zip(coef, features, strict=True))]
+    return f"{target} = {' '.join(terms)} {term(intercept, '', False)}"
+
+
+def _descent_text(found: dict[str, Any], fit: Fit) -> str:
+    """One line: the iterations, the learning rate and whether the descent converged."""
+    if found["learning_rate"] == "exact":
+        step = "exact line search" + (
+            f", mean step {found['step']:.4g}" if found["step"] is not None else ", no step"
+        )
+    else:
+        chosen = "auto, " if found["learning_rate"] == "auto" else ""
+        step = f"{found['step']:.6g} ({chosen}stable below {found['stable_below']:.6g})"
+    converged = "yes" if found["converged"] else "no — " + _not_converged_hint(fit.model)
+    chunks = (
+        f" over {fit.chunks:,} chunks ({found['iterations_last_chunk']:,} in the last)"
+        if fit.chunks
+        else ""
+    )
+    return (
+        f"iterations: {found['iterations']:,}{chunks}, learning rate: {step}, "
+        f"converged: {converged}"
+    )
+
+
+def _not_converged_hint(model) -> str:
+    remedies = ["raise --max-iter"]
+    if not isinstance(model.learning_rate, str):
+        remedies.append(f"a larger --learning-rate (below {2.0 / model.max_curvature_:.4g})")
+    if not model.standardize:
+        remedies.append("drop --no-standardize")
+    return f"max_iter={model.max_iter:,} reached; {', or '.join(remedies)}"
+
+
+def _duration(seconds: float) -> str:
+    return f"{seconds * 1e3:.2f} ms" if seconds < 1 else f"{seconds:.2f} s"
+
+
+def summary_json(found: dict[str, Any]) -> str:
+    """The summary as one JSON object; numbers beyond float64's range are null."""
+
+    def finite(value):
+        return None if isinstance(value, float) and not math.isfinite(value) else value
+
+    return json.dumps({key: finite(value) for key, value in found.items()}, ensure_ascii=False)
+
+
+# compare
+
+_COMPARISON_FORMATS = {
+    "R² mean": "{:.4f}".format,
+    "R² std": "{:.4f}".format,
+    "RMSE mean": "{:.4g}".format,
+    "RMSE std": "{:.3g}".format,
+    "fit time (ms)": "{:.2f}".format,
+}
+
+
+def comparison_text(table, data: CommandData, rows: int, folds: int, notes: list[str]) -> str:
+    """The comparison table with a line above saying what it compares, and the notes."""
+    lines = [
+        f"{folds}-fold cross-validation (rows shuffled, seed 0) of {data.target} on "
+        f"{', '.join(data.features)}, {rows:,} rows of {data.description}",
+        table.rename_axis(None).to_string(formatters=_COMPARISON_FORMATS, col_space=10),
+        "R² and RMSE on the held-out fold: mean and standard deviation over the folds.",
+    ]
+    lines += [f"note: {note}" for note in notes]
+    return "\n".join(lines)
+
+
+def comparison_json(table, data: CommandData, rows: int, folds: int, notes: list[str]) -> str:
+    """The comparison as one JSON object, a record per model in ``table``."""
+    return json.dumps(
+        {
+            "data": data.description.strip("'"),
+            "rows": rows,
+            "features": data.features,
+            "target": data.target,
+            "folds": folds,
+            "table": table.reset_index().to_dict(orient="records"),
+            "notes": notes,
+        },
+        ensure_ascii=False,
+    )
