@@ -14,8 +14,9 @@ from fractions import Fraction
 import numpy as np
 import pandas as pd
 import pytest
+from _budget import budget
 from _exact import exact_lstsq, exact_lstsq_mp
-from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import assume, given
 from hypothesis import strategies as st
 from sklearn.base import clone
 from sklearn.exceptions import ConvergenceWarning, NotFittedError
@@ -286,12 +287,7 @@ def random_problem(n, d, log_scales, offsets, slopes, intercept, log_noise, seed
     return X, y
 
 
-@settings(
-    max_examples=60,
-    deadline=None,
-    database=None,
-    suppress_health_check=[HealthCheck.filter_too_much],
-)
+@budget(60)
 @given(
     n=st.integers(3, 60),
     d=st.integers(1, 4),
