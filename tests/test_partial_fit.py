@@ -14,7 +14,8 @@ import warnings
 import numpy as np
 import pandas as pd
 import pytest
-from hypothesis import given, settings
+from _budget import budget
+from hypothesis import given
 from hypothesis import strategies as st
 
 from gdregress import AnalyticLeastSquares, GradientDescentRegressor, IllConditionedWarning
@@ -99,7 +100,7 @@ def _problem(n_rows: int, n_targets: int, weighted: bool, seed: int):
     return X, y, w
 
 
-@settings(max_examples=25, deadline=None)
+@budget(25)
 @given(
     first=st.integers(1, 20),
     cuts=st.lists(st.integers(21, 79), max_size=6, unique=True),

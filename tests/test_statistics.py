@@ -12,8 +12,9 @@ from fractions import Fraction
 import numpy as np
 import pytest
 import scipy.sparse
+from _budget import budget
 from _exact import exact_statistics
-from hypothesis import given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from gdregress._statistics import LeastSquaresStatistics, compute_statistics, merge_statistics
@@ -232,7 +233,7 @@ def test_merging_statistics_of_different_columns_raises(features, targets):
         merge_statistics(compute_statistics(X, y), compute_statistics(X[:, :2], y))
 
 
-@settings(max_examples=60, deadline=None, database=None)
+@budget(60)
 @given(
     seed=st.integers(0, 2**32 - 1),
     n=st.integers(2, 60),

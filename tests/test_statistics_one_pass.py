@@ -1,4 +1,7 @@
-"""The fit reads the data once and copies none of it: memory, dtypes, sparse input, imports.
+"""The statistics pass (gdregress._statistics) reads the data once and copies none of it.
+
+Memory, dtypes, sparse input, threads and imports; the statistics' values are tested in
+test_statistics.py.
 
 Speed is measured by benchmarks/bench_fit.py, never here; these tests check the properties
 that make it fast and that can be checked exactly: how much memory a fit allocates beyond the
