@@ -200,26 +200,28 @@ def _from_r_factor(
 ) -> LeastSquaresSolution:
     """Solve from the R factor of the centred, scaled design, in the statistics' units.
 
-    The rank, the condition number and the singular values come from :math:`R_Z` alike on
-    every route; a full-rank design is then refined over the rows where they are at hand
-    (memory), else solved by one triangular solve (Dask's tall-skinny QR, with a warning
-    where that loses digits).
+    The rank and the condition number come from :math:`R` (of :math:`[Z,\\ 1]`), the
+    singular values from its block :math:`R_Z`, alike on every route; a full-rank design is
+    then refined over the rows where they are at hand (memory), else solved by one
+    triangular solve (Dask's tall-skinny QR, with a warning where that loses digits).
     """
     active = design.active
     k = int(active.sum())
     shift, scale = design.shift[active], design.scale[active]
-    r_singular = scipy.linalg.svdvals(factor.r_design)
-    rank = numerical_rank(r_singular, stats.n_rows, k)
+    r = factor.r_design
+    r_singular = scipy.linalg.svdvals(r)
+    # The ones column is a direction of its own (centred columns are orthogonal to it).
+    rank = numerical_rank(r_singular, stats.n_rows, r.shape[1]) - int(fit_intercept)
     # The centred design in the user's units is Q·R_Z·diag(scale·x_scale): its singular values.
     singular_values = _with_zeros(
-        scipy.linalg.svdvals(factor.r_design * (scale * stats.x_scale[active])), stats
+        _scaled_singular_values(r[:k, :k] * scale, stats.x_scale[active]), stats
     )
     y_shift = stats.y_mean if fit_intercept else np.zeros(stats.n_targets)
     if rank < k:
         # As lstsq on the centred design: the minimum norm of the coefficients alone, the
         # intercept then fitting the means.
         sizes = _user_column_sizes(scale, stats.x_scale[active])
-        scaled_coef = _minimum_norm_solution(factor.r_design, factor.r_targets, rank, sizes)
+        scaled_coef = _minimum_norm_solution(r[:, :k], factor.r_targets, rank, sizes)
         route, condition = Route.MINIMUM_NORM, np.inf
         coef, intercept = design.to_user(scaled_coef, y_shift)
     else:
@@ -230,8 +232,10 @@ def _from_r_factor(
             coef[active] = coef_active
             route = Route.REFINED_QR
         else:
-            scaled_coef = scipy.linalg.solve_triangular(factor.r_design, factor.r_targets)
-            coef, intercept = design.to_user(scaled_coef, y_shift)
+            theta = scipy.linalg.solve_triangular(r, factor.r_targets)
+            # With an intercept θ's last row corrects ȳ for the rounding of the centring.
+            shifted = y_shift + theta[k] if fit_intercept else y_shift
+            coef, intercept = design.to_user(theta[:k], shifted)
             route = Route.TALL_SKINNY_QR
             _warn_if_digits_lost(condition)
     if not fit_intercept:
@@ -262,8 +266,23 @@ def _singular_values_from_gram(gram: np.ndarray, n_rows: int, x_scale: np.ndarra
     else:
         eigenvalues, vectors = np.linalg.eigh(gram)
         root = np.sqrt(np.maximum(eigenvalues, 0.0))[:, None] * vectors.T
-        singular_values = scipy.linalg.svdvals(root * x_scale)
+        singular_values = _scaled_singular_values(root, x_scale)
     return singular_values[: min(n_rows, gram.shape[0])]
+
+
+def _scaled_singular_values(matrix: np.ndarray, column_scale: np.ndarray) -> np.ndarray:
+    """Singular values of ``matrix · diag(column_scale)``, powers of two, largest first.
+
+    The largest scale is taken out first and multiplied back last: a design whose singular
+    values are beyond float64's range (columns near 1e308) reports them as inf, not NaN.
+    """
+    if column_scale.size == 0:
+        return scipy.linalg.svdvals(matrix)
+    largest = float(np.max(column_scale))
+    with np.errstate(under="ignore"):  # columns 2**1074 below the largest count as 0
+        values = scipy.linalg.svdvals(matrix * (column_scale / largest))
+    with np.errstate(over="ignore"):
+        return values * largest
 
 
 def _with_zeros(active_singular_values: np.ndarray, stats: LeastSquaresStatistics) -> np.ndarray:

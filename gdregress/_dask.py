@@ -30,7 +30,7 @@ from typing import Any
 import numpy as np
 from sklearn.utils import assert_all_finite
 
-from ._sources import RFactor
+from ._sources import RFactor, padded_to_square
 from ._statistics import LeastSquaresStatistics, compute_statistics, merge_statistics
 from .cost import ColumnScaling
 
@@ -421,17 +421,17 @@ class DaskSource:
         leaf = functools.partial(
             _block_r_factor, design=design, y_shift=y_shift, statistics=statistics
         )
-        r = self.blocks.map_reduce(leaf, _merge_r_factors)
-        k = int(design.active.sum())
-        r = np.vstack([r, np.zeros((max(0, r.shape[1] - r.shape[0]), r.shape[1]))])
-        return RFactor(r_design=r[:k, :k], r_targets=r[:k, k:])
+        leaf = functools.partial(leaf, fit_intercept=fit_intercept)
+        r = padded_to_square(self.blocks.map_reduce(leaf, _merge_r_factors))
+        p = int(design.active.sum()) + int(fit_intercept)
+        return RFactor(r_design=r[:p, :p], r_targets=r[:p, p:])
 
 
 # --- the accurate route: a tall-skinny QR up the same tree ----------------------------------
 
 
 def _block_r_factor(
-    X, y, sample_weight=None, *, design: ColumnScaling, y_shift, statistics
+    X, y, sample_weight=None, *, design: ColumnScaling, y_shift, statistics, fit_intercept
 ) -> np.ndarray:
     r"""The R factor of one block of the weighted, centred, column-scaled design and targets.
 
@@ -443,7 +443,10 @@ def _block_r_factor(
     X, y, sample_weight = _numeric_blocks(X, y, sample_weight)
     X, y, weights = statistics.units.rows_to_scaled(X, y, sample_weight)
     active = design.active
-    block = np.hstack([(X[:, active] - design.shift[active]) / design.scale[active], y - y_shift])
+    ones = [np.ones((X.shape[0], 1))] if fit_intercept else []
+    block = np.hstack(
+        [(X[:, active] - design.shift[active]) / design.scale[active], *ones, y - y_shift]
+    )
     if weights is not None:
         block *= np.sqrt(weights)[:, None]
     return np.linalg.qr(block, mode="r")

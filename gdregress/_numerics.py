@@ -21,6 +21,7 @@ __all__ = [
     "UNSCALED_RANGE",
     "WEIGHT_RANGE",
     "digits_lost",
+    "exponent_of",
     "normalised_weights",
     "numerical_rank",
     "power_of_two_scale",
@@ -41,10 +42,15 @@ FAST_ROUTE_MAX_CONDITION = 1e4
 # a power of two before squaring: their squares and products would leave float64's range.
 UNSCALED_RANGE = (2.0**-300, 2.0**300)
 
-# Weights beyond [2**-500, 2**500] are divided by a power of two: near 2**1020 their sums
-# overflow, below 2**-1000 they lose digits as subnormals. The cost is normalised by their
-# sum, so a common factor changes no fit.
-WEIGHT_RANGE = (2.0**-500, 2.0**500)
+# Weights beyond [2**-256, 2**256] are divided by a power of two. Their products with the
+# squares of columns (within 2**±600, by UNSCALED_RANGE) must stay inside float64's range
+# with room for 2**40 rows: 2**(256 + 600 + 40) < 2**1024, 2**(-256 - 600) > 2**-1022. The
+# cost is normalised by the weights' sum, so a common factor changes no fit.
+WEIGHT_RANGE = (2.0**-256, 2.0**256)
+
+# The largest exponent a power of two may have and stay finite (2**1023); frexp gives 1024
+# for magnitudes from 2**1023 up to the largest float.
+_MAX_EXPONENT = np.finfo(np.float64).maxexp - 1
 
 # Sums of squares at least this large lose nothing to underflow (terms below the normal range
 # add at most n·2**-1074 to them); finite ones lost nothing to overflow.
@@ -103,12 +109,24 @@ def times_power_of_two(values, numerator, denominator) -> np.ndarray:
     return np.ldexp(values, exponent)
 
 
+def exponent_of(power_of_two) -> np.ndarray:
+    """``k`` for each power of two ``2**k`` (exactly, whatever its size).
+
+    Examples
+    --------
+    >>> exponent_of(np.array([1.0, 2.0**-1074, 2.0**1023]))
+    array([    0, -1074,  1023], dtype=int32)
+    """
+    return np.frexp(power_of_two)[1] - 1
+
+
 def power_of_two_scale(largest: np.ndarray) -> np.ndarray:
     """Per column, 1, or the power of two that brings its largest magnitude near 1.
 
     Only columns outside :data:`UNSCALED_RANGE` are scaled. Subnormal columns get the
     smallest normal power of two, 2**-1022, whose reciprocal is finite; their values, scaled
-    up exactly, then lie near 2**-52..2**-1.
+    up exactly, then lie near 2**-52..2**-1. Magnitudes of 2**1023 and more get 2**1023,
+    the largest finite power of two, and lie in [1, 2).
 
     Examples
     --------
@@ -119,7 +137,8 @@ def power_of_two_scale(largest: np.ndarray) -> np.ndarray:
     largest = np.asarray(largest, dtype=np.float64)
     outside = (largest > 0) & ((largest < UNSCALED_RANGE[0]) | (largest > UNSCALED_RANGE[1]))
     exponent = np.frexp(np.where(outside, largest, 1.0))[1]
-    exponent = np.maximum(exponent, np.finfo(np.float64).minexp)
+    # Magnitudes of 2**1023 and more are brought to [1, 2) by the largest finite power of two.
+    exponent = np.clip(exponent, np.finfo(np.float64).minexp, _MAX_EXPONENT)
     return np.where(outside, np.ldexp(1.0, exponent), 1.0)
 
 
@@ -141,7 +160,7 @@ def normalised_weights(sample_weight: np.ndarray | None) -> tuple[np.ndarray | N
         return None, 1.0
     largest = float(np.max(sample_weight, initial=0.0))
     if largest > WEIGHT_RANGE[1] or 0 < largest < WEIGHT_RANGE[0]:
-        exponent = int(np.frexp(largest)[1])
+        exponent = min(int(np.frexp(largest)[1]), _MAX_EXPONENT)
         # ldexp, not a product with 2**-e: for subnormal weights 2**-e itself overflows.
         return np.ldexp(sample_weight, -exponent), math.ldexp(1.0, exponent)
     return sample_weight, 1.0

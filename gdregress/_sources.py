@@ -26,7 +26,7 @@ from ._numerics import normalised_weights
 from ._statistics import LeastSquaresStatistics, compute_statistics
 from .cost import ColumnScaling
 
-__all__ = ["ArraySource", "DataSource", "RFactor", "Refinement"]
+__all__ = ["ArraySource", "DataSource", "RFactor", "Refinement", "padded_to_square"]
 
 
 @dataclass(frozen=True)
@@ -56,16 +56,19 @@ class Refinement:
 class RFactor:
     r"""The R factor of the centred, column-scaled, weighted design and the targets.
 
-    For :math:`W^{1/2}\,[Z,\ y - y_{shift}] = Q\begin{pmatrix} R_Z & R_y \\ 0 & \cdot
+    For :math:`W^{1/2}\,[Z,\ 1,\ y - y_{shift}] = Q\begin{pmatrix} R & R_y \\ 0 & \cdot
     \end{pmatrix}` with :math:`Z` the active columns, centred and scaled (units of the
-    statistics), every route solves :math:`R_Z v = R_y` for the scaled coefficients.
+    statistics) and the ones column only with an intercept, every route solves
+    :math:`R\,\theta = R_y` for the scaled coefficients (and, with an intercept, a
+    correction to :math:`y_{shift}` that the centring's rounding leaves).
 
     Attributes
     ----------
-    r_design : ndarray of shape (k, k)
-        :math:`R_Z`.
-    r_targets : ndarray of shape (k, n_targets)
-        :math:`R_y = Q_Z^\top W^{1/2} (y - y_{shift})`.
+    r_design : ndarray of shape (p, p)
+        :math:`R`, with rows of zeros below the rank a few rows allow (p = k + 1 with an
+        intercept, else k).
+    r_targets : ndarray of shape (p, n_targets)
+        :math:`R_y = Q^\top W^{1/2} (y - y_{shift})`, likewise.
     refinement : Refinement or None
         The data for iterative refinement, where the rows are at hand.
     """
@@ -73,6 +76,12 @@ class RFactor:
     r_design: np.ndarray
     r_targets: np.ndarray
     refinement: Refinement | None = None
+
+
+def padded_to_square(r: np.ndarray) -> np.ndarray:
+    """An R factor of fewer rows than columns, with rows of zeros appended (a square R)."""
+    missing = max(0, r.shape[1] - r.shape[0])
+    return np.vstack([r, np.zeros((missing, r.shape[1]))]) if missing else r
 
 
 class DataSource(Protocol):
@@ -151,9 +160,10 @@ class ArraySource:
             A *= root_weights[:, None]
             targets = targets * root_weights[:, None]
         q, r = np.linalg.qr(A)
-        k = X.shape[1]
+        p = A.shape[1]
+        r_targets = np.vstack([q.T @ targets, np.zeros((max(0, p - q.shape[1]), y.shape[1]))])
         return RFactor(
-            r_design=r[:k, :k],
-            r_targets=(q.T @ targets)[:k],
+            r_design=padded_to_square(r),
+            r_targets=r_targets,
             refinement=Refinement(X, y, weights, root_weights, q, r),
         )

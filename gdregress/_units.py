@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ._numerics import times_power_of_two
+from ._numerics import exponent_of, times_power_of_two
 
 __all__ = ["Units"]
 
@@ -114,26 +114,30 @@ class Units:
 
         The coefficients' components are multiplied by ``x_scale·y_scale``, the intercept's
         by ``y_scale``: the chain rule through :math:`w' = D_x w / s`, times :math:`s^2`.
+        The exponents are added, so no product of scales leaves float64's range on the way.
         """
+        exponent = exponent_of(self.x_scale)[:, None] + exponent_of(self.y_scale)[None, :]
         with np.errstate(over="ignore", under="ignore"):
-            product = times_power_of_two(self.x_scale[:, None], self.y_scale[None, :], 1.0)
             return (
-                times_power_of_two(grad_coef, product, 1.0),
-                times_power_of_two(grad_intercept, self.y_scale, 1.0),
+                np.ldexp(grad_coef, exponent),
+                np.ldexp(grad_intercept, exponent_of(self.y_scale)),
             )
 
     def gradient_from_user(self, grad_coef, grad_intercept) -> tuple[np.ndarray, np.ndarray]:
         """The inverse of :meth:`gradient_to_user`."""
+        exponent = exponent_of(self.x_scale)[:, None] + exponent_of(self.y_scale)[None, :]
         with np.errstate(over="ignore", under="ignore"):
-            product = times_power_of_two(self.x_scale[:, None], self.y_scale[None, :], 1.0)
             return (
-                times_power_of_two(grad_coef, 1.0, product),
-                times_power_of_two(grad_intercept, 1.0, self.y_scale),
+                np.ldexp(grad_coef, -exponent),
+                np.ldexp(grad_intercept, -exponent_of(self.y_scale)),
             )
 
-    def _parameter_scale(self, fit_intercept: bool) -> np.ndarray:
-        """Per parameter (features, then the intercept), the power of two of its Hessian row."""
-        return np.append(self.x_scale, 1.0) if fit_intercept else self.x_scale
+    def _hessian_exponent(self, fit_intercept: bool) -> np.ndarray:
+        """Per entry of a Hessian (features, then the intercept), the exponent of D·H·D."""
+        exponent = exponent_of(self.x_scale)
+        if fit_intercept:
+            exponent = np.append(exponent, 0)
+        return exponent[:, None] + exponent[None, :]
 
     def hessian_to_user(self, hessian: np.ndarray, fit_intercept: bool) -> np.ndarray:
         """The Hessian (one target; features then the intercept) of the user's cost.
@@ -141,12 +145,10 @@ class Units:
         :math:`D_x H' D_x`: y's scale cancels (the cost's :math:`s^2` against the
         parameters' :math:`1/s^2`).
         """
-        scale = self._parameter_scale(fit_intercept)
         with np.errstate(over="ignore", under="ignore"):
-            return times_power_of_two(hessian, np.outer(scale, scale), 1.0)
+            return np.ldexp(hessian, self._hessian_exponent(fit_intercept))
 
     def hessian_from_user(self, hessian: np.ndarray, fit_intercept: bool) -> np.ndarray:
         """The inverse of :meth:`hessian_to_user`."""
-        scale = self._parameter_scale(fit_intercept)
         with np.errstate(over="ignore", under="ignore"):
-            return times_power_of_two(hessian, 1.0, np.outer(scale, scale))
+            return np.ldexp(hessian, -self._hessian_exponent(fit_intercept))

@@ -133,7 +133,8 @@ def test_array_source_r_factor_is_that_of_the_centred_scaled_design():
     factor = source.r_factor(design, stats, True)
     Z = (X - design.shift) / design.scale * np.sqrt(w)[:, None]
     # R of the same design up to the signs of its rows: RᵀR = ZᵀZ.
-    np.testing.assert_allclose(factor.r_design.T @ factor.r_design, Z.T @ Z, rtol=1e-12)
+    r_z = factor.r_design[:2, :2]  # the block of Z; the ones column follows it
+    np.testing.assert_allclose(r_z.T @ r_z, Z.T @ Z, rtol=1e-12)
     solution = solve_least_squares(stats, data=source)
     reference = np.linalg.lstsq(
         np.column_stack([X, np.ones(50)]) * np.sqrt(w)[:, None], y * np.sqrt(w), rcond=None
@@ -148,3 +149,24 @@ def test_array_source_normalises_extreme_weights_once_and_records_the_factor():
     assert stats.weight_scale == 2.0 ** np.frexp(np.ldexp(w.max(), 1000))[1]
     np.testing.assert_array_equal(source.sample_weight * stats.weight_scale, np.ldexp(w, 1000))
     assert stats.weight_sum * stats.weight_scale == pytest.approx(np.ldexp(w.sum(), 1000))
+
+
+def test_weights_inside_their_range_times_squares_inside_theirs_do_not_overflow():
+    """Weights just inside the weight range times squares of columns just inside the unscaled
+    range used to overflow (2**499·2**598): the ranges are now chosen so that they cannot."""
+    X, y, w = _tv_like(n_rows=60, seed=5)
+    X = X * 1e88  # largest near 3e90, inside 2**300
+    reference = AnalyticLeastSquares().fit(X, y, sample_weight=w)
+    heavy = AnalyticLeastSquares().fit(X, y, sample_weight=np.ldexp(w, 498))
+    np.testing.assert_allclose(heavy.coef_, reference.coef_, rtol=1e-12)
+    assert heavy.intercept_ == pytest.approx(reference.intercept_, rel=1e-12)
+
+
+@pytest.mark.parametrize("largest", [2.0**1023, 1.7e308])
+def test_a_column_near_the_largest_float_fits_like_a_moderate_one(largest):
+    X, y, _ = _tv_like(n_rows=40, seed=6)
+    X = X / X.max() * largest
+    reference = AnalyticLeastSquares().fit(X / largest, y)
+    fit = AnalyticLeastSquares().fit(X, y)
+    np.testing.assert_allclose(fit.coef_ * largest, reference.coef_, rtol=1e-12)
+    assert fit.intercept_ == pytest.approx(reference.intercept_, rel=1e-12)
