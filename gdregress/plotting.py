@@ -222,11 +222,7 @@ def _like_fit(model, X: np.ndarray):
 
 
 def plot_loss_curve(
-    descent,
-    ax: Axes | None = None,
-    *,
-    minimum: float | None = None,
-    label: str | None = None,
+    descent, ax: Axes | None = None, *, minimum: float | None = None, label: str | None = None
 ) -> Axes:
     r"""Draw the cost at every iterate of a descent, on a log scale.
 
@@ -253,15 +249,17 @@ def plot_loss_curve(
 
     Returns
     -------
-    matplotlib Axes
-        The curve is the Line2D with gid ``"loss curve"``.
+    ax : matplotlib Axes
+        The Axes drawn on; its curve is the Line2D with gid ``"loss curve"``.
 
     Examples
     --------
-    >>> from matplotlib.figure import Figure
+    The lecture's plain descent on the power lines, drawn on a figure of its own:
+
     >>> from gdregress import GradientDescentRegressor
     >>> model = GradientDescentRegressor(standardize=False, learning_rate=0.1)
     >>> model = model.fit([[1], [2], [3]], [2, 5, 3])
+    >>> from matplotlib.figure import Figure
     >>> ax = plot_loss_curve(model, ax=Figure().subplots())
     >>> ax.get_yscale(), len(ax.get_lines()[0].get_xdata()) == model.n_iter_ + 1
     ('log', True)
