@@ -543,33 +543,71 @@ def minimize_gradient_descent(
 # --- helpers ---------------------------------------------------------------------------------
 
 
+def _checked_number(
+    value: Any,
+    kind: type,
+    expected: str,
+    valid: Callable[[Any], bool],
+    out_of_range: str,
+    hint: str = "",
+) -> Any:
+    """Return ``value`` as an int or float, checked; the shared shape of the number checks.
+
+    Parameters
+    ----------
+    value : object
+        What the caller passed.
+    kind : numbers.Integral or numbers.Real
+        The kind of number wanted, returned as an ``int`` or a ``float``. A bool is not one.
+    expected : str
+        What was wanted, the start of the :class:`TypeError`'s message.
+    valid : callable
+        ``valid(number) -> bool``, whether the number is in range.
+    out_of_range : str
+        The :class:`ValueError`'s message, with ``{!r}`` where the number goes.
+    hint : str, default=""
+        Added to the end of the :class:`TypeError`'s message.
+
+    Raises
+    ------
+    TypeError
+        If ``value`` is not a number of that kind.
+    ValueError
+        If it is not ``valid``.
+    """
+    if isinstance(value, bool) or not isinstance(value, kind):
+        raise TypeError(f"{expected}; got {type(value).__name__} {value!r}.{hint}")
+    number = int(value) if kind is numbers.Integral else float(value)
+    if not valid(number):
+        raise ValueError(out_of_range.format(number))
+    return number
+
+
 def _check_learning_rate(learning_rate: Any) -> float | None:
     """Return the fixed step, or None when ``learning_rate`` is a step-size rule."""
     if callable(learning_rate):
         return None
-    if isinstance(learning_rate, bool) or not isinstance(learning_rate, numbers.Real):
-        raise TypeError(
-            "learning_rate must be a positive number or a callable learning_rate(x, g) -> float; "
-            f"got {type(learning_rate).__name__} {learning_rate!r}."
-        )
-    value = float(learning_rate)
-    if not (0.0 < value < math.inf):
-        raise ValueError(
-            f"learning_rate must be a positive finite number; got {value!r}. Use a small "
-            "positive step such as 0.01, and decrease it if the descent diverges."
-        )
-    return value
+    return _checked_number(
+        learning_rate,
+        numbers.Real,
+        "learning_rate must be a positive number or a callable learning_rate(x, g) -> float",
+        lambda value: 0.0 < value < math.inf,
+        "learning_rate must be a positive finite number; got {!r}. Use a small positive step "
+        "such as 0.01, and decrease it if the descent diverges.",
+    )
 
 
 def _check_count(name: str, value: Any, meaning: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        raise TypeError(
-            f"{name} must be an integer ({meaning}); got {type(value).__name__} {value!r}. "
-            "Write it as an int, e.g. 10_000 rather than 1e4."
-        )
-    if value < 1:
-        raise ValueError(f"{name} must be at least 1 ({meaning}); got {value}.")
-    return int(value)
+    """Return ``value`` as an int of at least 1: ``max_iter`` or ``patience``, which ``meaning``
+    explains in the messages."""
+    return _checked_number(
+        value,
+        numbers.Integral,
+        f"{name} must be an integer ({meaning})",
+        lambda count: count >= 1,
+        f"{name} must be at least 1 ({meaning}); got {{!r}}.",
+        hint=" Write it as an int, e.g. 10_000 rather than 1e4.",
+    )
 
 
 def _check_tol(tol: Any, shape: tuple[int, ...]) -> float | np.ndarray | None:
@@ -577,34 +615,31 @@ def _check_tol(tol: Any, shape: tuple[int, ...]) -> float | np.ndarray | None:
     None."""
     if tol is None:
         return None
-    if isinstance(tol, np.ndarray | list | tuple):
-        bounds = np.array(tol)
-        if bounds.dtype.kind not in "iuf":
-            raise TypeError(
-                "tol must be a non-negative number, an array of them (one per variable) or "
-                f"None; got an array of dtype {bounds.dtype}."
-            )
-        if bounds.shape != shape:
-            raise ValueError(
-                f"tol as an array holds one bound per variable: shape {shape}, like x0; got "
-                f"shape {bounds.shape}."
-            )
-        bounds = bounds.astype(np.float64)
-        if not np.all((bounds >= 0.0) & (bounds < math.inf)):
-            raise ValueError(f"tol must hold finite numbers >= 0; got {tol!r}.")
-        return bounds
-    if isinstance(tol, bool) or not isinstance(tol, numbers.Real):
-        raise TypeError(
+    if not isinstance(tol, np.ndarray | list | tuple):
+        return _checked_number(
+            tol,
+            numbers.Real,
             "tol must be a non-negative number, an array of them (one per variable), or None "
-            f"to run exactly max_iter steps; got {type(tol).__name__} {tol!r}."
+            "to run exactly max_iter steps",
+            lambda value: 0.0 <= value < math.inf,
+            "tol must be a finite number >= 0, such as 1e-8; got {!r}. Use tol=None to run "
+            "exactly max_iter steps.",
         )
-    value = float(tol)
-    if not (0.0 <= value < math.inf):
+    bounds = np.array(tol)
+    if bounds.dtype.kind not in "iuf":
+        raise TypeError(
+            "tol must be a non-negative number, an array of them (one per variable) or "
+            f"None; got an array of dtype {bounds.dtype}."
+        )
+    if bounds.shape != shape:
         raise ValueError(
-            f"tol must be a finite number >= 0, such as 1e-8; got {value!r}. "
-            "Use tol=None to run exactly max_iter steps."
+            f"tol as an array holds one bound per variable: shape {shape}, like x0; got "
+            f"shape {bounds.shape}."
         )
-    return value
+    bounds = bounds.astype(np.float64)
+    if not np.all((bounds >= 0.0) & (bounds < math.inf)):
+        raise ValueError(f"tol must hold finite numbers >= 0; got {tol!r}.")
+    return bounds
 
 
 def _excess(g: np.ndarray, gnorm: float, tol: float | np.ndarray) -> str:
