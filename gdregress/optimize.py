@@ -15,11 +15,13 @@ import math
 import numbers
 import warnings
 from collections.abc import Callable
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 from numpy.typing import ArrayLike
 from scipy.optimize import OptimizeResult, OptimizeWarning
+
+from ._numerics import EPS, safe_norm
 
 __all__ = ["DescentStatus", "gradient_descent", "minimize_gradient_descent"]
 
@@ -41,18 +43,16 @@ class DescentStatus(enum.IntEnum):
     """The callback stopped the descent (it raised :class:`StopIteration`)."""
 
 
-_CONVERGED = DescentStatus.CONVERGED
-_MAX_ITER = DescentStatus.MAX_ITER
-_DIVERGED = DescentStatus.DIVERGED
-_STOPPED = DescentStatus.STOPPED
-
 # The history starts this long and doubles when full, so that a short descent allocates little
 # and a long one is not slowed by appending to lists.
 _INITIAL_CAPACITY = 256
-_SQRT_EPS = math.sqrt(np.finfo(np.float64).eps)
-# Sums of squares at least this large lose nothing to underflow (terms below the normal range
-# add at most n·2**-1074 to them); finite ones lost nothing to overflow.
-_SAFE_SQUARES = 2.0**-900
+_SQRT_EPS = math.sqrt(EPS)
+
+# Why a descent diverged, as _DivergenceWatch.check says: the new iterate, its gradient or its
+# cost was not finite; the steps overshot; the cost rose.
+_NON_FINITE = "non-finite"
+_OVERSHOT = "overshot"
+_ROSE = "rose"
 
 
 def gradient_descent(
@@ -230,165 +230,455 @@ def gradient_descent(
     _check_callable("grad", grad, required=True)
     _check_callable("fun", fun)
     _check_callable("callback", callback)
-    args = args if isinstance(args, tuple) else (args,)
     x, scalar = _check_x0(x0)
-    tol = _check_tol(tol, x.shape)
-    # With a bound per variable, each component is compared with its own (None: one norm).
-    bounds = tol if isinstance(tol, np.ndarray) else None
     rule = learning_rate if alpha is None else None
     if scalar:
         # The loop works on arrays of shape (1,); a function of one variable sees scalars.
-        grad_, fun_ = _on_scalar(grad, as_list=True), _on_scalar(fun)
-        if rule is not None:
-            rule = _rule_on_scalar(rule)
-    else:
-        grad_, fun_ = grad, fun
+        grad, fun = _on_scalar(grad, as_list=True), _on_scalar(fun)
+        rule = _rule_on_scalar(rule) if rule is not None else None
+    args = args if isinstance(args, tuple) else (args,)
+    tol = _check_tol(tol, x.shape)
+    problem = _Problem(grad, fun, rule, alpha, args, tol, max_iter, callback, scalar)
 
-    g = _first_gradient(grad_, x, args, scalar)
-    f = _first_cost(fun_, x, args)
+    g, f, gnorm, xnorm = _first_point(problem, x)
+    history = _History(x, gnorm, f, max_iter, has_fun=fun is not None)
+    watch = _DivergenceWatch(patience)
+    stop = _descend(problem, history, watch, (x, g, gnorm, f, xnorm))
+    return _result(problem, stop, history, _message(problem, stop, history, watch))
+
+
+# --- the descent's parts ---------------------------------------------------------------------
+
+
+class _Problem(NamedTuple):
+    """What a descent runs on, validated.
+
+    Attributes
+    ----------
+    grad, fun : callable; callable or None
+        ``grad(x, *args)`` and ``fun(x, *args)`` on arrays of shape (d,), even when the
+        caller's functions take a scalar.
+    rule : callable or None
+        The step-size rule ``rule(x, g)``, or None for the fixed step ``alpha``.
+    alpha : float or None
+        The fixed step, or None for a rule.
+    args : tuple
+        Extra arguments of ``grad`` and ``fun``.
+    tol : float, ndarray of shape (d,) or None
+        One bound on the gradient's norm, one bound per component, or None.
+    max_iter : int
+        The largest number of steps.
+    callback : callable or None
+        Called after every step, as :func:`gradient_descent` says.
+    scalar : bool
+        Whether ``x0`` was a scalar, so that the caller sees scalars.
+    """
+
+    grad: Callable
+    fun: Callable | None
+    rule: Callable | None
+    alpha: float | None
+    args: tuple
+    tol: float | np.ndarray | None
+    max_iter: int
+    callback: Callable | None
+    scalar: bool
+
+
+class _Stop(NamedTuple):
+    """Where and why the loop stopped: the facts that the message and the result are built from.
+
+    Attributes
+    ----------
+    status : DescentStatus
+    nit : int
+        The number of steps taken.
+    x, g, gnorm, f : ndarray of shape (d,), ndarray of shape (d,), float, float
+        The last iterate kept (a non-finite one is discarded), its gradient, the gradient's
+        norm and the cost (0 without a cost function).
+    step : float or None
+        The last step size (None when a rule chose none).
+    cause : str or None
+        For status DIVERGED, the rule that said so: ``_NON_FINITE``, ``_OVERSHOT`` or
+        ``_ROSE``.
+    non_finite : str
+        For ``_NON_FINITE``, what was not finite, as the message names it.
+    """
+
+    status: DescentStatus
+    nit: int
+    x: np.ndarray
+    g: np.ndarray
+    gnorm: float
+    f: float
+    step: float | None
+    cause: str | None = None
+    non_finite: str = ""
+
+
+class _History:
+    """The iterates of a descent, their gradients' norms and their costs.
+
+    Kept in arrays that start at most ``_INITIAL_CAPACITY + 1`` rows long and double when full,
+    up to ``max_iter + 1`` rows.
+
+    Parameters
+    ----------
+    x0 : ndarray of shape (d,)
+        The first iterate, with its gradient's norm ``gnorm0`` and cost ``f0``.
+    gnorm0, f0 : float
+    max_iter : int
+        The largest number of steps.
+    has_fun : bool
+        Whether to keep the costs: without a cost function ``fun_values`` is None.
+
+    Attributes
+    ----------
+    path : ndarray of shape (capacity, d)
+    grad_norms : ndarray of shape (capacity,)
+    fun_values : ndarray of shape (capacity,) or None
+        The rows up to the last one recorded hold the history; see :meth:`until`.
+    """
+
+    __slots__ = ("_capacity", "_max_rows", "fun_values", "grad_norms", "path")
+
+    def __init__(
+        self, x0: np.ndarray, gnorm0: float, f0: float, max_iter: int, *, has_fun: bool
+    ) -> None:
+        self._capacity = capacity = min(max_iter, _INITIAL_CAPACITY) + 1
+        self._max_rows = max_iter + 1
+        self.path = np.empty((capacity, x0.size))
+        self.grad_norms = np.empty(capacity)
+        self.fun_values = np.empty(capacity) if has_fun else None
+        self.record(0, x0, gnorm0, f0)
+
+    def record(self, i: int, x: np.ndarray, gnorm: float, f: float) -> None:
+        """Keep iterate ``i``: ``x``, its gradient's norm and its cost (ignored without one)."""
+        if i == self._capacity:
+            self._grow()
+        self.path[i], self.grad_norms[i] = x, gnorm
+        if self.fun_values is not None:
+            self.fun_values[i] = f
+
+    def until(self, nit: int) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
+        """The path, gradient norms and costs (or None) of iterates 0 to ``nit``, as views."""
+        costs = self.fun_values[: nit + 1] if self.fun_values is not None else None
+        return self.path[: nit + 1], self.grad_norms[: nit + 1], costs
+
+    def _grow(self) -> None:
+        """Copy each array into one twice as long, or ``max_iter + 1`` rows if that is less."""
+        self._capacity = capacity = min(2 * self._capacity, self._max_rows)
+        old = self.path, self.grad_norms, self.fun_values
+        self.path, self.grad_norms, self.fun_values = (
+            None if a is None else np.concatenate((a, np.empty((capacity - len(a), *a.shape[1:]))))
+            for a in old
+        )
+
+
+class _DivergenceWatch:
+    r"""The rules that call a descent divergent, applied to one step at a time.
+
+    A step diverges at once when the new iterate, its gradient or its cost is not finite.
+    Otherwise it may overshoot (the curvature :math:`\kappa` along it exceeds
+    :math:`2 / \alpha`) or raise the cost; ``patience`` of either in a row is divergence. Steps
+    shorter than :math:`\sqrt{\varepsilon}\,\lVert x \rVert` count for neither, and end both
+    runs: near a minimum, rounding makes the gradient and the cost jitter, which says nothing
+    about the learning rate.
+
+    Parameters
+    ----------
+    patience : int
+        How many overshooting or rising steps in a row mean divergence, at least 1.
+
+    Attributes
+    ----------
+    patience : int
+    overshoots, rises : int
+        How many of the last steps in a row overshot, and raised the cost.
+    curvature : float
+        The curvature along the last significant step whose gradient grew (NaN until one),
+        for the message.
+    """
+
+    __slots__ = ("curvature", "overshoots", "patience", "rises")
+
+    def __init__(self, patience: int) -> None:
+        self.patience = patience
+        self.overshoots = self.rises = 0
+        self.curvature = math.nan
+
+    def check(
+        self,
+        step: float,
+        xnorm: float,
+        g: np.ndarray,
+        gnorm: float,
+        f: float,
+        xnorm_new: float,
+        g_new: np.ndarray,
+        gnorm_new: float,
+        f_new: float,
+    ) -> str | None:
+        """Count the step :math:`x_{new} = x - \\alpha g` and say whether the descent diverged.
+
+        Parameters
+        ----------
+        step : float
+            The step size :math:`\\alpha`, positive (0 only for a zero gradient).
+        xnorm, g, gnorm, f : float, ndarray of shape (d,), float, float
+            At the old iterate: its norm, the gradient, the gradient's norm and the cost (0
+            without a cost function, so that the cost never rises).
+        xnorm_new, g_new, gnorm_new, f_new : float, ndarray of shape (d,), float, float
+            The same at the new iterate.
+
+        Returns
+        -------
+        str or None
+            ``_NON_FINITE`` when a new quantity is not finite (the counts are left as they
+            were, since the step is discarded), ``_OVERSHOT`` or ``_ROSE`` when ``patience``
+            steps in a row overshot or raised the cost (overshooting checked first), else None.
+        """
+        # One test for the three: the sum is finite only if each term is.
+        if not math.isfinite(xnorm_new + gnorm_new + f_new):
+            return _NON_FINITE
+        # Near a minimum, rounding makes the gradient and the cost jitter; a step shorter
+        # than √ε·‖x‖ is at that level and says nothing about the learning rate. Such a step,
+        # or one along which neither the gradient's norm nor the cost grew, ends both runs
+        # (tested first, since it is the common case: all is finite here, so no NaN).
+        if not (step * gnorm > _SQRT_EPS * xnorm) or (gnorm_new <= gnorm and f_new <= f):
+            self.overshoots = self.rises = 0
+            return None
+        # The step s = -step·g overshot if the curvature along it, (1 - g_new·u / ‖g‖) / step
+        # with u = g / ‖g‖, exceeds 2 / step. Only a gradient that grew can do so: skip the
+        # dot product else. (Divided by ‖g‖ before multiplying, so that nothing overflows.)
+        if gnorm_new > gnorm:
+            self.curvature = curvature = (1.0 - float(g_new.dot(g / gnorm)) / gnorm) / step
+            self.overshoots = self.overshoots + 1 if step * curvature > 2.0 else 0
+        else:
+            self.overshoots = 0
+        self.rises = self.rises + 1 if f_new > f else 0
+        if self.overshoots >= self.patience:
+            return _OVERSHOT
+        if self.rises >= self.patience:
+            return _ROSE
+        return None
+
+
+def _first_point(problem: _Problem, x: np.ndarray) -> tuple[np.ndarray, float, float, float]:
+    """Evaluate the start ``x``: its gradient, cost, gradient's norm and norm.
+
+    Parameters
+    ----------
+    problem : _Problem
+    x : ndarray of shape (d,)
+
+    Returns
+    -------
+    g : ndarray of shape (d,)
+    f, gnorm, xnorm : float
+        The cost (0 without a cost function), the gradient's norm and the norm of ``x``.
+
+    Raises
+    ------
+    TypeError
+        If ``grad`` or ``fun`` return the wrong shape.
+    ValueError
+        If the gradient or the cost is not finite.
+    """
+    g = np.array(problem.grad(x, *problem.args), dtype=np.float64)
+    if g.shape != x.shape:
+        raise _gradient_shape_error(g.shape, x.shape, problem.scalar)
+    f = _first_cost(problem.fun, x, problem.args)
     with np.errstate(all="ignore"):
-        gnorm, xnorm = _norm(g), _norm(x)
+        gnorm, xnorm = safe_norm(g), safe_norm(x)
     if not math.isfinite(gnorm) or not math.isfinite(f):
         which = "gradient" if not math.isfinite(gnorm) else "cost"
         raise ValueError(
             f"The {which} at x0 is not finite: start inside the function's domain, where its "
             "value and gradient are finite numbers."
         )
-    f0, gnorm0 = f, gnorm
+    return g, f, gnorm, xnorm
 
-    capacity = min(max_iter, _INITIAL_CAPACITY) + 1
-    path = np.empty((capacity, x.size))
-    grad_norms = np.empty(capacity)
-    fun_values = np.empty(capacity) if fun is not None else None
-    path[0], grad_norms[0] = x, gnorm
-    if fun_values is not None:
-        fun_values[0] = f
 
-    nit = rises = overshoots = 0
-    curvature = math.nan  # along the last step whose gradient grew, for the message
-    step = alpha  # the last step size, for the messages
-    discarded = False  # whether a last, non-finite evaluation was thrown away
-    message = ""
+def _descend(problem: _Problem, history: _History, watch: _DivergenceWatch, start: tuple) -> _Stop:
+    """Take steps until the gradient meets ``tol``, ``max_iter`` runs out, the callback stops
+    the descent or ``watch`` calls it divergent.
+
+    Parameters
+    ----------
+    problem : _Problem
+    history : _History
+        Where every new iterate is recorded.
+    watch : _DivergenceWatch
+        Told of every step.
+    start : tuple
+        ``(x, g, gnorm, f, xnorm)`` at the first iterate, as :func:`_first_point` gives them.
+
+    Returns
+    -------
+    _Stop
+    """
+    grad, fun, rule, alpha, args, tol, max_iter, callback, scalar = problem
+    # With a bound per variable, each component is compared with its own (None: one norm).
+    bounds = tol if isinstance(tol, np.ndarray) else None
+    x, g, gnorm, f, xnorm = start
+    record, check, has_fun = history.record, watch.check, fun is not None
+    # Names bound once: the loop may run 100,000 times on vectors so short that looking up
+    # np.array, np.float64 or a fresh x.shape costs as much as the arithmetic.
+    array, float64, norm, shape = np.array, np.float64, safe_norm, x.shape
+    step, nit, cause, non_finite = alpha, 0, None, ""
     outer_errstate = np.geterr()
     # Silence overflow and invalid-value warnings: a non-finite result is reported as divergence.
     with np.errstate(all="ignore"):
         while True:
-            if tol is not None and (
-                gnorm <= tol if bounds is None else bool(np.all(np.abs(g) <= bounds))
-            ):
-                status = _CONVERGED
+            if tol is not None and (gnorm <= tol if bounds is None else (abs(g) <= bounds).all()):
+                status = DescentStatus.CONVERGED
                 break
             if nit == max_iter:
-                status = _MAX_ITER if tol is not None else _CONVERGED
+                status = DescentStatus.MAX_ITER if tol is not None else DescentStatus.CONVERGED
                 break
             if rule is not None:
                 # A zero gradient needs no step, and would make a line search 0 / 0.
                 step = _check_step(rule(x, g), nit) if gnorm > 0.0 else 0.0
             x_new = x - step * g
-            g_new = np.array(grad_(x_new, *args), dtype=np.float64)
-            if g_new.shape != x.shape:
-                raise _gradient_shape_error(g_new.shape, x.shape, scalar)
-            f_new = float(fun_(x_new, *args)) if fun_ is not None else 0.0
-            gnorm_new, xnorm_new = _norm(g_new), _norm(x_new)
-            # One test for the three: the sum is finite only if each term is.
-            if not math.isfinite(xnorm_new + gnorm_new + f_new):
-                discarded = True
-                status = _DIVERGED
-                message = (
-                    f"Diverged at step {nit + 1}: the {_non_finite(x_new, gnorm_new, f_new)} was "
-                    "not finite, because the step overflowed or left the function's domain. "
-                    f"{_rate_text(alpha, step)} is too large: decrease it."
-                )
-                if fun_ is not None and f < f0:
-                    message += (
-                        f" (The cost had fallen to {f:.3g} from {f0:.3g}: if the function is "
-                        "unbounded below, no learning rate will help.)"
-                    )
+            g_new = array(grad(x_new, *args), dtype=float64)
+            if g_new.shape != shape:
+                raise _gradient_shape_error(g_new.shape, shape, scalar)
+            f_new = float(fun(x_new, *args)) if has_fun else 0.0
+            gnorm_new, xnorm_new = norm(g_new), norm(x_new)
+            cause = check(step, xnorm, g, gnorm, f, xnorm_new, g_new, gnorm_new, f_new)
+            if cause is _NON_FINITE:
+                # The step is discarded: x and the path end at the last finite iterate.
+                status, non_finite = DescentStatus.DIVERGED, _non_finite(x_new, gnorm_new, f_new)
                 break
-
             nit += 1
-            if nit == capacity:
-                capacity = min(2 * capacity, max_iter + 1)
-                path, grad_norms, fun_values = _grow(capacity, path, grad_norms, fun_values)
-            path[nit], grad_norms[nit] = x_new, gnorm_new
-            if fun_values is not None:
-                fun_values[nit] = f_new
-
-            # Near a minimum, rounding makes the gradient and the cost jitter; a step shorter
-            # than √ε·‖x‖ is at that level and says nothing about the learning rate.
-            significant = step * gnorm > _SQRT_EPS * xnorm
-            # The step s = -step·g overshot if the curvature along it, (1 - g_new·u / ‖g‖) / step
-            # with u = g / ‖g‖, exceeds 2 / step. Only a gradient that grew can do so: skip the
-            # dot product else. (Divided by ‖g‖ before multiplying, so that nothing overflows.)
-            if significant and gnorm_new > gnorm:
-                curvature = (1.0 - float(g_new.dot(g / gnorm)) / gnorm) / step
-                overshoots = overshoots + 1 if step * curvature > 2.0 else 0
-            else:
-                overshoots = 0
-            rises = rises + 1 if significant and fun_ is not None and f_new > f else 0
+            record(nit, x_new, gnorm_new, f_new)
             x, g, gnorm, f, xnorm = x_new, g_new, gnorm_new, f_new, xnorm_new
-
-            if callback is not None:
-                try:
-                    with np.errstate(**outer_errstate):
-                        callback(_intermediate(x, g, f, nit, scalar, fun is not None))
-                except StopIteration:
-                    status = _STOPPED
-                    break
-            if overshoots >= patience:
-                status = _DIVERGED
-                message = (
-                    f"Diverged: for {patience} consecutive steps the gradient reversed its "
-                    f"direction and grew, to norm {gnorm:.6g} (it started at {gnorm0:.6g}): each "
-                    f"step overshot the valley. {_rate_text(alpha, step)} is too large: the "
-                    f"curvature along the last step, {curvature:.3g}, asks for steps below "
-                    f"2 / {curvature:.3g} = {2 / curvature:.3g}."
-                )
+            if callback is not None and _callback_stops(problem, x, g, f, nit, outer_errstate):
+                status, cause = DescentStatus.STOPPED, None
                 break
-            if rises >= patience:
-                status = _DIVERGED
-                message = (
-                    f"Diverged: the cost rose for {patience} consecutive steps, to {f:.6g} "
-                    f"(it started at {f0:.6g}). {_rate_text(alpha, step)} is too large: "
-                    "decrease it."
-                )
+            if cause is not None:
+                status = DescentStatus.DIVERGED
                 break
+    return _Stop(status, nit, x, g, gnorm, f, step, cause, non_finite)
 
-    if status == _CONVERGED and tol is None:
-        message = (
-            f"Ran all max_iter={max_iter} steps (tol=None); the gradient's norm is {gnorm:.3g}."
+
+def _callback_stops(
+    problem: _Problem, x: np.ndarray, g: np.ndarray, f: float, nit: int, errstate: dict
+) -> bool:
+    """Call the callback with the iterate ``x`` of step ``nit``; return whether it stopped the
+    descent by raising :class:`StopIteration`.
+
+    It gets an :class:`OptimizeResult` of copies, so that a callback that keeps or changes
+    them cannot disturb the descent, and runs under the caller's floating-point ``errstate``.
+    """
+    scalar = problem.scalar
+    result = OptimizeResult(
+        x=float(x[0]) if scalar else x.copy(), jac=float(g[0]) if scalar else g.copy(), nit=nit
+    )
+    if problem.fun is not None:
+        result.fun = f
+    try:
+        with np.errstate(**errstate):
+            problem.callback(result)
+    except StopIteration:
+        return True
+    return False
+
+
+def _message(problem: _Problem, stop: _Stop, history: _History, watch: _DivergenceWatch) -> str:
+    """Say how the descent ended and what to change, from the facts the loop recorded.
+
+    Parameters
+    ----------
+    problem : _Problem
+    stop : _Stop
+    history : _History
+        For the gradient's norm and the cost at ``x0``.
+    watch : _DivergenceWatch
+        For ``patience`` and the curvature behind an overshoot.
+
+    Returns
+    -------
+    str
+    """
+    status, tol, gnorm = stop.status, problem.tol, stop.gnorm
+    if status is DescentStatus.CONVERGED and tol is None:
+        return (
+            f"Ran all max_iter={problem.max_iter} steps (tol=None); the gradient's norm is "
+            f"{gnorm:.3g}."
         )
-    elif status == _CONVERGED:
+    if status is DescentStatus.CONVERGED:
         within = (
             f"the gradient's norm {gnorm:.3g} is at most tol={tol:g}"
-            if bounds is None
+            if not isinstance(tol, np.ndarray)
             else "every component of the gradient is at most its tol"
         )
-        message = f"Converged: {within} after {nit} steps."
-    elif status == _MAX_ITER:
-        message = (
-            f"Stopped: max_iter={max_iter} steps were reached while {_excess(g, gnorm, tol)}. "
-            "Raise max_iter or the learning rate."
+        return f"Converged: {within} after {stop.nit} steps."
+    if status is DescentStatus.MAX_ITER:
+        return (
+            f"Stopped: max_iter={problem.max_iter} steps were reached while "
+            f"{_excess(stop.g, gnorm, tol)}. Raise max_iter or the learning rate."
         )
-    elif status == _STOPPED:
-        message = f"Stopped by the callback (it raised StopIteration) after {nit} steps."
+    if status is DescentStatus.STOPPED:
+        return f"Stopped by the callback (it raised StopIteration) after {stop.nit} steps."
+    return _divergence_message(problem, stop, history, watch)
 
-    evaluations = nit + 1 + discarded
+
+def _divergence_message(
+    problem: _Problem, stop: _Stop, history: _History, watch: _DivergenceWatch
+) -> str:
+    """Say which rule found the descent divergent, with the numbers behind it; see
+    :func:`_message`."""
+    rate = _rate_text(problem.alpha, stop.step)
+    f, f0 = stop.f, float(history.fun_values[0]) if problem.fun is not None else 0.0
+    if stop.cause is _NON_FINITE:
+        message = (
+            f"Diverged at step {stop.nit + 1}: the {stop.non_finite} was not finite, because "
+            f"the step overflowed or left the function's domain. {rate} is too large: "
+            "decrease it."
+        )
+        if problem.fun is not None and f < f0:
+            message += (
+                f" (The cost had fallen to {f:.3g} from {f0:.3g}: if the function is "
+                "unbounded below, no learning rate will help.)"
+            )
+        return message
+    if stop.cause is _OVERSHOT:
+        curvature, gnorm0 = watch.curvature, float(history.grad_norms[0])
+        return (
+            f"Diverged: for {watch.patience} consecutive steps the gradient reversed its "
+            f"direction and grew, to norm {stop.gnorm:.6g} (it started at {gnorm0:.6g}): each "
+            f"step overshot the valley. {rate} is too large: the curvature along the last "
+            f"step, {curvature:.3g}, asks for steps below 2 / {curvature:.3g} = "
+            f"{2 / curvature:.3g}."
+        )
+    return (
+        f"Diverged: the cost rose for {watch.patience} consecutive steps, to {f:.6g} (it "
+        f"started at {f0:.6g}). {rate} is too large: decrease it."
+    )
+
+
+def _result(problem: _Problem, stop: _Stop, history: _History, message: str) -> OptimizeResult:
+    """Gather the result of a descent that ended at ``stop``; see :func:`gradient_descent`."""
+    path, grad_norms, fun_values = history.until(stop.nit)
+    # Every kept iterate was evaluated once, and so was a discarded, non-finite one.
+    evaluations = stop.nit + 1 + (stop.cause is _NON_FINITE)
     result = OptimizeResult(
-        x=float(x[0]) if scalar else x,
-        jac=float(g[0]) if scalar else g,
-        nit=nit,
-        nfev=evaluations if fun is not None else 0,
+        x=float(stop.x[0]) if problem.scalar else stop.x,
+        jac=float(stop.g[0]) if problem.scalar else stop.g,
+        nit=stop.nit,
+        nfev=evaluations if fun_values is not None else 0,
         njev=evaluations,
-        success=status == _CONVERGED,
-        status=status,
+        success=stop.status is DescentStatus.CONVERGED,
+        status=stop.status,
         message=message,
-        path=path[: nit + 1],
-        grad_norms=grad_norms[: nit + 1],
+        path=path,
+        grad_norms=grad_norms,
     )
     if fun_values is not None:
-        result.fun = f
-        result.fun_values = fun_values[: nit + 1]
+        result.fun = stop.f
+        result.fun_values = fun_values
     return result
 
 
@@ -543,33 +833,71 @@ def minimize_gradient_descent(
 # --- helpers ---------------------------------------------------------------------------------
 
 
+def _checked_number(
+    value: Any,
+    kind: type,
+    expected: str,
+    valid: Callable[[Any], bool],
+    out_of_range: str,
+    hint: str = "",
+) -> Any:
+    """Return ``value`` as an int or float, checked; the shared shape of the number checks.
+
+    Parameters
+    ----------
+    value : object
+        What the caller passed.
+    kind : numbers.Integral or numbers.Real
+        The kind of number wanted, returned as an ``int`` or a ``float``. A bool is not one.
+    expected : str
+        What was wanted, the start of the :class:`TypeError`'s message.
+    valid : callable
+        ``valid(number) -> bool``, whether the number is in range.
+    out_of_range : str
+        The :class:`ValueError`'s message, with ``{!r}`` where the number goes.
+    hint : str, default=""
+        Added to the end of the :class:`TypeError`'s message.
+
+    Raises
+    ------
+    TypeError
+        If ``value`` is not a number of that kind.
+    ValueError
+        If it is not ``valid``.
+    """
+    if isinstance(value, bool) or not isinstance(value, kind):
+        raise TypeError(f"{expected}; got {type(value).__name__} {value!r}.{hint}")
+    number = int(value) if kind is numbers.Integral else float(value)
+    if not valid(number):
+        raise ValueError(out_of_range.format(number))
+    return number
+
+
 def _check_learning_rate(learning_rate: Any) -> float | None:
     """Return the fixed step, or None when ``learning_rate`` is a step-size rule."""
     if callable(learning_rate):
         return None
-    if isinstance(learning_rate, bool) or not isinstance(learning_rate, numbers.Real):
-        raise TypeError(
-            "learning_rate must be a positive number or a callable learning_rate(x, g) -> float; "
-            f"got {type(learning_rate).__name__} {learning_rate!r}."
-        )
-    value = float(learning_rate)
-    if not (0.0 < value < math.inf):
-        raise ValueError(
-            f"learning_rate must be a positive finite number; got {value!r}. Use a small "
-            "positive step such as 0.01, and decrease it if the descent diverges."
-        )
-    return value
+    return _checked_number(
+        learning_rate,
+        numbers.Real,
+        "learning_rate must be a positive number or a callable learning_rate(x, g) -> float",
+        lambda value: 0.0 < value < math.inf,
+        "learning_rate must be a positive finite number; got {!r}. Use a small positive step "
+        "such as 0.01, and decrease it if the descent diverges.",
+    )
 
 
 def _check_count(name: str, value: Any, meaning: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        raise TypeError(
-            f"{name} must be an integer ({meaning}); got {type(value).__name__} {value!r}. "
-            "Write it as an int, e.g. 10_000 rather than 1e4."
-        )
-    if value < 1:
-        raise ValueError(f"{name} must be at least 1 ({meaning}); got {value}.")
-    return int(value)
+    """Return ``value`` as an int of at least 1: ``max_iter`` or ``patience``, which ``meaning``
+    explains in the messages."""
+    return _checked_number(
+        value,
+        numbers.Integral,
+        f"{name} must be an integer ({meaning})",
+        lambda count: count >= 1,
+        f"{name} must be at least 1 ({meaning}); got {{!r}}.",
+        hint=" Write it as an int, e.g. 10_000 rather than 1e4.",
+    )
 
 
 def _check_tol(tol: Any, shape: tuple[int, ...]) -> float | np.ndarray | None:
@@ -577,34 +905,31 @@ def _check_tol(tol: Any, shape: tuple[int, ...]) -> float | np.ndarray | None:
     None."""
     if tol is None:
         return None
-    if isinstance(tol, np.ndarray | list | tuple):
-        bounds = np.array(tol)
-        if bounds.dtype.kind not in "iuf":
-            raise TypeError(
-                "tol must be a non-negative number, an array of them (one per variable) or "
-                f"None; got an array of dtype {bounds.dtype}."
-            )
-        if bounds.shape != shape:
-            raise ValueError(
-                f"tol as an array holds one bound per variable: shape {shape}, like x0; got "
-                f"shape {bounds.shape}."
-            )
-        bounds = bounds.astype(np.float64)
-        if not np.all((bounds >= 0.0) & (bounds < math.inf)):
-            raise ValueError(f"tol must hold finite numbers >= 0; got {tol!r}.")
-        return bounds
-    if isinstance(tol, bool) or not isinstance(tol, numbers.Real):
-        raise TypeError(
+    if not isinstance(tol, np.ndarray | list | tuple):
+        return _checked_number(
+            tol,
+            numbers.Real,
             "tol must be a non-negative number, an array of them (one per variable), or None "
-            f"to run exactly max_iter steps; got {type(tol).__name__} {tol!r}."
+            "to run exactly max_iter steps",
+            lambda value: 0.0 <= value < math.inf,
+            "tol must be a finite number >= 0, such as 1e-8; got {!r}. Use tol=None to run "
+            "exactly max_iter steps.",
         )
-    value = float(tol)
-    if not (0.0 <= value < math.inf):
+    bounds = np.array(tol)
+    if bounds.dtype.kind not in "iuf":
+        raise TypeError(
+            "tol must be a non-negative number, an array of them (one per variable) or "
+            f"None; got an array of dtype {bounds.dtype}."
+        )
+    if bounds.shape != shape:
         raise ValueError(
-            f"tol must be a finite number >= 0, such as 1e-8; got {value!r}. "
-            "Use tol=None to run exactly max_iter steps."
+            f"tol as an array holds one bound per variable: shape {shape}, like x0; got "
+            f"shape {bounds.shape}."
         )
-    return value
+    bounds = bounds.astype(np.float64)
+    if not np.all((bounds >= 0.0) & (bounds < math.inf)):
+        raise ValueError(f"tol must hold finite numbers >= 0; got {tol!r}.")
+    return bounds
 
 
 def _excess(g: np.ndarray, gnorm: float, tol: float | np.ndarray) -> str:
@@ -667,13 +992,6 @@ def _rule_on_scalar(rule: Callable) -> Callable:
     return lambda x, g: rule(x[0], g[0])
 
 
-def _first_gradient(grad: Callable, x: np.ndarray, args: tuple, scalar: bool) -> np.ndarray:
-    g = np.array(grad(x, *args), dtype=np.float64)
-    if g.shape != x.shape:
-        raise _gradient_shape_error(g.shape, x.shape, scalar)
-    return g
-
-
 def _gradient_shape_error(got: tuple, want: tuple, scalar: bool) -> TypeError:
     expected = "a scalar, as x0 is a scalar" if scalar else f"an array of shape {want}, like x0"
     shape = f"shape {got[1:]}" if scalar else f"shape {got}"
@@ -720,50 +1038,6 @@ def _rate_text(alpha: float | None, step: float) -> str:
     return f"The learning rate (step {step:.3g} from the rule learning_rate(x, g))"
 
 
-def _norm(v: np.ndarray) -> float:
-    """The Euclidean norm of an array, without overflow or underflow of the squares.
-
-    ``sqrt(v·v)`` when the sum of squares is safely inside float64's range (one dot product,
-    as cheap as it gets for the short vectors of a descent); else ``m·‖v/m‖`` with
-    ``m = max|v|``, so that a norm near 1e±200 is exact to rounding. NaN and inf propagate.
-    The caller silences floating-point warnings (the dot product may overflow or underflow).
-    """
-    v = v.ravel()
-    squares = float(v.dot(v))
-    if _SAFE_SQUARES <= squares < math.inf:
-        return math.sqrt(squares)
-    largest = float(np.max(np.abs(v), initial=0.0))
-    if largest == 0.0 or not math.isfinite(largest):
-        return largest
-    v = v / largest
-    return largest * math.sqrt(float(v.dot(v)))
-
-
-def _grow(capacity: int, *arrays: np.ndarray | None) -> list[np.ndarray | None]:
-    """Copy each history array into a longer one."""
-    grown = []
-    for old in arrays:
-        if old is None:
-            grown.append(None)
-            continue
-        new = np.empty((capacity, *old.shape[1:]))
-        new[: len(old)] = old
-        grown.append(new)
-    return grown
-
-
-def _intermediate(
-    x: np.ndarray, g: np.ndarray, f: float, nit: int, scalar: bool, has_fun: bool
-) -> OptimizeResult:
-    # Copies, so that a callback that keeps or changes them cannot disturb the descent.
-    result = OptimizeResult(
-        x=float(x[0]) if scalar else x.copy(), jac=float(g[0]) if scalar else g.copy(), nit=nit
-    )
-    if has_fun:
-        result.fun = f
-    return result
-
-
 def _split_value_and_grad(fun: Callable) -> tuple[Callable, Callable]:
     """Split ``fun(x) -> (cost, gradient)`` into a cost and a gradient, each evaluated once.
 
@@ -801,3 +1075,7 @@ def _scipy_style_callback(callback: Callable | None) -> Callable | None:
     if parameters == {"intermediate_result"}:
         return lambda result: callback(intermediate_result=result)
     return lambda result: callback(np.atleast_1d(result.x))
+
+
+# kept for linear_model until the descent solver moves
+_norm = safe_norm

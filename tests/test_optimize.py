@@ -6,6 +6,7 @@ numpy's linear solver.
 """
 
 import contextlib
+import itertools
 import math
 import warnings
 from fractions import Fraction
@@ -20,7 +21,18 @@ from scipy.differentiate import derivative, jacobian
 from scipy.optimize import OptimizeWarning, minimize
 from scipy.special import lambertw
 
-from gdregress.optimize import gradient_descent, minimize_gradient_descent
+import gdregress.optimize
+from gdregress.optimize import (
+    _NON_FINITE,
+    _OVERSHOT,
+    _ROSE,
+    _SQRT_EPS,
+    DescentStatus,
+    _DivergenceWatch,
+    _History,
+    gradient_descent,
+    minimize_gradient_descent,
+)
 
 # --- the lecture's functions and their hand-written derivatives ------------------------------
 
@@ -704,6 +716,151 @@ def test_minimize_rejects_bounds_and_warns_on_unknown_options(capsys):
             options={"learning_rate": 0.1, "momentum": 0.9, "disp": True},
         )
     assert res.success and capsys.readouterr().out.strip() == res.message
+
+
+# --- the outcome's status ---------------------------------------------------------------------
+
+
+def stop_at_two(intermediate_result):
+    if intermediate_result.nit == 2:
+        raise StopIteration
+
+
+@pytest.mark.parametrize(
+    ("options", "status", "number"),
+    [
+        ({"learning_rate": 0.05}, DescentStatus.CONVERGED, 0),
+        ({"learning_rate": 0.05, "tol": None, "max_iter": 4}, DescentStatus.CONVERGED, 0),
+        ({"learning_rate": 0.1, "max_iter": 3}, DescentStatus.MAX_ITER, 1),
+        ({"learning_rate": 0.2}, DescentStatus.DIVERGED, 2),
+        ({"learning_rate": 0.01, "callback": stop_at_two}, DescentStatus.STOPPED, 3),
+    ],
+)
+def test_status_is_a_descent_status_equal_to_its_number(options, status, number):
+    res = gradient_descent(stretched_bowl_grad, [1.0, 1.0], **options)
+    assert type(res.status) is DescentStatus and res.status is status
+    assert res.status == number and int(res.status) == number
+    assert res.success is (number == 0)
+    options = dict(options)
+    callback = options.pop("callback", None)
+    via_scipy = minimize(
+        stretched_bowl, [1.0, 1.0], jac=stretched_bowl_grad, callback=callback,
+        method=minimize_gradient_descent, options=options,
+    )  # fmt: skip
+    assert type(via_scipy.status) is DescentStatus and via_scipy.status is status
+
+
+def test_descent_status_is_exported_with_the_documented_numbers():
+    assert "DescentStatus" in gdregress.optimize.__all__
+    assert {s.name: int(s) for s in DescentStatus} == {
+        "CONVERGED": 0,
+        "MAX_ITER": 1,
+        "DIVERGED": 2,
+        "STOPPED": 3,
+    }
+
+
+# --- the divergence rules, one step at a time ------------------------------------------------
+
+
+def steps_of_6x_squared(x0, n, alpha):
+    """The arguments of _DivergenceWatch.check for n steps on f(x) = 6x², f'(x) = 12x, no cost.
+
+    With α = 0.25, x ↦ x − 3x = −2x: each step reverses the gradient and doubles it; the
+    curvature along it is 12 and α·12 = 3 > 2.
+    """
+    x = [x0]
+    for _ in range(n):
+        x.append(x[-1] - alpha * 12 * x[-1])
+
+    def at(x):  # ‖x‖, the gradient, its norm and the cost (none: 0)
+        return abs(x), np.array([12 * x]), 12 * abs(x), 0.0
+
+    return [(alpha, *at(old), *at(new)) for old, new in itertools.pairwise(x)]
+
+
+def test_watch_calls_divergence_after_patience_overshooting_steps():
+    watch = _DivergenceWatch(patience=3)
+    said, runs = [], []
+    for step in steps_of_6x_squared(1.0, 3, alpha=0.25):  # x: 1, -2, 4, -8
+        said.append(watch.check(*step))
+        runs.append(watch.overshoots)
+    assert said == [None, None, _OVERSHOT] and _OVERSHOT == "overshot"
+    assert runs == [1, 2, 3] and watch.rises == 0
+    # κ = (1 − g_new·g / ‖g‖²) / α = (1 − (−24·12) / 144) / 0.25 = 3 / 0.25 = 12, f'' of 6x².
+    assert watch.curvature == 12.0
+
+
+def test_watch_a_gradient_growing_along_its_direction_ends_the_overshoot_run():
+    watch = _DivergenceWatch(patience=2)
+    (step,) = steps_of_6x_squared(1.0, 1, alpha=0.25)
+    assert watch.check(*step) is None and watch.overshoots == 1
+    # g = 1 → 3 along the same direction: κ = (1 − 3·1 / 1) / 1 = −2, no overshoot.
+    assert watch.check(1.0, 0.0, np.array([1.0]), 1.0, 0.0, 1.0, np.array([3.0]), 3.0, 0.0) is None
+    assert watch.overshoots == 0 and watch.curvature == -2.0
+
+
+def test_watch_calls_divergence_after_patience_rising_costs():
+    # The constant gradient 1 with step 1 walks x = −9, −10, −11, −12 on f = (x + 10)²:
+    # the cost falls 1 → 0, then rises 0 → 1 → 4. The gradient never grows.
+    watch = _DivergenceWatch(patience=2)
+    g = np.array([1.0])
+    xs = [-9.0, -10.0, -11.0, -12.0]
+    said, runs = [], []
+    for old, new in itertools.pairwise(xs):
+        said.append(
+            watch.check(1.0, abs(old), g, 1.0, (old + 10) ** 2, abs(new), g, 1.0, (new + 10) ** 2)
+        )
+        runs.append(watch.rises)
+    assert said == [None, None, _ROSE] and _ROSE == "rose"
+    assert runs == [0, 1, 2] and watch.overshoots == 0 and math.isnan(watch.curvature)
+
+
+def test_watch_does_not_count_a_step_below_sqrt_eps_times_x():
+    assert _SQRT_EPS == 2.0**-26  # √(2⁻⁵²), exactly
+    # From x with ‖x‖ = 1 the gradient 2⁻²⁶ reverses to −1 and the cost rises: with α = 1 the
+    # step's length α·‖g‖ = 2⁻²⁶ is exactly √ε·‖x‖, too short to count (the test is strict).
+    tiny = (1.0, 1.0, np.array([2.0**-26]), 2.0**-26, 0.0, 1.0, np.array([-1.0]), 1.0, 5.0)
+    watch = _DivergenceWatch(patience=2)
+    (step,) = steps_of_6x_squared(1.0, 1, alpha=0.25)
+    assert watch.check(*step) is None and watch.overshoots == 1
+    assert watch.check(*tiny) is None
+    assert watch.overshoots == 0 and watch.rises == 0 and watch.curvature == 12.0
+    # Twice as long, the same step counts for both rules: κ = (1 + 1 / 2⁻²⁵) / 1 = 1 + 2²⁵.
+    watch = _DivergenceWatch(patience=1)
+    longer = (1.0, 1.0, np.array([2.0**-25]), 2.0**-25, 0.0, 1.0, np.array([-1.0]), 1.0, 5.0)
+    assert watch.check(*longer) is _OVERSHOT
+    assert watch.overshoots == 1 and watch.rises == 1 and watch.curvature == 1.0 + 2.0**25
+
+
+@pytest.mark.parametrize(
+    ("xnorm_new", "gnorm_new", "f_new"),
+    [(math.inf, 1.0, 0.0), (1.0, math.nan, 0.0), (1.0, 1.0, -math.inf), (1e308, 1e308, 0.0)],
+)
+def test_watch_calls_a_non_finite_step_divergent_and_leaves_the_runs(xnorm_new, gnorm_new, f_new):
+    watch = _DivergenceWatch(patience=5)
+    (step,) = steps_of_6x_squared(1.0, 1, alpha=0.25)
+    watch.check(*step)
+    g = np.array([24.0])
+    said = watch.check(0.25, 2.0, g, 24.0, 0.0, xnorm_new, -2 * g, gnorm_new, f_new)
+    assert said is _NON_FINITE and _NON_FINITE == "non-finite"
+    assert watch.overshoots == 1 and watch.rises == 0 and watch.curvature == 12.0
+
+
+def test_history_doubles_up_to_max_iter_plus_one_rows():
+    history = _History(np.array([0.0, 0.0]), 1.0, 0.0, max_iter=600, has_fun=True)
+    assert len(history.path) == 257
+    lengths = {}
+    for i in range(1, 601):
+        history.record(i, np.array([i, -i]), i / 2, -i)
+        lengths[i] = len(history.path)
+    # Full at 257 rows, it doubles when row 257 comes, and stops at 601 when row 514 does.
+    assert [lengths[i] for i in (256, 257, 513, 514, 600)] == [257, 514, 514, 601, 601]
+    path, grad_norms, fun_values = history.until(600)
+    assert_array_equal(path[:, 0], np.arange(601)) and assert_array_equal(path[:, 1], -path[:, 0])
+    assert_array_equal(grad_norms, [1.0, *(np.arange(1, 601) / 2)])
+    assert_array_equal(fun_values, -np.arange(601))
+    assert _History(np.zeros(2), 1.0, 0.0, max_iter=3, has_fun=False).until(0)[2] is None
 
 
 # --- property: convex quadratics ------------------------------------------------------------
