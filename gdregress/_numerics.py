@@ -82,7 +82,8 @@ def safe_norm(v: np.ndarray) -> float:
     >>> round(big / 1e200, 12), round(small / 1e-200, 12)
     (5.0, 5.0)
     """
-    v = np.asarray(v).ravel()
+    # The descent calls this twice a step: skip asarray (0.1 µs) for what is an array already.
+    v = v.ravel() if type(v) is np.ndarray else np.asarray(v).ravel()
     squares = float(v.dot(v))
     if SAFE_SQUARES <= squares < math.inf:
         return math.sqrt(squares)

@@ -1075,7 +1075,3 @@ def _scipy_style_callback(callback: Callable | None) -> Callable | None:
     if parameters == {"intermediate_result"}:
         return lambda result: callback(intermediate_result=result)
     return lambda result: callback(np.atleast_1d(result.x))
-
-
-# kept for linear_model until the descent solver moves
-_norm = safe_norm
