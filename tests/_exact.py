@@ -26,10 +26,19 @@ __all__ = [
     "exact_minimum_norm",
     "exact_statistics",
     "fractions_of",
+    "rounded",
     "solve_fraction",
 ]
 
 MAX_DIGITS = 17.0
+
+
+def rounded(fraction: Fraction) -> float:
+    """The float nearest to an exact rational (±inf beyond float64's range)."""
+    try:
+        return float(fraction)
+    except OverflowError:
+        return math.inf if fraction > 0 else -math.inf
 
 
 def fractions_of(a) -> list:

@@ -14,6 +14,7 @@ import mpmath
 import numpy as np
 import pytest
 from _budget import budget
+from _exact import rounded
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -34,14 +35,6 @@ from gdregress._numerics import (
 )
 
 MAX = float(np.finfo(np.float64).max)
-
-
-def rounded(fraction: Fraction) -> float:
-    """The float nearest to an exact rational (±inf beyond float64's range)."""
-    try:
-        return float(fraction)
-    except OverflowError:
-        return math.inf if fraction > 0 else -math.inf
 
 
 def is_power_of_two(values) -> bool:

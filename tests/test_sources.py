@@ -20,6 +20,16 @@ from gdregress._sources import ArraySource
 da = pytest.importorskip("dask.array")
 
 
+def _on_dask(estimator, X, y, w, rows_per_block):
+    """``estimator`` fitted on X, y and w as dask arrays cut into blocks of rows."""
+    chunks = (rows_per_block, X.shape[1])
+    return estimator.fit(
+        da.from_array(X, chunks=chunks),
+        da.from_array(y, chunks=rows_per_block),
+        sample_weight=da.from_array(w, chunks=rows_per_block),
+    )
+
+
 def _tv_like(n_rows=400, seed=0):
     rng = np.random.default_rng(seed)
     X = rng.uniform(0, 300, size=(n_rows, 2))
@@ -38,11 +48,7 @@ def test_dask_fit_with_extreme_weights_equals_the_in_memory_fit(estimator, expon
     # Subnormal weights are rounded as they are stored: the truth is those weights, scaled.
     moderate = estimator().fit(X, y, sample_weight=np.ldexp(extreme, -exponent))
     in_memory = estimator().fit(X, y, sample_weight=extreme)
-    on_dask = estimator().fit(
-        da.from_array(X, chunks=(97, 2)),
-        da.from_array(y, chunks=97),
-        sample_weight=da.from_array(extreme, chunks=97),
-    )
+    on_dask = _on_dask(estimator(), X, y, extreme, rows_per_block=97)
     for fit in (in_memory, on_dask):
         np.testing.assert_allclose(fit.coef_, moderate.coef_, rtol=1e-12)
         assert fit.intercept_ == pytest.approx(moderate.intercept_, rel=1e-12)
@@ -59,11 +65,7 @@ def test_blocks_whose_weights_differ_by_powers_of_two_merge_exactly():
     chunked = AnalyticLeastSquares()
     chunked.partial_fit(X[:150], y[:150], sample_weight=w[:150])
     chunked.partial_fit(X[150:], y[150:], sample_weight=w[150:])
-    on_dask = AnalyticLeastSquares().fit(
-        da.from_array(X, chunks=(150, 2)),
-        da.from_array(y, chunks=150),
-        sample_weight=da.from_array(w, chunks=150),
-    )
+    on_dask = _on_dask(AnalyticLeastSquares(), X, y, w, rows_per_block=150)
     for fit in (chunked, on_dask):
         np.testing.assert_allclose(fit.coef_, whole.coef_, rtol=1e-12)
         assert fit.intercept_ == pytest.approx(whole.intercept_, rel=1e-12)

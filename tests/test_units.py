@@ -20,6 +20,7 @@ from fractions import Fraction
 import numpy as np
 import pytest
 from _budget import budget
+from _exact import rounded
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -29,14 +30,6 @@ from gdregress.cost import LeastSquaresCost
 
 TINY = float(np.finfo(np.float64).tiny)
 MAX = float(np.finfo(np.float64).max)
-
-
-def rounded(fraction: Fraction) -> float:
-    """The float nearest to an exact rational (±inf beyond float64's range)."""
-    try:
-        return float(fraction)
-    except OverflowError:
-        return math.inf if fraction > 0 else -math.inf
 
 
 def normal_or_zero(fraction: Fraction) -> bool:
@@ -282,13 +275,7 @@ def test_cost_to_user_is_the_users_cost_in_exact_arithmetic(x_exponents, y_expon
     assert converted == pytest.approx(float(value), rel=1e-12)
 
 
-X_SCALED_CASES = [pytest.param(*case.values, id=case.id) for case in CASES]
-
-
-@pytest.mark.parametrize(
-    ("x_exponents", "y_exponent"),
-    X_SCALED_CASES,
-)
+@pytest.mark.parametrize(("x_exponents", "y_exponent"), CASES)
 def test_gradient_to_user_is_the_gradient_of_the_users_cost(x_exponents, y_exponent):
     X, y, weights, units, cost, coef, intercept, user_coef, user_intercept = scaled_problem(
         x_exponents, y_exponent
@@ -303,10 +290,7 @@ def test_gradient_to_user_is_the_gradient_of_the_users_cost(x_exponents, y_expon
         assert got == pytest.approx(float(exact), rel=1e-9)
 
 
-@pytest.mark.parametrize(
-    ("x_exponents", "y_exponent"),
-    X_SCALED_CASES,
-)
+@pytest.mark.parametrize(("x_exponents", "y_exponent"), CASES)
 def test_gradient_to_user_agrees_with_central_differences_of_the_composed_cost(
     x_exponents, y_exponent
 ):
@@ -342,10 +326,7 @@ def test_gradient_to_user_agrees_with_central_differences_of_the_composed_cost(
         assert got == pytest.approx(difference, rel=1e-6, abs=rounding), k
 
 
-@pytest.mark.parametrize(
-    ("x_exponents", "y_exponent"),
-    X_SCALED_CASES,
-)
+@pytest.mark.parametrize(("x_exponents", "y_exponent"), CASES)
 def test_hessian_to_user_is_the_hessian_of_the_users_cost(x_exponents, y_exponent):
     X, y, weights, units, cost, _, _, user_coef, user_intercept = scaled_problem(
         x_exponents, y_exponent
