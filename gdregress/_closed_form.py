@@ -55,6 +55,9 @@ class Route:
     TALL_SKINNY_QR = "tall-skinny QR"
     MINIMUM_NORM = "minimum norm"
     PSEUDO_INVERSE = "pseudo-inverse"
+    # Over the data itself, for wide or sparse designs (gdregress._closed_form_operator):
+    LSMR = "LSMR"
+    SHORT_SIDE = "minimum norm by QR of the short side"
 
 
 @dataclass(frozen=True)
@@ -66,10 +69,11 @@ class LeastSquaresSolution:
     coef : ndarray of shape (n_features, n_targets)
     intercept : ndarray of shape (n_targets,)
         Zeros without an intercept.
-    rank : int
-        Rank of the (centred, with an intercept) design.
-    singular_values : ndarray
-        Singular values of the (centred) weighted design, largest first.
+    rank : int or None
+        Rank of the (centred, with an intercept) design; None from LSMR, which does not
+        factor it.
+    singular_values : ndarray or None
+        Singular values of the (centred) weighted design, largest first; None from LSMR.
     condition_number : float
         Condition number of the centred, column-scaled design (``inf`` when singular).
     route : str
@@ -78,8 +82,8 @@ class LeastSquaresSolution:
 
     coef: np.ndarray
     intercept: np.ndarray
-    rank: int
-    singular_values: np.ndarray
+    rank: int | None
+    singular_values: np.ndarray | None
     condition_number: float
     route: str
 

@@ -388,6 +388,20 @@ class DaskSource:
         """Whether y is one target as a 1-D collection."""
         return self.blocks.y_is_1d
 
+    @property
+    def n_features(self) -> int:
+        """Columns of X, from the metadata."""
+        X = self.blocks.X
+        return len(X.columns) if self.blocks.frames else int(X.shape[1])
+
+    @property
+    def n_targets(self) -> int:
+        """Targets, from the metadata."""
+        y = self.blocks.y
+        if y.ndim == 1:
+            return 1
+        return len(y.columns) if self.blocks.frames else int(y.shape[1])
+
     def feature_sample(self):
         """See :func:`feature_sample`."""
         return feature_sample(self.blocks.X)

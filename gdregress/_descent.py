@@ -59,6 +59,9 @@ class DescentSolution:
     n_iter : int
     status : DescentStatus
     converged : bool
+    path_iterations : ndarray of shape (n_kept,) or None
+        The iteration of each row of ``path`` where it is thinned (the matrix-free descent of
+        a wide design); None when it holds every iterate.
     """
 
     coef: np.ndarray
@@ -71,6 +74,7 @@ class DescentSolution:
     n_iter: int
     status: DescentStatus
     converged: bool
+    path_iterations: np.ndarray | None = None
 
 
 @dataclass(frozen=True)

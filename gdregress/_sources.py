@@ -4,13 +4,15 @@ A solver never reads rows itself. It asks a source for
 
 * :meth:`statistics` — the one-pass, mergeable sums that fix the cost exactly;
 * :meth:`r_factor` — the R factor of the centred, column-scaled, weighted design (with the
-  targets' projections), for the accurate route of the closed form.
+  targets' projections), for the accurate route of the closed form;
+* :meth:`operator` — the centred, column-scaled, weighted design as a linear operator
+  (matrix–vector products, never a d×d matrix), for wide or sparse designs: arrays in
+  memory only.
 
 :class:`ArraySource` serves numpy arrays and scipy.sparse matrices in memory;
 :class:`gdregress._dask.DaskSource` serves Dask collections, computing the same quantities
 block by block where the data lives and merging them up a tree. Weights are normalised once,
-by :func:`~gdregress._numerics.normalised_weights`, for both. (Wide and sparse designs will
-add matrix–vector products on the centred, scaled design here, for the matrix-free route.)
+by :func:`~gdregress._numerics.normalised_weights`, for both.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ import scipy.sparse
 from sklearn.utils import assert_all_finite
 
 from ._numerics import normalised_weights
+from ._operator import DesignOperator, design_operator
 from ._statistics import LeastSquaresStatistics, compute_statistics
 from .cost import ColumnScaling
 
@@ -93,6 +96,10 @@ class DataSource(Protocol):
         self, design: ColumnScaling, statistics: LeastSquaresStatistics, fit_intercept: bool
     ) -> RFactor: ...
 
+    def operator(
+        self, *, centre: bool, standardize: bool, with_intercept: bool, centred_targets: bool
+    ) -> DesignOperator: ...
+
 
 class ArraySource:
     """Validated arrays in memory (numpy, or scipy.sparse X), never copied whole.
@@ -111,6 +118,14 @@ class ArraySource:
         self.y = y
         self.sample_weight, self.weight_scale = normalised_weights(sample_weight)
 
+    @property
+    def n_features(self) -> int:
+        return self.X.shape[1]
+
+    @property
+    def n_targets(self) -> int:
+        return self.y.shape[1]
+
     def statistics(self) -> LeastSquaresStatistics:
         """The statistics in one pass; NaN, inf or overflow found from them, then named.
 
@@ -121,15 +136,43 @@ class ArraySource:
             self.X, self.y, self.sample_weight, weight_scale=self.weight_scale
         )
         if not stats.is_finite():
-            assert_all_finite(self.X, input_name="X")
-            assert_all_finite(self.y, input_name="y")
-            raise ValueError(
-                "The data are finite but too large: their squares overflow float64 "
-                f"(largest |X| = {abs(self.X).max():.3g}, largest |y| = "
-                f"{np.max(np.abs(self.y)):.3g}). Rescale X or y (for example divide by a power "
-                "of 10) and refit."
-            )
+            self._refuse_non_finite()
         return stats
+
+    def operator(
+        self, *, centre: bool, standardize: bool, with_intercept: bool, centred_targets: bool
+    ) -> DesignOperator:
+        """The design as a linear operator (see :func:`~gdregress._operator.design_operator`).
+
+        NaN or inf in the data show as a non-finite moment, and are then named.
+        """
+        root_weights = None if self.sample_weight is None else np.sqrt(self.sample_weight)
+        with np.errstate(over="ignore", invalid="ignore"):
+            design = design_operator(
+                self.X,
+                self.y,
+                root_weights,
+                self.weight_scale,
+                centre=centre,
+                standardize=standardize,
+                with_intercept=with_intercept,
+                centred_targets=centred_targets,
+            )
+        moments = (design.shift, design.column_norms, design.targets, design.y_mean)
+        if not all(np.all(np.isfinite(values)) for values in moments):
+            self._refuse_non_finite()
+        return design
+
+    def _refuse_non_finite(self):
+        """Name NaN or inf in X or y; else the data are finite but their squares overflow."""
+        assert_all_finite(self.X, input_name="X")
+        assert_all_finite(self.y, input_name="y")
+        raise ValueError(
+            "The data are finite but too large: their squares overflow float64 "
+            f"(largest |X| = {abs(self.X).max():.3g}, largest |y| = "
+            f"{np.max(np.abs(self.y)):.3g}). Rescale X or y (for example divide by a power "
+            "of 10) and refit."
+        )
 
     def r_factor(
         self, design: ColumnScaling, statistics: LeastSquaresStatistics, fit_intercept: bool

@@ -455,6 +455,9 @@ def _sparse_statistics(X, y2, sample_weight) -> LeastSquaresStatistics | None:
     take the exact dense route chunk by chunk instead.
     """
     X = X.tocsr() if X.format not in ("csr", "csc") else X
+    # float32 products would accumulate in float32: convert once (O(nnz)).
+    X = X.astype(np.float64, copy=False)
+    y2 = np.asarray(y2, dtype=np.float64)
     if sample_weight is None:
         weight_sum = float(X.shape[0])
         Xw = X

@@ -6,11 +6,13 @@ pass, solve (closed form, or gradient descent on the cost), and set the attribut
 
 from __future__ import annotations
 
+import warnings
 from numbers import Integral, Real
 
 import numpy as np
 import pandas as pd
 from sklearn.base import BaseEstimator, RegressorMixin, _fit_context
+from sklearn.exceptions import ConvergenceWarning
 from sklearn.metrics import r2_score
 from sklearn.utils._param_validation import Interval, InvalidParameterError, StrOptions
 from sklearn.utils.validation import (
@@ -22,7 +24,16 @@ from sklearn.utils.validation import (
 
 from . import _dask
 from ._closed_form import solve_least_squares
+from ._closed_form_operator import solve_over_data
+from ._cost_model import (
+    OPERATOR,
+    STATISTICS,
+    choose_representation,
+    require_statistics_fit,
+    route_costs,
+)
 from ._descent import DescentSettings, solve_by_descent
+from ._operator_descent import descend_on_operator
 from ._sources import ArraySource
 from ._statistics import merge_statistics
 from ._validation import (
@@ -120,8 +131,42 @@ class _LinearLeastSquares(RegressorMixin, BaseEstimator):
         """
         start = self._start(partial=False)
         source, y_is_1d = self._validated_source(X, y, sample_weight)
-        self._fit_statistics(source.statistics(), y_is_1d, source=source, start=start)
+        if self._representation(source) == STATISTICS:
+            self._fit_statistics(source.statistics(), y_is_1d, source=source, start=start)
+        else:
+            self._fit_operator(source, y_is_1d, start=start)
         return self
+
+    def _representation(self, source) -> str:
+        """The statistics or the operator, by the cost model of :mod:`gdregress._cost_model`.
+
+        Dask collections keep statistics (they merge across blocks); so does ``solver=
+        "statistics"``, refused at once where they would not fit in memory.
+        """
+        n_features, n_targets = source.n_features, source.n_targets
+        if isinstance(source, _dask.DaskSource):
+            if self.solver == OPERATOR:
+                raise ValueError(
+                    "solver='operator' is for arrays in memory; a dask collection is fitted "
+                    "from statistics merged across its blocks. Use solver='auto'."
+                )
+            require_statistics_fit(
+                n_features,
+                n_targets,
+                "A dask collection is fitted from statistics merged across its blocks: reduce "
+                "the features, or compute X (sparse) and fit it in memory, matrix-free.",
+            )
+            return STATISTICS
+        self._route_costs = route_costs(source.X, n_targets)
+        representation = choose_representation(self._route_costs, self.solver)
+        if representation == STATISTICS:
+            require_statistics_fit(
+                n_features,
+                n_targets,
+                "Use solver='auto' or solver='operator', which work on the data itself "
+                "(matrix-free) in memory O(nnz + n + d).",
+            )
+        return representation
 
     @_fit_context(prefer_skip_nested_validation=True)
     def partial_fit(self, X, y, sample_weight=None):
@@ -166,9 +211,15 @@ class _LinearLeastSquares(RegressorMixin, BaseEstimator):
 
         Returns whether y is one-dimensional, and the merged statistics.
         """
-        first = not hasattr(self, "statistics_")
+        first = getattr(self, "statistics_", None) is None
         source, y_is_1d = self._validated_source(
             X, y, sample_weight, reset=first, allow_all_zero_weights=True
+        )
+        require_statistics_fit(
+            source.n_features,
+            source.n_targets,
+            "partial_fit merges the statistics of every chunk. Fit all rows at once with "
+            "fit(X, y) (for a scipy.sparse X, the matrix-free route), or reduce the features.",
         )
         statistics = source.statistics()
         if not first:
@@ -350,10 +401,14 @@ class AnalyticLeastSquares(_LinearLeastSquares):
     array([4.33333333])
     """
 
-    _parameter_constraints: dict = {"fit_intercept": ["boolean"]}
+    _parameter_constraints: dict = {
+        "fit_intercept": ["boolean"],
+        "solver": [StrOptions({"auto", "statistics", "operator"})],
+    }
 
-    def __init__(self, fit_intercept: bool = True) -> None:
+    def __init__(self, fit_intercept: bool = True, solver: str = "auto") -> None:
         self.fit_intercept = fit_intercept
+        self.solver = solver
 
     def _fit_statistics(self, statistics, y_is_1d: bool, *, source, start) -> None:
         """Solve the normal equations of ``statistics`` (the solver) and copy its record.
@@ -369,6 +424,40 @@ class AnalyticLeastSquares(_LinearLeastSquares):
         self.condition_number_ = solution.condition_number
         self.solver_ = solution.route
         self.statistics_ = statistics
+
+    def _fit_operator(self, source, y_is_1d: bool, *, start) -> None:
+        """Solve over the data itself (LSMR, or QR of the short side) and copy the record.
+
+        An LSMR that needs more iterations than the statistics would have cost (an
+        ill-conditioned design, under ``solver="auto"``) gives way to the statistics route.
+        """
+        costs = self._route_costs
+        fall_back = self.solver == "auto" and costs.statistics_fit
+        solution, converged = solve_over_data(
+            source,
+            self.fit_intercept,
+            short_side=costs.wide_dense,
+            max_iter=costs.operator_iterations() if fall_back else None,
+        )
+        if not converged:
+            if fall_back:
+                self._fit_statistics(source.statistics(), y_is_1d, source=source, start=start)
+                return
+            warnings.warn(
+                "LSMR did not reach full precision (relative optimality 1e-12) in "
+                f"{max(100, 2 * min(source.X.shape))} iterations: the design is "
+                "ill-conditioned. Fit it "
+                "with solver='statistics' (exact at any condition number) if its d×d "
+                "statistics fit in memory.",
+                ConvergenceWarning,
+                stacklevel=4,
+            )
+        self._set_coefficients(solution.coef, solution.intercept, y_is_1d)
+        self.rank_ = solution.rank
+        self.singular_ = solution.singular_values
+        self.condition_number_ = solution.condition_number
+        self.solver_ = solution.route
+        self.statistics_ = None
 
 
 class GradientDescentRegressor(_LinearLeastSquares):
@@ -494,6 +583,7 @@ class GradientDescentRegressor(_LinearLeastSquares):
         "fit_intercept": ["boolean"],
         "standardize": ["boolean"],
         "warm_start": ["boolean"],
+        "solver": [StrOptions({"auto", "statistics", "operator"})],
     }
 
     def __init__(
@@ -504,6 +594,7 @@ class GradientDescentRegressor(_LinearLeastSquares):
         fit_intercept: bool = True,
         standardize: bool = True,
         warm_start: bool = False,
+        solver: str = "auto",
     ) -> None:
         self.learning_rate = learning_rate
         self.max_iter = max_iter
@@ -511,6 +602,7 @@ class GradientDescentRegressor(_LinearLeastSquares):
         self.fit_intercept = fit_intercept
         self.standardize = standardize
         self.warm_start = warm_start
+        self.solver = solver
 
     def _start(self, partial: bool):
         """Where the descent starts: the previous fit for ``partial_fit`` and warm starts."""
@@ -529,6 +621,24 @@ class GradientDescentRegressor(_LinearLeastSquares):
 
         The descent needs only the statistics: ``source`` is not read again.
         """
+        solution = solve_by_descent(statistics, self._settings(), start=start)
+        self._copy_descent(solution, y_is_1d, "descent on the statistics")
+        self.statistics_ = statistics
+
+    def _fit_operator(self, source, y_is_1d: bool, *, start) -> None:
+        """Descend matrix-free, every gradient from the data, and copy the record."""
+        design = source.operator(
+            centre=self.standardize and self.fit_intercept,
+            standardize=self.standardize,
+            with_intercept=self.fit_intercept,
+            centred_targets=False,
+        )
+        solution = descend_on_operator(design, self._settings(), start=start)
+        self._copy_descent(solution, y_is_1d, "matrix-free descent")
+        self.statistics_ = None
+
+    def _settings(self) -> DescentSettings:
+        """The descent's parameters, checked beyond what scikit-learn's constraints check."""
         for name in ("learning_rate", "tol", "max_iter"):
             # scikit-learn's Real and Integral intervals let True and False through as 1, 0.
             if isinstance(getattr(self, name), bool | np.bool_):
@@ -537,20 +647,27 @@ class GradientDescentRegressor(_LinearLeastSquares):
                     f"The {name!r} parameter of GradientDescentRegressor must be {kind}: "
                     f"{name} must be {kind}, got bool. Got {getattr(self, name)!r} instead."
                 )
-        settings = DescentSettings(
+        return DescentSettings(
             learning_rate=self.learning_rate,
             max_iter=self.max_iter,
             tol=self.tol,
             fit_intercept=self.fit_intercept,
             standardize=self.standardize,
         )
-        solution = solve_by_descent(statistics, settings, start=start)
+
+    def _copy_descent(self, solution, y_is_1d: bool, route: str) -> None:
+        """Copy a descent's record into the fitted attributes."""
         self._set_coefficients(solution.coef, solution.intercept, y_is_1d)
         self.path_ = solution.path[:, 0, :] if y_is_1d else solution.path
+        self.path_iterations_ = (
+            np.arange(solution.n_iter + 1)
+            if solution.path_iterations is None
+            else solution.path_iterations
+        )
         self.n_iter_ = solution.n_iter
         self.loss_curve_ = solution.loss_curve
         self.gradient_norms_ = solution.gradient_norms
         self.learning_rate_ = solution.learning_rate
         self.max_curvature_ = solution.max_curvature
-        self.statistics_ = statistics
         self.converged_ = solution.converged
+        self.solver_ = route

@@ -308,7 +308,7 @@ def test_clone_gives_an_unfitted_copy_with_the_same_parameters(media):
     model = AnalyticLeastSquares(fit_intercept=False).fit(X, y)
     copy = clone(model)
     assert copy is not model
-    assert copy.get_params() == {"fit_intercept": False}
+    assert copy.get_params() == {"fit_intercept": False, "solver": "auto"}
     assert not hasattr(copy, "coef_")
     with pytest.raises(NotFittedError):
         copy.predict(X)

@@ -29,6 +29,10 @@ AGREEMENT = [
         GradientDescentRegressor(),
         GradientDescentRegressor(fit_intercept=False),
         GradientDescentRegressor(learning_rate="exact"),
+        # The operator route (wide and sparse designs), forced on the checks' small data.
+        AnalyticLeastSquares(solver="operator"),
+        AnalyticLeastSquares(solver="operator", fit_intercept=False),
+        GradientDescentRegressor(solver="operator"),
     ],
     expected_failed_checks=lambda estimator: {},
 )

@@ -1,0 +1,133 @@
+"""Which representation of the data a fit takes: the d×d statistics, or the design as an operator.
+
+Both reach :math:`\\nabla L = 0`; they differ in what they cost. The model, in floating-point
+operations for n rows, d features, t targets and nnz stored numbers of X (n·d when dense):
+
+* **statistics**: forming them, :math:`\\sum_i \\mathrm{nnz}_i^2` (the outer products of the
+  rows; n·d² when dense), plus solving with them, :math:`d^3`; memory
+  :data:`STATISTICS_COPIES` d×d float64 matrices.
+* **operator**: :data:`KRYLOV_PRODUCTS` products with the design and its transpose, each
+  :math:`2(\\mathrm{nnz} + n + d)` per target; memory O(nnz + n + d).
+
+``solver="auto"`` takes the statistics when they cost no more than the operator and fit in
+:data:`MEMORY_FRACTION` of the machine's memory, and the operator otherwise; a dense design
+with fewer rows than features always takes the operator's short side (QR of its transpose). Tall, narrow data thus keeps the exact one-pass statistics (about d ≤ 100 for
+dense data); one-hot and text features, and dense designs of hundreds of columns, go
+matrix-free. ``partial_fit`` and Dask collections keep statistics (they merge); where those
+would not fit in memory, :func:`require_statistics_fit` refuses at once, naming the memory.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+
+import numpy as np
+import scipy.sparse
+
+__all__ = [
+    "KRYLOV_PRODUCTS",
+    "MEMORY_FRACTION",
+    "OPERATOR",
+    "STATISTICS",
+    "RouteCosts",
+    "choose_representation",
+    "require_statistics_fit",
+    "route_costs",
+]
+
+STATISTICS, OPERATOR = "statistics", "operator"
+# Products assumed for an operator solve: LSMR to 1e-12 on a well-conditioned scaled design
+# takes 25-60 iterations of two products each.
+KRYLOV_PRODUCTS = 100
+# The statistics' d×d float64 matrices alive at once (the sums, the scaled copy, the solve's).
+STATISTICS_COPIES = 4
+MEMORY_FRACTION = 0.25
+_FALLBACK_MEMORY = 8 * 2**30
+
+
+@dataclass(frozen=True)
+class RouteCosts:
+    """The model's estimates for one design (see the module's docstring)."""
+
+    statistics_flops: float
+    operator_flops: float
+    statistics_bytes: float
+    memory_budget: float
+    wide_dense: bool
+
+    @property
+    def statistics_fit(self) -> bool:
+        return self.statistics_bytes <= self.memory_budget
+
+    def operator_iterations(self) -> int:
+        """LSMR iterations worth the statistics' cost: past them, the statistics are cheaper."""
+        per_iteration = self.operator_flops / KRYLOV_PRODUCTS
+        return int(max(KRYLOV_PRODUCTS, self.statistics_flops / max(per_iteration, 1.0)))
+
+
+def route_costs(X, n_targets: int) -> RouteCosts:
+    """The cost model's numbers for a validated X (dense or sparse) and t targets."""
+    n, d = X.shape
+    if scipy.sparse.issparse(X):
+        nnz = float(X.nnz)
+        row_counts = np.diff(X.tocsr().indptr) if X.format == "csr" else None
+        if row_counts is None:  # CSC: nnz per row without converting
+            row_counts = np.bincount(X.indices, minlength=n)
+        forming = float(np.sum(row_counts.astype(np.float64) ** 2))
+    else:
+        nnz = float(n) * d
+        forming = float(n) * d * d
+    statistics_flops = forming + float(d) ** 3
+    operator_flops = KRYLOV_PRODUCTS * 2.0 * (nnz + n + d) * n_targets
+    return RouteCosts(
+        statistics_flops=statistics_flops,
+        operator_flops=operator_flops,
+        statistics_bytes=statistics_bytes(d, n_targets),
+        memory_budget=MEMORY_FRACTION * _physical_memory(),
+        wide_dense=not scipy.sparse.issparse(X) and n < d,
+    )
+
+
+def choose_representation(costs: RouteCosts, solver: str) -> str:
+    """``"statistics"`` or ``"operator"`` for ``solver`` in {"auto", "statistics", "operator"}."""
+    if solver != "auto":
+        return solver
+    if costs.wide_dense or not costs.statistics_fit:
+        return OPERATOR
+    return STATISTICS if costs.statistics_flops <= costs.operator_flops else OPERATOR
+
+
+def statistics_bytes(n_features: int, n_targets: int) -> float:
+    """Memory the statistics' d×d matrices take while a fit solves with them."""
+    return STATISTICS_COPIES * 8.0 * float(n_features + n_targets) ** 2
+
+
+def require_statistics_fit(n_features: int, n_targets: int, context: str) -> None:
+    """Refuse, before allocating anything, statistics too large for this machine's memory.
+
+    Parameters
+    ----------
+    n_features, n_targets : int
+    context : str
+        What needs statistics, and what to do instead (ends the message).
+    """
+    needed = statistics_bytes(n_features, n_targets)
+    budget = MEMORY_FRACTION * _physical_memory()
+    if needed > budget:
+        raise ValueError(
+            f"{n_features:,} features need d×d statistics of {_gib(needed)} "
+            f"({STATISTICS_COPIES} matrices of {n_features + n_targets:,}² float64), more than "
+            f"{MEMORY_FRACTION:.0%} of this machine's memory ({_gib(budget)}). {context}"
+        )
+
+
+def _gib(size: float) -> str:
+    return f"{size / 2**30:,.1f} GiB"
+
+
+def _physical_memory() -> float:
+    try:
+        return float(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES"))
+    except (ValueError, OSError, AttributeError):  # not POSIX: a conservative guess
+        return float(_FALLBACK_MEMORY)

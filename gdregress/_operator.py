@@ -1,0 +1,309 @@
+"""The design as a linear operator: the matrix-free representation of the data.
+
+The d×d statistics cost :math:`O(d^2)` memory and at least :math:`O(d^3)` to solve; for wide or
+sparse designs (one-hot encodings, text features) that is the whole cost of a fit. The
+operator route never forms them: it reads the data through matrix–vector products with the
+centred, column-scaled, weighted design
+
+.. math::
+
+    M\\,\\theta = W^{1/2}\\Big( (X - \\mathbf 1\\,\\mathrm{shift}^\\top)\\,
+    \\mathrm{diag}(\\mathrm{scale})^{-1} v + c\\,\\mathbf 1 \\Big),
+    \\qquad \\theta = (v, c),
+
+where the shift (the weighted column means, for the centred design) is applied implicitly:
+a sparse X stays sparse. Each product costs :math:`O(\\mathrm{nnz} + n + d)`; memory is
+:math:`O(\\mathrm{nnz} + n + d)`.
+
+The column moments it needs (weighted means and spreads) are computed here exactly, in two
+passes over the nonzeros with sums in float64 (float32 data included), and with columns and
+targets beyond about 1e±90 divided by powers of two first (the :class:`~gdregress._units.
+Units` of the statistics route), so that no square leaves float64's range.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import scipy.sparse
+from scipy.sparse.linalg import LinearOperator
+
+from ._numerics import CONSTANT_COLUMN_TOLERANCE, power_of_two_scale
+from ._units import Units
+
+__all__ = ["DesignOperator", "design_operator"]
+
+# Nonzeros (or dense numbers) per chunk for the moment passes: temporaries stay ~8 MiB.
+_CHUNK_NUMBERS = 1 << 20
+
+
+@dataclass(frozen=True)
+class DesignOperator:
+    r"""The design :math:`M` of the module's docstring, with its targets.
+
+    Attributes
+    ----------
+    X : ndarray or sparse matrix of shape (n_samples, n_features)
+        float64, in the units' scale (a copy only where the data were float32 or had
+        columns beyond about 1e±90).
+    shift, scale : ndarray of shape (n_features,)
+        Per column, in the units' scale; ``scale`` is 1 where a column is inactive.
+    active : ndarray of bool, shape (n_features,)
+        Columns that vary (with an intercept) or are not all zero (without).
+    root_weights : ndarray of shape (n_samples,) or None
+        :math:`W^{1/2}`, None for unit weights.
+    targets : ndarray of shape (n_samples, n_targets)
+        :math:`W^{1/2} y` in the units' scale (y centred on ``y_mean`` when ``centred_targets``).
+    y_mean : ndarray of shape (n_targets,)
+        Weighted means of the targets, in the units' scale.
+    weight_sum : float
+    units : Units
+    with_intercept : bool
+        Whether :math:`\theta` has the intercept's column :math:`W^{1/2}\mathbf 1`.
+    centred_targets : bool
+        Whether ``targets`` are centred (a solver without the intercept's column then fits
+        the intercept from the means).
+    column_norms : ndarray of shape (n_features,)
+        Squared norms of the columns of :math:`M` over S (1 for an active standardised
+        column, 0 for an inactive one).
+    """
+
+    X: object
+    shift: np.ndarray
+    scale: np.ndarray
+    active: np.ndarray
+    root_weights: np.ndarray | None
+    targets: np.ndarray
+    y_mean: np.ndarray
+    weight_sum: float
+    units: Units
+    with_intercept: bool
+    centred_targets: bool
+    column_norms: np.ndarray
+
+    @property
+    def n_rows(self) -> int:
+        return self.X.shape[0]
+
+    @property
+    def n_features(self) -> int:
+        return self.X.shape[1]
+
+    @property
+    def n_active(self) -> int:
+        return int(self.active.sum())
+
+    @property
+    def n_parameters(self) -> int:
+        return self.n_active + int(self.with_intercept)
+
+    @property
+    def nnz(self) -> int:
+        return int(self.X.nnz) if scipy.sparse.issparse(self.X) else int(np.prod(self.X.shape))
+
+    def matvec(self, theta: np.ndarray) -> np.ndarray:
+        """:math:`M\\theta` for θ of shape (n_parameters,) or (n_parameters, t)."""
+        k = self.n_active
+        columns = np.zeros((self.n_features, *theta.shape[1:]))
+        columns[self.active] = _divided(theta[:k], self.scale[self.active])
+        product = self.X @ columns
+        offset = self.shift @ columns
+        if self.with_intercept:
+            offset = offset - theta[k]
+        product = np.asarray(product) - offset
+        return product if self.root_weights is None else _times_rows(product, self.root_weights)
+
+    def rmatvec(self, residual: np.ndarray) -> np.ndarray:
+        """:math:`M^\\top r` for r of shape (n_samples,) or (n_samples, t)."""
+        if self.root_weights is not None:
+            residual = _times_rows(residual, self.root_weights)
+        total = residual.sum(axis=0)
+        gradient = np.asarray(self.X.T @ residual)[self.active]
+        gradient = gradient - np.multiply.outer(self.shift[self.active], total)
+        gradient = _divided(gradient, self.scale[self.active])
+        return np.concatenate([gradient, total[None]]) if self.with_intercept else gradient
+
+    def as_linear_operator(self) -> LinearOperator:
+        """:math:`M` for scipy's Krylov solvers (one target at a time)."""
+        return LinearOperator(
+            (self.n_rows, self.n_parameters),
+            matvec=lambda v: self.matvec(np.ravel(v)),
+            rmatvec=lambda r: self.rmatvec(np.ravel(r)),
+            dtype=np.float64,
+        )
+
+    def gram_operator(self) -> LinearOperator:
+        """:math:`M^\\top M / S`, the Hessian of the cost in these coordinates."""
+        p = self.n_parameters
+        return LinearOperator(
+            (p, p),
+            matvec=lambda v: self.rmatvec(self.matvec(np.ravel(v))) / self.weight_sum,
+            dtype=np.float64,
+        )
+
+    def squared_frobenius(self) -> float:
+        """:math:`\\|M\\|_F^2`: the columns' squared norms, and S for the intercept's."""
+        return self.weight_sum * (float(np.sum(self.column_norms)) + self.with_intercept)
+
+    def to_user(self, theta: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Coefficients (n_features, t) and intercepts (t,) in the user's units, from θ.
+
+        ``theta`` holds the active coefficients (and the intercept when the operator has
+        its column); without it, the intercept fits the means if the targets were centred,
+        and is 0 otherwise.
+        """
+        k = self.n_active
+        coef = np.zeros((self.n_features, theta.shape[1]))
+        coef[self.active] = _divided(theta[:k], self.scale[self.active])
+        if self.with_intercept:
+            intercept = theta[k] - self.shift @ coef
+        elif self.centred_targets:
+            intercept = self.y_mean - self.shift @ coef
+        else:
+            intercept = np.zeros(theta.shape[1])
+        return self.units.coef_to_user(coef, intercept)
+
+    def from_user(self, coef: np.ndarray, intercept: np.ndarray) -> np.ndarray:
+        """θ (n_parameters, t) for coefficients and intercepts in the user's units."""
+        coef, intercept = self.units.coef_from_user(coef, intercept)
+        rows = [coef[self.active] * self.scale[self.active, None]]
+        if self.with_intercept:
+            rows.append((intercept + self.shift @ coef)[None])
+        return np.vstack(rows)
+
+
+def design_operator(
+    X,
+    y: np.ndarray,
+    root_weights: np.ndarray | None,
+    weight_scale: float,
+    *,
+    centre: bool,
+    standardize: bool,
+    with_intercept: bool,
+    centred_targets: bool,
+) -> DesignOperator:
+    """Build the operator of validated data (X float32 or float64, dense or CSR/CSC).
+
+    Parameters
+    ----------
+    X : ndarray or sparse matrix of shape (n_samples, n_features)
+    y : ndarray of shape (n_samples, n_targets)
+    root_weights : ndarray of shape (n_samples,) or None
+        Square roots of the (normalised) weights; rows of weight 0 contribute nothing.
+    weight_scale : float
+        The power of two the weights were divided by.
+    centre : bool
+        Shift the columns by their weighted means (the centred design, with an intercept).
+    standardize : bool
+        Divide the columns by their weighted spread (root mean square without centring);
+        else only by the powers of two that keep them in range.
+    with_intercept : bool
+        Give θ the intercept's column.
+    centred_targets : bool
+        Centre the targets on their weighted means (for a solver that fits the intercept
+        from the means).
+    """
+    X = _float64(X)
+    y = np.asarray(y, dtype=np.float64)
+    weights = None if root_weights is None else root_weights**2
+    x_scale = power_of_two_scale(_column_magnitudes(X))
+    y_scale = power_of_two_scale(np.max(np.abs(y), axis=0, initial=0.0))
+    if np.any(x_scale != 1.0):  # columns beyond 1e±90: a copy divided by powers of two
+        X = X.multiply(1.0 / x_scale).tocsr() if scipy.sparse.issparse(X) else X / x_scale
+    y = y / y_scale
+    weight_sum = float(np.sum(weights)) if weights is not None else float(X.shape[0])
+    means = _weighted_column_sums(X, weights) / weight_sum
+    y_mean = (y.T @ weights if weights is not None else y.sum(axis=0)) / weight_sum
+    shift = means if centre else np.zeros_like(means)
+    spread = np.sqrt(_weighted_squares_about(X, weights, shift) / weight_sum)
+    if centre:
+        active = spread > CONSTANT_COLUMN_TOLERANCE * np.abs(means)
+    else:
+        active = spread > 0.0
+    scale = np.where(active, spread, 1.0) if standardize else np.ones_like(spread)
+    targets = y - y_mean if centred_targets else y
+    if root_weights is not None:
+        targets = targets * root_weights[:, None]
+    return DesignOperator(
+        X=X,
+        shift=shift,
+        scale=scale,
+        active=active,
+        root_weights=root_weights,
+        targets=targets,
+        y_mean=y_mean,
+        weight_sum=weight_sum,
+        units=Units(x_scale, y_scale, weight_scale),
+        with_intercept=with_intercept,
+        centred_targets=centred_targets,
+        # (NaN or inf in a column stays in its norm: the source names it.)
+        column_norms=np.where(active, (spread / scale) ** 2, spread * 0.0),
+    )
+
+
+def _float64(X):
+    """X in float64, a sparse one as canonical CSR (copied only when it is not).
+
+    float32 data are converted once, so that every product and sum is in float64.
+    """
+    if not scipy.sparse.issparse(X):
+        return X if X.dtype == np.float64 else X.astype(np.float64)
+    converted = X.astype(np.float64, copy=False).tocsr(copy=False)
+    if not converted.has_canonical_format:  # duplicate entries would count apart
+        converted = converted.copy() if converted is X else converted
+        converted.sum_duplicates()
+    return converted
+
+
+def _column_magnitudes(X) -> np.ndarray:
+    if scipy.sparse.issparse(X):
+        return np.asarray(abs(X).max(axis=0).todense()).ravel()
+    return np.max(np.abs(X), axis=0, initial=0.0)
+
+
+def _weighted_column_sums(X, weights: np.ndarray | None) -> np.ndarray:
+    """:math:`X^\\top w` (column sums without weights), accumulated in float64."""
+    if weights is None:
+        return np.asarray(X.sum(axis=0)).ravel()
+    return np.asarray(X.T @ weights).ravel()
+
+
+def _weighted_squares_about(X, weights: np.ndarray | None, shift: np.ndarray) -> np.ndarray:
+    """:math:`\\sum_i w_i (x_{ij} - \\mathrm{shift}_j)^2` per column, without cancellation.
+
+    Dense: the shifted squares chunk by chunk. Sparse: over the nonzeros, plus the implicit
+    zeros' :math:`\\mathrm{shift}^2` times their weight, so that no uncentred square is
+    subtracted from another.
+    """
+    n, d = X.shape
+    total = np.zeros(d)
+    if not scipy.sparse.issparse(X):
+        rows = max(1, _CHUNK_NUMBERS // max(d, 1))
+        for start in range(0, n, rows):
+            block = (X[start : start + rows] - shift) ** 2
+            w = None if weights is None else weights[start : start + rows]
+            total += block.sum(axis=0) if w is None else w @ block
+        return total
+    weight_sum = float(np.sum(weights)) if weights is not None else float(n)
+    weight_in_column = np.zeros(d)
+    indptr, indices, data = X.indptr, X.indices, X.data
+    step = max(1, n * _CHUNK_NUMBERS // max(X.nnz, 1))
+    for start in range(0, n, step):
+        stop = min(n, start + step)
+        lo, hi = indptr[start], indptr[stop]
+        columns = indices[lo:hi]
+        row_of = np.repeat(np.arange(start, stop), np.diff(indptr[start : stop + 1]))
+        w = np.ones(hi - lo) if weights is None else weights[row_of]
+        total += np.bincount(columns, weights=w * (data[lo:hi] - shift[columns]) ** 2, minlength=d)
+        weight_in_column += np.bincount(columns, weights=w, minlength=d)
+    return total + shift**2 * np.maximum(weight_sum - weight_in_column, 0.0)
+
+
+def _divided(values: np.ndarray, scale: np.ndarray) -> np.ndarray:
+    return values / scale.reshape((-1,) + (1,) * (values.ndim - 1))
+
+
+def _times_rows(values: np.ndarray, factors: np.ndarray) -> np.ndarray:
+    return values * factors.reshape((-1,) + (1,) * (values.ndim - 1))

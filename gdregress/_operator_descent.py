@@ -1,0 +1,255 @@
+"""Matrix-free gradient descent: the lecture's descent with the gradient computed from the data.
+
+For wide or sparse designs the d×d statistics are out of reach, so every step computes the
+gradient from the rows, :math:`\\nabla L = M^\\top (M\\theta - b) / S` with :math:`M` the
+(standardised) :class:`~gdregress._operator.DesignOperator` — exactly the lecture's
+:math:`\\tfrac1n X^\\top(Xw + b - y)`. The residual :math:`r = M\\theta - b` is carried from
+step to step (:math:`r \\leftarrow r - \\alpha M g`, refreshed every
+:data:`_REFRESH_EVERY` steps against drift), so that a step costs one product with :math:`M`
+and one with :math:`M^\\top`, whichever the step rule, and the cost
+:math:`L = \\|r\\|^2 / 2S` comes free.
+
+* The curvature :math:`L_{max}` is the largest eigenvalue of :math:`M^\\top M / S`, estimated
+  by a few Lanczos iterations (:func:`scipy.sparse.linalg.eigsh` on a LinearOperator). A
+  fixed learning rate at or above :math:`2/L_{max}` is refused before the first step, as on
+  the statistics route; a cost that rises for :data:`_PATIENCE` steps in a row is divergence.
+* ``learning_rate="auto"`` takes the exact line-search step :math:`g^\\top g / \\|Mg\\|^2 S`:
+  the best fixed step needs the smallest curvature too, which costs far more to estimate,
+  while the exact step costs nothing extra here (:math:`Mg` updates the residual anyway).
+* It stops when the relative optimality :math:`\\|M^\\top r\\| / (\\|M\\|_F \\|r\\|)` of every
+  target is at most ``tol`` (or the residual is 0): without :math:`\\lambda_{min}`, the
+  bound on the coefficients that the statistics route uses is not at hand.
+* ``path`` keeps at most :data:`PATH_BUDGET` numbers: past that, every other kept iterate is
+  dropped and the stride doubles (the first and last iterates are always kept), and
+  ``path_iterations`` says which iterations the rows are.
+"""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+from scipy.sparse.linalg import ArpackNoConvergence, eigsh
+from sklearn.exceptions import ConvergenceWarning
+
+from ._descent import DescentSettings, DescentSolution, _divergence, _shortest
+from ._numerics import EPS, require_positive_weight_sum
+from ._operator import DesignOperator
+from .optimize import DescentStatus
+
+__all__ = ["PATH_BUDGET", "descend_on_operator"]
+
+# Numbers of path_ kept at most (80 MB): 10⁵ coefficients get 100 iterates.
+PATH_BUDGET = 10_000_000
+_REFRESH_EVERY = 50
+_PATIENCE = 5
+# Lanczos accuracy for L_max: enough to refuse unstable fixed rates (a lower estimate lets a
+# rate within 1e-6 of the limit through, which the rising cost then stops).
+_LANCZOS_TOL = 1e-6
+
+
+def descend_on_operator(
+    design: DesignOperator, settings: DescentSettings, start=None
+) -> DescentSolution:
+    """Minimise the cost over ``design`` by matrix-free gradient descent.
+
+    Parameters
+    ----------
+    design : DesignOperator
+        With the intercept's column when the fit has one, uncentred targets.
+    settings : DescentSettings
+    start : tuple (coef (n_features, n_targets), intercept (n_targets,)), optional
+        A warm start in the user's units.
+
+    Returns
+    -------
+    DescentSolution
+
+    Raises
+    ------
+    DivergenceError
+        For a fixed learning rate at or above 2/L_max, or a cost that keeps rising.
+    """
+    require_positive_weight_sum(design.weight_sum)
+    n_targets = design.targets.shape[1]
+    theta = (
+        np.zeros((design.n_parameters, n_targets))
+        if start is None
+        else design.from_user(*_checked_start(design, start))
+    )
+    max_curvature = _max_curvature(design)
+    fixed = None if settings.learning_rate in ("auto", "exact") else float(settings.learning_rate)
+    if fixed is not None and fixed * max_curvature >= 2.0:
+        raise _divergence(
+            settings,
+            fixed,
+            max_curvature,
+            "Refused before the first step: at or above 2/L_max the error along the "
+            "steepest direction cannot shrink.",
+        )
+    run = _Run(design, settings, fixed, max_curvature)
+    run.descend(theta)
+    return run.solution()
+
+
+class _Run:
+    """One descent: the loop and what it records."""
+
+    def __init__(self, design, settings, fixed, max_curvature) -> None:
+        self.design, self.settings, self.fixed = design, settings, fixed
+        self.max_curvature = max_curvature
+        self.frobenius = np.sqrt(design.squared_frobenius())
+        self.losses: list[float] = []  # in the operator's units, for the divergence rule
+        self.target_losses: list[np.ndarray] = []
+        self.gradient_norms: list[float] = []
+        self.steps: list[float] = []
+        self.kept: list[np.ndarray] = []
+        self.kept_at: list[int] = []
+        capacity = PATH_BUDGET // max(1, (design.n_features + 1) * design.targets.shape[1])
+        self.capacity, self.stride = max(capacity, 4), 1
+        self.status = DescentStatus.MAX_ITER
+
+    def descend(self, theta: np.ndarray) -> None:
+        design, settings, S = self.design, self.settings, self.design.weight_sum
+        residual = design.matvec(theta) - design.targets
+        gradient = design.rmatvec(residual) / S
+        rising = 0
+        for iteration in range(settings.max_iter + 1):
+            per_target = np.sum(residual * residual, axis=0) / (2 * S)
+            loss = float(np.sum(per_target))
+            self._record(iteration, theta, per_target, gradient)
+            if iteration and self.losses[-1] > self.losses[-2] and self.fixed is not None:
+                rising += 1
+            else:
+                rising = 0
+            if not np.isfinite(loss) or rising >= _PATIENCE:
+                self.status = DescentStatus.DIVERGED
+                break
+            if settings.tol is not None and self._optimal(residual, gradient):
+                self.status = DescentStatus.CONVERGED
+                break
+            if iteration == settings.max_iter:
+                if settings.tol is None:
+                    self.status = DescentStatus.CONVERGED
+                break
+            direction = design.matvec(gradient)
+            step = self._step(gradient, direction)
+            theta = theta - step * gradient
+            if (iteration + 1) % _REFRESH_EVERY == 0:
+                residual = design.matvec(theta) - design.targets
+            else:
+                residual = residual - step * direction
+            gradient = design.rmatvec(residual) / S
+        self.theta, self.n_iter = theta, iteration
+        if self.kept_at[-1] != iteration:
+            self.kept.append(theta.copy())
+            self.kept_at.append(iteration)
+
+    def _step(self, gradient: np.ndarray, direction: np.ndarray) -> float:
+        if self.fixed is not None:
+            return self.fixed
+        curvature = float(np.sum(direction * direction)) / self.design.weight_sum
+        squared = float(np.sum(gradient * gradient))
+        step = squared / curvature if curvature > 0 else 1.0 / self.max_curvature
+        self.steps.append(step)
+        return step
+
+    def _optimal(self, residual: np.ndarray, gradient: np.ndarray) -> bool:
+        """Relative optimality within tol for every target (or an exact fit)."""
+        residual_norms = np.linalg.norm(residual, axis=0)
+        gradient_norms = np.linalg.norm(gradient, axis=0) * self.design.weight_sum
+        target_norms = np.linalg.norm(self.design.targets, axis=0)
+        tolerance = max(self.settings.tol, 8 * EPS)
+        fitted = residual_norms <= 8 * EPS * target_norms
+        return bool(np.all(fitted | (gradient_norms <= tolerance * self.frobenius * residual_norms)))
+
+    def _record(self, iteration: int, theta, per_target, gradient) -> None:
+        self.losses.append(float(np.sum(per_target)))
+        self.target_losses.append(per_target)
+        self.gradient_norms.append(float(np.linalg.norm(gradient)))
+        if iteration % self.stride:
+            return
+        self.kept.append(theta.copy())
+        self.kept_at.append(iteration)
+        if len(self.kept) > self.capacity:  # thin: every other, the first kept
+            self.kept, self.kept_at = self.kept[::2], self.kept_at[::2]
+            self.stride *= 2
+
+    def solution(self) -> DescentSolution:
+        design, settings = self.design, self.settings
+        if self.status == DescentStatus.DIVERGED:
+            raise _divergence(
+                settings,
+                self.fixed,
+                self.max_curvature,
+                f"The cost rose for {_PATIENCE} steps in a row by iteration {self.n_iter}.",
+            )
+        if self.status == DescentStatus.MAX_ITER:
+            _warn_not_converged(settings)
+        coefs, intercepts = zip(*(design.to_user(theta) for theta in self.kept), strict=True)
+        path = np.concatenate([np.stack(coefs), np.stack(intercepts)[:, None, :]], axis=1)
+        with np.errstate(over="ignore"):  # inf where the cost leaves float64's range
+            # Σ_t L_t·y_scale_t²: the targets' costs in the user's units.
+            loss_curve = np.asarray(self.target_losses) @ design.units.y_scale**2
+        coef, intercept = design.to_user(self.theta)
+        return DescentSolution(
+            coef=coef,
+            intercept=intercept,
+            path=np.moveaxis(path, 1, 2),
+            loss_curve=loss_curve,
+            gradient_norms=np.asarray(self.gradient_norms),
+            learning_rate=self.fixed if self.fixed is not None else np.asarray(self.steps),
+            max_curvature=self.max_curvature,
+            n_iter=int(self.n_iter),
+            status=self.status,
+            converged=self.status == DescentStatus.CONVERGED and settings.tol is not None,
+            path_iterations=np.asarray(self.kept_at),
+        )
+
+
+def _max_curvature(design: DesignOperator) -> float:
+    """:math:`L_{max}`, the largest eigenvalue of :math:`M^\\top M / S`, by Lanczos."""
+    p = design.n_parameters
+    if p == 0:
+        return 0.0
+    if p <= 2:  # ARPACK needs more room than that: the matrix itself is tiny
+        gram = np.column_stack([design.gram_operator() @ e for e in np.eye(p)])
+        return float(np.linalg.eigvalsh(gram)[-1])
+    start = np.ones(p)  # deterministic, and not orthogonal to the top eigenvector in practice
+    try:
+        value = eigsh(
+            design.gram_operator(), k=1, which="LA", tol=_LANCZOS_TOL, v0=start, ncv=min(p, 12)
+        )[0]
+    except ArpackNoConvergence as error:  # the best estimate so far
+        value = error.eigenvalues if len(error.eigenvalues) else np.array([1.0])
+    return float(np.max(value))
+
+
+def _checked_start(design: DesignOperator, start):
+    coef, intercept = start
+    if coef.shape != (design.n_features, design.targets.shape[1]):
+        raise ValueError(
+            f"warm_start=True, but X has {design.n_features} features and y "
+            f"{design.targets.shape[1]} targets while the previous fit had {coef.shape[0]} "
+            f"and {coef.shape[1]}. Fit with warm_start=False to start afresh."
+        )
+    return coef, intercept
+
+
+def _warn_not_converged(settings: DescentSettings) -> None:
+    rate = settings.learning_rate
+    remedy = (
+        f"learning_rate='auto' (the exact step) instead of {_shortest(float(rate))}"
+        if rate not in ("auto", "exact")
+        else "set standardize=True"
+        if not settings.standardize
+        else "use AnalyticLeastSquares, which solves this design by LSMR to full precision"
+    )
+    warnings.warn(
+        f"GradientDescentRegressor did not converge in max_iter={settings.max_iter} "
+        "iterations of the matrix-free descent: the relative optimality "
+        f"‖Mᵀr‖/(‖M‖_F‖r‖) is still above tol={settings.tol}. Increase max_iter or tol, "
+        f"or {remedy}.",
+        ConvergenceWarning,
+        stacklevel=6,
+    )

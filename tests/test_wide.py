@@ -1,0 +1,263 @@
+"""Wide and sparse designs: the operator route (LSMR, the short side, the matrix-free descent),
+the cost model that chooses it, and the refusals where statistics cannot go.
+
+Truth: numpy's lstsq on the centred dense design (the minimum-norm solution), scikit-learn's
+LinearRegression, the same rows repeated for weights, float64 fits of float32 numbers.
+"""
+
+import numpy as np
+import pytest
+import scipy.sparse as sp
+from sklearn.compose import ColumnTransformer
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.linear_model import LinearRegression
+from sklearn.model_selection import cross_val_score
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import OneHotEncoder, StandardScaler
+
+from gdregress import AnalyticLeastSquares, DivergenceError, GradientDescentRegressor
+from gdregress import _operator_descent
+from gdregress._cost_model import choose_representation, route_costs
+
+
+def sparse_design(n, d, per_row=5, seed=0, dtype=np.float64):
+    rng = np.random.default_rng(seed)
+    rows = np.repeat(np.arange(n), per_row)
+    columns = rng.integers(0, d, n * per_row)
+    X = sp.csr_matrix((rng.standard_normal(n * per_row), (rows, columns)), shape=(n, d))
+    y = X @ rng.standard_normal(d) + 0.1 * rng.standard_normal(n) + 3.0
+    return X.astype(dtype), y
+
+
+def centred_lstsq(X, y, weights=None, fit_intercept=True):
+    """The minimum-norm least-squares fit of the centred (weighted) dense design."""
+    X = X.toarray() if sp.issparse(X) else np.asarray(X, dtype=np.float64)
+    w = np.ones(len(y)) if weights is None else weights
+    x_mean = w @ X / w.sum() if fit_intercept else np.zeros(X.shape[1])
+    y_mean = w @ y / w.sum() if fit_intercept else 0.0
+    root = np.sqrt(w)[:, None]
+    coef = np.linalg.lstsq(root * (X - x_mean), root[:, 0] * (y - y_mean), rcond=None)[0]
+    return coef, y_mean - x_mean @ coef
+
+
+def relative_optimality(X, y, coef, intercept):
+    """‖X_cᵀr‖ / (‖X_c‖_F ‖r‖), the measure of the issue, on the centred design."""
+    X = X.toarray() if sp.issparse(X) else X
+    Xc = X - X.mean(axis=0)
+    r = y - X @ coef - intercept
+    return np.linalg.norm(Xc.T @ r) / (np.linalg.norm(Xc) * np.linalg.norm(r))
+
+
+@pytest.mark.parametrize("fit_intercept", [True, False])
+@pytest.mark.parametrize("weighted", [False, True])
+def test_lsmr_equals_lstsq_on_a_sparse_design(fit_intercept, weighted):
+    X, y = sparse_design(3000, 400)
+    weights = np.random.default_rng(1).uniform(0.1, 3.0, 3000) if weighted else None
+    model = AnalyticLeastSquares(fit_intercept=fit_intercept, solver="operator")
+    model.fit(X, y, sample_weight=weights)
+    coef, intercept = centred_lstsq(X, y, weights, fit_intercept)
+    assert model.solver_ == "LSMR" and model.statistics_ is None
+    np.testing.assert_allclose(model.coef_, coef, rtol=1e-9, atol=1e-10)
+    assert model.intercept_ == pytest.approx(intercept if fit_intercept else 0.0, abs=1e-9)
+    if fit_intercept and not weighted:
+        assert relative_optimality(X, y, model.coef_, model.intercept_) <= 1e-12
+
+
+def test_auto_takes_the_operator_for_sparse_wide_data_and_statistics_for_tall_narrow():
+    X, y = sparse_design(20_000, 2_000)
+    assert AnalyticLeastSquares().fit(X, y).solver_ == "LSMR"
+    assert GradientDescentRegressor().fit(X, y).solver_ == "matrix-free descent"
+    rng = np.random.default_rng(0)
+    tall = rng.standard_normal((5000, 5))
+    assert AnalyticLeastSquares().fit(tall, tall @ np.ones(5)).solver_ == "normal equations"
+    assert choose_representation(route_costs(sp.csr_matrix(tall), 1), "auto") == "statistics"
+    wide_dense = rng.standard_normal((50, 80))
+    assert choose_representation(route_costs(wide_dense, 1), "auto") == "operator"
+
+
+def test_forced_routes_agree():
+    X, y = sparse_design(4000, 300, seed=3)
+    by_statistics = AnalyticLeastSquares(solver="statistics").fit(X, y)
+    by_operator = AnalyticLeastSquares(solver="operator").fit(X, y)
+    assert by_statistics.solver_ == "normal equations"
+    np.testing.assert_allclose(by_operator.coef_, by_statistics.coef_, rtol=1e-9, atol=1e-11)
+    descent = GradientDescentRegressor(solver="operator").fit(X, y)
+    np.testing.assert_allclose(descent.coef_, by_statistics.coef_, rtol=1e-7, atol=1e-8)
+
+
+@pytest.mark.parametrize("weighted", [False, True])
+def test_short_side_is_lstsq_minimum_norm(weighted):
+    rng = np.random.default_rng(4)
+    X = rng.standard_normal((120, 400)) * rng.uniform(0.1, 10.0, 400)
+    y = rng.standard_normal(120)
+    weights = rng.uniform(0.0, 2.0, 120) if weighted else None
+    if weighted:
+        weights[:5] = 0.0
+    model = AnalyticLeastSquares().fit(X, y, sample_weight=weights)
+    assert model.solver_ == "minimum norm by QR of the short side"
+    kept = slice(None) if weights is None else weights > 0
+    coef, intercept = centred_lstsq(X[kept], y[kept], None if weights is None else weights[kept])
+    np.testing.assert_allclose(model.coef_, coef, rtol=1e-8, atol=1e-12)
+    assert model.intercept_ == pytest.approx(intercept, rel=1e-8)
+    assert model.rank_ == int(np.sum(kept if weighted else np.ones(120, bool))) - 1
+
+
+def test_one_hot_pipeline_scores_equal_linear_regression():
+    rng = np.random.default_rng(5)
+    n, categories = 6000, 1500
+    import pandas as pd
+
+    frame = pd.DataFrame(
+        {
+            "city": rng.integers(0, categories, n).astype(str),
+            "size": rng.standard_normal(n),
+            "age": rng.uniform(0, 50, n),
+        }
+    )
+    effects = rng.standard_normal(categories)
+    y = effects[frame["city"].astype(int)] + 2.0 * frame["size"] - 0.1 * frame["age"]
+    y = y + 0.3 * rng.standard_normal(n)
+
+    def pipeline(estimator):
+        encode = ColumnTransformer(
+            [
+                ("city", OneHotEncoder(handle_unknown="ignore"), ["city"]),
+                ("numbers", StandardScaler(), ["size", "age"]),
+            ]
+        )
+        return make_pipeline(encode, estimator)
+
+    ours = cross_val_score(pipeline(AnalyticLeastSquares()), frame, y, cv=3)
+    theirs = cross_val_score(pipeline(LinearRegression()), frame, y, cv=3)
+    np.testing.assert_allclose(ours, theirs, rtol=1e-6)
+    fitted = pipeline(AnalyticLeastSquares()).fit(frame, y)[-1]
+    assert fitted.solver_ == "LSMR"
+
+
+def test_rank_deficient_one_hot_keeps_the_minimum_norm_in_the_users_units():
+    rng = np.random.default_rng(6)
+    n, k = 800, 30
+    codes = rng.integers(0, k, n)
+    X = sp.csr_matrix((np.ones(n), (np.arange(n), codes)), shape=(n, k))  # columns sum to 1
+    y = rng.standard_normal(k)[codes] + 0.1 * rng.standard_normal(n)
+    model = AnalyticLeastSquares(solver="operator").fit(X, y)
+    dense = X.toarray()
+    coef, intercept = centred_lstsq(dense, y)
+    np.testing.assert_allclose(model.coef_, coef, atol=1e-9)
+    assert model.intercept_ == pytest.approx(intercept, rel=1e-10)
+    # Its statistics-route twin: the same minimum norm.
+    by_statistics = AnalyticLeastSquares(solver="statistics").fit(X, y)
+    np.testing.assert_allclose(model.coef_, by_statistics.coef_, atol=1e-9)
+    np.testing.assert_allclose(
+        model.predict(X), LinearRegression().fit(dense, y).predict(dense), atol=1e-9
+    )
+
+
+@pytest.mark.parametrize("solver", ["statistics", "operator"])
+@pytest.mark.parametrize("layout", ["csr", "csc"])
+def test_float32_sparse_sums_accumulate_in_float64(solver, layout):
+    rng = np.random.default_rng(7)
+    n = 200_000
+    values = np.where(rng.random(n) < 0.5, 0.0, rng.uniform(1000.0, 1001.0, n))
+    X32 = sp.csr_matrix(values.astype(np.float32)[:, None]).asformat(layout)
+    y = (3.0 * X32.toarray()[:, 0].astype(np.float64) + rng.standard_normal(n)).astype(np.float32)
+    exact = AnalyticLeastSquares(solver="statistics").fit(X32.astype(np.float64), y.astype(float))
+    model = AnalyticLeastSquares(solver=solver).fit(X32, y)
+    assert model.coef_[0] == pytest.approx(exact.coef_[0], rel=1e-11)
+    assert model.intercept_ == pytest.approx(exact.intercept_, rel=1e-10, abs=1e-9)
+
+
+@pytest.mark.parametrize("estimator", [AnalyticLeastSquares, GradientDescentRegressor])
+def test_a_weight_of_two_is_the_row_twice_on_the_operator_route(estimator):
+    X, y = sparse_design(1500, 200, seed=8)
+    weights = np.ones(1500)
+    weights[:300] = 2.0
+    weighted = estimator(solver="operator").fit(X, y, sample_weight=weights)
+    repeated = estimator(solver="operator").fit(
+        sp.vstack([X, X[:300]]).tocsr(), np.concatenate([y, y[:300]])
+    )
+    np.testing.assert_allclose(weighted.coef_, repeated.coef_, rtol=1e-8, atol=1e-10)
+    assert weighted.intercept_ == pytest.approx(repeated.intercept_, rel=1e-9)
+
+
+def test_extreme_column_magnitudes_on_the_operator_route():
+    X, y = sparse_design(2000, 100, seed=9)
+    X = X.tocsc()
+    scale = np.where(np.arange(100) % 2, 1e120, 1e-120)  # beyond 1e±90: powers of two
+    extreme = sp.csr_matrix(X @ sp.diags(scale))
+    plain = AnalyticLeastSquares(solver="operator").fit(X.tocsr(), y)
+    for estimator in (AnalyticLeastSquares, GradientDescentRegressor):
+        model = estimator(solver="operator").fit(extreme, y * 1e100)
+        np.testing.assert_allclose(model.coef_ * scale / 1e100, plain.coef_, rtol=1e-8)
+        assert model.intercept_ / 1e100 == pytest.approx(plain.intercept_, rel=1e-9)
+
+
+def test_non_finite_data_on_the_operator_route_are_named():
+    X, y = sparse_design(500, 50)
+    X = X.tolil()
+    X[3, 4] = np.nan
+    with pytest.raises(ValueError, match="NaN"):
+        AnalyticLeastSquares(solver="operator").fit(X.tocsr(), y)
+
+
+def test_partial_fit_and_forced_statistics_refuse_what_memory_cannot_hold():
+    X = sp.csr_matrix((2, 2_000_000))
+    y = np.array([1.0, 2.0])
+    for fit in (
+        lambda: AnalyticLeastSquares().partial_fit(X, y),
+        lambda: GradientDescentRegressor(solver="statistics").fit(X, y),
+    ):
+        with pytest.raises(ValueError, match=r"GiB.*(fit\(X, y\)|solver='operator')"):
+            fit()
+
+
+def test_dask_refuses_statistics_too_large():
+    da = pytest.importorskip("dask.array")
+    X = da.zeros((4, 2_000_000), chunks=(2, 2_000_000))
+    y = da.ones(4, chunks=2)
+    with pytest.raises(ValueError, match="GiB"):
+        AnalyticLeastSquares().fit(X, y)
+    with pytest.raises(ValueError, match="solver='operator' is for arrays in memory"):
+        AnalyticLeastSquares(solver="operator").fit(X, y)
+
+
+def test_matrix_free_descent_keeps_its_promises():
+    X, y = sparse_design(3000, 300, seed=10)
+    reference = AnalyticLeastSquares(solver="operator").fit(X, y)
+    model = GradientDescentRegressor(solver="operator").fit(X, y)
+    assert model.converged_ and model.solver_ == "matrix-free descent"
+    np.testing.assert_allclose(model.coef_, reference.coef_, rtol=1e-7, atol=1e-9)
+    # loss_curve_ is the user's half-MSE at the recorded iterates, and never rises.
+    assert np.all(np.diff(model.loss_curve_) <= 1e-15 * model.loss_curve_[0])
+    last = model.path_[-1]
+    residual = y - X @ last[:-1] - last[-1]
+    assert model.loss_curve_[-1] == pytest.approx(np.mean(residual**2) / 2, rel=1e-9)
+    np.testing.assert_array_equal(model.path_iterations_, np.arange(model.n_iter_ + 1))
+    # A fixed rate at the stable limit is refused before the first step, naming 2/L_max.
+    limit = 2.0 / model.max_curvature_
+    with pytest.raises(DivergenceError) as refused:
+        GradientDescentRegressor(solver="operator", learning_rate=limit * 1.01).fit(X, y)
+    assert refused.value.stable_limit == pytest.approx(limit)
+    slow = GradientDescentRegressor(solver="operator", learning_rate=limit * 0.01, max_iter=5)
+    with pytest.warns(ConvergenceWarning, match="matrix-free descent"):
+        slow.fit(X, y)
+    assert not slow.converged_ and slow.n_iter_ == 5
+
+
+def test_the_path_of_a_wide_descent_is_thinned(monkeypatch):
+    monkeypatch.setattr(_operator_descent, "PATH_BUDGET", 301 * 8)
+    X, y = sparse_design(2000, 300, seed=11)
+    model = GradientDescentRegressor(solver="operator", learning_rate=0.05).fit(X, y)
+    steps = model.path_iterations_
+    assert model.path_.shape == (len(steps), 301) and len(steps) <= 9
+    assert steps[0] == 0 and steps[-1] == model.n_iter_ and np.all(np.diff(steps) > 0)
+    assert np.allclose(model.path_[-1, :-1], model.coef_)
+
+
+def test_warm_start_on_the_operator_route_starts_at_the_fit():
+    X, y = sparse_design(2000, 300, seed=12)
+    model = GradientDescentRegressor(solver="operator", warm_start=True).fit(X, y)
+    first = model.coef_.copy()
+    model.fit(X, y)
+    np.testing.assert_allclose(model.path_[0, :-1], first)
+    assert model.n_iter_ <= 2
