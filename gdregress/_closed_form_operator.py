@@ -26,7 +26,7 @@ from scipy.sparse.linalg import lsmr
 
 from ._closed_form import LeastSquaresSolution, Route
 from ._numerics import numerical_rank, require_positive_weight_sum
-from ._operator import DesignOperator
+from ._operator import DesignOperator, one_blas_thread
 
 __all__ = ["KRYLOV_TOLERANCE", "solve_by_lsmr", "solve_over_data", "solve_short_side"]
 
@@ -61,14 +61,15 @@ def solve_by_lsmr(design: DesignOperator, max_iter: int) -> tuple[LeastSquaresSo
     for t in range(n_targets):
         if design.n_parameters == 0 or not np.any(design.targets[:, t]):
             continue  # nothing to fit: all coefficients 0
-        result = lsmr(
-            operator,
-            design.targets[:, t],
-            atol=KRYLOV_TOLERANCE,
-            btol=KRYLOV_TOLERANCE,
-            conlim=1e16,
-            maxiter=max_iter,
-        )
+        with one_blas_thread():
+            result = lsmr(
+                operator,
+                design.targets[:, t],
+                atol=KRYLOV_TOLERANCE,
+                btol=KRYLOV_TOLERANCE,
+                conlim=1e16,
+                maxiter=max_iter,
+            )
         theta[:, t] = result[0]
         converged &= result[1] != 7  # 7: the iteration limit
         condition = max(condition, float(result[6]))
@@ -83,13 +84,15 @@ def solve_short_side(design: DesignOperator) -> LeastSquaresSolution:
     ``design`` is centred (with an intercept), not standardised (so that the minimum norm is
     in the user's units), without the intercept's column, with centred targets.
     """
-    A = design.X[:, design.active] - design.shift[design.active]
+    X = design.X if np.all(design.active) else design.X[:, design.active]
+    A = X - design.shift[design.active]  # the one copy of the design
     targets = design.targets  # already times W^½
     if design.root_weights is not None:  # rows of weight 0 take no part
         rows = design.root_weights > 0
         A = A[rows] * design.root_weights[rows, None]
         targets = targets[rows]
-    q, r = scipy.linalg.qr(A.T, mode="economic")  # Aᵀ = QR: A = Rᵀ Qᵀ
+    # Aᵀ = QR, so A = RᵀQᵀ; Aᵀ (Fortran-ordered) is factored in place.
+    q, r = scipy.linalg.qr(A.T, mode="economic", overwrite_a=True)
     u, singular, vt = scipy.linalg.svd(r)  # Rᵀ = V Σ Uᵀ
     rank = numerical_rank(singular, A.shape[0], A.shape[1])
     z = u[:, :rank] @ ((vt[:rank] @ targets) / singular[:rank, None])

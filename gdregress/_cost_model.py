@@ -10,8 +10,8 @@ operations for n rows, d features, t targets and nnz stored numbers of X (n·d w
   :math:`2(\\mathrm{nnz} + n + d)` per target; memory O(nnz + n + d).
 
 ``solver="auto"`` takes the statistics when they cost no more than the operator and fit in
-:data:`MEMORY_FRACTION` of the machine's memory, and the operator otherwise; a dense design
-with fewer rows than features always takes the operator's short side (QR of its transpose). Tall, narrow data thus keeps the exact one-pass statistics (about d ≤ 100 for
+:data:`MEMORY_FRACTION` of the machine's memory, and the operator otherwise; data of at most
+:data:`SMALL_DATA` numbers always keep the statistics. Tall, narrow data thus keeps the exact one-pass statistics (about d ≤ 100 for
 dense data); one-hot and text features, and dense designs of hundreds of columns, go
 matrix-free. ``partial_fit`` and Dask collections keep statistics (they merge); where those
 would not fit in memory, :func:`require_statistics_fit` refuses at once, naming the memory.
@@ -42,6 +42,9 @@ STATISTICS, OPERATOR = "statistics", "operator"
 KRYLOV_PRODUCTS = 100
 # The statistics' d×d float64 matrices alive at once (the sums, the scaled copy, the solve's).
 STATISTICS_COPIES = 4
+# Data of at most this many numbers (n·d) keep the statistics: their exact, tested route
+# costs microseconds there.
+SMALL_DATA = 100_000
 MEMORY_FRACTION = 0.25
 _FALLBACK_MEMORY = 8 * 2**30
 
@@ -52,6 +55,8 @@ class RouteCosts:
 
     statistics_flops: float
     operator_flops: float
+    short_side_flops: float
+    small: bool
     statistics_bytes: float
     memory_budget: float
     wide_dense: bool
@@ -79,23 +84,34 @@ def route_costs(X, n_targets: int) -> RouteCosts:
         nnz = float(n) * d
         forming = float(n) * d * d
     statistics_flops = forming + float(d) ** 3
+    wide_dense = not scipy.sparse.issparse(X) and n < d
     operator_flops = KRYLOV_PRODUCTS * 2.0 * (nnz + n + d) * n_targets
+    short_side_flops = 2.0 * n * n * d + 10.0 * float(n) ** 3 if wide_dense else np.inf
     return RouteCosts(
         statistics_flops=statistics_flops,
         operator_flops=operator_flops,
+        short_side_flops=short_side_flops,
+        small=float(n) * d <= SMALL_DATA,
         statistics_bytes=statistics_bytes(d, n_targets),
         memory_budget=MEMORY_FRACTION * _physical_memory(),
-        wide_dense=not scipy.sparse.issparse(X) and n < d,
+        wide_dense=wide_dense,
     )
 
 
-def choose_representation(costs: RouteCosts, solver: str) -> str:
-    """``"statistics"`` or ``"operator"`` for ``solver`` in {"auto", "statistics", "operator"}."""
+def choose_representation(costs: RouteCosts, solver: str, *, short_side: bool) -> str:
+    """``"statistics"`` or ``"operator"`` for ``solver`` in {"auto", "statistics", "operator"}.
+
+    ``short_side`` says whether the solver can take a dense wide design's short side (the
+    closed form can; the descent iterates on the operator).
+    """
     if solver != "auto":
         return solver
-    if costs.wide_dense or not costs.statistics_fit:
+    if not costs.statistics_fit:
         return OPERATOR
-    return STATISTICS if costs.statistics_flops <= costs.operator_flops else OPERATOR
+    if costs.small:
+        return STATISTICS
+    cheapest = min(costs.operator_flops, costs.short_side_flops if short_side else np.inf)
+    return STATISTICS if costs.statistics_flops <= cheapest else OPERATOR
 
 
 def statistics_bytes(n_features: int, n_targets: int) -> float:

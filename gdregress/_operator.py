@@ -29,10 +29,11 @@ import numpy as np
 import scipy.sparse
 from scipy.sparse.linalg import LinearOperator
 
-from ._numerics import CONSTANT_COLUMN_TOLERANCE, power_of_two_scale
+from ._numerics import CONSTANT_COLUMN_TOLERANCE, UNSCALED_RANGE, power_of_two_scale
+from ._statistics import _blas_controller
 from ._units import Units
 
-__all__ = ["DesignOperator", "design_operator"]
+__all__ = ["DesignOperator", "design_operator", "one_blas_thread"]
 
 # Nonzeros (or dense numbers) per chunk for the moment passes: temporaries stay ~8 MiB.
 _CHUNK_NUMBERS = 1 << 20
@@ -83,6 +84,13 @@ class DesignOperator:
     column_norms: np.ndarray
 
     @property
+    def transposed(self):
+        """:math:`X^\top`, made once (a sparse transpose costs milliseconds a product)."""
+        if "_transposed" not in self.__dict__:
+            object.__setattr__(self, "_transposed", self.X.T)
+        return self.__dict__["_transposed"]
+
+    @property
     def n_rows(self) -> int:
         return self.X.shape[0]
 
@@ -119,7 +127,7 @@ class DesignOperator:
         if self.root_weights is not None:
             residual = _times_rows(residual, self.root_weights)
         total = residual.sum(axis=0)
-        gradient = np.asarray(self.X.T @ residual)[self.active]
+        gradient = np.asarray(self.transposed @ residual)[self.active]
         gradient = gradient - np.multiply.outer(self.shift[self.active], total)
         gradient = _divided(gradient, self.scale[self.active])
         return np.concatenate([gradient, total[None]]) if self.with_intercept else gradient
@@ -243,6 +251,16 @@ def design_operator(
     )
 
 
+def one_blas_thread():
+    """A context with BLAS on one thread, for the iterations over an operator.
+
+    Their vector operations are short (n or d numbers): a threaded BLAS spends more waking
+    its threads than computing (measured: 41 ms against 7 µs for the norm of 20,000 numbers
+    on a busy 2-core machine), and the products are bound by memory, not arithmetic.
+    """
+    return _blas_controller().limit(limits=1, user_api="blas")
+
+
 def _float64(X):
     """X in float64, a sparse one as canonical CSR (copied only when it is not).
 
@@ -258,9 +276,17 @@ def _float64(X):
 
 
 def _column_magnitudes(X) -> np.ndarray:
-    if scipy.sparse.issparse(X):
-        return np.asarray(abs(X).max(axis=0).todense()).ravel()
-    return np.max(np.abs(X), axis=0, initial=0.0)
+    """Per column, the largest magnitude — for sparse data, 1 for all when every stored
+    number lies in :data:`~gdregress._numerics.UNSCALED_RANGE` (no column needs a scale)."""
+    if not scipy.sparse.issparse(X):
+        return np.max(np.abs(X), axis=0, initial=0.0)
+    magnitudes = np.abs(X.data)
+    nonzero = magnitudes[magnitudes > 0]
+    if nonzero.size == 0 or (
+        nonzero.min() >= UNSCALED_RANGE[0] and nonzero.max() <= UNSCALED_RANGE[1]
+    ):
+        return np.ones(X.shape[1])
+    return np.asarray(abs(X).max(axis=0).todense()).ravel()
 
 
 def _weighted_column_sums(X, weights: np.ndarray | None) -> np.ndarray:

@@ -34,7 +34,7 @@ from sklearn.exceptions import ConvergenceWarning
 
 from ._descent import DescentSettings, DescentSolution, _divergence, _shortest
 from ._numerics import EPS, require_positive_weight_sum
-from ._operator import DesignOperator
+from ._operator import DesignOperator, one_blas_thread
 from .optimize import DescentStatus
 
 __all__ = ["PATH_BUDGET", "descend_on_operator"]
@@ -71,6 +71,11 @@ def descend_on_operator(
         For a fixed learning rate at or above 2/L_max, or a cost that keeps rising.
     """
     require_positive_weight_sum(design.weight_sum)
+    with one_blas_thread():
+        return _descend(design, settings, start)
+
+
+def _descend(design: DesignOperator, settings: DescentSettings, start) -> DescentSolution:
     n_targets = design.targets.shape[1]
     theta = (
         np.zeros((design.n_parameters, n_targets))
@@ -150,7 +155,10 @@ class _Run:
             return self.fixed
         curvature = float(np.sum(direction * direction)) / self.design.weight_sum
         squared = float(np.sum(gradient * gradient))
-        step = squared / curvature if curvature > 0 else 1.0 / self.max_curvature
+        if squared == 0.0:  # at the minimum (or nothing to descend): no step to take
+            step = 0.0
+        else:
+            step = squared / curvature if curvature > 0 else 1.0 / self.max_curvature
         self.steps.append(step)
         return step
 

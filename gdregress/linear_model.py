@@ -158,7 +158,9 @@ class _LinearLeastSquares(RegressorMixin, BaseEstimator):
             )
             return STATISTICS
         self._route_costs = route_costs(source.X, n_targets)
-        representation = choose_representation(self._route_costs, self.solver)
+        representation = choose_representation(
+            self._route_costs, self.solver, short_side=isinstance(self, AnalyticLeastSquares)
+        )
         if representation == STATISTICS:
             require_statistics_fit(
                 n_features,
@@ -436,7 +438,7 @@ class AnalyticLeastSquares(_LinearLeastSquares):
         solution, converged = solve_over_data(
             source,
             self.fit_intercept,
-            short_side=costs.wide_dense,
+            short_side=costs.short_side_flops < costs.operator_flops,
             max_iter=costs.operator_iterations() if fall_back else None,
         )
         if not converged:

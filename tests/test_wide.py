@@ -70,9 +70,12 @@ def test_auto_takes_the_operator_for_sparse_wide_data_and_statistics_for_tall_na
     rng = np.random.default_rng(0)
     tall = rng.standard_normal((5000, 5))
     assert AnalyticLeastSquares().fit(tall, tall @ np.ones(5)).solver_ == "normal equations"
-    assert choose_representation(route_costs(sp.csr_matrix(tall), 1), "auto") == "statistics"
-    wide_dense = rng.standard_normal((50, 80))
-    assert choose_representation(route_costs(wide_dense, 1), "auto") == "operator"
+    costs = route_costs(sp.csr_matrix(tall), 1)
+    assert choose_representation(costs, "auto", short_side=True) == "statistics"
+    wide_dense = route_costs(rng.standard_normal((500, 800)), 1)
+    assert choose_representation(wide_dense, "auto", short_side=True) == "operator"
+    small = route_costs(rng.standard_normal((5, 80)), 1)  # 400 numbers: statistics
+    assert choose_representation(small, "auto", short_side=True) == "statistics"
 
 
 def test_forced_routes_agree():
