@@ -30,6 +30,10 @@ from ._operator import DesignOperator, one_blas_thread
 
 __all__ = ["KRYLOV_TOLERANCE", "solve_by_lsmr", "solve_over_data", "solve_short_side"]
 
+# LSMR runs in the user's units while the column norms lie within this factor of each other
+# (one-hot columns next to standardised numbers: about sqrt(n_categories)), else standardised.
+MAX_UNSCALED_NORM_RATIO = 1e3
+
 # LSMR's atol and btol: its stopping test ‖Mᵀr‖ ≤ atol·‖M‖·‖r‖ at 1e-12 ends at a relative
 # optimality of about 1e-14 on the benchmark designs (1e-10 already gives 3e-12).
 KRYLOV_TOLERANCE = 1e-12
@@ -144,6 +148,11 @@ def solve_over_data(source, fit_intercept: bool, *, short_side: bool, max_iter: 
     require_positive_weight_sum(design.weight_sum)
     if short_side:
         return solve_short_side(design), True
+    if design.column_norm_ratio() > MAX_UNSCALED_NORM_RATIO:
+        # Columns of very different sizes would make LSMR's iterations depend on the units:
+        # standardise them (the minimum norm of a rank-deficient design is then that of the
+        # standardised coefficients).
+        design = design.standardized()
     if max_iter is None:
         max_iter = max(100, 2 * min(design.n_rows, design.n_parameters))
     return solve_by_lsmr(design, max_iter)

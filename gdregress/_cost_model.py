@@ -86,7 +86,7 @@ def route_costs(X, n_targets: int) -> RouteCosts:
     statistics_flops = forming + float(d) ** 3
     wide_dense = not scipy.sparse.issparse(X) and n < d
     operator_flops = KRYLOV_PRODUCTS * 2.0 * (nnz + n + d) * n_targets
-    short_side_flops = 2.0 * n * n * d + 10.0 * float(n) ** 3 if wide_dense else np.inf
+    short_side_flops = 2.0 * n * n * d + 10.0 * float(n) ** 3
     return RouteCosts(
         statistics_flops=statistics_flops,
         operator_flops=operator_flops,
@@ -110,8 +110,9 @@ def choose_representation(costs: RouteCosts, solver: str, *, short_side: bool) -
         return OPERATOR
     if costs.small:
         return STATISTICS
-    cheapest = min(costs.operator_flops, costs.short_side_flops if short_side else np.inf)
-    return STATISTICS if costs.statistics_flops <= cheapest else OPERATOR
+    # A dense wide design's closed form takes the short side: direct, whatever the conditioning.
+    operator = costs.short_side_flops if short_side and costs.wide_dense else costs.operator_flops
+    return STATISTICS if costs.statistics_flops <= operator else OPERATOR
 
 
 def statistics_bytes(n_features: int, n_targets: int) -> float:

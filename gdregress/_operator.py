@@ -23,7 +23,7 @@ Units` of the statistics route), so that no square leaves float64's range.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import scipy.sparse
@@ -153,6 +153,20 @@ class DesignOperator:
     def squared_frobenius(self) -> float:
         """:math:`\\|M\\|_F^2`: the columns' squared norms, and S for the intercept's."""
         return self.weight_sum * (float(np.sum(self.column_norms)) + self.with_intercept)
+
+    def standardized(self) -> DesignOperator:
+        """The same design with its active columns divided by their spread (unit norms/S)."""
+        spread = np.sqrt(self.column_norms) * self.scale
+        return replace(
+            self,
+            scale=np.where(self.active, spread, 1.0),
+            column_norms=np.where(self.active, 1.0, 0.0),
+        )
+
+    def column_norm_ratio(self) -> float:
+        """Largest over smallest norm of the active columns (1 without any)."""
+        norms = np.sqrt(self.column_norms[self.active])
+        return float(norms.max() / norms.min()) if norms.size else 1.0
 
     def to_user(self, theta: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Coefficients (n_features, t) and intercepts (t,) in the user's units, from θ.

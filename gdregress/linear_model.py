@@ -356,10 +356,29 @@ class AnalyticLeastSquares(_LinearLeastSquares):
     Rank-deficient designs get the minimum-norm solution that ``lstsq`` promises, with the
     rank judged on the column-scaled design, so that columns 1e50 smaller are not cut.
 
+    **Many features.** The statistics are d×d: for wide or sparse designs (one-hot
+    encodings, text features) forming and solving them costs :math:`O(d^3)` and
+    :math:`O(d^2)` memory. Those designs are solved over the data itself instead, in
+    memory :math:`O(\mathrm{nnz} + n + d)`: by LSMR on the implicitly centred design (a sparse X
+    is never densified), run to a relative optimality :math:`\|X_c^\top r\| /
+    (\|X_c\|_F\|r\|)` of about 1e-14 and giving ``lstsq``'s minimum norm on rank-deficient
+    designs; or, for a dense design with fewer rows than columns, by QR of its transpose
+    (the short side). ``solver="auto"`` chooses by a cost model in floating-point
+    operations (n rows, d features, nnz stored numbers): the statistics cost
+    :math:`\sum_i \mathrm{nnz}_i^2 + d^3` (n·d² + d³ dense) and 4·8·d² bytes, LSMR
+    :math:`100 \cdot 2(\mathrm{nnz} + n + d)` per target, the short side
+    :math:`2n^2d + 10n^3`; the statistics are taken when cheapest and within a quarter of
+    the machine's memory, and always for data of at most 10⁵ numbers. An LSMR that needs
+    more iterations than the statistics would have cost (an ill-conditioned design) gives
+    way to them.
+
     Parameters
     ----------
     fit_intercept : bool, default=True
         Whether to fit the intercept :math:`b`. If False, the line passes through the origin.
+    solver : {"auto", "statistics", "operator"}, default="auto"
+        ``"statistics"`` forces the d×d statistics (refused at once, naming the memory, where
+        they would not fit); ``"operator"`` the route over the data (arrays in memory only).
 
     Attributes
     ----------
@@ -367,23 +386,26 @@ class AnalyticLeastSquares(_LinearLeastSquares):
         The slopes :math:`w` (the lecture's :math:`m`).
     intercept_ : float or ndarray of shape (n_targets,)
         The intercept :math:`b`; 0.0 when ``fit_intercept=False``.
-    rank_ : int
-        Rank of the (centred) design matrix.
-    singular_ : ndarray of shape (min(n_samples, n_features),)
-        Singular values of the (centred, weighted) design matrix.
+    rank_ : int or None
+        Rank of the (centred) design matrix; None after LSMR, which does not factor it.
+    singular_ : ndarray of shape (min(n_samples, n_features),) or None
+        Singular values of the (centred, weighted) design matrix; None after LSMR.
     condition_number_ : float
-        Condition number of the centred, column-scaled design; it decides the route.
+        Condition number of the centred, column-scaled design; it decides the route (after
+        LSMR, its estimate).
     solver_ : str
         The route taken: ``"normal equations"``, ``"QR with refinement"``,
         ``"minimum norm"``, ``"pseudo-inverse"`` (from statistics alone, as in
-        ``partial_fit``) or, for dask collections, ``"tall-skinny QR"``.
+        ``partial_fit``), for dask collections ``"tall-skinny QR"``, and over the data of a
+        wide or sparse design ``"LSMR"`` or ``"minimum norm by QR of the short side"``.
     n_features_in_ : int
         Number of features seen during ``fit``.
     feature_names_in_ : ndarray of shape (n_features_in_,)
         Column names, when ``X`` was a DataFrame with string column names.
-    statistics_ : LeastSquaresStatistics
+    statistics_ : LeastSquaresStatistics or None
         The one-pass statistics of the data seen (weight sum, means, centred
         cross-products), which fix the cost; ``partial_fit`` merges each chunk into them.
+        None after a fit over the data (LSMR, the short side), which never forms them.
 
     See Also
     --------
@@ -438,7 +460,7 @@ class AnalyticLeastSquares(_LinearLeastSquares):
         solution, converged = solve_over_data(
             source,
             self.fit_intercept,
-            short_side=costs.short_side_flops < costs.operator_flops,
+            short_side=costs.wide_dense,
             max_iter=costs.operator_iterations() if fall_back else None,
         )
         if not converged:
@@ -503,6 +525,21 @@ class GradientDescentRegressor(_LinearLeastSquares):
     ``learning_rate_`` then refer to those coordinates (unless the squares of a column leave
     float64's range, beyond about 1e±150: that column is then divided by a power of two).
 
+    **Many features.** For wide or sparse designs (see :class:`AnalyticLeastSquares` for the
+    cost model, with the matrix-free descent's cost that of LSMR) the descent runs
+    matrix-free: every step computes the gradient from the data,
+    :math:`X^\top(Xw + b - y)/n` with the centring and scaling applied implicitly, at one
+    product with X and one with its transpose per step. :math:`L_{max}` is estimated by
+    Lanczos iterations (``max_curvature_``); a fixed rate at or above :math:`2/L_{max}` is
+    refused, and one whose cost rises for five steps raises
+    :class:`~gdregress.DivergenceError`. ``"auto"`` takes the exact step there (it costs
+    nothing extra, while the best fixed step would need :math:`\lambda_{min}`), and the
+    descent stops at a relative optimality :math:`\|X_c^\top r\|/(\|X_c\|_F\|r\|)` of
+    ``tol``. ``path_`` keeps at most 10⁷ numbers: past that, every other iterate kept is
+    dropped and the stride doubles (``path_iterations_`` says which iterations remain). On
+    rank-deficient designs this route converges to the solution of least norm in the
+    descent's (standardised) coordinates.
+
     Parameters
     ----------
     learning_rate : "auto", "exact" or float, default="auto"
@@ -526,6 +563,8 @@ class GradientDescentRegressor(_LinearLeastSquares):
         Descend in standardised coordinates (see above).
     warm_start : bool, default=False
         Start from the previous ``coef_`` and ``intercept_`` instead of zeros.
+    solver : {"auto", "statistics", "operator"}, default="auto"
+        Descend on the d×d statistics, or matrix-free on the data (see above).
 
     Attributes
     ----------
@@ -538,7 +577,10 @@ class GradientDescentRegressor(_LinearLeastSquares):
         exceeds float64's range, for y beyond about :math:`10^{154}`).
     path_ : ndarray of shape (n_iter_ + 1, n_features + 1)
         Every iterate as ``(coef..., intercept)`` in the user's units, the start first.
-        With a 2-D y, shape (n_iter_ + 1, n_targets, n_features + 1).
+        With a 2-D y, shape (n_iter_ + 1, n_targets, n_features + 1). Thinned on the
+        matrix-free route when it would exceed 10⁷ numbers.
+    path_iterations_ : ndarray of shape (len(path_),)
+        The iteration of each row of ``path_`` (0, 1, 2, ... unless thinned).
     gradient_norms_ : ndarray of shape (n_iter_ + 1,)
         Norm of the gradient at every iterate, in the coordinates of the descent.
     learning_rate_ : float or ndarray of shape (n_iter_,)
@@ -550,8 +592,11 @@ class GradientDescentRegressor(_LinearLeastSquares):
         Whether the gradient fell to the tolerance.
     n_features_in_ : int
     feature_names_in_ : ndarray of shape (n_features_in_,)
-    statistics_ : LeastSquaresStatistics
+    statistics_ : LeastSquaresStatistics or None
         The one-pass statistics of the data seen; ``partial_fit`` merges each chunk into them.
+        None after a matrix-free descent.
+    solver_ : str
+        ``"descent on the statistics"`` or ``"matrix-free descent"``.
 
     See Also
     --------

@@ -72,7 +72,7 @@ def test_auto_takes_the_operator_for_sparse_wide_data_and_statistics_for_tall_na
     assert AnalyticLeastSquares().fit(tall, tall @ np.ones(5)).solver_ == "normal equations"
     costs = route_costs(sp.csr_matrix(tall), 1)
     assert choose_representation(costs, "auto", short_side=True) == "statistics"
-    wide_dense = route_costs(rng.standard_normal((500, 800)), 1)
+    wide_dense = route_costs(rng.standard_normal((300, 3000)), 1)
     assert choose_representation(wide_dense, "auto", short_side=True) == "operator"
     small = route_costs(rng.standard_normal((5, 80)), 1)  # 400 numbers: statistics
     assert choose_representation(small, "auto", short_side=True) == "statistics"
@@ -91,9 +91,9 @@ def test_forced_routes_agree():
 @pytest.mark.parametrize("weighted", [False, True])
 def test_short_side_is_lstsq_minimum_norm(weighted):
     rng = np.random.default_rng(4)
-    X = rng.standard_normal((120, 400)) * rng.uniform(0.1, 10.0, 400)
-    y = rng.standard_normal(120)
-    weights = rng.uniform(0.0, 2.0, 120) if weighted else None
+    X = rng.standard_normal((300, 1000)) * rng.uniform(0.1, 10.0, 1000)
+    y = rng.standard_normal(300)
+    weights = rng.uniform(0.0, 2.0, 300) if weighted else None
     if weighted:
         weights[:5] = 0.0
     model = AnalyticLeastSquares().fit(X, y, sample_weight=weights)
@@ -102,7 +102,7 @@ def test_short_side_is_lstsq_minimum_norm(weighted):
     coef, intercept = centred_lstsq(X[kept], y[kept], None if weights is None else weights[kept])
     np.testing.assert_allclose(model.coef_, coef, rtol=1e-8, atol=1e-12)
     assert model.intercept_ == pytest.approx(intercept, rel=1e-8)
-    assert model.rank_ == int(np.sum(kept if weighted else np.ones(120, bool))) - 1
+    assert model.rank_ == int(np.sum(kept if weighted else np.ones(300, bool))) - 1
 
 
 def test_one_hot_pipeline_scores_equal_linear_regression():
@@ -264,3 +264,31 @@ def test_warm_start_on_the_operator_route_starts_at_the_fit():
     model.fit(X, y)
     np.testing.assert_allclose(model.path_[0, :-1], first)
     assert model.n_iter_ <= 2
+
+
+def test_float32_dask_blocks_accumulate_in_float64():
+    da = pytest.importorskip("dask.array")
+    import dask
+
+    rng = np.random.default_rng(13)
+    n = 200_000
+    values = np.where(rng.random(n) < 0.5, 0.0, rng.uniform(1000.0, 1001.0, n))
+    X32 = values.astype(np.float32)[:, None]
+    y32 = (3.0 * X32[:, 0].astype(np.float64) + rng.standard_normal(n)).astype(np.float32)
+    exact = AnalyticLeastSquares().fit(X32.astype(np.float64), y32.astype(np.float64))
+    with dask.config.set(scheduler="synchronous"):
+        model = AnalyticLeastSquares().fit(
+            da.from_array(X32, chunks=(25_000, 1)), da.from_array(y32, chunks=25_000)
+        )
+    assert model.coef_[0] == pytest.approx(exact.coef_[0], rel=1e-11)
+    assert model.intercept_ == pytest.approx(exact.intercept_, rel=1e-10, abs=1e-9)
+
+
+def test_columns_of_very_different_sizes_are_standardised_for_lsmr():
+    X, y = sparse_design(3000, 40, seed=14)
+    scale = np.logspace(-60, 60, 40)
+    skewed = sp.csr_matrix(X @ sp.diags(scale))
+    model = AnalyticLeastSquares(solver="operator").fit(skewed, y)
+    reference = AnalyticLeastSquares(solver="statistics").fit(skewed, y)
+    assert model.solver_ == "LSMR"
+    np.testing.assert_allclose(model.coef_ * scale, reference.coef_ * scale, rtol=1e-9, atol=1e-12)
