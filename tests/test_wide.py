@@ -51,8 +51,8 @@ def relative_optimality(X, y, coef, intercept):
 @pytest.mark.parametrize("fit_intercept", [True, False])
 @pytest.mark.parametrize("weighted", [False, True])
 def test_lsmr_equals_lstsq_on_a_sparse_design(fit_intercept, weighted):
-    X, y = sparse_design(3000, 400)
-    weights = np.random.default_rng(1).uniform(0.1, 3.0, 3000) if weighted else None
+    X, y = sparse_design(2000, 250)
+    weights = np.random.default_rng(1).uniform(0.1, 3.0, 2000) if weighted else None
     model = AnalyticLeastSquares(fit_intercept=fit_intercept, solver="operator")
     model.fit(X, y, sample_weight=weights)
     coef, intercept = centred_lstsq(X, y, weights, fit_intercept)
@@ -91,9 +91,9 @@ def test_forced_routes_agree():
 @pytest.mark.parametrize("weighted", [False, True])
 def test_short_side_is_lstsq_minimum_norm(weighted):
     rng = np.random.default_rng(4)
-    X = rng.standard_normal((300, 1000)) * rng.uniform(0.1, 10.0, 1000)
-    y = rng.standard_normal(300)
-    weights = rng.uniform(0.0, 2.0, 300) if weighted else None
+    X = rng.standard_normal((200, 1000)) * rng.uniform(0.1, 10.0, 1000)
+    y = rng.standard_normal(200)
+    weights = rng.uniform(0.0, 2.0, 200) if weighted else None
     if weighted:
         weights[:5] = 0.0
     model = AnalyticLeastSquares().fit(X, y, sample_weight=weights)
@@ -102,7 +102,7 @@ def test_short_side_is_lstsq_minimum_norm(weighted):
     coef, intercept = centred_lstsq(X[kept], y[kept], None if weights is None else weights[kept])
     np.testing.assert_allclose(model.coef_, coef, rtol=1e-8, atol=1e-12)
     assert model.intercept_ == pytest.approx(intercept, rel=1e-8)
-    assert model.rank_ == int(np.sum(kept if weighted else np.ones(300, bool))) - 1
+    assert model.rank_ == int(np.sum(kept if weighted else np.ones(200, bool))) - 1
 
 
 def test_one_hot_pipeline_scores_equal_linear_regression():
