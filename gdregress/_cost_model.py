@@ -7,14 +7,19 @@ operations for n rows, d features, t targets and nnz stored numbers of X (n·d w
   rows; n·d² when dense), plus solving with them, :math:`d^3`; memory
   :data:`STATISTICS_COPIES` d×d float64 matrices.
 * **operator**: :data:`KRYLOV_PRODUCTS` products with the design and its transpose, each
-  :math:`2(\\mathrm{nnz} + n + d)` per target; memory O(nnz + n + d).
+  :math:`2(\\mathrm{nnz} + n + d)` per target (LSMR, the matrix-free descent); memory
+  O(nnz + n + d). For the closed form of a dense design with fewer rows than columns, its
+  short side instead: QR of the transpose and the SVD of its n×n factor,
+  :math:`2n^2 d + 10 n^3`.
 
 ``solver="auto"`` takes the statistics when they cost no more than the operator and fit in
 :data:`MEMORY_FRACTION` of the machine's memory, and the operator otherwise; data of at most
-:data:`SMALL_DATA` numbers always keep the statistics. Tall, narrow data thus keeps the exact one-pass statistics (about d ≤ 100 for
-dense data); one-hot and text features, and dense designs of hundreds of columns, go
-matrix-free. ``partial_fit`` and Dask collections keep statistics (they merge); where those
-would not fit in memory, :func:`require_statistics_fit` refuses at once, naming the memory.
+:data:`SMALL_DATA` numbers always keep the statistics. Tall, narrow data thus keeps the exact
+one-pass statistics (dense: up to about d = 200); one-hot and text features, and dense designs
+of hundreds of columns, go over the data. An LSMR that needs more iterations than the
+statistics would have cost (:meth:`RouteCosts.operator_iterations`) gives way to them.
+``partial_fit`` and Dask collections keep statistics (they merge); where those would not fit
+in memory, :func:`require_statistics_fit` refuses at once, naming the memory.
 """
 
 from __future__ import annotations

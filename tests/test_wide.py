@@ -15,8 +15,12 @@ from sklearn.model_selection import cross_val_score
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import OneHotEncoder, StandardScaler
 
-from gdregress import AnalyticLeastSquares, DivergenceError, GradientDescentRegressor
-from gdregress import _operator_descent
+from gdregress import (
+    AnalyticLeastSquares,
+    DivergenceError,
+    GradientDescentRegressor,
+    _operator_descent,
+)
 from gdregress._cost_model import choose_representation, route_costs
 
 
