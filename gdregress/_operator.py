@@ -294,11 +294,13 @@ def _column_magnitudes(X) -> np.ndarray:
     number lies in :data:`~gdregress._numerics.UNSCALED_RANGE` (no column needs a scale)."""
     if not scipy.sparse.issparse(X):
         return np.max(np.abs(X), axis=0, initial=0.0)
-    magnitudes = np.abs(X.data)
-    nonzero = magnitudes[magnitudes > 0]
-    if nonzero.size == 0 or (
-        nonzero.min() >= UNSCALED_RANGE[0] and nonzero.max() <= UNSCALED_RANGE[1]
-    ):
+    smallest, largest = np.inf, 0.0
+    for start in range(0, X.data.size, _CHUNK_NUMBERS):  # no copy of the data
+        magnitudes = np.abs(X.data[start : start + _CHUNK_NUMBERS])
+        largest = max(largest, float(magnitudes.max()))
+        nonzero = magnitudes[magnitudes > 0]
+        smallest = min(smallest, float(nonzero.min())) if nonzero.size else smallest
+    if largest == 0.0 or (smallest >= UNSCALED_RANGE[0] and largest <= UNSCALED_RANGE[1]):
         return np.ones(X.shape[1])
     return np.asarray(abs(X).max(axis=0).todense()).ravel()
 
