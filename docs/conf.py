@@ -41,7 +41,7 @@ extensions = [
 ]
 
 # sphinx-gallery's page of run times loads its table scripts from a CDN: not in an offline site.
-exclude_patterns = ["_build", "conftest.py", "sphinxext", "sg_execution_times.rst"]
+exclude_patterns = ["_build", "sphinxext", "sg_execution_times.rst"]
 templates_path = ["_templates"]
 root_doc = "index"
 default_role = "code"

@@ -165,7 +165,7 @@ def api_problems(root: Path, pages: dict[Path, _Page] | None = None) -> list[str
         if page is None or page_name not in page.ids:
             problems.append(
                 f"{full_name} has no API page: list {page_name.rsplit('.', 1)[-1]} under its "
-                "module's autosummary in docs/api.rst"
+                "module's autosummary in docs/api/index.rst"
             )
     return problems
 
