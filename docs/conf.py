@@ -50,7 +50,6 @@ nitpicky = False  # without intersphinx, references to numpy, scipy and sklearn 
 # API reference: one page per public name, generated from the numpydoc docstrings.
 autosummary_generate = True
 autosummary_imported_members = True
-autodoc_default_options = {"members": True, "inherited-members": False}
 autodoc_typehints = "none"  # the numpydoc Parameters sections say the types
 numpydoc_show_class_members = False  # the class template lists the methods
 numpydoc_class_members_toctree = False
