@@ -1,4 +1,7 @@
-"""Partial derivatives and the gradient, as the lecture computes them — checked numerically.
+"""Partial derivatives and the gradient
+====================================
+
+As the lecture computes them — checked numerically.
 
 For f(x, y) = x² + y²: fixing y = 4 leaves a parabola in x with slope 2x; fixing x = 2 leaves
 one in y with slope 2y; the tangent plane at (2, 4) holds both tangent lines. The gradient

@@ -1,4 +1,7 @@
-"""Gradient descent in one variable: f(x) = eˣ − log x and the omega constant.
+"""Gradient descent in one variable: eˣ − log x
+============================================
+
+The minimum of eˣ − log x is the omega constant, which has no closed form.
 
 Setting f′(x) = eˣ − 1/x to zero gives eˣ = 1/x, which has no closed-form solution: the
 minimum is x* = W(1) = 0.5671432904…, the omega constant (W is Lambert's function). Gradient

@@ -1,4 +1,7 @@
-"""Two variables: the coolest spot of the sauna, analytically and by gradient descent.
+"""The sauna: its coolest spot, analytically and by descent
+========================================================
+
+Two variables: the coolest spot of the sauna, analytically and by gradient descent.
 
 The temperature on the sauna's floor, 0 ≤ x, y ≤ 6, is
 

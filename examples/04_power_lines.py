@@ -1,4 +1,7 @@
-"""The power lines: the closed form and gradient descent find the same line.
+"""The power lines: the closed form and gradient descent
+=====================================================
+
+The closed form and gradient descent find the same line.
 
 Three power stations at (1, 2), (2, 5) and (3, 3) are to be connected to a straight line
 y = m·x + b; connecting costs the sum of the squared distances,

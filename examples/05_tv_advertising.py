@@ -1,4 +1,7 @@
-"""Many points: sales against TV advertising, with pandas, a Pipeline and cross-validation.
+"""Many points: sales against TV advertising
+=========================================
+
+With pandas, a Pipeline and cross-validation.
 
 The lecture's last data set: the sales of a product in 200 markets against its TV advertising
 budget there. The least-squares line, sales = 0.0475·TV + 7.0326, comes out of the closed form

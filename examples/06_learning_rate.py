@@ -1,4 +1,7 @@
-"""Choosing the learning rate: too small crawls, too large diverges — and where the line is.
+"""Choosing the learning rate
+==========================
+
+Too small crawls, too large diverges — and where the line is.
 
 The lecture says there is no rule for the best learning rate α. For a function of one
 variable that is so: for f(x) = eˣ − log x from x₀ = 0.05 the steps below run the same descent

@@ -1,10 +1,11 @@
-"""The lecture's examples run, print the lecture's numbers, and save the figures they name.
+"""The examples run, print the lecture's numbers, and save the figures they name.
 
-Each numbered script in ``examples/`` runs as ``__main__`` with an output folder, as
-``python examples/NN_name.py FOLDER`` runs it, but in this interpreter (runpy), so that the
-six share one import of numpy, scikit-learn and matplotlib; the suite's warning filters apply
-to them. The numbers they print are checked against the lecture's (see
-``worked-examples.md``), and each figure is a PNG of sensible size.
+Each script in ``examples/`` runs as ``__main__`` with an output folder, as
+``python examples/NAME.py FOLDER`` runs it (and as the documentation's gallery runs it), but
+in this interpreter (runpy), so that they share one import of numpy, scikit-learn and
+matplotlib; the suite's warning filters apply to them. The numbers they print are checked
+against the lecture's (see ``worked-examples.md``) or another library's (scikit-learn's
+``LinearRegression`` for the cross-validation), and each figure is a PNG of sensible size.
 """
 
 import contextlib
@@ -86,11 +87,25 @@ EXPECTED = {
             "  standardised coordinates (the default): 1 step",
         ],
     ),
+    "07_streaming_csv.py": (
+        "streaming_csv.png",
+        ["wrote 300,000 rows", "streamed in 10 chunks", "method: closed form"],
+    ),
+    "08_cross_validation.py": (
+        "cross_validation.png",
+        ["held-out RMSE over 15 folds:", "grid search of the budgets' polynomial degree"],
+    ),
+    "dask_cluster.py": (
+        "dask_cluster.png",
+        ["cluster: 2 workers", "data: 4 Parquet partitions", "rows: 200,000"],
+    ),
 }
+# Arguments after the output folder: a smaller data set than the gallery's, for speed.
+EXTRA_ARGUMENTS = {"dask_cluster.py": ["--rows", "2e5", "--partitions", "4"]}
 
 
-def test_every_lecture_example_is_tested():
-    assert sorted(path.name for path in EXAMPLES.glob("[0-9][0-9]_*.py")) == sorted(EXPECTED)
+def test_every_example_is_tested():
+    assert sorted(path.name for path in EXAMPLES.glob("*.py")) == sorted(EXPECTED)
 
 
 @pytest.fixture(scope="module")
@@ -101,7 +116,7 @@ def runs(tmp_path_factory):
         folder = tmp_path_factory.mktemp(name.removesuffix(".py"))
         out, err = io.StringIO(), io.StringIO()
         argv = sys.argv
-        sys.argv = [str(EXAMPLES / name), str(folder)]
+        sys.argv = [str(EXAMPLES / name), str(folder), *EXTRA_ARGUMENTS.get(name, [])]
         try:
             with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
                 runpy.run_path(str(EXAMPLES / name), run_name="__main__")
@@ -158,3 +173,43 @@ def test_tv_comparison_table_rows_agree(runs):
     assert len(rows["AnalyticLeastSquares"]) == 2  # sales on TV, and on all three media
     assert rows["AnalyticLeastSquares"] == rows["LinearRegression"]
     assert rows["AnalyticLeastSquares"][0][0] == "0.5966"
+
+
+def _coefficients(line: str) -> list[float]:
+    """The signed numbers of a printed plane: "sales = 2.9 + 0.045·TV − 0.001·newspaper"."""
+    plane = line.split("=", 1)[1].replace("− ", "-").replace("+ ", "")
+    return [float(term.split("·")[0]) for term in plane.split()]
+
+
+def test_streamed_fit_equals_the_fit_in_memory(runs):
+    out, _, _ = runs["07_streaming_csv.py"]
+    assert _numbers_after(out, "streamed against in memory:")[0] < 1e-12
+    at_once = next(line for line in out.splitlines() if line.startswith("in memory:"))
+    command = next(line for line in out.splitlines() if line.startswith("line: sales ="))
+    # The command prints the slopes first and the intercept last, to 4 significant digits;
+    # the script to 5 decimals.
+    slopes_then_intercept = _coefficients(at_once)[1:] + _coefficients(at_once)[:1]
+    assert _coefficients(command) == pytest.approx(slopes_then_intercept, rel=5e-4, abs=6e-5)
+    memory = re.search(r"peak memory: ([0-9.]+) MiB read at once, ([0-9.]+) MiB streamed", out)
+    assert float(memory[2]) < float(memory[1]) / 2
+
+
+def test_cross_validated_scores_equal_linear_regressions(runs):
+    out, _, _ = runs["08_cross_validation.py"]
+    gaps = _numbers_after(out, "against AnalyticLeastSquares:")
+    assert len(gaps) == 2 and max(gaps) < 1e-10
+    rows = {}
+    for model, mean, std in re.findall(
+        r"(AnalyticLeastSquares|LinearRegression) +([0-9.]+) +([0-9.]+)$", out, re.MULTILINE
+    ):
+        rows.setdefault(model, []).append((mean, std))
+    assert len(rows["AnalyticLeastSquares"]) == 3  # one per feature set
+    assert rows["AnalyticLeastSquares"] == rows["LinearRegression"]
+
+
+def test_cluster_fits_agree(runs):
+    out, _, _ = runs["dask_cluster.py"]
+    planes = [_coefficients(line) for line in out.splitlines() if line.startswith("  sales =")]
+    assert len(planes) == 2 and planes[0] == pytest.approx(planes[1], abs=1e-4)
+    # The data are 2.9 + 0.045·tv + 0.19·radio − 0.001·newspaper + noise of deviation 1.6.
+    assert planes[0] == pytest.approx([2.9, 0.045, 0.19, -0.001], abs=0.05)

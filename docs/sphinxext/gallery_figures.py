@@ -1,0 +1,71 @@
+"""Put the figures that the gallery's scripts save into their gallery pages.
+
+Every script in ``examples/`` saves its figure with ``savefig`` into the folder given as its
+first argument, then closes it (so that a plain ``python examples/NAME.py`` leaves no window
+and no memory behind). sphinx-gallery's matplotlib scraper only sees figures still open, so
+the gallery gives each script a fresh folder of its own (:func:`reset_argv`) and
+:func:`scrape_saved_figures` moves the PNG files that appear there into the gallery's images.
+Both are named to sphinx-gallery as strings, which keeps Sphinx's configuration picklable.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+from sphinx_gallery.scrapers import figure_rst
+
+#: Where the scripts write: one folder per script, emptied before it runs.
+FIGURES = Path(__file__).resolve().parents[1] / "_build" / "gallery_figures"
+
+
+def _folder(src_file: str) -> Path:
+    return FIGURES / Path(src_file).stem
+
+
+def reset_argv(gallery_conf: dict, script_vars: dict) -> list[str]:
+    """The script's arguments: an empty output folder of its own.
+
+    Parameters
+    ----------
+    gallery_conf : dict
+        sphinx-gallery's configuration (unused).
+    script_vars : dict
+        sphinx-gallery's variables of the script; ``src_file`` is its path.
+
+    Returns
+    -------
+    list of str
+        ``sys.argv[1:]`` for the script.
+    """
+    folder = _folder(script_vars["src_file"])
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
+    return [str(folder)]
+
+
+def scrape_saved_figures(block, block_vars: dict, gallery_conf: dict, **kwargs) -> str:
+    """The reST that shows the PNG files the last code block saved, moved into the gallery.
+
+    Parameters
+    ----------
+    block : tuple
+        The code block just run (unused).
+    block_vars : dict
+        sphinx-gallery's variables of the block: ``src_file``, ``image_path_iterator``.
+    gallery_conf : dict
+        sphinx-gallery's configuration: ``src_dir`` is the documentation's source folder.
+    **kwargs
+        Passed on by sphinx-gallery (unused).
+
+    Returns
+    -------
+    str
+        reST for the figures, empty when the block saved none.
+    """
+    saved = sorted(_folder(block_vars["src_file"]).glob("*.png"))
+    images = []
+    for figure, target in zip(saved, block_vars["image_path_iterator"], strict=False):
+        shutil.move(figure, target)  # moved: the next block sees only its own figures
+        images.append(target)
+    return figure_rst(images, gallery_conf["src_dir"])
