@@ -78,6 +78,12 @@ def _check_fitted(model, what: str) -> None:
             f"{type(model).__name__}{' (not fitted)' if hasattr(model, 'fit') else ''}: call "
             "fit(X, y) first"
         )
+    if model.statistics_ is None:
+        raise ValueError(
+            f"{what} draws the cost from the fitted statistics, but this model was fitted "
+            f"over the data itself (solver_={model.solver_!r}, for a wide or sparse design) "
+            "and keeps none. Refit it with solver='statistics' to plot it."
+        )
 
 
 def _one_feature_cost(model, what: str) -> LeastSquaresCost:
@@ -267,6 +273,7 @@ def plot_loss_curve(
     if hasattr(descent, "loss_curve_"):
         values = np.asarray(descent.loss_curve_, dtype=np.float64)
         if minimum is None:
+            _check_fitted(descent, "plot_loss_curve without minimum=")
             stats = descent.statistics_.in_user_units("plot_loss_curve")
             _, minimum = _minimum(descent, LeastSquaresCost(stats, descent.fit_intercept))
         name, point = "L", "θₖ"

@@ -296,3 +296,21 @@ def test_columns_of_very_different_sizes_are_standardised_for_lsmr():
     reference = AnalyticLeastSquares(solver="statistics").fit(skewed, y)
     assert model.solver_ == "LSMR"
     np.testing.assert_allclose(model.coef_ * scale, reference.coef_ * scale, rtol=1e-9, atol=1e-12)
+
+
+def test_plots_that_need_statistics_say_so_after_the_operator_route():
+    pytest.importorskip("matplotlib")
+    from matplotlib.figure import Figure
+
+    from gdregress.plotting import plot_loss_curve, plot_summary
+
+    X, y = sparse_design(2000, 300, seed=15)
+    descent = GradientDescentRegressor(solver="operator").fit(X, y)
+    with pytest.raises(ValueError, match="solver='statistics'"):
+        plot_summary(descent, X, y)
+    with pytest.raises(ValueError, match="over the data itself"):
+        plot_loss_curve(descent, ax=Figure().subplots())
+    minimum = AnalyticLeastSquares(solver="operator").fit(X, y)
+    residual = y - minimum.predict(X)
+    ax = plot_loss_curve(descent, minimum=np.mean(residual**2) / 2, ax=Figure().subplots())
+    assert len(ax.get_lines()[0].get_xdata()) == descent.n_iter_ + 1
