@@ -21,6 +21,7 @@ from sklearn.utils.validation import (
 )
 
 from . import _dask
+from ._callbacks import CallbackSupportMixin, DescentMonitor, block_size, fit_task
 from ._closed_form import solve_least_squares
 from ._descent import DescentSettings, solve_by_descent
 from ._sources import ArraySource
@@ -36,8 +37,17 @@ from ._validation import (
 __all__ = ["AnalyticLeastSquares", "GradientDescentRegressor"]
 
 
-class _LinearLeastSquares(RegressorMixin, BaseEstimator):
-    """What both estimators share: validation, statistics, prediction and attributes."""
+class _LinearLeastSquares(CallbackSupportMixin, RegressorMixin, BaseEstimator):
+    """What both estimators share: validation, statistics, prediction and attributes.
+
+    With scikit-learn 1.9 or later, ``set_callbacks(...)`` attaches scikit-learn's callbacks
+    (``sklearn.callback``): each fit is a task, and a descent reports one subtask per block
+    of iterations (see :mod:`gdregress._callbacks`).
+    """
+
+    def _max_subtasks(self) -> int:
+        """Subtasks of a fit's callback task: none, for a fit that does not iterate."""
+        return 0
 
     def _validated_source(
         self, X, y, sample_weight, *, reset: bool = True, allow_all_zero_weights: bool = False
@@ -120,7 +130,10 @@ class _LinearLeastSquares(RegressorMixin, BaseEstimator):
         """
         start = self._start(partial=False)
         source, y_is_1d = self._validated_source(X, y, sample_weight)
-        self._fit_statistics(source.statistics(), y_is_1d, source=source, start=start)
+        with fit_task(self, X, y, sample_weight, self._max_subtasks()) as task:
+            self._fit_statistics(
+                source.statistics(), y_is_1d, source=source, start=start, task=task
+            )
         return self
 
     @_fit_context(prefer_skip_nested_validation=True)
@@ -151,7 +164,8 @@ class _LinearLeastSquares(RegressorMixin, BaseEstimator):
         """
         start = self._start(partial=True)
         y_is_1d, statistics = self._merged_statistics(X, y, sample_weight)
-        self._fit_statistics(statistics, y_is_1d, source=None, start=start)
+        with fit_task(self, X, y, sample_weight, self._max_subtasks()) as task:
+            self._fit_statistics(statistics, y_is_1d, source=None, start=start, task=task)
         return self
 
     def _start(self, partial: bool):
@@ -185,12 +199,7 @@ class _LinearLeastSquares(RegressorMixin, BaseEstimator):
 
     def _set_coefficients(self, coef: np.ndarray, intercept: np.ndarray, y_is_1d: bool) -> None:
         """Store (n_features, n_targets) coefficients the way LinearRegression does."""
-        if y_is_1d:
-            self.coef_ = coef[:, 0].copy()
-            self.intercept_ = float(intercept[0])
-        else:
-            self.coef_ = coef.T.copy()
-            self.intercept_ = np.asarray(intercept, dtype=np.float64).copy()
+        self.coef_, self.intercept_ = _as_fitted(coef, intercept, y_is_1d)
 
     def predict(self, X) -> np.ndarray:
         """Predict with the fitted line: ``X @ coef_.T + intercept_``.
@@ -274,6 +283,13 @@ class _LinearLeastSquares(RegressorMixin, BaseEstimator):
         return tags
 
 
+def _as_fitted(coef: np.ndarray, intercept: np.ndarray, y_is_1d: bool):
+    """``coef_`` and ``intercept_`` from (n_features, n_targets) and (n_targets,) arrays."""
+    if y_is_1d:
+        return coef[:, 0].copy(), float(intercept[0])
+    return coef.T.copy(), np.asarray(intercept, dtype=np.float64).copy()
+
+
 class AnalyticLeastSquares(_LinearLeastSquares):
     r"""Least squares in closed form: the point where the partial derivatives vanish.
 
@@ -355,12 +371,12 @@ class AnalyticLeastSquares(_LinearLeastSquares):
     def __init__(self, fit_intercept: bool = True) -> None:
         self.fit_intercept = fit_intercept
 
-    def _fit_statistics(self, statistics, y_is_1d: bool, *, source, start) -> None:
+    def _fit_statistics(self, statistics, y_is_1d: bool, *, source, start, task) -> None:
         """Solve the normal equations of ``statistics`` (the solver) and copy its record.
 
         ``source`` is the data source of a whole fit (the accurate route reads it); None for
-        ``partial_fit``, which keeps only statistics. ``start`` is unused: there is no
-        iteration to start.
+        ``partial_fit``, which keeps only statistics. ``start`` and ``task`` (the fit's
+        callback task) are unused: there is no iteration to start or report.
         """
         solution = solve_least_squares(statistics, fit_intercept=self.fit_intercept, data=source)
         self._set_coefficients(solution.coef, solution.intercept, y_is_1d)
@@ -524,10 +540,16 @@ class GradientDescentRegressor(_LinearLeastSquares):
         coef = coef[:, None] if coef.ndim == 1 else coef.T
         return coef, np.atleast_1d(np.asarray(self.intercept_, dtype=np.float64))
 
-    def _fit_statistics(self, statistics, y_is_1d: bool, *, source, start) -> None:
+    def _max_subtasks(self) -> int:
+        """One callback subtask per block of iterations (see :mod:`gdregress._callbacks`)."""
+        return -(-self.max_iter // block_size(self.max_iter))
+
+    def _fit_statistics(self, statistics, y_is_1d: bool, *, source, start, task) -> None:
         """Descend the cost of ``statistics`` (the solver) and copy its record.
 
-        The descent needs only the statistics: ``source`` is not read again.
+        The descent needs only the statistics: ``source`` is not read again. ``task`` is
+        the fit's callback task (None without callbacks), which the descent reports its
+        blocks of iterations to.
         """
         for name in ("learning_rate", "tol", "max_iter"):
             # scikit-learn's Real and Integral intervals let True and False through as 1, 0.
@@ -543,6 +565,7 @@ class GradientDescentRegressor(_LinearLeastSquares):
             tol=self.tol,
             fit_intercept=self.fit_intercept,
             standardize=self.standardize,
+            monitor=self._monitor(task, y_is_1d),
         )
         solution = solve_by_descent(statistics, settings, start=start)
         self._set_coefficients(solution.coef, solution.intercept, y_is_1d)
@@ -554,3 +577,14 @@ class GradientDescentRegressor(_LinearLeastSquares):
         self.max_curvature_ = solution.max_curvature
         self.statistics_ = statistics
         self.converged_ = solution.converged
+
+    def _monitor(self, task, y_is_1d: bool) -> DescentMonitor | None:
+        """What reports the descent's blocks to the callbacks (None without callbacks)."""
+        if task is None:
+            return None
+        return DescentMonitor(
+            self,
+            task,
+            max_iter=self.max_iter,
+            as_fitted=lambda coef, intercept: _as_fitted(coef, intercept, y_is_1d),
+        )
