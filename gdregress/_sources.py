@@ -20,10 +20,10 @@ from typing import Protocol
 
 import numpy as np
 import scipy.sparse
-from sklearn.utils import assert_all_finite
 
 from ._numerics import normalised_weights
 from ._statistics import LeastSquaresStatistics, compute_statistics
+from ._validation import require_finite
 from .cost import ColumnScaling
 
 __all__ = ["ArraySource", "DataSource", "RFactor", "Refinement", "padded_to_square"]
@@ -104,11 +104,16 @@ class ArraySource:
     y : ndarray of shape (n_samples, n_targets)
     sample_weight : ndarray of shape (n_samples,) or None
         Non-negative; divided here by a power of two when extreme (the fit does not change).
+    feature_names : sequence of str, optional
+        The columns' names, for the message that names a NaN's column.
     """
 
-    def __init__(self, X, y: np.ndarray, sample_weight: np.ndarray | None = None) -> None:
+    def __init__(
+        self, X, y: np.ndarray, sample_weight: np.ndarray | None = None, feature_names=None
+    ) -> None:
         self.X = X
         self.y = y
+        self.feature_names = feature_names
         self.sample_weight, self.weight_scale = normalised_weights(sample_weight)
 
     def statistics(self) -> LeastSquaresStatistics:
@@ -121,8 +126,8 @@ class ArraySource:
             self.X, self.y, self.sample_weight, weight_scale=self.weight_scale
         )
         if not stats.is_finite():
-            assert_all_finite(self.X, input_name="X")
-            assert_all_finite(self.y, input_name="y")
+            require_finite(self.X, "X", self.feature_names)
+            require_finite(self.y[:, 0] if self.y.shape[1] == 1 else self.y, "y")
             raise ValueError(
                 "The data are finite but too large: their squares overflow float64 "
                 f"(largest |X| = {abs(self.X).max():.3g}, largest |y| = "

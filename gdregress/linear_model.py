@@ -100,7 +100,9 @@ class _LinearLeastSquares(CallbackSupportMixin, RegressorMixin, BaseEstimator):
                     allow_all_zero_weights=allow_all_zero_weights,
                 )
         y_is_1d = y.ndim == 1
-        return ArraySource(X, y.reshape(-1, 1) if y_is_1d else y, sample_weight), y_is_1d
+        names = getattr(self, "feature_names_in_", None)  # to name a NaN's column
+        source = ArraySource(X, y.reshape(-1, 1) if y_is_1d else y, sample_weight, names)
+        return source, y_is_1d
 
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y, sample_weight=None):
