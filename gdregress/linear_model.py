@@ -11,7 +11,6 @@ from numbers import Integral, Real
 import numpy as np
 import pandas as pd
 from sklearn.base import BaseEstimator, RegressorMixin, _fit_context
-from sklearn.metrics import r2_score
 from sklearn.utils._param_validation import Interval, InvalidParameterError, StrOptions
 from sklearn.utils.validation import (
     _check_sample_weight,
@@ -271,6 +270,8 @@ class _LinearLeastSquares(CallbackSupportMixin, RegressorMixin, BaseEstimator):
         -------
         float
         """
+        from sklearn.metrics import r2_score  # imported when used: 0.1 s of every command
+
         predictions = self.predict(X)
         y = np.asarray(y, dtype=np.float64)
         largest = max(float(np.max(np.abs(y), initial=0.0)), float(np.max(np.abs(predictions))))
