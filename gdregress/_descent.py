@@ -180,7 +180,7 @@ def solve_by_descent(
             f"GradientDescentRegressor stopped after {result.nit} iterations, before "
             f"converging: {settings.monitor.reason}.",
             ConvergenceWarning,
-            stacklevel=4,  # the user's call, through fit and scikit-learn's _fit_context
+            stacklevel=5,  # the user's call, through fit, _fit_context and the solver
         )
     coef, intercept, path, loss_curve = _in_user_units(statistics, coordinates, result.path)
     return DescentSolution(

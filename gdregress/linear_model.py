@@ -582,8 +582,9 @@ class GradientDescentRegressor(_LinearLeastSquares):
         self.converged_ = solution.converged
 
     def _monitor(self, task, y_is_1d: bool) -> DescentMonitor | None:
-        """What reports the descent's blocks to the callbacks (None without callbacks)."""
-        if task is None:
+        """What reports the descent's blocks to the callbacks (None without callbacks: a fit
+        inside a meta-estimator's task, with none of its own, reports only its own task)."""
+        if task is None or not getattr(self, "_skl_callbacks", None):
             return None
         return DescentMonitor(
             self,
