@@ -431,6 +431,13 @@ class GradientDescentRegressor(_LinearLeastSquares):
     ``learning_rate_`` then refer to those coordinates (unless the squares of a column leave
     float64's range, beyond about 1e±150: that column is then divided by a power of two).
 
+    **Callbacks.** With scikit-learn 1.9 or later, ``set_callbacks(...)`` attaches
+    scikit-learn's callbacks (``sklearn.callback``, ``ProgressBar`` among them): the descent
+    reports one subtask per block of ``max_iter / 100`` iterations, named ``"iterations
+    i-j"``, whose ``fitted_estimator`` holds ``coef_``, ``intercept_`` and ``n_iter_`` at its
+    end; an ``on_fit_task_end`` that returns True stops the descent there, not converged,
+    with a :class:`~sklearn.exceptions.ConvergenceWarning` that says so.
+
     Parameters
     ----------
     learning_rate : "auto", "exact" or float, default="auto"
