@@ -53,7 +53,10 @@ def estimator(args: argparse.Namespace):
     }
     given = {option: pair for option, pair in options.items() if pair[1] is not None}
     if args.method == "gd":
-        return GradientDescentRegressor(**dict(given.values()))
+        model = GradientDescentRegressor(**dict(given.values()))
+        if hasattr(model, "set_callbacks"):  # scikit-learn >= 1.9: the progress line's count
+            model.set_callbacks(IterationCount())
+        return model
     if given:
         option = next(iter(given))
         raise InputError(
@@ -75,10 +78,44 @@ def run_fit(model, data: CommandData, rows: int | None, method: str) -> Fit:
     return fit
 
 
+class IterationCount:
+    """A scikit-learn callback that counts the descent's iterations, for the progress line.
+
+    The descent reports to it once per block of iterations (a hundredth of ``max_iter``).
+    """
+
+    def __init__(self) -> None:
+        self.n_iter = 0
+
+    def setup(self, estimator, context) -> None:
+        self.n_iter = 0
+
+    def on_fit_task_begin(self, estimator, context) -> None:
+        pass
+
+    def on_fit_task_end(self, estimator, context, *, fitted_estimator=None) -> bool:
+        if context.task_name.startswith("iterations"):  # a block, not the whole fit
+            self.n_iter = fitted_estimator.n_iter_
+        return False
+
+    def teardown(self, estimator, context) -> None:
+        pass
+
+
+def _fitting(model, method: str, rows: int):
+    """The progress line of a fit: its iterations so far, when a callback counts them."""
+    counts = [c for c in getattr(model, "_skl_callbacks", ()) if isinstance(c, IterationCount)]
+    if not counts:
+        return lambda _: f"fitting by {method} on {rows:,} rows"
+    count, limit = counts[0], model.max_iter
+    return lambda _: (
+        f"fitting by {method} on {rows:,} rows: {count.n_iter:,} of at most {limit:,} iterations"
+    )
+
+
 def _fit_at_once(model, data: CommandData, method: str) -> Fit:
     X, y = data.read()
-    limit = f" (at most {model.max_iter:,} iterations)" if hasattr(model, "max_iter") else ""
-    with Progress(lambda _: f"fitting by {method} on {len(y):,} rows{limit}"):
+    with Progress(_fitting(model, method, len(y))):
         started = time.perf_counter()
         _call(model.fit, X, y)
         seconds = time.perf_counter() - started

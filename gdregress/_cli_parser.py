@@ -12,7 +12,7 @@ import argparse
 import math
 
 from . import __version__
-from ._csv import one_line
+from ._messages import one_line
 
 __all__ = ["build_parser"]
 

@@ -23,6 +23,8 @@ from typing import BinaryIO
 import numpy as np
 import pandas as pd
 
+from ._messages import InputError, first_non_finite, non_finite_value, one_line
+
 __all__ = ["CSVTable", "InputError", "choose_columns", "numeric_columns", "one_line"]
 
 _DECOMPRESSORS = {
@@ -42,15 +44,6 @@ _PARSE_ERRORS = (
 
 
 _FILE_SUFFIXES = {".csv", ".gz", ".bz2", ".xz", ".txt", ".tsv"}
-
-
-class InputError(Exception):
-    """A mistake in the command's input; the message says what is wrong and how to fix it."""
-
-
-def one_line(text: object) -> str:
-    """The text of a message (or an exception) on one line: runs of whitespace as one space."""
-    return " ".join(str(text).split())
 
 
 class CSVTable:
@@ -206,13 +199,12 @@ def numeric_columns(
                 "the file"
             )
         out[:, j] = column.to_numpy(dtype=np.float64, na_value=np.nan)
-        finite = np.isfinite(out[:, j])
-        if not finite.all():
-            i = int(np.flatnonzero(~finite)[0])
-            what = "has no value" if np.isnan(out[i, j]) else f"holds {out[i, j]}"
+        found = first_non_finite(out[:, j])
+        if found is not None:
+            i, _, value = found
             raise InputError(
-                f"column '{name}' of {source} {what} in data row {first_row + i + 1}; "
-                "remove or fill that row"
+                f"column '{name}' of {source} {non_finite_value(value)} in data row "
+                f"{first_row + i + 1}; remove or fill that row"
             )
     return out
 

@@ -28,10 +28,11 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-from sklearn.utils import assert_all_finite
 
+from ._messages import first_non_finite
 from ._sources import RFactor, padded_to_square
 from ._statistics import LeastSquaresStatistics, compute_statistics, merge_statistics
+from ._validation import non_finite_error
 from .cost import ColumnScaling
 
 __all__ = [
@@ -336,10 +337,9 @@ def _block_statistics(X, y, sample_weight=None) -> LeastSquaresStatistics:
         # One thread per block: dask runs blocks side by side already.
         statistics = compute_statistics(X, y, sample_weight, n_threads=1)
     if not statistics.is_finite():
-        assert_all_finite(X, input_name="X")
-        assert_all_finite(y, input_name="y")
-        if sample_weight is not None:
-            assert_all_finite(sample_weight, input_name="sample_weight")
+        for name, values in (("X", X), ("y", y), ("sample_weight", sample_weight)):
+            if values is not None and first_non_finite(values) is not None:
+                raise _NonFinite(name)
         raise ValueError(
             "The data are finite but too large: their squares overflow float64 (in one block, "
             f"largest |X| = {np.max(np.abs(X), initial=0):.3g}, largest |y| = "
@@ -347,6 +347,26 @@ def _block_statistics(X, y, sample_weight=None) -> LeastSquaresStatistics:
             "power of 10) and refit."
         )
     return statistics
+
+
+class _NonFinite(ValueError):
+    """A block holds NaN or ±inf in the input named by ``args[0]``: X, y or sample_weight."""
+
+
+def _first_non_finite_row(name, X, y, sample_weight=None):
+    """``(rows, (row, column, value) or None)``: a block's rows, and its first non-finite
+    entry of ``name`` (X, y or sample_weight)."""
+    X, y, sample_weight = _numeric_blocks(X, y, sample_weight)
+    values = {"X": X, "y": y, "sample_weight": sample_weight}[name]
+    return len(X), first_non_finite(values)
+
+
+def _earlier_non_finite(a, b):
+    """Two consecutive runs of rows merged: their rows, and the first non-finite entry."""
+    (rows_a, found_a), (rows_b, found_b) = a, b
+    if found_a is None and found_b is not None:
+        found_a = (rows_a + found_b[0], *found_b[1:])
+    return rows_a + rows_b, found_a
 
 
 def feature_sample(X):
@@ -408,7 +428,10 @@ class DaskSource:
 
     def statistics(self) -> LeastSquaresStatistics:
         """The statistics of every block, computed where it lives and merged up a tree."""
-        statistics = self.blocks.map_reduce(_block_statistics, merge_statistics)
+        try:
+            statistics = self.blocks.map_reduce(_block_statistics, merge_statistics)
+        except _NonFinite as found:
+            raise self._non_finite_error(found.args[0]) from None
         if statistics.n_rows == 0:
             raise ValueError(
                 f"Found array with 0 sample(s) while a minimum of 1 is required by "
@@ -420,6 +443,16 @@ class DaskSource:
                 "Rescale X or y (for example divide by a power of 10) and refit."
             )
         return statistics
+
+    def _non_finite_error(self, name: str) -> ValueError:
+        """The error naming the first row (over all blocks) and the column of a NaN or inf
+        in ``name``: one more pass, made only once a block has shown one."""
+        leaf = functools.partial(_first_non_finite_row, name)
+        _, (row, column, value) = self.blocks.map_reduce(leaf, _earlier_non_finite)
+        X = self.blocks.X
+        names = list(X.columns) if self.blocks.frames and hasattr(X, "columns") else None
+        n_dims = 1 if name == "sample_weight" or (name == "y" and self.y_is_1d) else 2
+        return non_finite_error(name, row, column, value, column_names=names, n_dims=n_dims)
 
     def r_factor(
         self, design: ColumnScaling, statistics: LeastSquaresStatistics, fit_intercept: bool

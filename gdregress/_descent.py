@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import warnings
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from scipy.optimize import OptimizeResult
@@ -36,6 +37,9 @@ class DescentSettings:
     tol: float | None = 1e-12
     fit_intercept: bool = True
     standardize: bool = True
+    #: A :class:`~gdregress._callbacks.DescentMonitor` reporting blocks of iterations to
+    #: scikit-learn's callbacks, or None (no callbacks: nothing is called).
+    monitor: Any = None
 
 
 @dataclass(frozen=True)
@@ -167,11 +171,21 @@ def solve_by_descent(
         rate or _best_fixed_step(coordinates.standardized),
         coordinates.to_descent,
     )
-    result = _descend(cost, theta0, learning_rate, settings.max_iter, tolerance)
+    monitor = _monitored(settings.monitor, statistics, coordinates, theta0)
+    result = _descend(cost, theta0, learning_rate, settings.max_iter, tolerance, monitor)
+    if settings.monitor is not None:
+        settings.monitor.close(result.path[-1], int(result.nit))
     if result.status == DescentStatus.DIVERGED:
         raise _divergence(settings, learning_rate, max_curvature, result.message)
     if result.status == DescentStatus.MAX_ITER:
         _warn_not_converged(settings, cost, result, tolerance)
+    if result.status == DescentStatus.STOPPED:
+        warnings.warn(
+            f"GradientDescentRegressor stopped after {result.nit} iterations, before "
+            f"converging: {settings.monitor.reason}.",
+            ConvergenceWarning,
+            stacklevel=5,  # the user's call, through fit, _fit_context and the solver
+        )
     coef, intercept, path, loss_curve = _in_user_units(statistics, coordinates, result.path)
     return DescentSolution(
         coef=coef,
@@ -202,12 +216,25 @@ def _starting_point(statistics, coordinates: _Coordinates, start) -> np.ndarray:
     return coordinates.pack(*coordinates.scaling.from_user(*scaled))
 
 
-def _descend(cost: LeastSquaresCost, theta0, learning_rate, max_iter, tolerance):
+def _monitored(monitor, statistics, coordinates: _Coordinates, theta0):
+    """``(callback, every)``: the callback reporting each block of ``every`` iterations to
+    ``monitor``, or None without a monitor."""
+    if monitor is None:
+        return None
+
+    def to_user(theta: np.ndarray):
+        return _in_user_units(statistics, coordinates, theta[None, :])[:2]
+
+    return monitor.watch(theta0, to_user), monitor.every
+
+
+def _descend(cost: LeastSquaresCost, theta0, learning_rate, max_iter, tolerance, monitor=None):
     """Run :func:`~gdregress.optimize.gradient_descent` on the cost's gradient Hθ − q.
 
     One small matrix product per iteration, never a pass over the data; no cost per
     iteration either: a too-large step on a quadratic shows as a gradient that grows while
-    reversing, which the descent detects. The loss curve is computed after.
+    reversing, which the descent detects. The loss curve is computed after. ``monitor``,
+    ``(callback, every)`` from :func:`_monitored`, is called once per block of iterations.
     """
     if theta0.size == 0:  # nothing to descend: no intercept and no column that varies
         return OptimizeResult(
@@ -223,8 +250,15 @@ def _descend(cost: LeastSquaresCost, theta0, learning_rate, max_iter, tolerance)
     def gradient(theta):
         return (hessian @ theta.reshape(shape) - linear_term).ravel()
 
+    callback, every = monitor or (None, 1)
     return gradient_descent(
-        gradient, theta0, learning_rate=learning_rate, max_iter=max_iter, tol=tolerance
+        gradient,
+        theta0,
+        learning_rate=learning_rate,
+        max_iter=max_iter,
+        tol=tolerance,
+        callback=callback,
+        callback_every=every,
     )
 
 

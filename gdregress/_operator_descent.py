@@ -30,6 +30,7 @@ from __future__ import annotations
 import warnings
 
 import numpy as np
+from scipy.optimize import OptimizeResult
 from sklearn.exceptions import ConvergenceWarning
 
 from ._descent import DescentSettings, DescentSolution, _divergence, _shortest
@@ -118,11 +119,20 @@ class _Run:
 
     def descend(self, theta: np.ndarray) -> None:
         design, settings, S = self.design, self.settings, self.design.weight_sum
+        monitor = settings.monitor
+        callback = None if monitor is None else monitor.watch(theta, design.to_user)
         residual = design.matvec(theta) - design.targets
         gradient = design.rmatvec(residual) / S
         rising = 0
         for iteration in range(settings.max_iter + 1):
-            per_target = np.sum(residual * residual, axis=0) / (2 * S)
+            if callback is not None and iteration and iteration % monitor.every == 0:
+                try:  # the callbacks' block of iterations ends here
+                    callback(OptimizeResult(x=theta, nit=iteration))
+                except StopIteration:
+                    self.status = DescentStatus.STOPPED
+                    self._record(iteration, theta, *self._measures(residual, gradient))
+                    break
+            per_target, _ = self._measures(residual, gradient)
             loss = float(np.sum(per_target))
             self._record(iteration, theta, per_target, gradient)
             if iteration and self.losses[-1] > self.losses[-2] and self.fixed is not None:
@@ -148,9 +158,15 @@ class _Run:
                 residual = residual - step * direction
             gradient = design.rmatvec(residual) / S
         self.theta, self.n_iter = theta, iteration
+        if monitor is not None:
+            monitor.close(theta, iteration)
         if self.kept_at[-1] != iteration:
             self.kept.append(theta.copy())
             self.kept_at.append(iteration)
+
+    def _measures(self, residual: np.ndarray, gradient: np.ndarray):
+        """The cost of each target (in the operator's units), and the gradient."""
+        return np.sum(residual * residual, axis=0) / (2 * self.design.weight_sum), gradient
 
     def _step(self, gradient: np.ndarray, direction: np.ndarray) -> float:
         if self.fixed is not None:
@@ -198,6 +214,13 @@ class _Run:
             )
         if self.status == DescentStatus.MAX_ITER:
             _warn_not_converged(settings)
+        if self.status == DescentStatus.STOPPED:
+            warnings.warn(
+                f"GradientDescentRegressor stopped after {self.n_iter} iterations, before "
+                f"converging: {settings.monitor.reason}.",
+                ConvergenceWarning,
+                stacklevel=6,
+            )
         coefs, intercepts = zip(*(design.to_user(theta) for theta in self.kept), strict=True)
         path = np.concatenate([np.stack(coefs), np.stack(intercepts)[:, None, :]], axis=1)
         with np.errstate(over="ignore"):  # inf where the cost leaves float64's range

@@ -22,11 +22,11 @@ from typing import Protocol
 
 import numpy as np
 import scipy.sparse
-from sklearn.utils import assert_all_finite
 
 from ._numerics import normalised_weights
 from ._operator import DesignOperator, design_operator
 from ._statistics import LeastSquaresStatistics, compute_statistics
+from ._validation import require_finite
 from .cost import ColumnScaling
 
 __all__ = ["ArraySource", "DataSource", "RFactor", "Refinement", "padded_to_square"]
@@ -111,11 +111,16 @@ class ArraySource:
     y : ndarray of shape (n_samples, n_targets)
     sample_weight : ndarray of shape (n_samples,) or None
         Non-negative; divided here by a power of two when extreme (the fit does not change).
+    feature_names : sequence of str, optional
+        The columns' names, for the message that names a NaN's column.
     """
 
-    def __init__(self, X, y: np.ndarray, sample_weight: np.ndarray | None = None) -> None:
+    def __init__(
+        self, X, y: np.ndarray, sample_weight: np.ndarray | None = None, feature_names=None
+    ) -> None:
         self.X = X
         self.y = y
+        self.feature_names = feature_names
         self.sample_weight, self.weight_scale = normalised_weights(sample_weight)
 
     @property
@@ -164,9 +169,10 @@ class ArraySource:
         return design
 
     def _refuse_non_finite(self):
-        """Name NaN or inf in X or y; else the data are finite but their squares overflow."""
-        assert_all_finite(self.X, input_name="X")
-        assert_all_finite(self.y, input_name="y")
+        """Name NaN or inf in X or y (its column and first row); else the data are finite
+        but their squares overflow."""
+        require_finite(self.X, "X", self.feature_names)
+        require_finite(self.y[:, 0] if self.y.shape[1] == 1 else self.y, "y")
         raise ValueError(
             "The data are finite but too large: their squares overflow float64 "
             f"(largest |X| = {abs(self.X).max():.3g}, largest |y| = "

@@ -15,11 +15,15 @@ import numpy as np
 import pandas as pd
 from sklearn.utils.validation import check_array
 
+from ._messages import first_non_finite, non_finite_value
+
 __all__ = [
     "clearer_errors",
     "listed",
+    "non_finite_error",
     "numeric_target",
     "refuse_boolean_only",
+    "require_finite",
     "require_numeric",
 ]
 
@@ -159,7 +163,61 @@ def _unusable_input(data, name: str, estimator) -> Exception | None:
             if found is not None:
                 shown = "" if from_list else f" ({dtype})"
                 return _non_number_error(name, where, shown, *found)
-    return None
+    return _non_finite_entry(data, name)
+
+
+def _non_finite_entry(data, name: str) -> ValueError | None:
+    """The error naming the first NaN or ±inf of numeric ``data``, or None."""
+    try:
+        values = np.asarray(data, dtype=np.float64)
+    except (TypeError, ValueError):
+        return None
+    if values.ndim not in (1, 2):
+        return None
+    columns = list(data.columns) if isinstance(data, pd.DataFrame) else None
+    found = first_non_finite(values)
+    if found is None:
+        return None
+    return non_finite_error(name, *found, column_names=columns, n_dims=values.ndim)
+
+
+def require_finite(data, name: str, column_names=None) -> None:
+    """Raise :func:`non_finite_error` for the first NaN or ±inf of ``data``, if it holds one.
+
+    Reads the whole of ``data``: called only once the statistics (or a conversion) have
+    shown that something is not finite, so that valid data pay nothing for it.
+    """
+    found = first_non_finite(data)
+    if found is not None:
+        raise non_finite_error(name, *found, column_names=column_names, n_dims=np.ndim(data))
+
+
+def non_finite_error(
+    name: str, row: int, column: int, value: float, *, column_names=None, n_dims: int = 2
+) -> ValueError:
+    """The error for a NaN or ±inf in ``name``, naming its column (by name when known) and
+    its first row; it starts as scikit-learn's does ("Input X contains NaN")."""
+    if name == "X":
+        label = column_names[column] if column_names is not None else column
+        where = f"column {label!r} of X"
+    elif n_dims == 2:
+        where = f"target {column} of {name}"
+    else:
+        where = name
+    what = "NaN" if value != value else "infinity"
+    if name == "sample_weight":
+        remedy = "give every row a finite weight (0 drops a row)"
+    elif what == "NaN":
+        remedy = (
+            "fill the missing values (for example with scikit-learn's SimpleImputer) or drop "
+            "those rows"
+        )
+    else:
+        remedy = "drop those rows or replace the infinite values"
+    return ValueError(
+        f"Input {name} contains {what}: {where} {non_finite_value(value)} in row {row} "
+        f"(counting from 0), the first row with one; {remedy}."
+    )
 
 
 def _ragged_entry(data):

@@ -25,19 +25,16 @@ import sys
 import warnings
 from collections.abc import Sequence
 
-from ._cli_data import CommandData, command_data
-from ._cli_fit import estimator, run_fit
+# Only what parsing the arguments needs is imported here: ``gdregress --help`` and
+# ``--version`` answer at once. Each command imports what it uses (numpy, pandas,
+# scikit-learn) when it runs.
 from ._cli_parser import build_parser
-from ._cli_plot import check_plot_target, save_plot
-from ._cli_report import (
-    comparison_json,
-    comparison_text,
-    summary,
-    summary_json,
-    summary_text,
-)
-from ._csv import InputError, one_line
-from ._progress import Progress
+from ._messages import InputError, one_line
+
+# typing.TYPE_CHECKING without importing typing (a few ms of the command's start).
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from ._cli_data import CommandData
 
 __all__ = ["comparison_table", "main"]
 
@@ -59,6 +56,11 @@ def _stream_rows(args: argparse.Namespace, data: CommandData) -> int | None:
 
 
 def _fit_command(args: argparse.Namespace) -> None:
+    from ._cli_data import command_data
+    from ._cli_fit import estimator, run_fit
+    from ._cli_plot import check_plot_target, save_plot
+    from ._cli_report import summary, summary_json, summary_text
+
     model = estimator(args)
     target = check_plot_target(args.plot) if args.plot else None
     data = command_data(args)
@@ -149,6 +151,10 @@ def comparison_table(X, y, *, cv: int = 5, random_state: int = 0):
 
 
 def _compare_command(args: argparse.Namespace) -> None:
+    from ._cli_data import command_data
+    from ._cli_report import comparison_json, comparison_text
+    from ._progress import Progress
+
     data = command_data(args)
     X, y = data.read()
     if len(y) < args.cv:

@@ -13,7 +13,6 @@ import numpy as np
 import pandas as pd
 from sklearn.base import BaseEstimator, RegressorMixin, _fit_context
 from sklearn.exceptions import ConvergenceWarning
-from sklearn.metrics import r2_score
 from sklearn.utils._param_validation import Interval, InvalidParameterError, StrOptions
 from sklearn.utils.validation import (
     _check_sample_weight,
@@ -23,6 +22,7 @@ from sklearn.utils.validation import (
 )
 
 from . import _dask
+from ._callbacks import CallbackSupportMixin, DescentMonitor, block_size, fit_task
 from ._closed_form import solve_least_squares
 from ._closed_form_operator import solve_over_data
 from ._cost_model import (
@@ -47,8 +47,17 @@ from ._validation import (
 __all__ = ["AnalyticLeastSquares", "GradientDescentRegressor"]
 
 
-class _LinearLeastSquares(RegressorMixin, BaseEstimator):
-    """What both estimators share: validation, statistics, prediction and attributes."""
+class _LinearLeastSquares(CallbackSupportMixin, RegressorMixin, BaseEstimator):
+    """What both estimators share: validation, statistics, prediction and attributes.
+
+    With scikit-learn 1.9 or later, ``set_callbacks(...)`` attaches scikit-learn's callbacks
+    (``sklearn.callback``): each fit is a task, and a descent reports one subtask per block
+    of iterations (see :mod:`gdregress._callbacks`).
+    """
+
+    def _max_subtasks(self) -> int:
+        """Subtasks of a fit's callback task: none, for a fit that does not iterate."""
+        return 0
 
     def _validated_source(
         self, X, y, sample_weight, *, reset: bool = True, allow_all_zero_weights: bool = False
@@ -101,7 +110,9 @@ class _LinearLeastSquares(RegressorMixin, BaseEstimator):
                     allow_all_zero_weights=allow_all_zero_weights,
                 )
         y_is_1d = y.ndim == 1
-        return ArraySource(X, y.reshape(-1, 1) if y_is_1d else y, sample_weight), y_is_1d
+        names = getattr(self, "feature_names_in_", None)  # to name a NaN's column
+        source = ArraySource(X, y.reshape(-1, 1) if y_is_1d else y, sample_weight, names)
+        return source, y_is_1d
 
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y, sample_weight=None):
@@ -131,10 +142,13 @@ class _LinearLeastSquares(RegressorMixin, BaseEstimator):
         """
         start = self._start(partial=False)
         source, y_is_1d = self._validated_source(X, y, sample_weight)
-        if self._representation(source) == STATISTICS:
-            self._fit_statistics(source.statistics(), y_is_1d, source=source, start=start)
-        else:
-            self._fit_operator(source, y_is_1d, start=start)
+        with fit_task(self, X, y, sample_weight, self._max_subtasks()) as task:
+            if self._representation(source) == STATISTICS:
+                self._fit_statistics(
+                    source.statistics(), y_is_1d, source=source, start=start, task=task
+                )
+            else:
+                self._fit_operator(source, y_is_1d, start=start, task=task)
         return self
 
     def _representation(self, source) -> str:
@@ -198,7 +212,8 @@ class _LinearLeastSquares(RegressorMixin, BaseEstimator):
         """
         start = self._start(partial=True)
         y_is_1d, statistics = self._merged_statistics(X, y, sample_weight)
-        self._fit_statistics(statistics, y_is_1d, source=None, start=start)
+        with fit_task(self, X, y, sample_weight, self._max_subtasks()) as task:
+            self._fit_statistics(statistics, y_is_1d, source=None, start=start, task=task)
         return self
 
     def _start(self, partial: bool):
@@ -238,12 +253,7 @@ class _LinearLeastSquares(RegressorMixin, BaseEstimator):
 
     def _set_coefficients(self, coef: np.ndarray, intercept: np.ndarray, y_is_1d: bool) -> None:
         """Store (n_features, n_targets) coefficients the way LinearRegression does."""
-        if y_is_1d:
-            self.coef_ = coef[:, 0].copy()
-            self.intercept_ = float(intercept[0])
-        else:
-            self.coef_ = coef.T.copy()
-            self.intercept_ = np.asarray(intercept, dtype=np.float64).copy()
+        self.coef_, self.intercept_ = _as_fitted(coef, intercept, y_is_1d)
 
     def predict(self, X) -> np.ndarray:
         """Predict with the fitted line: ``X @ coef_.T + intercept_``.
@@ -313,6 +323,8 @@ class _LinearLeastSquares(RegressorMixin, BaseEstimator):
         -------
         float
         """
+        from sklearn.metrics import r2_score  # imported when used: 0.1 s of every command
+
         predictions = self.predict(X)
         y = np.asarray(y, dtype=np.float64)
         largest = max(float(np.max(np.abs(y), initial=0.0)), float(np.max(np.abs(predictions))))
@@ -325,6 +337,13 @@ class _LinearLeastSquares(RegressorMixin, BaseEstimator):
         tags.target_tags.single_output = True
         tags.input_tags.sparse = True
         return tags
+
+
+def _as_fitted(coef: np.ndarray, intercept: np.ndarray, y_is_1d: bool):
+    """``coef_`` and ``intercept_`` from (n_features, n_targets) and (n_targets,) arrays."""
+    if y_is_1d:
+        return coef[:, 0].copy(), float(intercept[0])
+    return coef.T.copy(), np.asarray(intercept, dtype=np.float64).copy()
 
 
 class AnalyticLeastSquares(_LinearLeastSquares):
@@ -434,12 +453,12 @@ class AnalyticLeastSquares(_LinearLeastSquares):
         self.fit_intercept = fit_intercept
         self.solver = solver
 
-    def _fit_statistics(self, statistics, y_is_1d: bool, *, source, start) -> None:
+    def _fit_statistics(self, statistics, y_is_1d: bool, *, source, start, task) -> None:
         """Solve the normal equations of ``statistics`` (the solver) and copy its record.
 
         ``source`` is the data source of a whole fit (the accurate route reads it); None for
-        ``partial_fit``, which keeps only statistics. ``start`` is unused: there is no
-        iteration to start.
+        ``partial_fit``, which keeps only statistics. ``start`` and ``task`` (the fit's
+        callback task) are unused: there is no iteration to start or report.
         """
         solution = solve_least_squares(statistics, fit_intercept=self.fit_intercept, data=source)
         self._set_coefficients(solution.coef, solution.intercept, y_is_1d)
@@ -449,7 +468,7 @@ class AnalyticLeastSquares(_LinearLeastSquares):
         self.solver_ = solution.route
         self.statistics_ = statistics
 
-    def _fit_operator(self, source, y_is_1d: bool, *, start) -> None:
+    def _fit_operator(self, source, y_is_1d: bool, *, start, task) -> None:
         """Solve over the data itself (LSMR, or QR of the short side) and copy the record.
 
         An LSMR that needs more iterations than the statistics would have cost (an
@@ -465,7 +484,9 @@ class AnalyticLeastSquares(_LinearLeastSquares):
         )
         if not converged:
             if fall_back:
-                self._fit_statistics(source.statistics(), y_is_1d, source=source, start=start)
+                self._fit_statistics(
+                    source.statistics(), y_is_1d, source=source, start=start, task=task
+                )
                 return
             warnings.warn(
                 "LSMR did not reach full precision (relative optimality 1e-12) in "
@@ -539,6 +560,13 @@ class GradientDescentRegressor(_LinearLeastSquares):
     dropped and the stride doubles (``path_iterations_`` says which iterations remain). On
     rank-deficient designs this route converges to the solution of least norm in the
     descent's (standardised) coordinates.
+
+    **Callbacks.** With scikit-learn 1.9 or later, ``set_callbacks(...)`` attaches
+    scikit-learn's callbacks (``sklearn.callback``, ``ProgressBar`` among them): the descent
+    reports one subtask per block of ``max_iter / 100`` iterations, named ``"iterations
+    i-j"``, whose ``fitted_estimator`` holds ``coef_``, ``intercept_`` and ``n_iter_`` at its
+    end; an ``on_fit_task_end`` that returns True stops the descent there, not converged,
+    with a :class:`~sklearn.exceptions.ConvergenceWarning` that says so.
 
     Parameters
     ----------
@@ -663,16 +691,22 @@ class GradientDescentRegressor(_LinearLeastSquares):
         coef = coef[:, None] if coef.ndim == 1 else coef.T
         return coef, np.atleast_1d(np.asarray(self.intercept_, dtype=np.float64))
 
-    def _fit_statistics(self, statistics, y_is_1d: bool, *, source, start) -> None:
+    def _max_subtasks(self) -> int:
+        """One callback subtask per block of iterations (see :mod:`gdregress._callbacks`)."""
+        return -(-self.max_iter // block_size(self.max_iter))
+
+    def _fit_statistics(self, statistics, y_is_1d: bool, *, source, start, task) -> None:
         """Descend the cost of ``statistics`` (the solver) and copy its record.
 
-        The descent needs only the statistics: ``source`` is not read again.
+        The descent needs only the statistics: ``source`` is not read again. ``task`` is
+        the fit's callback task (None without callbacks), which the descent reports its
+        blocks of iterations to.
         """
-        solution = solve_by_descent(statistics, self._settings(), start=start)
+        solution = solve_by_descent(statistics, self._settings(task, y_is_1d), start=start)
         self._copy_descent(solution, y_is_1d, "descent on the statistics")
         self.statistics_ = statistics
 
-    def _fit_operator(self, source, y_is_1d: bool, *, start) -> None:
+    def _fit_operator(self, source, y_is_1d: bool, *, start, task) -> None:
         """Descend matrix-free, every gradient from the data, and copy the record."""
         design = source.operator(
             centre=self.standardize and self.fit_intercept,
@@ -680,12 +714,13 @@ class GradientDescentRegressor(_LinearLeastSquares):
             with_intercept=self.fit_intercept,
             centred_targets=False,
         )
-        solution = descend_on_operator(design, self._settings(), start=start)
+        solution = descend_on_operator(design, self._settings(task, y_is_1d), start=start)
         self._copy_descent(solution, y_is_1d, "matrix-free descent")
         self.statistics_ = None
 
-    def _settings(self) -> DescentSettings:
-        """The descent's parameters, checked beyond what scikit-learn's constraints check."""
+    def _settings(self, task, y_is_1d: bool) -> DescentSettings:
+        """The descent's parameters, checked beyond what scikit-learn's constraints check,
+        with the monitor that reports to the fit's callback task (None without callbacks)."""
         for name in ("learning_rate", "tol", "max_iter"):
             # scikit-learn's Real and Integral intervals let True and False through as 1, 0.
             if isinstance(getattr(self, name), bool | np.bool_):
@@ -700,6 +735,7 @@ class GradientDescentRegressor(_LinearLeastSquares):
             tol=self.tol,
             fit_intercept=self.fit_intercept,
             standardize=self.standardize,
+            monitor=self._monitor(task, y_is_1d),
         )
 
     def _copy_descent(self, solution, y_is_1d: bool, route: str) -> None:
@@ -718,3 +754,15 @@ class GradientDescentRegressor(_LinearLeastSquares):
         self.max_curvature_ = solution.max_curvature
         self.converged_ = solution.converged
         self.solver_ = route
+
+    def _monitor(self, task, y_is_1d: bool) -> DescentMonitor | None:
+        """What reports the descent's blocks to the callbacks (None without callbacks: a fit
+        inside a meta-estimator's task, with none of its own, reports only its own task)."""
+        if task is None or not getattr(self, "_skl_callbacks", None):
+            return None
+        return DescentMonitor(
+            self,
+            task,
+            max_iter=self.max_iter,
+            as_fitted=lambda coef, intercept: _as_fitted(coef, intercept, y_is_1d),
+        )

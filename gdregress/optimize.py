@@ -66,6 +66,7 @@ def gradient_descent(
     callback: Callable[[OptimizeResult], Any] | None = None,
     args: tuple = (),
     patience: int = 5,
+    callback_every: int = 1,
 ) -> OptimizeResult:
     r"""Minimize a function by plain gradient descent.
 
@@ -116,6 +117,10 @@ def gradient_descent(
     patience : int, default=5
         How many consecutive rising or overshooting steps signal divergence (see Notes), at
         least 1.
+    callback_every : int, default=1
+        Call ``callback`` after every ``callback_every``-th step only (steps
+        ``callback_every``, ``2 * callback_every``, ...): for a callback that reports on
+        blocks of iterations, without a Python call per step.
 
     Returns
     -------
@@ -227,6 +232,7 @@ def gradient_descent(
     alpha = _check_learning_rate(learning_rate)
     max_iter = _check_count("max_iter", max_iter, "the largest number of steps to take")
     patience = _check_count("patience", patience, "how many bad steps in a row mean divergence")
+    every = _check_count("callback_every", callback_every, "steps between callbacks")
     _check_callable("grad", grad, required=True)
     _check_callable("fun", fun)
     _check_callable("callback", callback)
@@ -238,7 +244,7 @@ def gradient_descent(
         rule = _rule_on_scalar(rule) if rule is not None else None
     args = args if isinstance(args, tuple) else (args,)
     tol = _check_tol(tol, x.shape)
-    problem = _Problem(grad, fun, rule, alpha, args, tol, max_iter, callback, scalar)
+    problem = _Problem(grad, fun, rule, alpha, args, tol, max_iter, callback, scalar, every)
 
     g, f, gnorm, xnorm = _first_point(problem, x)
     history = _History(x, gnorm, f, max_iter, has_fun=fun is not None)
@@ -272,6 +278,8 @@ class _Problem(NamedTuple):
         Called after every step, as :func:`gradient_descent` says.
     scalar : bool
         Whether ``x0`` was a scalar, so that the caller sees scalars.
+    callback_every : int
+        Steps between two calls of the callback.
     """
 
     grad: Callable
@@ -283,6 +291,7 @@ class _Problem(NamedTuple):
     max_iter: int
     callback: Callable | None
     scalar: bool
+    callback_every: int = 1
 
 
 class _Stop(NamedTuple):
@@ -518,7 +527,7 @@ def _descend(problem: _Problem, history: _History, watch: _DivergenceWatch, star
     -------
     _Stop
     """
-    grad, fun, rule, alpha, args, tol, max_iter, callback, scalar = problem
+    grad, fun, rule, alpha, args, tol, max_iter, callback, scalar, every = problem
     # With a bound per variable, each component is compared with its own (None: one norm).
     bounds = tol if isinstance(tol, np.ndarray) else None
     x, g, gnorm, f, xnorm = start
@@ -554,7 +563,11 @@ def _descend(problem: _Problem, history: _History, watch: _DivergenceWatch, star
             nit += 1
             record(nit, x_new, gnorm_new, f_new)
             x, g, gnorm, f, xnorm = x_new, g_new, gnorm_new, f_new, xnorm_new
-            if callback is not None and _callback_stops(problem, x, g, f, nit, outer_errstate):
+            if (
+                callback is not None
+                and nit % every == 0
+                and _callback_stops(problem, x, g, f, nit, outer_errstate)
+            ):
                 status, cause = DescentStatus.STOPPED, None
                 break
             if cause is not None:

@@ -198,7 +198,7 @@ def plot_fit(
         line.set_gid("fitted line")
         ax.set_xlabel(xlabel or (str(names[0]) if names is not None else "x"))
         ax.set_ylabel(ylabel or y_name)
-        ax.set_title("The data and the least-squares line")
+        ax.set_title(_fit_title(model))
     else:
         prediction = model.predict(_like_fit(model, X_array))
         ax.scatter(prediction, y, s=size, alpha=alpha, color=_DATA_COLOR, label=points, zorder=2)
@@ -215,6 +215,14 @@ def plot_fit(
     ax.legend(loc="best")
     ax.grid(alpha=0.3)
     return ax
+
+
+def _fit_title(model) -> str:
+    """ "The data and the least-squares line", unless a descent stopped short of it."""
+    if getattr(model, "converged_", True):
+        return "The data and the least-squares line"
+    steps = model.n_iter_
+    return f"The data and the line after {steps:,} step{'s' * (steps != 1)} (not converged)"
 
 
 def _like_fit(model, X: np.ndarray):
@@ -372,20 +380,33 @@ def _cost_contours(
     return contours
 
 
+# A path of more iterates than this is drawn thinned, as points: a line through every iterate
+# of a long zigzag fills the valley with a solid band that hides the contours.
+_MOST_POINTS = 400
+# The first steps of a thinned path, drawn as a line: they show how the zigzag starts.
+_HEAD_STEPS = 12
+
+
 def _draw_path(ax, path: np.ndarray, label: str, color: str = _PATH_COLOR, gid: str | None = None):
+    """Draw a path of iterates, the start circled; returns its Line2D (gid ``gid``).
+
+    Up to ``_MOST_POINTS`` iterates, every one, joined by a line. A longer path (more steps
+    than the panel has pixels) is drawn as ``_MOST_POINTS`` points spaced geometrically in
+    the step number — dense where the steps are long, at the start — and its first
+    ``_HEAD_STEPS`` steps as a line.
+    """
     n = len(path)
-    every = None if n <= 80 else max(1, n // 40)
-    (line,) = ax.plot(
-        path[:, 0],
-        path[:, 1],
-        color=color,
-        lw=1.5 if n <= 500 else 0.6,
-        marker="o" if every is None else ".",
-        ms=4,
-        markevery=every,
-        label=label,
-        zorder=3,
-    )
+    if n <= _MOST_POINTS:
+        every = None if n <= 80 else max(1, n // 40)
+        options = {"lw": 1.5, "marker": "o" if every is None else ".", "markevery": every}
+        shown = path
+    else:
+        head = path[: _HEAD_STEPS + 1]
+        ax.plot(head[:, 0], head[:, 1], color=color, lw=1, zorder=3)
+        steps = np.geomspace(1, n - 1, _MOST_POINTS).astype(int)
+        shown = path[np.unique(np.concatenate([[0], steps, [n - 1]]))]
+        options = {"ls": "none", "marker": "."}
+    (line,) = ax.plot(shown[:, 0], shown[:, 1], color=color, ms=4, label=label, zorder=3, **options)
     if gid is not None:
         line.set_gid(gid)
     ax.plot(*path[0], "o", color=color, mfc="white", mew=2, ms=8, zorder=4)
@@ -427,8 +448,9 @@ def plot_cost_surface(
     Returns
     -------
     matplotlib Axes
-        The model's path is the Line2D with gid ``"descent path"``; the contours are the
-        ContourSet with gid ``"cost contours"``.
+        The model's path is the Line2D with gid ``"descent path"`` (every iterate, or, for
+        more than 400, 400 of them as points); the contours are the ContourSet with gid
+        ``"cost contours"``.
 
     Examples
     --------
@@ -441,8 +463,8 @@ def plot_cost_surface(
     >>> model = GradientDescentRegressor(standardize=False, learning_rate=0.1).fit(X, y)
     >>> ax = plot_cost_surface(model, ax=Figure().subplots())
     >>> path = [line for line in ax.get_lines() if line.get_gid() == "descent path"][0]
-    >>> len(path.get_xdata()) == model.n_iter_ + 1
-    True
+    >>> model.n_iter_, len(path.get_xdata()) < 500  # more steps than pixels: thinned
+    (2234, True)
     """
     cost = _one_feature_cost(model, "plot_cost_surface")
     theta, least = _minimum(model, cost)
@@ -545,8 +567,20 @@ def plot_summary(
     if surface:
         plot_cost_surface(model, ax=axes.pop(0))
     if title:
-        figure.suptitle(title)
+        figure.suptitle(_wrapped(title, figure, "large"))
     return figure
+
+
+def _wrapped(text: str, figure, fontsize: str) -> str:
+    """``text`` broken into lines as wide as the figure, so that a long title is not cut."""
+    import textwrap
+
+    from matplotlib.font_manager import FontProperties
+
+    points = FontProperties(size=fontsize).get_size_in_points()
+    # An average character is about 0.6 em wide (DejaVu Sans, lower case and digits).
+    width = int(figure.get_figwidth() * 72 / (0.6 * points))
+    return "\n".join(textwrap.wrap(text, width=max(width, 20)))
 
 
 def plot_learning_rates(
@@ -555,17 +589,23 @@ def plot_learning_rates(
     learning_rates: Sequence[float] | None = None,
     axes: Sequence[Axes] | None = None,
     *,
-    max_iter: int = 200,
+    max_iter: int | None = None,
 ) -> np.ndarray:
     r"""Descend the cost of a line with several learning rates, one panel each.
 
     The same plain descent of :math:`L(m, b)` from :math:`(0, 0)`, in the data's own units,
-    ``max_iter`` steps with each learning rate. Too small, it crawls and is still far from
-    the minimum at the end; at or above :math:`2 / L_{max}`, with :math:`L_{max}` the largest
-    curvature of the cost, it overshoots the valley further at every step and diverges; in
-    between it arrives. Each panel's title says which happened: "just right" when the
-    descent came within 0.1 % of its starting distance from the minimum, "too large" when
-    it diverged, "too small" otherwise.
+    with each learning rate. Too small, it crawls and is still far from the minimum at the
+    end; at or above :math:`2 / L_{max}`, with :math:`L_{max}` the largest curvature of the
+    cost, it overshoots the valley further at every step and diverges; in between it
+    arrives. Each panel's title says which happened: "just right" when the descent came
+    within 0.1 % of its starting distance from the minimum, "too large" when it diverged,
+    "too small" otherwise.
+
+    A stable fixed step on a quadratic multiplies the error by :math:`(I - lpha H)` at
+    every step, so its iterates are computed in closed form, :math:`	heta_k = 	heta^* +
+    (I - lpha H)^k (	heta_0 - 	heta^*)`, however many steps it takes (raw features make
+    it hundreds of thousands); a diverging one is run by :func:`~gdregress.gradient_descent`,
+    which stops it within a few steps.
 
     Parameters
     ----------
@@ -575,8 +615,9 @@ def plot_learning_rates(
         Default: 0.1, 0.8 and 1.05 times the stability limit :math:`2 / L_{max}`.
     axes : sequence of matplotlib Axes, optional
         One per learning rate (default: a new figure with a row of panels).
-    max_iter : int, default=200
-        Steps of each descent.
+    max_iter : int, optional
+        Steps of each descent. By default, as many as the second learning rate (the middle
+        panel) needs to arrive, so that it does on any data.
 
     Returns
     -------
@@ -593,7 +634,6 @@ def plot_learning_rates(
     >>> import matplotlib.pyplot as plt; plt.close("all")
     """
     from .linear_model import AnalyticLeastSquares
-    from .optimize import gradient_descent
 
     model = AnalyticLeastSquares().fit(X, y)
     cost = _one_feature_cost(model, "plot_learning_rates")
@@ -601,26 +641,83 @@ def plot_learning_rates(
     if learning_rates is None:
         learning_rates = [0.1 * limit, 0.8 * limit, 1.05 * limit]
     learning_rates = [float(rate) for rate in learning_rates]
+    axes = _learning_rate_axes(axes, len(learning_rates))
+    theta, least = _minimum(model, cost)
+    start = np.zeros(2)
+    if max_iter is None:
+        middle = learning_rates[min(1, len(learning_rates) - 1)]
+        max_iter = _steps_to_arrive(cost, middle, start - theta)
+    paths = [_fixed_step_path(cost, theta, start, rate, max_iter) for rate in learning_rates]
+    # One window for all panels: the start, the minimum and the descents that did not
+    # diverge; a diverging path leaves it, as it should.
+    kept = [path for path, diverged in paths if not diverged]
+    window = _window(np.vstack([start[None, :], *kept]), cost, theta, least)
+    distance0 = np.linalg.norm(start - theta)
+    for ax, rate, (path, diverged) in zip(axes, learning_rates, paths, strict=True):
+        _cost_contours(ax, cost, least, window, 12, colorbar=False)
+        remaining = np.linalg.norm(path - theta, axis=1) / distance0
+        arrived = np.flatnonzero(remaining <= 1e-3)
+        steps = len(path) - 1
+        if diverged:
+            verdict = f"too large: diverges in {steps} steps"
+        elif arrived.size:
+            verdict = f"just right: there in {arrived[0]:,} steps"
+        else:
+            verdict = f"too small: {remaining[-1]:.0%} of the way to go after {steps:,} steps"
+        _draw_path(ax, path, "descent from (0, 0)", gid="descent path")
+        ax.plot(*theta, "*", color="black", mfc="gold", ms=14, zorder=5, label="minimum")
+        ax.set_title(f"{verdict}\nα = {rate:.3g} = {rate / limit:.3g} × 2/L_max", fontsize="medium")
+        ax.legend(loc="upper right", fontsize="small")
+    return axes
+
+
+def _learning_rate_axes(axes, n: int) -> np.ndarray:
+    """The given Axes, one per learning rate, or a new row of ``n`` panels."""
     if axes is None:
         import matplotlib.pyplot as plt
 
         _, axes = plt.subplots(
-            1,
-            len(learning_rates),
-            figsize=(4.6 * len(learning_rates), 4.6),
-            layout="constrained",
-            sharex=True,
-            sharey=True,
-            squeeze=False,
+            1, n, figsize=(4.6 * n, 4.6), layout="constrained", sharex=True, sharey=True
         )
-        axes = axes[0]
     axes = np.asarray(axes, dtype=object).ravel()
-    if len(axes) != len(learning_rates):
-        raise ValueError(
-            f"give one Axes per learning rate: {len(learning_rates)} learning rates, "
-            f"{len(axes)} Axes"
-        )
-    theta, least = _minimum(model, cost)
+    if len(axes) != n:
+        raise ValueError(f"give one Axes per learning rate: {n} learning rates, {len(axes)} Axes")
+    return axes
+
+
+def _steps_to_arrive(cost: LeastSquaresCost, rate: float, error0: np.ndarray) -> int:
+    """Steps after which a fixed step ``rate`` is within 0.1 % of the start's distance from
+    the minimum, with some to spare (at least 20; 200 when the rate does not converge).
+
+    The error's component along an eigenvector of curvature λ shrinks by |1 − rate·λ| per
+    step; the slowest component that the start has decides.
+    """
+    curvatures, vectors = np.linalg.eigh(cost.hessian)
+    factors = np.abs(1.0 - rate * curvatures)
+    present = np.abs(vectors.T @ error0) > 1e-12 * np.linalg.norm(error0)
+    slowest = float(np.max(factors[present], initial=0.0))
+    if slowest >= 1.0:
+        return 200
+    if slowest == 0.0:
+        return 20
+    return max(20, int(np.ceil(1.2 * np.log(1e-3) / np.log(slowest))))
+
+
+def _fixed_step_path(cost: LeastSquaresCost, theta, start, rate: float, steps: int):
+    """``(path, diverged)``: the iterates of a fixed step from ``start``.
+
+    Below 2/L_max in closed form, θ* + V·diag((1 − rate·λ)^k)·Vᵀ·(θ₀ − θ*) for k = 0 …
+    ``steps``; at or above it by :func:`~gdregress.gradient_descent`, which stops a
+    diverging descent after a few steps.
+    """
+    from .optimize import gradient_descent
+
+    if rate * cost.max_curvature < 2.0:
+        curvatures, vectors = np.linalg.eigh(cost.hessian)
+        k = np.arange(steps + 1)[:, None]
+        with np.errstate(under="ignore"):
+            powers = (1.0 - rate * curvatures)[None, :] ** k
+        return theta + (powers * (vectors.T @ (start - theta))) @ vectors.T, False
 
     def gradient(p):
         grad_m, grad_b = cost.gradient(p[:1], p[1])
@@ -629,33 +726,10 @@ def plot_learning_rates(
     def value(p):
         return cost.value(p[:1], p[1])
 
-    start = np.zeros(2)
-    results = [
-        gradient_descent(
-            gradient, start, learning_rate=rate, max_iter=max_iter, tol=None, fun=value
-        )
-        for rate in learning_rates
-    ]
-    # One window for all panels: the start, the minimum and the descents that did not
-    # diverge; a diverging path leaves it, as it should.
-    kept = [r.path for r in results if r.status != DescentStatus.DIVERGED]
-    window = _window(np.vstack([start[None, :], *kept]), cost, theta, least)
-    distance0 = np.linalg.norm(start - theta)
-    for ax, rate, result in zip(axes, learning_rates, results, strict=True):
-        _cost_contours(ax, cost, least, window, 12, colorbar=False)
-        remaining = np.linalg.norm(result.path - theta, axis=1) / distance0
-        arrived = np.flatnonzero(remaining <= 1e-3)
-        if result.status == DescentStatus.DIVERGED:
-            verdict = f"too large: diverges in {result.nit} steps"
-        elif arrived.size:
-            verdict = f"just right: there in {arrived[0]} steps"
-        else:
-            verdict = f"too small: {remaining[-1]:.0%} of the way to go after {result.nit} steps"
-        _draw_path(ax, result.path, "descent from (0, 0)", gid="descent path")
-        ax.plot(*theta, "*", color="black", mfc="gold", ms=14, zorder=5, label="minimum")
-        ax.set_title(f"{verdict}\nα = {rate:.3g} = {rate / limit:.3g} × 2/L_max", fontsize="medium")
-        ax.legend(loc="upper right", fontsize="small")
-    return axes
+    result = gradient_descent(
+        gradient, start, learning_rate=rate, max_iter=steps, tol=None, fun=value
+    )
+    return result.path, result.status == DescentStatus.DIVERGED
 
 
 def plot_descents(
@@ -723,6 +797,10 @@ def plot_descents(
     from .optimize import gradient_descent
 
     ax = _new_axes(ax)
+    root = ax.figure.figure  # the Figure itself, also for Axes on a SubFigure
+    if root.get_layout_engine() is None:
+        # The legend goes below the Axes: without a layout engine a plain savefig would cut it.
+        root.set_layout_engine("constrained")
     x = np.linspace(*xlim, 301)
     y = np.linspace(*ylim, 301)
     XX, YY = np.meshgrid(x, y)

@@ -22,6 +22,7 @@ import re
 import numpy as np
 import pandas as pd
 import pytest
+import scipy.sparse
 from sklearn.utils._param_validation import InvalidParameterError
 
 from gdregress import AnalyticLeastSquares, GradientDescentRegressor
@@ -58,34 +59,61 @@ def case(
 FIT_CASES = dict(
     [
         # NaN and infinity in X, y and the weights
-        case("nan-X", replaced(X, (1, 1), np.nan), Y, match="Input X contains NaN", covered=True),
+        case(
+            "nan-X",
+            replaced(X, (1, 1), np.nan),
+            Y,
+            match=r"Input X contains NaN: column 1 of X has no value in row 1 \(",
+            covered=True,
+        ),
         case(
             "+inf-X",
             replaced(X, (2, 0), np.inf),
             Y,
-            match="Input X contains infinity",
+            match=r"Input X contains infinity: column 0 of X holds inf in row 2 \(",
             covered=True,
         ),
-        case("-inf-X", replaced(X, (3, 1), -np.inf), Y, match="Input X contains infinity"),
-        case("nan-y", X, replaced(Y, 3, np.nan), match="Input y contains NaN", covered=True),
-        case("+inf-y", X, replaced(Y, 0, np.inf), match="Input y contains infinity"),
+        case(
+            "-inf-X",
+            replaced(X, (3, 1), -np.inf),
+            Y,
+            match="Input X contains infinity: column 1 of X holds -inf in row 3",
+        ),
+        case(
+            "nan-y",
+            X,
+            replaced(Y, 3, np.nan),
+            match="Input y contains NaN: y has no value in row 3",
+            covered=True,
+        ),
+        case(
+            "+inf-y",
+            X,
+            replaced(Y, 0, np.inf),
+            match="Input y contains infinity: y holds inf in row 0",
+        ),
         case("-inf-y", X, replaced(Y, 0, -np.inf), match="Input y contains infinity", covered=True),
         case(
-            "nan-w", X, Y, replaced(W, 5, np.nan), match="sample_weight contains NaN", covered=True
+            "nan-w",
+            X,
+            Y,
+            replaced(W, 5, np.nan),
+            match="sample_weight contains NaN: sample_weight has no value in row 5",
+            covered=True,
         ),
-        case("+inf-w", X, Y, replaced(W, 5, np.inf), match="sample_weight contains infinity"),
+        case("+inf-w", X, Y, replaced(W, 5, np.inf), match="sample_weight holds inf in row 5"),
         case("-inf-w", X, Y, replaced(W, 5, -np.inf), match="sample_weight contains infinity"),
         case(
             "nan-in-a-dataframe",
             frame_with("press", replaced(W, 2, np.nan)),
             Y,
-            match="X contains NaN",
+            match="X contains NaN: column 'press' of X has no value in row 2",
         ),
         case(
             "pd.NA-in-a-nullable-column",
             frame_with("press", pd.array([1.0, None, *W[2:]], dtype="Float64")),
             Y,
-            match="X contains NaN",
+            match="X contains NaN: column 'press' of X has no value in row 1",
         ),
         case(
             "None-in-an-object-array",
@@ -93,7 +121,7 @@ FIT_CASES = dict(
             Y,
             match="X contains NaN",
         ),
-        case("None-in-y", X, [None, *Y[1:]], match="y contains NaN"),
+        case("None-in-y", X, [None, *Y[1:]], match="y contains NaN: y has no value in row 0"),
         case("overflowing-text", np.array([["1e400"], ["2"]] * 4), Y, match="X contains infinity"),
         # non-numeric, boolean, complex and mixed columns
         case(
@@ -295,7 +323,7 @@ def predict_cases():
         "X has 1 features, but .* is expecting 2 features",
         None,
     )
-    yield "nan", FRAME.where(FRAME > 1.0), ValueError, "Input X contains NaN", None
+    yield "nan", FRAME.where(FRAME > 1.0), ValueError, "Input X contains NaN", None  # predict
     yield "inf", FRAME.where(FRAME > 1.0, np.inf), ValueError, "Input X contains infinity", None
     yield "1-D", X[0], ValueError, r"(?s)Expected 2D array.*reshape\(1, -1\)", None
     yield "3-D", np.ones((2, 2, 2)), ValueError, "dim 3", None
@@ -446,3 +474,30 @@ def test_unknown_parameter_raises_listing_the_valid_ones(estimator):
         estimator(alpha=1.0)
     with pytest.raises(ValueError, match=r"Invalid parameter 'alpha'.*Valid parameters are: \["):
         estimator().set_params(alpha=1.0)
+
+
+# Where a NaN or an infinity is: the column (by name when there is one) and the first row.
+
+
+@pytest.mark.parametrize("estimator", ESTIMATORS)
+def test_the_first_non_finite_row_is_named_in_sparse_X_and_in_a_target(estimator):
+    bad = replaced(X, (6, 1), np.inf)
+    bad[4, 0] = np.nan  # the first row with a non-finite value, in column 0
+    with pytest.raises(ValueError, match=r"column 0 of X has no value in row 4 \("):
+        estimator().fit(scipy.sparse.csr_matrix(bad), Y)
+    targets = np.column_stack([Y, replaced(Y, 2, -np.inf)])
+    with pytest.raises(ValueError, match=r"infinity: target 1 of y holds -inf in row 2 \("):
+        estimator().fit(X, targets)
+
+
+def test_valid_data_are_not_searched_for_non_finite_values(monkeypatch):
+    import gdregress._messages
+    import gdregress._validation
+
+    def refuse(values):
+        raise AssertionError("valid data were searched for NaN")
+
+    monkeypatch.setattr(gdregress._messages, "first_non_finite", refuse)
+    monkeypatch.setattr(gdregress._validation, "first_non_finite", refuse)
+    for estimator in ESTIMATORS:
+        estimator().fit(FRAME, Y, sample_weight=W)

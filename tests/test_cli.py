@@ -254,6 +254,20 @@ def test_progress_is_reported_for_long_work_only(advertising_csv, monkeypatch, c
     assert lines[-1].endswith(" s")
 
 
+def test_a_long_descent_reports_its_iterations_through_a_callback(monkeypatch, capsys):
+    monkeypatch.setattr(_progress, "DELAY", 0.0)
+    monkeypatch.setattr(_progress, "LOG_INTERVAL", 0.02)
+    argv = ["fit", "--method", "gd", "--no-standardize", "--learning-rate", "5e-5"]
+    assert main([*argv, "--max-iter", "20000"]) == 0
+    lines = capsys.readouterr().err.splitlines()
+    prefix = "gdregress: fitting by gradient descent on 200 rows: "
+    assert all(line.startswith(prefix) for line in lines)
+    counts = [int(line[len(prefix) :].split(" of ")[0].replace(",", "")) for line in lines]
+    # Counted by the IterationCount callback at the end of each block of 20,000/100 steps.
+    assert counts == sorted(counts) and all(count % 200 == 0 for count in counts)
+    assert lines[-1].startswith(f"{prefix}20,000 of at most 20,000 iterations: ")
+
+
 def test_progress_line_is_rewritten_on_a_terminal(monkeypatch):
     class Terminal(StringIO):
         def isatty(self):
@@ -564,3 +578,42 @@ def test_cost_r2_and_rmse_are_in_the_data_units_whatever_their_scale(tmp_path, c
     assert report["cost"] == pytest.approx(np.mean(residuals**2) / 2, rel=1e-9)
     assert report["rmse"] == pytest.approx(np.sqrt(np.mean(residuals**2)), rel=1e-9)
     assert report["r2"] == pytest.approx(reference.score((x / size)[:, None], y), rel=1e-9)
+
+
+# An instant command line: what parsing and help need imports nothing heavy.
+
+
+_HEAVY = ["numpy", "pandas", "scipy", "sklearn", "matplotlib", "dask"]
+# How the command starts: ``python -m gdregress`` and the ``gdregress`` script.
+_STARTS = {
+    "python -m": "import runpy\nrunpy.run_module('gdregress', run_name='__main__')",
+    "script": "from gdregress.cli import main\nsys.exit(main())",
+}
+
+
+@pytest.mark.parametrize("start", sorted(_STARTS))
+@pytest.mark.parametrize("args", [["--version"], ["--help"], ["fit", "--help"], ["compare", "-h"]])
+def test_help_and_version_import_no_heavy_module(start, args):
+    """Measured, not timed here: see benchmarks/bench_startup.py and the README."""
+    probe = "\n".join(
+        [
+            "import json, sys",
+            f"sys.argv = ['gdregress', *{args!r}]",
+            "try:",
+            *("    " + line for line in _STARTS[start].splitlines()),
+            "except SystemExit:",
+            f"    print(json.dumps([m for m in {_HEAVY!r} if m in sys.modules]))",
+        ]
+    )
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    assert done.stdout.splitlines()[0].startswith(("gdregress", "usage: gdregress"))
+    assert json.loads(done.stdout.splitlines()[-1]) == []
+
+
+def test_names_of_the_package_are_imported_when_used():
+    import gdregress
+
+    assert gdregress.GradientDescentRegressor.__module__ == "gdregress.linear_model"
+    assert set(gdregress.__all__) <= set(dir(gdregress))
+    with pytest.raises(AttributeError, match="no attribute 'Regressor'"):
+        gdregress.Regressor  # noqa: B018

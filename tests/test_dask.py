@@ -292,9 +292,11 @@ def test_non_numeric_columns_are_named(on_cluster):
 @pytest.mark.parametrize(
     ("column", "value", "message"),
     [
-        ("radio", np.nan, "Input X contains NaN"),
-        ("tv", np.inf, "Input X contains infinity"),
-        ("sales", np.nan, "Input y contains NaN"),
+        # The column by name and the row over all partitions (row 250 is in the third).
+        ("radio", np.nan, "Input X contains NaN: column 'radio' of X has no value in row 250"),
+        ("tv", np.inf, "Input X contains infinity: column 'tv' of X holds inf in row 250"),
+        ("sales", np.nan, "Input y contains NaN: y has no value in row 250"),
+        ("weight", np.inf, "sample_weight contains infinity: sample_weight holds inf in row 250"),
         ("weight", -1.0, "Negative values in data passed to `sample_weight`"),
     ],
 )

@@ -83,6 +83,7 @@ EXPECTED = {
             "  α = 0.005   converged in 756 steps to x = 0.56714329",
             "  α = 0.3     diverged at step 2",
             "  stable below 2/L_max = 0.3606; auto takes 2/(L_max + λ_min) = 0.3529",
+            "  α = 0.2885 (0.8 × 2/L_max): within 0.1% in 190 steps, converged in 766",
             "  α = 0.3642 (1.01 × 2/L_max): DivergenceError",
             "  standardised coordinates (the default): 1 step",
         ],
@@ -213,3 +214,16 @@ def test_cluster_fits_agree(runs):
     assert len(planes) == 2 and planes[0] == pytest.approx(planes[1], abs=1e-4)
     # The data are 2.9 + 0.045·tv + 0.19·radio − 0.001·newspaper + noise of deviation 1.6.
     assert planes[0] == pytest.approx([2.9, 0.045, 0.19, -0.001], abs=0.05)
+
+
+def test_learning_rate_example_counts_steps_as_its_figure_does(runs):
+    """The figure's middle panel (0.8 × 2/L_max) and the printed line count the same steps."""
+    from gdregress.datasets import load_power_lines
+    from gdregress.plotting import plot_learning_rates
+
+    out, _, _ = runs["06_learning_rate.py"]
+    printed = re.search(r"\(0\.8 × 2/L_max\): within 0\.1% in ([0-9,]+) steps", out)
+    axes = plot_learning_rates(*load_power_lines(return_X_y=True))
+    drawn = re.search(r"just right: there in ([0-9,]+) steps", axes[1].get_title())
+    assert printed and drawn and printed.group(1) == drawn.group(1)
+    matplotlib.pyplot.close("all")

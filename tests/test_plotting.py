@@ -161,8 +161,10 @@ def test_loss_curve_of_something_else_is_a_type_error():
 def test_cost_surface_path_has_every_iterate_and_the_contours_span_it(plain_descent):
     ax = plot_cost_surface(plain_descent, ax=_axes())
     path = _line(ax, "descent path").get_xydata()
-    assert len(path) == plain_descent.n_iter_ + 1
-    np.testing.assert_array_equal(path, plain_descent.path_)
+    # 2,234 steps, more than the panel has pixels: iterates drawn thinned, the ends kept.
+    assert plain_descent.n_iter_ == 2234 and len(path) <= 402
+    np.testing.assert_array_equal(path[[0, -1]], plain_descent.path_[[0, -1]])
+    assert all((plain_descent.path_ == point).all(axis=1).any() for point in path)
     # The contours are computed over a window holding the path and the minimum.
     vertices = np.vstack([p.vertices for p in _contours(ax).get_paths() if len(p.vertices)])
     low, high = vertices.min(axis=0), vertices.max(axis=0)
@@ -207,7 +209,7 @@ def test_cost_surface_needs_one_feature():
 
 def test_learning_rates_too_small_just_right_too_large(power_lines):
     X, y = power_lines
-    axes = plot_learning_rates(X, y)
+    axes = plot_learning_rates(X, y, max_iter=200)
     titles = [ax.get_title() for ax in axes]
     assert [title.split(":")[0] for title in titles] == ["too small", "just right", "too large"]
     # L's Hessian is [[14/3, 2], [2, 1]]: L_max = (17 + √265)/6, the limit 2/L_max.
@@ -364,3 +366,101 @@ def test_data_whose_squares_leave_float64_is_refused_with_the_remedy(power_lines
     model = GradientDescentRegressor().fit(X * 1e160, y)
     with pytest.raises(ValueError, match=rf"{plot.__name__} .*1e±150\).*rescale x or y"):
         plot(model, ax=_axes())
+
+
+# Pictures that a new user found wanting: each test would have caught its defect.
+
+
+@pytest.fixture(scope="module")
+def long_plain_descent(tv):
+    """The TV data descended in dollars: 20,000 steps that zigzag across a narrow valley."""
+    X, y = tv
+    return GradientDescentRegressor(standardize=False, max_iter=20_000, tol=None).fit(X, y)
+
+
+def test_a_path_of_more_steps_than_pixels_is_drawn_as_thinned_points(long_plain_descent):
+    ax = plot_cost_surface(long_plain_descent, ax=_axes())
+    path = _line(ax, "descent path")
+    points = path.get_xydata()
+    width_in_pixels = ax.get_window_extent().width
+    assert path.get_linestyle() == "None" and len(points) < width_in_pixels
+    full = long_plain_descent.path_
+    np.testing.assert_array_equal(points[[0, -1]], full[[0, -1]])
+    # Every point drawn is an iterate, and both sides of the zigzag are shown.
+    steps = [int(np.flatnonzero((full == point).all(axis=1))[0]) for point in points]
+    assert {step % 2 for step in steps[1:-1]} == {0, 1}
+
+
+def test_an_unconverged_line_is_not_called_the_least_squares_line(tv, long_plain_descent):
+    X, y = tv
+    ax = plot_fit(long_plain_descent, X, y, ax=_axes())
+    assert not long_plain_descent.converged_
+    assert ax.get_title() == "The data and the line after 20,000 steps (not converged)"
+    converged = GradientDescentRegressor().fit(X, y)
+    assert plot_fit(converged, X, y, ax=_axes()).get_title() == (
+        "The data and the least-squares line"
+    )
+
+
+def _inside_the_figure(figure, artists) -> bool:
+    """Whether the drawn artists lie within the figure's area (as savefig writes it)."""
+    figure.canvas.draw()
+    bounds = figure.bbox
+    for artist in artists:
+        box = artist.get_window_extent()
+        if box.x0 < bounds.x0 - 1 or box.x1 > bounds.x1 + 1 or box.y0 < bounds.y0 - 1:
+            return False
+        if box.y1 > bounds.y1 + 1:
+            return False
+    return True
+
+
+def test_a_long_title_of_the_summary_figure_is_wrapped_to_fit(power_lines, plain_descent):
+    X, y = power_lines
+    title = "sales on TV: 200 rows of '" + "/a/very/long/folder" * 12 + "/advertising.csv'"
+    figure = plot_summary(plain_descent, X, y, title=title)
+    suptitle = figure.get_suptitle()
+    assert "\n" in suptitle
+    assert suptitle.replace("\n", "").replace(" ", "") == title.replace(" ", "")
+    assert _inside_the_figure(figure, [figure._suptitle])
+
+
+def test_the_legend_of_descents_is_inside_a_plainly_saved_figure(tmp_path):
+    ax = plot_descents(
+        lambda p: p[0] ** 2 + p[1] ** 2,
+        lambda p: 2 * np.asarray(p),
+        [(2, 1), (-2, 1), (1, -2)],
+        ax=Figure().subplots(),
+        learning_rate=0.1,
+        xlim=(-3, 3),
+        ylim=(-3, 3),
+    )
+    ax.figure.savefig(tmp_path / "descents.png")  # no bbox_inches="tight"
+    texts = ax.get_legend().get_texts()
+    assert len(texts) == 3 and _inside_the_figure(ax.figure, texts)
+
+
+def test_the_middle_learning_rate_arrives_on_data_in_dollars(tv):
+    # The TV budgets in dollars make the cost's condition number about 1e5: the middle
+    # panel's rate needs hundreds of thousands of steps, which it is given.
+    X, y = tv
+    axes = plot_learning_rates(X, y, axes=Figure().subplots(1, 3))
+    titles = [ax.get_title().split(":")[0] for ax in axes]
+    assert titles == ["too small", "just right", "too large"]
+    slope, intercept = np.polyfit(X[:, 0], y, 1)
+    minimum = np.array([slope, intercept])
+    end = _line(axes[1], "descent path").get_xydata()[-1]
+    assert np.linalg.norm(end - minimum) <= 1e-3 * np.linalg.norm(minimum)
+
+
+def test_stable_paths_in_closed_form_are_the_descents_iterates(power_lines):
+    X, y = power_lines
+    (ax,) = plot_learning_rates(X, y, [0.2], axes=[_axes()], max_iter=300)
+    reference = gradient_descent(
+        lambda p: np.array([28 * p[0] + 12 * p[1] - 42, 6 * p[1] + 12 * p[0] - 20]) / 6,
+        [0.0, 0.0],
+        learning_rate=0.2,
+        max_iter=300,
+        tol=None,
+    )
+    np.testing.assert_allclose(_line(ax, "descent path").get_xydata(), reference.path, atol=1e-12)

@@ -1,0 +1,63 @@
+"""Messages for the user's mistakes, shared by the command and the estimators.
+
+Light on purpose (no numpy, pandas or scikit-learn at import), so that the command's parser
+and its error path import nothing heavy.
+"""
+
+from __future__ import annotations
+
+__all__ = ["InputError", "first_non_finite", "non_finite_value", "one_line"]
+
+
+class InputError(Exception):
+    """A mistake in the command's input; the message says what is wrong and how to fix it."""
+
+
+def one_line(text: object) -> str:
+    """The text of a message (or an exception) on one line: runs of whitespace as one space."""
+    return " ".join(str(text).split())
+
+
+def non_finite_value(value: float) -> str:
+    """What a non-finite cell holds, as a message says it: "has no value" (NaN), "holds inf".
+
+    Examples
+    --------
+    >>> non_finite_value(float("nan")), non_finite_value(float("-inf"))
+    ('has no value', 'holds -inf')
+    """
+    return "has no value" if value != value else f"holds {value}"
+
+
+def first_non_finite(values) -> tuple[int, int, float] | None:
+    """``(row, column, value)`` of the first NaN or ±inf in row order, or None if all are finite.
+
+    ``values`` is a 1-D array (column 0), a 2-D array or a scipy.sparse matrix. For the
+    failure path only: it reads the whole array.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> first_non_finite(np.array([[1.0, 2.0], [3.0, np.inf], [np.nan, 0.0]]))
+    (1, 1, inf)
+    """
+    import numpy as np
+    import scipy.sparse
+
+    if scipy.sparse.issparse(values):
+        coo = values.tocoo()
+        bad = ~np.isfinite(coo.data)
+        if not bad.any():
+            return None
+        rows, columns, data = coo.row[bad], coo.col[bad], coo.data[bad]
+        k = np.lexsort((columns, rows))[0]
+        return int(rows[k]), int(columns[k]), float(data[k])
+    array = np.asarray(values)
+    if array.size == 0:
+        return None
+    array = array.reshape(len(array), -1)
+    bad = np.flatnonzero(~np.isfinite(array))
+    if bad.size == 0:
+        return None
+    row, column = divmod(int(bad[0]), array.shape[1])
+    return row, column, float(array[row, column])
