@@ -95,12 +95,12 @@ def solve_short_side(design: DesignOperator) -> LeastSquaresSolution:
         rows = design.root_weights > 0
         A = A[rows] * design.root_weights[rows, None]
         targets = targets[rows]
-    # Aᵀ = QR, so A = RᵀQᵀ; Aᵀ (Fortran-ordered) is factored in place.
-    q, r = scipy.linalg.qr(A.T, mode="economic", overwrite_a=True)
-    u, singular, vt = scipy.linalg.svd(r)  # Rᵀ = V Σ Uᵀ
-    rank = numerical_rank(singular, A.shape[0], A.shape[1])
-    z = u[:, :rank] @ ((vt[:rank] @ targets) / singular[:rank, None])
-    theta = q @ z
+    if A.shape[0] >= A.shape[1]:  # constant columns or weights of 0 left it tall: small
+        u, singular, vt = scipy.linalg.svd(A, full_matrices=False)
+        rank = numerical_rank(singular, A.shape[0], A.shape[1])
+        theta = vt[:rank].T @ ((u[:, :rank].T @ targets) / singular[:rank, None])
+    else:
+        theta, singular, rank = _short_side(A, targets)
     coef, intercept = design.to_user(theta)
     singular_values = np.zeros(min(design.n_rows, design.n_features))
     user_singular = singular * _common_column_scale(design)
@@ -108,6 +108,27 @@ def solve_short_side(design: DesignOperator) -> LeastSquaresSolution:
     # Of the design on its range (a centred design of n rows has rank n - 1 at most).
     condition = float(singular[0] / singular[rank - 1]) if rank else 1.0
     return LeastSquaresSolution(coef, intercept, rank, singular_values, condition, Route.SHORT_SIDE)
+
+
+def _short_side(A: np.ndarray, targets: np.ndarray):
+    """The minimum-norm solution of a wide A (n < k) by QR of Aᵀ and the SVD of its R.
+
+    Returns the solution (k, t), the singular values of A and its numerical rank.
+    """
+    # Aᵀ = QR, so A = RᵀQᵀ. Q is kept as its Householder reflectors and applied by LAPACK's
+    # ormqr: forming it explicitly (orgqr) costs several times the factorisation.
+    (reflectors, tau), r = scipy.linalg.qr(A.T, mode="raw", overwrite_a=True)
+    n = r.shape[0]
+    u, singular, vt = scipy.linalg.svd(r[:, :n])  # Rᵀ = V Σ Uᵀ
+    rank = numerical_rank(singular, A.shape[0], A.shape[1])
+    z = np.zeros((A.shape[1], targets.shape[1]))
+    z[:n] = u[:, :rank] @ ((vt[:rank] @ targets) / singular[:rank, None])
+    theta, _, info = scipy.linalg.lapack.dormqr(
+        "L", "N", reflectors, tau, z, lwork=max(1, 64 * z.shape[1])
+    )
+    if info != 0:  # pragma: no cover - LAPACK's argument checks
+        raise RuntimeError(f"LAPACK's dormqr failed (info={info}).")
+    return theta, singular, rank
 
 
 def _common_column_scale(design: DesignOperator) -> float:

@@ -336,9 +336,13 @@ def _weighted_squares_about(X, weights: np.ndarray | None, shift: np.ndarray) ->
         stop = min(n, start + step)
         lo, hi = indptr[start], indptr[stop]
         columns = indices[lo:hi]
-        row_of = np.repeat(np.arange(start, stop), np.diff(indptr[start : stop + 1]))
-        w = np.ones(hi - lo) if weights is None else weights[row_of]
-        total += np.bincount(columns, weights=w * (data[lo:hi] - shift[columns]) ** 2, minlength=d)
+        squares = (data[lo:hi] - shift[columns]) ** 2
+        if weights is None:  # no row of a nonzero needed
+            total += np.bincount(columns, weights=squares, minlength=d)
+            weight_in_column += np.bincount(columns, minlength=d)
+            continue
+        w = weights[np.repeat(np.arange(start, stop), np.diff(indptr[start : stop + 1]))]
+        total += np.bincount(columns, weights=w * squares, minlength=d)
         weight_in_column += np.bincount(columns, weights=w, minlength=d)
     return total + shift**2 * np.maximum(weight_sum - weight_in_column, 0.0)
 

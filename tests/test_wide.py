@@ -314,3 +314,15 @@ def test_plots_that_need_statistics_say_so_after_the_operator_route():
     residual = y - minimum.predict(X)
     ax = plot_loss_curve(descent, minimum=np.mean(residual**2) / 2, ax=Figure().subplots())
     assert len(ax.get_lines()[0].get_xdata()) == descent.n_iter_ + 1
+
+
+def test_short_side_with_constant_columns_that_leave_it_tall():
+    rng = np.random.default_rng(17)
+    X = np.ones((200, 1000))
+    X[:, :100] = rng.standard_normal((200, 100))  # 900 constant columns: 100 vary
+    y = X[:, :100] @ rng.standard_normal(100) + rng.standard_normal(200)
+    model = AnalyticLeastSquares(solver="operator").fit(X, y)
+    coef, intercept = centred_lstsq(X[:, :100], y)
+    np.testing.assert_allclose(model.coef_[:100], coef, rtol=1e-10)
+    assert model.intercept_ == pytest.approx(intercept, rel=1e-10)
+    assert not np.any(model.coef_[100:]) and model.rank_ == 100
