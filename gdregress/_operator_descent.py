@@ -20,9 +20,9 @@ and one with :math:`M^\\top`, whichever the step rule, and the cost
 * It stops when the relative optimality :math:`\\|M^\\top r\\| / (\\|M\\|_F \\|r\\|)` of every
   target is at most ``tol`` (or the residual is 0): without :math:`\\lambda_{min}`, the
   bound on the coefficients that the statistics route uses is not at hand.
-* ``path`` keeps at most :data:`PATH_BUDGET` numbers: past that, every other kept iterate is
-  dropped and the stride doubles (the first and last iterates are always kept), and
-  ``path_iterations`` says which iterations the rows are.
+* ``path`` keeps at most :data:`PATH_BUDGET` numbers, and no more than X stores: past
+  that, every other kept iterate is dropped and the stride doubles (the first and last
+  iterates are always kept), and ``path_iterations`` says which iterations the rows are.
 """
 
 from __future__ import annotations
@@ -113,7 +113,9 @@ class _Run:
         self.steps: list[float] = []
         self.kept: list[np.ndarray] = []
         self.kept_at: list[int] = []
-        capacity = PATH_BUDGET // max(1, (design.n_features + 1) * design.targets.shape[1])
+        # At most PATH_BUDGET numbers, and no more than X stores: the path never outweighs it.
+        budget = min(PATH_BUDGET, max(design.nnz, 1))
+        capacity = budget // max(1, (design.n_features + 1) * design.targets.shape[1])
         self.capacity, self.stride = max(capacity, 4), 1
         self.status = DescentStatus.MAX_ITER
 

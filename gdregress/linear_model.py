@@ -556,9 +556,9 @@ class GradientDescentRegressor(_LinearLeastSquares):
     :class:`~gdregress.DivergenceError`. ``"auto"`` takes the exact step there (it costs
     nothing extra, while the best fixed step would need :math:`\lambda_{min}`), and the
     descent stops at a relative optimality :math:`\|X_c^\top r\|/(\|X_c\|_F\|r\|)` of
-    ``tol``. ``path_`` keeps at most 10⁷ numbers: past that, every other iterate kept is
-    dropped and the stride doubles (``path_iterations_`` says which iterations remain). On
-    rank-deficient designs this route converges to the solution of least norm in the
+    ``tol``. ``path_`` keeps at most 10⁷ numbers, and no more than X stores: past that,
+    every other iterate kept is dropped and the stride doubles (``path_iterations_`` says
+    which iterations remain). On rank-deficient designs this route converges to the solution of least norm in the
     descent's (standardised) coordinates.
 
     **Callbacks.** With scikit-learn 1.9 or later, ``set_callbacks(...)`` attaches
@@ -606,7 +606,7 @@ class GradientDescentRegressor(_LinearLeastSquares):
     path_ : ndarray of shape (n_iter_ + 1, n_features + 1)
         Every iterate as ``(coef..., intercept)`` in the user's units, the start first.
         With a 2-D y, shape (n_iter_ + 1, n_targets, n_features + 1). Thinned on the
-        matrix-free route when it would exceed 10⁷ numbers.
+        matrix-free route when it would exceed 10⁷ numbers or the size of X.
     path_iterations_ : ndarray of shape (len(path_),)
         The iteration of each row of ``path_`` (0, 1, 2, ... unless thinned).
     gradient_norms_ : ndarray of shape (n_iter_ + 1,)

@@ -201,9 +201,12 @@ def test_the_matrix_free_descent_reports_its_blocks_and_stops_on_request():
     assert model.solver_ == "matrix-free descent"
     assert recorder.blocks() == list(range(4, 401, 4))  # 400 iterations in blocks of 4
     np.testing.assert_array_equal(model.coef_, reference.coef_)
-    np.testing.assert_allclose(recorder.coefs[9], reference.path_[40, :-1], rtol=1e-12)
+    # (path_ is thinned on this route: the iterate at 40 is that of a 40-step descent.)
+    at_40 = GradientDescentRegressor(**{**params, "max_iter": 40}).fit(X, y)
+    np.testing.assert_array_equal(recorder.coefs[9], at_40.coef_)
     stopping = Recorder(stop_at=100)
     with pytest.warns(ConvergenceWarning, match="stopped after 100 iterations"):
         stopped = GradientDescentRegressor(**params).set_callbacks(stopping).fit(X, y)
     assert stopped.n_iter_ == 100 and not stopped.converged_
-    np.testing.assert_allclose(stopped.coef_, reference.path_[100, :-1], rtol=1e-12)
+    at_100 = GradientDescentRegressor(**{**params, "max_iter": 100}).fit(X, y)
+    np.testing.assert_array_equal(stopped.coef_, at_100.coef_)
