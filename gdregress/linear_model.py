@@ -558,8 +558,8 @@ class GradientDescentRegressor(_LinearLeastSquares):
     descent stops at a relative optimality :math:`\|X_c^\top r\|/(\|X_c\|_F\|r\|)` of
     ``tol``. ``path_`` keeps at most 10⁷ numbers, and no more than X stores: past that,
     every other iterate kept is dropped and the stride doubles (``path_iterations_`` says
-    which iterations remain). On rank-deficient designs this route converges to the solution of least norm in the
-    descent's (standardised) coordinates.
+    which iterations remain). On rank-deficient designs this route converges to the solution of
+    least norm in the descent's (standardised) coordinates.
 
     **Callbacks.** With scikit-learn 1.9 or later, ``set_callbacks(...)`` attaches
     scikit-learn's callbacks (``sklearn.callback``, ``ProgressBar`` among them): the descent
