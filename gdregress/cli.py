@@ -196,7 +196,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     --------
     >>> main(["fit"])  # doctest: +ELLIPSIS
     data: 200 rows of the TV-advertising data (ISLR), target sales
-    method: closed form (normal equations)
+    method: closed form (QR with refinement)
     line: TV → y = 0.0475·x + 7.0326
     cost L = 1/(2n)·Σ(m·x + b − y)²: 5.25633
     R²: 0.611875

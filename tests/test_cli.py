@@ -87,7 +87,7 @@ def test_main_fits_the_tv_line_in_closed_form(argv, expected, capsys):
     assert main(argv) == 0
     captured = capsys.readouterr()
     _check_report(captured.out, expected)
-    assert "closed form (normal equations)" in captured.out
+    assert "closed form (QR with refinement)" in captured.out  # small data: always
     assert "iterations" not in captured.out
     assert captured.err == ""  # short work: no progress line
 
@@ -113,7 +113,7 @@ def test_json_is_one_object_with_the_same_numbers(expected, capsys):
     assert report["r2"] == pytest.approx(r2_score(y, prediction), rel=1e-12)
     assert report["rmse"] == pytest.approx(np.sqrt(np.mean((prediction - y) ** 2)), rel=1e-12)
     assert report["rows"] == 200 and report["features"] == ["TV"] and report["target"] == "sales"
-    assert report["method"] == "analytic" and report["solver"] == "normal equations"
+    assert report["method"] == "analytic" and report["solver"] == "QR with refinement"
     assert report["fit_time_s"] > 0 and report["chunks"] is None and report["notes"] == []
 
 
