@@ -7,6 +7,7 @@ itself is :func:`gradient_descent`; the lecture's data is in :mod:`gdregress.dat
 """
 
 from . import datasets
+from ._inference import RegressionSummary
 from .datasets import DatasetIntegrityError
 from .exceptions import DivergenceError, IllConditionedWarning
 from .linear_model import AnalyticLeastSquares, GradientDescentRegressor
@@ -20,6 +21,7 @@ __all__ = [
     "DivergenceError",
     "GradientDescentRegressor",
     "IllConditionedWarning",
+    "RegressionSummary",
     "__version__",
     "datasets",
     "gradient_descent",
