@@ -404,86 +404,99 @@ def _user_order(fit: _Fit) -> np.ndarray:
 
 def summaries(model, alpha: float, cov_type: str, source) -> list[RegressionSummary]:
     """One :class:`RegressionSummary` per target of a fitted model."""
-    from scipy import stats as distributions
-
     fit = model_inference(model, "summary()")
     if cov_type == "nonrobust":
         covariance, wald = nonrobust_covariance(fit), None
     else:
         covariance, wald = robust_covariance(fit, source, cov_type)
-    names = parameter_names(model)
-    user_coef, user_intercept = fit.stats.to_user_units(fit.coef, fit.intercept)
-    stats, df_resid = fit.stats, fit.df_resid
-    k_constant = int(fit.fit_intercept)
-    df_model = fit.n_params - k_constant
-    y_units = stats.units.cost_to_user(np.ones(stats.n_targets)) * stats.weight_scale
-    total = stats.yy if fit.fit_intercept else stats.uncentred_yy()
-    quantile = distributions.t.ppf(1 - alpha / 2, df_resid)
+    names = pd.Index(parameter_names(model))
+    coef, intercept = fit.stats.to_user_units(fit.coef, fit.intercept)
+    theta = np.vstack([coef, intercept[None]]) if fit.fit_intercept else coef
+    order = _user_order(fit)
     results = []
-    for t in range(stats.n_targets):
-        theta = (
-            np.append(user_coef[:, t], user_intercept[t]) if fit.fit_intercept else user_coef[:, t]
-        )
-        order = _user_order(fit)
-        coef, cov = theta[order], covariance[t][np.ix_(order, order)]
-        std_err = np.sqrt(np.diag(cov))
-        t_value = coef / std_err
-        table = pd.DataFrame(
-            {
-                "coef": coef,
-                "std_err": std_err,
-                "t_value": t_value,
-                "p_value": 2 * distributions.t.sf(np.abs(t_value), df_resid),
-                "ci_lower": coef - quantile * std_err,
-                "ci_upper": coef + quantile * std_err,
-            },
-            index=pd.Index(names),
-        )
-        rss, tss = float(fit.rss[t]), float(total[t])
-        r2 = 1.0 - rss / tss if tss > 0 else math.nan
-        with np.errstate(divide="ignore", invalid="ignore"):
-            f_classical = ((tss - rss) / df_model) / (rss / df_resid) if df_model else math.nan
-        f_statistic = f_classical
-        if wald is not None and df_model:  # the Wald test with the robust covariance
-            f_statistic = float(wald[t])
-        f_pvalue = (
-            float(distributions.f.sf(f_statistic, df_model, df_resid)) if df_model else math.nan
-        )
-        to_user = float(y_units[t])
-        anova = pd.DataFrame(
-            {
-                "df": [df_model, df_resid, df_model + df_resid],
-                "sum_sq": [(tss - rss) * to_user, rss * to_user, tss * to_user],
-            },
-            index=pd.Index(["regression", "residual", "total"]),
-        )
-        anova["mean_sq"] = anova["sum_sq"] / anova["df"].replace(0, np.nan)
-        anova["F"] = [f_classical, np.nan, np.nan]
-        anova["p_value"] = [
-            float(distributions.f.sf(f_classical, df_model, df_resid)) if df_model else np.nan,
-            np.nan,
-            np.nan,
-        ]
+    for t in range(fit.stats.n_targets):
+        cov = covariance[t][np.ix_(order, order)]
+        anova = _anova(fit, t)
+        f_statistic = anova.loc["regression", "F"]
+        if wald is not None and fit.n_params > int(fit.fit_intercept):
+            f_statistic = float(wald[t])  # the Wald test with the robust covariance
         results.append(
             RegressionSummary(
-                coef_table=table,
-                rse=math.sqrt(rss * to_user / df_resid),
-                df_model=df_model,
-                df_resid=df_resid,
-                r2=r2,
-                adj_r2=1.0 - (stats.n_rows - k_constant) / df_resid * (1.0 - r2),
+                coef_table=_coefficient_table(theta[order, t], cov, names, alpha, fit.df_resid),
+                rse=math.sqrt(anova.loc["residual", "mean_sq"]),
+                df_model=int(anova.loc["regression", "df"]),
+                df_resid=fit.df_resid,
+                r2=anova.attrs["r2"],
+                adj_r2=anova.attrs["adj_r2"],
                 f_statistic=float(f_statistic),
-                f_pvalue=f_pvalue,
-                cov=pd.DataFrame(cov, index=pd.Index(names), columns=pd.Index(names)),
+                f_pvalue=_f_pvalue(f_statistic, anova.loc["regression", "df"], fit.df_resid),
+                cov=pd.DataFrame(cov, index=names, columns=names),
                 anova=anova,
                 alpha=alpha,
                 cov_type=cov_type,
-                n_obs=stats.n_rows,
+                n_obs=fit.stats.n_rows,
                 fit_intercept=fit.fit_intercept,
                 model_name=type(model).__name__,
             )
         )
     return results
+
+
+def _coefficient_table(coef, cov, names, alpha: float, df_resid: int) -> pd.DataFrame:
+    """Estimates, standard errors, t, two-sided p and intervals of level 1 − alpha."""
+    from scipy import stats as distributions
+
+    std_err = np.sqrt(np.diag(cov))
+    t_value = coef / std_err
+    quantile = distributions.t.ppf(1 - alpha / 2, df_resid)
+    return pd.DataFrame(
+        {
+            "coef": coef,
+            "std_err": std_err,
+            "t_value": t_value,
+            "p_value": 2 * distributions.t.sf(np.abs(t_value), df_resid),
+            "ci_lower": coef - quantile * std_err,
+            "ci_upper": coef + quantile * std_err,
+        },
+        index=names,
+    )
+
+
+def _f_pvalue(f_statistic: float, df_model: int, df_resid: int) -> float:
+    from scipy import stats as distributions
+
+    return float(distributions.f.sf(f_statistic, df_model, df_resid)) if df_model else math.nan
+
+
+def _anova(fit: _Fit, t: int) -> pd.DataFrame:
+    """The ANOVA table of target ``t`` in the user's units; R² and adjusted R² in ``attrs``.
+
+    Sums of squares are weighted (``Σ w r²``), about the weighted mean with an intercept and
+    about 0 without one (the uncentred R², as statsmodels and R report it).
+    """
+    stats = fit.stats
+    k_constant = int(fit.fit_intercept)
+    df_model, df_resid = fit.n_params - k_constant, fit.df_resid
+    rss = float(fit.rss[t])
+    tss = float((stats.yy if fit.fit_intercept else stats.uncentred_yy())[t])
+    with np.errstate(divide="ignore", invalid="ignore"):
+        f_statistic = ((tss - rss) / df_model) / (rss / df_resid) if df_model else math.nan
+    # Sums in the statistics' units: y divided by y_scale, the weights by weight_scale.
+    to_user = float(stats.units.cost_to_user(np.ones(stats.n_targets))[t] * stats.weight_scale)
+    anova = pd.DataFrame(
+        {
+            "df": [df_model, df_resid, df_model + df_resid],
+            "sum_sq": [(tss - rss) * to_user, rss * to_user, tss * to_user],
+        },
+        index=pd.Index(["regression", "residual", "total"]),
+    )
+    anova["mean_sq"] = anova["sum_sq"] / anova["df"].replace(0, np.nan)
+    anova["F"] = [f_statistic, np.nan, np.nan]
+    anova["p_value"] = [_f_pvalue(f_statistic, df_model, df_resid), np.nan, np.nan]
+    r2 = 1.0 - rss / tss if tss > 0 else math.nan
+    anova.attrs["r2"] = r2
+    anova.attrs["adj_r2"] = 1.0 - (stats.n_rows - k_constant) / df_resid * (1.0 - r2)
+    return anova
 
 
 def prediction_intervals(model, X: np.ndarray, alpha: float) -> list[pd.DataFrame]:
@@ -601,12 +614,12 @@ class RegressionSummary:
     >>> from gdregress import AnalyticLeastSquares
     >>> model = AnalyticLeastSquares().fit([[1], [2], [3], [4]], [2, 5, 3, 7])
     >>> summary = model.summary()
-    >>> summary.coef_table.round(4)
-                 coef  std_err  t_value  p_value  ci_lower  ci_upper
-    intercept  1.0000   2.1213   0.4714   0.6838   -8.1274   10.1274
-    x0         1.3000   0.7746   1.6783   0.2353   -2.0328    4.6328
+    >>> summary.coef_table.round(4)  # as statsmodels' OLS gives them
+               coef  std_err  t_value  p_value  ci_lower  ci_upper
+    intercept   1.0   2.1737   0.4600   0.6907   -8.3527   10.3527
+    x0          1.3   0.7937   1.6378   0.2431   -2.1151    4.7151
     >>> round(summary.rse, 4), round(summary.r2, 4)
-    (1.7321, 0.5848)
+    (1.7748, 0.5729)
     """
 
     coef_table: pd.DataFrame
