@@ -404,3 +404,25 @@ def test_summary_without_an_intercept_reports_the_uncentred_r2():
     assert list(summary.coef_table.index) == ["x0", "x1", "x2"]
     assert summary.r2 == pytest.approx(1 - summary.anova.loc["residual", "sum_sq"] / (y @ y))
     assert "(uncentred)" in str(summary)
+
+
+@pytest.mark.parametrize("cov_type", ["nonrobust", "HC3"])
+def test_summary_of_data_beyond_1e90_and_weights_beyond_2_to_the_256(cov_type):
+    """Columns and weights divided by powers of two inside: the summary is in the user's."""
+    X, y, w = _random_design(51)
+    base = AnalyticLeastSquares().fit(X, y, sample_weight=w)
+    big_x, small_y, heavy = 2.0**320, 2.0**-10, 2.0**600
+    data = (X * big_x, y * small_y, w * heavy)
+    scaled = AnalyticLeastSquares().fit(data[0], data[1], sample_weight=data[2])
+    assert np.all(scaled.statistics_.x_scale > 1) and scaled.statistics_.weight_scale > 1
+    expected, got = _summary(base, cov_type, X, y, w), _summary(scaled, cov_type, *data)
+    units = np.array([small_y, *(3 * [small_y / big_x])])  # intercept, slopes
+    np.testing.assert_allclose(got.coef_table["coef"], expected.coef_table["coef"] * units)
+    np.testing.assert_allclose(got.coef_table["std_err"], expected.coef_table["std_err"] * units)
+    np.testing.assert_allclose(got.coef_table["t_value"], expected.coef_table["t_value"])
+    np.testing.assert_allclose(got.cov.to_numpy(), expected.cov.to_numpy() * np.outer(units, units))
+    assert got.rse == pytest.approx(expected.rse * small_y * np.sqrt(heavy), rel=1e-12)
+    assert got.r2 == pytest.approx(expected.r2, rel=1e-12)
+    frame = scaled.predict_interval(X[:3] * big_x)
+    reference = base.predict_interval(X[:3])
+    np.testing.assert_allclose(frame["mean_se"], reference["mean_se"] * small_y, rtol=1e-12)
