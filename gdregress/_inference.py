@@ -224,7 +224,13 @@ def _triangular_factor(stats, scaling, fit_intercept, r_factor, what) -> np.ndar
     if r_factor is not None:
         return r_factor
     r = np.zeros((p, p))
-    r[:k, :k] = np.linalg.cholesky(correlation).T * math.sqrt(S)
+    try:
+        r[:k, :k] = np.linalg.cholesky(correlation).T * math.sqrt(S)
+    except np.linalg.LinAlgError:  # singular to rounding, though above the rank's tolerance
+        raise ValueError(
+            f"{what} needs a design of full rank, but the correlation matrix of these "
+            "features is singular to rounding: drop the redundant columns and fit again."
+        ) from None
     if fit_intercept:
         r[k, k] = math.sqrt(S)
     return r
@@ -447,7 +453,8 @@ def _coefficient_table(coef, cov, names, alpha: float, df_resid: int) -> pd.Data
     from scipy import stats as distributions
 
     std_err = np.sqrt(np.diag(cov))
-    t_value = coef / std_err
+    with np.errstate(divide="ignore", invalid="ignore"):  # a perfect fit: t = ±inf, as statsmodels
+        t_value = coef / std_err
     quantile = distributions.t.ppf(1 - alpha / 2, df_resid)
     return pd.DataFrame(
         {
@@ -480,7 +487,9 @@ def _anova(fit: _Fit, t: int) -> pd.DataFrame:
     rss = float(fit.rss[t])
     tss = float((stats.yy if fit.fit_intercept else stats.uncentred_yy())[t])
     with np.errstate(divide="ignore", invalid="ignore"):
-        f_statistic = ((tss - rss) / df_model) / (rss / df_resid) if df_model else math.nan
+        # No slopes, or a constant target (nothing to explain): no F test.
+        explains = df_model and tss > 0
+        f_statistic = ((tss - rss) / df_model) / (rss / df_resid) if explains else math.nan
     # Sums in the statistics' units: y divided by y_scale, the weights by weight_scale.
     to_user = float(stats.units.cost_to_user(np.ones(stats.n_targets))[t] * stats.weight_scale)
     anova = pd.DataFrame(
@@ -638,47 +647,50 @@ class RegressionSummary:
     fit_intercept: bool
     model_name: str
 
-    def __str__(self) -> str:
+    def coefficient_lines(self) -> list[str]:
+        """The table of coefficients as R prints it: a header, then a row per parameter."""
         table = self.coef_table
-        labels = [
-            "(Intercept)" if n == "intercept" and self.fit_intercept else n for n in table.index
-        ]
+        labels = ["(Intercept)" if name == "intercept" else name for name in table.index]
         columns = {
             "Estimate": _decimal_column(table["coef"].to_numpy()),
             "Std. Error": _decimal_column(table["std_err"].to_numpy()),
-            "t value": [f"{v:.3f}" if abs(v) < 10 else f"{v:.2f}" for v in table["t_value"]],
+            "t value": [_t_value(v) for v in table["t_value"]],
             "Pr(>|t|)": [_p_value(v) for v in table["p_value"]],
         }
         width = max(len(label) for label in labels)
         widths = {name: max(len(name), *map(len, values)) for name, values in columns.items()}
         header = " " * width + "".join(f" {name:>{widths[name]}}" for name in columns)
-        rows = [
+        return [header] + [
             f"{label:<{width}}"
             + "".join(f" {columns[name][i]:>{widths[name]}}" for name in columns)
             + f" {_stars(table['p_value'].iloc[i])}".rstrip()
             for i, label in enumerate(labels)
         ]
-        robust = "" if self.cov_type == "nonrobust" else f" ({self.cov_type} standard errors)"
-        f_line = (
+
+    def f_line(self) -> str:
+        """The F test as R prints it."""
+        if not self.df_model:
+            return "F-statistic: none (no slopes)"
+        return (
             f"F-statistic: {self.f_statistic:.4g} on {self.df_model} and {self.df_resid} DF,  "
             f"p-value: {_p_value(self.f_pvalue, long=True)}"
-            if self.df_model
-            else "F-statistic: none (no slopes)"
         )
+
+    def __str__(self) -> str:
+        robust = "" if self.cov_type == "nonrobust" else f" ({self.cov_type} standard errors)"
         r2_kind = "Multiple" if self.fit_intercept else "Multiple (uncentred)"
         return "\n".join(
             [
                 f"{self.model_name}, {self.n_obs:,} observations",
                 "",
                 f"Coefficients{robust}:",
-                header,
-                *rows,
+                *self.coefficient_lines(),
                 "---",
                 "Signif. codes:  0 '***' 0.001 '**' 0.01 '*' 0.05 '.' 0.1 ' ' 1",
                 "",
                 f"Residual standard error: {self.rse:.4g} on {self.df_resid} degrees of freedom",
                 f"{r2_kind} R-squared:  {self.r2:.4f},\tAdjusted R-squared:  {self.adj_r2:.4f}",
-                f_line,
+                self.f_line(),
             ]
         )
 
@@ -728,6 +740,13 @@ def _decimal_column(values: np.ndarray) -> list[str]:
         return [f"{v:.3e}" for v in values]
     decimals = max(0, 3 - math.floor(math.log10(smallest)))
     return [f"{v:.{decimals}f}" for v in values]
+
+
+def _t_value(t: float) -> str:
+    """A t value with four significant digits (three decimals below 10), as R prints it."""
+    if abs(t) < 10:
+        return f"{t:.3f}"
+    return f"{t:.2f}" if abs(t) < 1e5 else f"{t:.3e}"
 
 
 def _p_value(p: float, long: bool = False) -> str:
