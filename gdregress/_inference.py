@@ -545,26 +545,34 @@ def prediction_intervals(model, X: np.ndarray, alpha: float) -> list[pd.DataFram
     return frames
 
 
-def confidence_region_excess(model, alpha: float) -> float:
+def confidence_region_excess(least_cost: float, n_rows: int, n_params: int, alpha: float):
     r"""How far above its minimum the cost rises on the edge of the confidence region.
 
-    For one feature, :math:`\{\theta : L(\theta) - L^* \le p\,\hat\sigma^2
-    F_{1-\alpha}(p, n - p) / (2S)\}` with :math:`S` the sum of the weights: the region
-    :math:`(\theta - \hat\theta)^\top \widehat{\mathrm{cov}}^{-1} (\theta - \hat\theta) \le
-    p\,F_{1-\alpha}(p, n-p)`, since :math:`L - L^* = \frac{1}{2S}(\theta - \hat\theta)^\top
-    A^\top W A\,(\theta - \hat\theta)`. In the units of the cost (y²).
+    The joint confidence region of the parameters, :math:`(\theta - \hat\theta)^\top
+    \widehat{\mathrm{cov}}^{-1} (\theta - \hat\theta) \le p\,F_{1-\alpha}(p, n-p)`, is
+    :math:`\{\theta : L(\theta) - L^* \le p\,\hat\sigma^2 F_{1-\alpha}(p, n - p) / (2S)\}`,
+    since :math:`L - L^* = \frac{1}{2S}(\theta - \hat\theta)^\top A^\top W A\,(\theta -
+    \hat\theta)` (:math:`S` the sum of the weights). With :math:`\hat\sigma^2 = 2S L^* /
+    (n - p)` that is :math:`p\,F_{1-\alpha}(p, n-p)\,L^* / (n - p)`: the weights cancel.
+
+    Parameters
+    ----------
+    least_cost : float
+        :math:`L^*`, the least cost (in the units of y²).
+    n_rows, n_params : int
+    alpha : float
+        The region has level 1 − alpha.
     """
     from scipy import stats as distributions
 
-    fit = model_inference(model, "the confidence region")
-    p = fit.n_params
-    sigma2 = float(fit.stats.units.cost_to_user(fit.rss / fit.df_resid)[0])
-    return (
-        p
-        * sigma2
-        * float(distributions.f.ppf(1 - alpha, p, fit.df_resid))
-        / (2 * fit.stats.weight_sum)
-    )
+    df_resid = n_rows - n_params
+    if df_resid <= 0:
+        raise ValueError(
+            f"A confidence region needs more rows than parameters: {n_rows} row(s) for "
+            f"{n_params} parameters leave no degrees of freedom for the residuals."
+        )
+    quantile = float(distributions.f.ppf(1 - alpha, n_params, df_resid))
+    return n_params * quantile * least_cost / df_resid
 
 
 # --- the report -----------------------------------------------------------------------------
