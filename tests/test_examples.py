@@ -153,8 +153,15 @@ def test_tv_comparison_table_rows_agree(runs):
     rows = {}
     for line in out.splitlines():
         for model in ("AnalyticLeastSquares", "LinearRegression"):
-            if line.startswith(model):
+            if line.startswith(model + " "):  # not the summary's "AnalyticLeastSquares, 200 …"
                 rows.setdefault(model, []).append(line.split()[1:4])
     assert len(rows["AnalyticLeastSquares"]) == 2  # sales on TV, and on all three media
     assert rows["AnalyticLeastSquares"] == rows["LinearRegression"]
     assert rows["AnalyticLeastSquares"][0][0] == "0.5966"
+
+
+def test_tv_example_prints_the_summary_of_islr_table_3_1(runs):
+    out, _, _ = runs["05_tv_advertising.py"]
+    assert re.search(r"^TV +0\.04754 +0\.002691 +17\.67 +<2e-16 \*\*\*$", out, re.MULTILINE)
+    assert "Residual standard error: 3.259 on 198 degrees of freedom" in out
+    assert "F-statistic: 312.1 on 1 and 198 DF" in out
