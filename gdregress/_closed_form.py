@@ -144,8 +144,11 @@ def solve_least_squares(
     condition = eigenvalues[-1] / eigenvalues[0] if eigenvalues[0] > 0 else np.inf
     # Small data in memory takes the accurate route always: it costs microseconds there, and
     # the normal equations lose up to a digit or so even on moderately conditioned designs.
-    small = isinstance(data, ArraySource) and stats.n_rows * stats.n_features <= (
-        SMALL_DATA_MAX_NUMBERS
+    # (A constant target is fitted exactly from the statistics: S_xy = 0 gives slopes of 0.)
+    small = (
+        isinstance(data, ArraySource)
+        and stats.n_rows * stats.n_features <= SMALL_DATA_MAX_NUMBERS
+        and bool(np.all(stats.yy > 0))
     )
     if condition <= FAST_ROUTE_MAX_CONDITION and not small:
         solution = _from_statistics(stats, design, scaled, correlation, fit_intercept)

@@ -33,7 +33,7 @@ import pandas as pd
 import scipy.linalg
 
 from . import _compensated
-from ._numerics import numerical_rank, times_power_of_two
+from ._numerics import exponent_of, numerical_rank, times_power_of_two
 from ._statistics import LeastSquaresStatistics, compute_statistics, merge_statistics
 from .cost import ColumnScaling, LeastSquaresCost, column_scaling
 
@@ -99,12 +99,9 @@ class _Fit:
     def df_resid(self) -> int:
         return self.stats.n_rows - self.n_params
 
-    def to_parameters(self, matrix: np.ndarray) -> np.ndarray:
-        r"""``M`` (p × p, scaled coordinates) as :math:`J M J^\top` in the user's parameters.
-
-        :math:`J = \partial\theta/\partial v`: slopes divided by the scales, the intercept
-        less the shifts times the slopes; then the statistics' powers of two of the columns.
-        """
+    def _jacobian(self) -> np.ndarray:
+        r""":math:`J = \partial\theta/\partial v`: slopes divided by the scales, the
+        intercept less the shifts times the slopes (in the statistics' units)."""
         active = self.scaling.active
         scale, shift = self.scaling.scale[active], self.scaling.shift[active]
         k = scale.size
@@ -113,29 +110,31 @@ class _Fit:
         if self.fit_intercept:
             jacobian[k, :k] = -shift / scale
             jacobian[k, k] = 1.0
-        return self.stats.units.hessian_from_user(
-            jacobian @ matrix @ jacobian.T, self.fit_intercept
-        )
+        return jacobian
 
-    def unit_covariance(self) -> np.ndarray:
-        r""":math:`(A^\top W A)^{-1}` in the user's units of X (weights of the statistics)."""
-        half = self.to_parameters_factor()
-        return half @ half.T
+    def to_user(self, t: int, *, matrix=None, half=None) -> tuple[np.ndarray, np.ndarray]:
+        r"""A covariance in the scaled coordinates as the user's: covariance and standard errors.
 
-    def to_parameters_factor(self) -> np.ndarray:
-        """:math:`J F` in the user's units of X: its rows' norms are the standard errors."""
-        active = self.scaling.active
-        scale, shift = self.scaling.scale[active], self.scaling.shift[active]
-        k = scale.size
-        half = self.factor.copy()
-        half[:k] /= scale[:, None]
-        if self.fit_intercept:
-            half[k] -= shift / scale @ self.factor[:k]
-        exponent = np.frexp(self.stats.x_scale)[1] - 1
+        ``matrix`` is :math:`M`, or ``half`` is :math:`H` with :math:`M = HH^\top` (then
+        :math:`J M J^\top = (JH)(JH)^\top`, positive semidefinite to rounding), in the
+        statistics' units of target ``t``. The powers of two of the columns and of y are
+        applied last, as exponents, so that standard errors beyond 1e±154, whose squares
+        float64 cannot hold, keep their digits.
+        """
+        jacobian = self._jacobian()
+        if half is not None:
+            product = jacobian @ half
+            inner = product @ product.T
+        else:
+            inner = jacobian @ matrix @ jacobian.T
+        exponent = exponent_of(self.stats.x_scale)
         if self.fit_intercept:
             exponent = np.append(exponent, 0)
+        y_exponent = int(exponent_of(self.stats.y_scale)[t])
         with np.errstate(over="ignore", under="ignore"):
-            return np.ldexp(half, -exponent[:, None])
+            cov = np.ldexp(inner, 2 * y_exponent - exponent[:, None] - exponent[None, :])
+            std_err = np.ldexp(np.sqrt(np.maximum(np.diag(inner), 0.0)), y_exponent - exponent)
+        return cov, std_err
 
     def scaled_rows(self, X: np.ndarray) -> np.ndarray:
         """Rows of X (in the statistics' units) in the scaled design's columns, [Z, 1]."""
@@ -239,15 +238,14 @@ def _triangular_factor(stats, scaling, fit_intercept, r_factor, what) -> np.ndar
 # --- covariances --------------------------------------------------------------------------
 
 
-def nonrobust_covariance(fit: _Fit) -> np.ndarray:
-    r""":math:`\hat\sigma^2 (A^\top W A)^{-1}` per target, shape (t, p, p), in user units."""
-    sigma2 = fit.stats.units.cost_to_user(fit.rss / fit.df_resid)
-    unit = fit.unit_covariance()
-    return sigma2[:, None, None] * unit[None]
+def nonrobust_covariance(fit: _Fit) -> list[tuple[np.ndarray, np.ndarray]]:
+    r""":math:`\hat\sigma^2 (A^\top W A)^{-1}` and the standard errors per target, user units."""
+    sigma = np.sqrt(fit.rss / fit.df_resid)  # the statistics' units
+    return [fit.to_user(t, half=sigma[t] * fit.factor) for t in range(fit.stats.n_targets)]
 
 
-def robust_covariance(fit: _Fit, source, cov_type: str) -> np.ndarray:
-    r"""HC0–HC3 per target, shape (t, p, p), in user units, from one more pass over the rows.
+def robust_covariance(fit: _Fit, source, cov_type: str):
+    r"""HC0–HC3 and the standard errors per target, in user units, from one more pass.
 
     The sandwich :math:`(A^\top W A)^{-1} A^\top W\,\mathrm{diag}(\omega)\,W A
     (A^\top W A)^{-1} = F\,(Q^\top \mathrm{diag}(\omega) Q)\,F^\top` (:math:`Q = W^{1/2}AF`),
@@ -273,9 +271,8 @@ def robust_covariance(fit: _Fit, source, cov_type: str) -> np.ndarray:
     if cov_type == "HC1":
         sandwich *= fit.stats.n_rows / fit.df_resid
         meat *= fit.stats.n_rows / fit.df_resid
-    y_scale2 = fit.stats.units.cost_to_user(np.ones(fit.stats.n_targets))
-    covariance = [y_scale2[t] * fit.to_parameters(sandwich[t]) for t in range(len(meat))]
-    return np.stack(covariance), _robust_wald(fit, meat)
+    covariance = [fit.to_user(t, matrix=sandwich[t]) for t in range(len(meat))]
+    return covariance, _robust_wald(fit, meat)
 
 
 def _robust_wald(fit: _Fit, meat: np.ndarray) -> np.ndarray:
@@ -421,15 +418,18 @@ def summaries(model, alpha: float, cov_type: str, source) -> list[RegressionSumm
     order = _user_order(fit)
     results = []
     for t in range(fit.stats.n_targets):
-        cov = covariance[t][np.ix_(order, order)]
+        cov, std_err = covariance[t][0][np.ix_(order, order)], covariance[t][1][order]
         anova = _anova(fit, t)
         f_statistic = anova.loc["regression", "F"]
         if wald is not None and fit.n_params > int(fit.fit_intercept):
             f_statistic = float(wald[t])  # the Wald test with the robust covariance
         results.append(
             RegressionSummary(
-                coef_table=_coefficient_table(theta[order, t], cov, names, alpha, fit.df_resid),
-                rse=math.sqrt(anova.loc["residual", "mean_sq"]),
+                coef_table=_coefficient_table(theta[order, t], std_err, names, alpha, fit.df_resid),
+                rse=float(
+                    math.sqrt(fit.rss[t] / fit.df_resid * fit.stats.weight_scale)
+                    * fit.stats.y_scale[t]
+                ),
                 df_model=int(anova.loc["regression", "df"]),
                 df_resid=fit.df_resid,
                 r2=anova.attrs["r2"],
@@ -448,11 +448,10 @@ def summaries(model, alpha: float, cov_type: str, source) -> list[RegressionSumm
     return results
 
 
-def _coefficient_table(coef, cov, names, alpha: float, df_resid: int) -> pd.DataFrame:
+def _coefficient_table(coef, std_err, names, alpha: float, df_resid: int) -> pd.DataFrame:
     """Estimates, standard errors, t, two-sided p and intervals of level 1 − alpha."""
     from scipy import stats as distributions
 
-    std_err = np.sqrt(np.diag(cov))
     with np.errstate(divide="ignore", invalid="ignore"):  # a perfect fit: t = ±inf, as statsmodels
         t_value = coef / std_err
     quantile = distributions.t.ppf(1 - alpha / 2, df_resid)
@@ -521,7 +520,8 @@ def prediction_intervals(model, X: np.ndarray, alpha: float) -> list[pd.DataFram
     units = fit.stats.units
     X_scaled, _, _ = units.rows_to_scaled(np.asarray(X, dtype=np.float64), np.zeros((0, 1)))
     spread = np.sqrt(np.sum((fit.scaled_rows(X_scaled) @ fit.factor) ** 2, axis=1))
-    sigma = np.sqrt(units.cost_to_user(fit.rss / fit.df_resid))
+    # σ̂ in the units of y: times y_scale (its square may be beyond float64's range).
+    sigma = np.sqrt(fit.rss / fit.df_resid) * fit.stats.y_scale
     coef, intercept = fit.stats.to_user_units(fit.coef, fit.intercept)
     mean = np.asarray(X @ coef) + intercept
     quantile = distributions.t.ppf(1 - alpha / 2, fit.df_resid)

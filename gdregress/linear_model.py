@@ -339,7 +339,8 @@ class _LinearLeastSquares(RegressorMixin, BaseEstimator):
                 "X, y and sample_weight are read only for the robust covariances: pass "
                 "cov_type='HC0', 'HC1', 'HC2' or 'HC3' with them, or leave them out."
             )
-        results = summaries(self, alpha, cov_type, source)
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):  # inf: out of range
+            results = summaries(self, alpha, cov_type, source)
         return results[0] if np.ndim(self.coef_) == 1 else results
 
     def predict_interval(self, X, alpha: float = 0.05):
@@ -380,7 +381,8 @@ class _LinearLeastSquares(RegressorMixin, BaseEstimator):
                 self, X, reset=False, accept_sparse=("csr", "csc"), dtype=[np.float64]
             )
         X = X.toarray() if hasattr(X, "toarray") else X
-        frames = prediction_intervals(self, X, alpha)
+        with np.errstate(over="ignore", invalid="ignore"):  # inf: beyond float64's range
+            frames = prediction_intervals(self, X, alpha)
         if index is not None:
             for frame in frames:
                 frame.index = index

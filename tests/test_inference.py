@@ -426,3 +426,17 @@ def test_summary_of_data_beyond_1e90_and_weights_beyond_2_to_the_256(cov_type):
     frame = scaled.predict_interval(X[:3] * big_x)
     reference = base.predict_interval(X[:3])
     np.testing.assert_allclose(frame["mean_se"], reference["mean_se"] * small_y, rtol=1e-12)
+
+
+@pytest.mark.parametrize(("x_unit", "y_unit"), [(1e200, 1.0), (1e-300, 1.0), (1.0, 1e300)])
+def test_standard_errors_beyond_1e154_keep_their_digits(x_unit, y_unit):
+    """Standard errors whose squares (the covariance) leave float64's range stay finite."""
+    X, y, _ = _random_design(52)
+    X, y = X[:, :1], y
+    base = AnalyticLeastSquares().fit(X, y).summary()
+    with np.errstate(all="raise"):
+        got = AnalyticLeastSquares().fit(X * x_unit, y * y_unit).summary()
+    units = np.array([y_unit, y_unit / x_unit])
+    np.testing.assert_allclose(got.coef_table["std_err"], base.coef_table["std_err"] * units)
+    np.testing.assert_allclose(got.coef_table["t_value"], base.coef_table["t_value"], rtol=1e-12)
+    assert got.rse == pytest.approx(base.rse * y_unit, rel=1e-12)
