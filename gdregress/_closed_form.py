@@ -142,7 +142,7 @@ def solve_least_squares(
     eigenvalues = np.linalg.eigvalsh(correlation) if design.active.any() else np.ones(1)
     # The Gram matrix's condition number is the square of the design's.
     condition = eigenvalues[-1] / eigenvalues[0] if eigenvalues[0] > 0 else np.inf
-    # Small data in memory takes the accurate route always: it costs microseconds there, and
+    # Small data in memory takes the accurate route always: it costs milliseconds at most there, and
     # the normal equations lose up to a digit or so even on moderately conditioned designs.
     # (A constant target is fitted exactly from the statistics: S_xy = 0 gives slopes of 0.)
     small = (

@@ -40,9 +40,9 @@ TINY = float(np.finfo(np.float64).tiny)
 FAST_ROUTE_MAX_CONDITION = 1e4
 
 # Data in memory of at most this many numbers (rows × features) takes the accurate route
-# whatever its condition: QR and refinement cost microseconds there, and the normal equations
-# lose up to 1.3 digits on small, moderately conditioned designs (a 40-row quadratic in x up to
-# 3·10⁶; a 36-row line with y close to x) where QR keeps them.
+# whatever its condition: QR and refinement cost milliseconds at most there, and the normal
+# equations lose up to 1.3 digits on small, moderately conditioned designs (a 40-row quadratic
+# in x up to 3·10⁶; a 36-row line with y close to x) where QR keeps them.
 SMALL_DATA_MAX_NUMBERS = 100_000
 
 # Columns whose largest magnitude lies outside [2**-300, 2**300] (about 1e±90) are divided by

@@ -229,7 +229,7 @@ def test_ill_conditioned_design_is_solved_at_least_as_accurately_as_lstsq(design
 @pytest.mark.parametrize("design", WELL, ids=[d.name for d in WELL])
 def test_small_well_conditioned_design_takes_the_accurate_route_and_keeps_every_digit(design):
     """At most SMALL_DATA_MAX_NUMBERS numbers in memory: the accurate route, whatever the
-    condition (it costs microseconds there), and every digit of the exact solution."""
+    condition (it costs milliseconds at most there), and every digit of the exact solution."""
     assert design.X.size <= gdregress._closed_form.SMALL_DATA_MAX_NUMBERS
     found, solver = digits(design)
     assert solver == ACCURATE
