@@ -40,6 +40,8 @@ from gdregress import AnalyticLeastSquares, GradientDescentRegressor
 
 ESTIMATORS = {
     "LinearRegression": LinearRegression,
+    # At the precision AnalyticLeastSquares reaches (its sparse solver's default is 1e-6).
+    "LinearRegression(tol=1e-12)": lambda: LinearRegression(tol=1e-12),
     "AnalyticLeastSquares": AnalyticLeastSquares,
     "GradientDescentRegressor": lambda: GradientDescentRegressor(tol=1e-8),
 }
@@ -120,7 +122,7 @@ def run_design(name: str, rounds: int) -> pd.DataFrame:
             {
                 "design": name,
                 "estimator": label,
-                "route": getattr(model, "solver_", "lsqr" if kind == "sparse" else "lstsq"),
+                "route": getattr(model, "solver_", "lsqr" if kind == "sparse" else "lstsq (gelsd)"),
                 "best s": min(times[label]),
                 "× LR": min(times[label]) / base,
                 "rel. opt.": relative_optimality(X, y, model.coef_, model.intercept_),

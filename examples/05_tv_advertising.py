@@ -76,6 +76,8 @@ def main(folder: str = ".") -> None:
     print(
         f"closed form: sales = {m:.4f}·TV + {b:.4f}  (columns seen: {list(line.feature_names_in_)})"
     )
+    # How sure is the slope? ISLR's Tables 3.1 and 3.2, as R's summary(lm(...)) prints them.
+    print(line.summary())
 
     standardised = GradientDescentRegressor().fit(X, y)
     print(
@@ -128,8 +130,13 @@ def main(folder: str = ".") -> None:
     axes[1].set_xscale("symlog", linthresh=1)
     axes[1].set_xlabel("iteration k (log scale beyond 1)")
     axes[1].set_title("Loss curves: one step against a crawl")
+    # The 95% confidence region of (m, b) is a contour of this same cost (ISLR Table 3.1's
+    # standard errors, jointly).
     plot_cost_surface(
-        plain, ax=axes[2], paths={"standardised TV budget: 1 step": standardised.path_}
+        plain,
+        ax=axes[2],
+        paths={"standardised TV budget: 1 step": standardised.path_},
+        confidence=0.95,
     )
     axes[2].set_title(f"The cost surface L(m, b): {PLAIN_STEPS:,} plain steps along the valley")
     path = Path(folder) / FIGURE

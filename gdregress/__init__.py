@@ -25,6 +25,7 @@ _WHERE = {
     "DatasetIntegrityError": "datasets",
     "DivergenceError": "exceptions",
     "IllConditionedWarning": "exceptions",
+    "RegressionSummary": "_inference",
     "gradient_descent": "optimize",
     "minimize_gradient_descent": "optimize",
 }
@@ -34,6 +35,7 @@ __all__ = [*sorted(_WHERE), "__version__", "datasets"]
 if TYPE_CHECKING:  # for type checkers and IDEs: the names as if imported eagerly
     # ruff: noqa: F401
     from . import datasets
+    from ._inference import RegressionSummary
     from .datasets import DatasetIntegrityError
     from .exceptions import DivergenceError, IllConditionedWarning
     from .linear_model import AnalyticLeastSquares, GradientDescentRegressor

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import math
 from collections.abc import Sequence
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
@@ -44,8 +45,46 @@ def summary(fit: Fit, data: CommandData, method: str) -> dict[str, Any]:
         found["solver"] = model.solver_
     else:
         found.update(_descent(fit))
-    found["notes"] = list(fit.notes)
+    inference, problem = _inference(model, data.features)
+    found.update(inference)
+    found["notes"] = list(fit.notes) + ([f"no standard errors: {problem}"] if problem else [])
     return found
+
+
+_INFERENCE_COLUMNS = ("std_err", "t_value", "p_value", "ci_lower", "ci_upper")
+
+
+def _regression_summary(model, features: Sequence[str]):
+    """The model's summary with the columns' names, or None and the reason it has none (a
+    rank-deficient design, no more rows than parameters)."""
+    try:
+        summary = model.summary()
+    except ValueError as exc:
+        return None, str(exc)
+    names = ["intercept"] * int(model.fit_intercept) + list(features)
+    return replace(summary, coef_table=summary.coef_table.set_axis(names)), None
+
+
+def _inference(model, features: Sequence[str]) -> tuple[dict[str, Any], str | None]:
+    """Standard errors, t, p and 95% intervals keyed like ``coef`` (and "intercept"), and the
+    residual standard error, adjusted R², F and its p-value; None where there are none."""
+    summary, problem = _regression_summary(model, features)
+    keys = [*_INFERENCE_COLUMNS, "rse", "adj_r2", "f_statistic", "f_pvalue", "df_resid"]
+    if summary is None:
+        return dict.fromkeys(keys), problem
+    table = summary.coef_table
+    found: dict[str, Any] = {
+        column: {name: float(value) for name, value in table[column].items()}
+        for column in _INFERENCE_COLUMNS
+    }
+    found.update(
+        rse=summary.rse,
+        adj_r2=summary.adj_r2,
+        f_statistic=summary.f_statistic,
+        f_pvalue=summary.f_pvalue,
+        df_resid=summary.df_resid,
+    )
+    return found, None
 
 
 def _descent(fit: Fit) -> dict[str, Any]:
@@ -84,11 +123,26 @@ def summary_text(found: dict[str, Any], fit: Fit, data: CommandData) -> str:
         f"R²: {r2}",
         f"RMSE: {found['rmse']:.6g}",
     ]
+    lines += _inference_text(fit.model, data.features)
     if gd:
         lines.append(_descent_text(found, fit))
     lines.append(f"fit time: {_duration(found['fit_time_s'])}")
     lines += [f"note: {note}" for note in found["notes"]]
     return "\n".join(lines)
+
+
+def _inference_text(model, features: Sequence[str]) -> list[str]:
+    """The coefficient table, the residual standard error, adjusted R² and F, as R prints them."""
+    summary, _ = _regression_summary(model, features)  # the reason for none is among the notes
+    if summary is None:
+        return []
+    return [
+        "coefficients:",
+        *(f"  {line}" for line in summary.coefficient_lines()),
+        f"residual standard error: {summary.rse:.4g} on {summary.df_resid} degrees of freedom, "
+        f"adjusted R²: {summary.adj_r2:.6f}",
+        summary.f_line(),
+    ]
 
 
 def _line_text(found: dict[str, Any], model, data: CommandData) -> list[str]:
@@ -158,6 +212,8 @@ def summary_json(found: dict[str, Any]) -> str:
     """The summary as one JSON object; numbers beyond float64's range are null."""
 
     def finite(value):
+        if isinstance(value, dict):
+            return {key: finite(item) for key, item in value.items()}
         return None if isinstance(value, float) and not math.isfinite(value) else value
 
     return json.dumps({key: finite(value) for key, value in found.items()}, ensure_ascii=False)

@@ -28,6 +28,7 @@ from . import _compensated
 from ._numerics import (
     EPS,
     FAST_ROUTE_MAX_CONDITION,
+    SMALL_DATA_MAX_NUMBERS,
     digits_lost,
     numerical_rank,
     require_positive_weight_sum,
@@ -78,6 +79,13 @@ class LeastSquaresSolution:
         Condition number of the centred, column-scaled design (``inf`` when singular).
     route : str
         One of :class:`Route`'s names.
+    r_factor : ndarray of shape (p, p) or None
+        The R factor of the weighted, centred, column-scaled design :math:`W^{1/2}[Z,\\ 1]`
+        (in the statistics' units) where a route computed it (QR, tall-skinny QR): the
+        covariance of the estimates is computed from it, as accurately as they are.
+    residual_sum_of_squares : ndarray of shape (n_targets,) or None
+        :math:`\\sum_i w_i \\rho_i^2` in the statistics' units, from the refined residuals
+        (QR with refinement only): free of the cancellation of the statistics' version.
     """
 
     coef: np.ndarray
@@ -86,6 +94,8 @@ class LeastSquaresSolution:
     singular_values: np.ndarray | None
     condition_number: float
     route: str
+    r_factor: np.ndarray | None = None
+    residual_sum_of_squares: np.ndarray | None = None
 
 
 def solve_least_squares(
@@ -136,7 +146,15 @@ def solve_least_squares(
     eigenvalues = np.linalg.eigvalsh(correlation) if design.active.any() else np.ones(1)
     # The Gram matrix's condition number is the square of the design's.
     condition = eigenvalues[-1] / eigenvalues[0] if eigenvalues[0] > 0 else np.inf
-    if condition <= FAST_ROUTE_MAX_CONDITION:
+    # Small data in memory takes the accurate route always: it costs milliseconds at most there, and
+    # the normal equations lose up to a digit or so even on moderately conditioned designs.
+    # (A constant target is fitted exactly from the statistics: S_xy = 0 gives slopes of 0.)
+    small = (
+        isinstance(data, ArraySource)
+        and stats.n_rows * stats.n_features <= SMALL_DATA_MAX_NUMBERS
+        and bool(np.all(stats.yy > 0))
+    )
+    if condition <= FAST_ROUTE_MAX_CONDITION and not small:
         solution = _from_statistics(stats, design, scaled, correlation, fit_intercept)
         solution = _with_condition(solution, np.sqrt(condition))
     elif data is not None:
@@ -221,6 +239,7 @@ def _from_r_factor(
         _scaled_singular_values(r[:k, :k] * scale, stats.x_scale[active]), stats
     )
     y_shift = stats.y_mean if fit_intercept else np.zeros(stats.n_targets)
+    rss = None
     if rank < k:
         # As lstsq on the centred design: the minimum norm of the coefficients alone, the
         # intercept then fitting the means.
@@ -231,7 +250,7 @@ def _from_r_factor(
     else:
         condition = float(r_singular[0] / r_singular[-1]) if k else 1.0
         if factor.refinement is not None:
-            coef_active, intercept = _refine(factor.refinement, shift, scale, fit_intercept)
+            coef_active, intercept, rss = _refine(factor.refinement, shift, scale, fit_intercept)
             coef = np.zeros((stats.n_features, stats.n_targets))
             coef[active] = coef_active
             route = Route.REFINED_QR
@@ -244,7 +263,9 @@ def _from_r_factor(
             _warn_if_digits_lost(condition)
     if not fit_intercept:
         intercept = np.zeros(stats.n_targets)
-    return LeastSquaresSolution(coef, intercept, rank, singular_values, condition, route)
+    return LeastSquaresSolution(
+        coef, intercept, rank, singular_values, condition, route, r, rss if rank == k else None
+    )
 
 
 def _warn_if_digits_lost(condition: float) -> None:
@@ -355,8 +376,8 @@ def _refine(rows: Refinement, shift: np.ndarray, scale: np.ndarray, fit_intercep
     :math:`A_c = W^{1/2} A T^{-1}`, where :math:`T` maps :math:`\theta` to the scaled
     parameters :math:`v = (\mathrm{scale} \odot w,\ b + \mathrm{shift}\cdot w)`.
 
-    Returns the coefficients of the active columns and the intercept, in the units of the
-    statistics.
+    Returns the coefficients of the active columns, the intercept and the weighted sum of
+    squares of the refined residuals per target, in the units of the statistics.
     """
     X, y, weights, root_weights, q, r = (
         rows.X,
@@ -402,4 +423,6 @@ def _refine(rows: Refinement, shift: np.ndarray, scale: np.ndarray, fit_intercep
         if converged or size > 0.5 * previous_size:
             break
         previous_size = size
-    return coef, intercept
+    squares = rho * rho
+    rss = np.sum(squares if weights is None else squares * weights[:, None], axis=0)
+    return coef, intercept, rss

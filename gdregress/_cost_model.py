@@ -14,7 +14,8 @@ operations for n rows, d features, t targets and nnz stored numbers of X (n·d w
 
 ``solver="auto"`` takes the statistics when they cost no more than the operator and fit in
 :data:`MEMORY_FRACTION` of the machine's memory, and the operator otherwise; data of at most
-:data:`SMALL_DATA` numbers always keep the statistics. Tall, narrow data thus keeps the exact
+:data:`~gdregress._numerics.SMALL_DATA_MAX_NUMBERS` numbers always keep the statistics (where
+the closed form takes its accurate route). Tall, narrow data thus keeps the exact
 one-pass statistics (dense: up to about d = 200); one-hot and text features, and dense designs
 of hundreds of columns, go over the data. An LSMR that needs more iterations than the
 statistics would have cost (:meth:`RouteCosts.operator_iterations`) gives way to them.
@@ -29,6 +30,8 @@ from dataclasses import dataclass
 
 import numpy as np
 import scipy.sparse
+
+from ._numerics import SMALL_DATA_MAX_NUMBERS
 
 __all__ = [
     "KRYLOV_PRODUCTS",
@@ -47,9 +50,6 @@ STATISTICS, OPERATOR = "statistics", "operator"
 KRYLOV_PRODUCTS = 100
 # The statistics' d×d float64 matrices alive at once (the sums, the scaled copy, the solve's).
 STATISTICS_COPIES = 4
-# Data of at most this many numbers (n·d) keep the statistics: their exact, tested route
-# costs microseconds there.
-SMALL_DATA = 100_000
 MEMORY_FRACTION = 0.25
 _FALLBACK_MEMORY = 8 * 2**30
 
@@ -96,7 +96,7 @@ def route_costs(X, n_targets: int) -> RouteCosts:
         statistics_flops=statistics_flops,
         operator_flops=operator_flops,
         short_side_flops=short_side_flops,
-        small=float(n) * d <= SMALL_DATA,
+        small=float(n) * d <= SMALL_DATA_MAX_NUMBERS,
         statistics_bytes=statistics_bytes(d, n_targets),
         memory_budget=MEMORY_FRACTION * _physical_memory(),
         wide_dense=wide_dense,

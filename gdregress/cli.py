@@ -202,11 +202,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     --------
     >>> main(["fit"])  # doctest: +ELLIPSIS
     data: 200 rows of the TV-advertising data (ISLR), target sales
-    method: closed form (normal equations)
+    method: closed form (QR with refinement)
     line: TV → y = 0.0475·x + 7.0326
     cost L = 1/(2n)·Σ(m·x + b − y)²: 5.25633
     R²: 0.611875
     RMSE: 3.24232
+    coefficients:
+                  Estimate Std. Error t value Pr(>|t|)
+      (Intercept)  7.03259   0.457843   15.36   <2e-16 ***
+      TV           0.04754   0.002691   17.67   <2e-16 ***
+    residual standard error: 3.259 on 198 degrees of freedom, adjusted R²: 0.609915
+    F-statistic: 312.1 on 1 and 198 DF,  p-value: < 2.2e-16
     fit time: ...
     0
     """

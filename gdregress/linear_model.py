@@ -47,6 +47,13 @@ from ._validation import (
 __all__ = ["AnalyticLeastSquares", "GradientDescentRegressor"]
 
 
+def _check_alpha(alpha) -> None:
+    if not (isinstance(alpha, Real) and not isinstance(alpha, bool) and 0 < alpha < 1):
+        raise ValueError(
+            f"alpha must be a number between 0 and 1 (0.05 for 95% intervals), got {alpha!r}."
+        )
+
+
 class _LinearLeastSquares(CallbackSupportMixin, RegressorMixin, BaseEstimator):
     """What both estimators share: validation, statistics, prediction and attributes.
 
@@ -331,6 +338,121 @@ class _LinearLeastSquares(CallbackSupportMixin, RegressorMixin, BaseEstimator):
         scale = np.ldexp(1.0, np.frexp(largest)[1]) if 0 < largest < np.inf else 1.0
         return r2_score(y / scale, predictions / scale, sample_weight=sample_weight)
 
+    def summary(
+        self,
+        alpha: float = 0.05,
+        cov_type: str = "nonrobust",
+        X=None,
+        y=None,
+        sample_weight=None,
+    ):
+        r"""Standard errors, t and p, confidence intervals, R², F and ANOVA of the fit.
+
+        Computed from the statistics of the fit (``statistics_``) and the fitted
+        coefficients, as statsmodels' ``OLS`` (``WLS`` with sample weights) computes them
+        from the rows, and reported in the style of R's ``summary.lm`` by ``str()``. The
+        covariance :math:`\hat\sigma^2 (A^	op W A)^{-1}` is computed in the centred,
+        column-scaled coordinates of the solver, as accurately as the coefficients. For a
+        :class:`GradientDescentRegressor` the summary is of its own coefficients (the
+        residual standard error from its residuals; the covariance depends only on X).
+        Streamed (``partial_fit``) and Dask fits give the summary of all their rows.
+
+        Parameters
+        ----------
+        alpha : float, default=0.05
+            Confidence intervals of level 1 − alpha.
+        cov_type : {"nonrobust", "HC0", "HC1", "HC2", "HC3"}, default="nonrobust"
+            The covariance of the estimates; HC0–HC3 are heteroskedasticity-robust (as
+            statsmodels defines them) and need the data again.
+        X, y, sample_weight : array-like or dask collections, optional
+            For HC0–HC3 only: the data of the fit (all chunks of ``partial_fit``,
+            together), read once more for the squared residuals and the leverages; numpy,
+            pandas and Dask alike (on Dask, a second map-reduce over the blocks). Data whose
+            statistics differ from ``statistics_`` are refused.
+
+        Returns
+        -------
+        RegressionSummary or list of RegressionSummary
+            For a 1-D y, its summary. For a 2-D y (several targets), one summary per target
+            (column of y), in order: each equals the summary of a fit to that column alone.
+
+        Raises
+        ------
+        ValueError
+            For a rank-deficient design (collinear or constant columns), no more rows than
+            parameters, HC0–HC3 without the data or with other data, or a fit without the
+            d×d statistics (the matrix-free route for wide designs).
+        """
+        from ._inference import COV_TYPES, summaries
+
+        check_is_fitted(self)
+        _check_alpha(alpha)
+        if cov_type not in COV_TYPES:
+            raise ValueError(f"cov_type must be one of {listed(COV_TYPES)}, got {cov_type!r}.")
+        source = None
+        if cov_type != "nonrobust":
+            if X is None or y is None:
+                raise ValueError(
+                    f"cov_type={cov_type!r} needs the rows of the fit again (for the squared "
+                    f"residuals and the leverages): pass summary(X=X, y=y, "
+                    f"sample_weight=sample_weight, cov_type={cov_type!r}) with the data "
+                    "given to fit."
+                )
+            source, _ = self._validated_source(X, y, sample_weight, reset=False)
+        elif X is not None or y is not None or sample_weight is not None:
+            raise ValueError(
+                "X, y and sample_weight are read only for the robust covariances: pass "
+                "cov_type='HC0', 'HC1', 'HC2' or 'HC3' with them, or leave them out."
+            )
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):  # inf: out of range
+            results = summaries(self, alpha, cov_type, source)
+        return results[0] if np.ndim(self.coef_) == 1 else results
+
+    def predict_interval(self, X, alpha: float = 0.05):
+        r"""Predictions with confidence intervals for the mean and prediction intervals.
+
+        statsmodels' ``get_prediction(X).summary_frame(alpha)``: the prediction, its
+        standard error :math:`\hat\sigma\sqrt{a^	op (A^	op W A)^{-1} a}` (a = [1, x]), the
+        interval for the mean and the wider one for a new observation (of weight 1), both
+        of level 1 − alpha from Student's t with the residual degrees of freedom.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Rows to predict at (in memory).
+        alpha : float, default=0.05
+
+        Returns
+        -------
+        pandas.DataFrame or list of pandas.DataFrame
+            Columns ``mean, mean_se, mean_ci_lower, mean_ci_upper, obs_ci_lower,
+            obs_ci_upper``, indexed like X when it is a DataFrame; one per target for a 2-D
+            y.
+        """
+        from ._inference import prediction_intervals
+
+        check_is_fitted(self)
+        _check_alpha(alpha)
+        if _dask.is_dask_collection(X):
+            raise TypeError(
+                "predict_interval takes X in memory; compute the rows of a dask collection "
+                "first (X.compute()), a part at a time for a large one."
+            )
+        index = X.index if isinstance(X, pd.DataFrame) else None
+        require_numeric(X, "X")
+        self._require_fitted_column_names(X)
+        with clearer_errors(self, X=X):
+            X = validate_data(
+                self, X, reset=False, accept_sparse=("csr", "csc"), dtype=[np.float64]
+            )
+        X = X.toarray() if hasattr(X, "toarray") else X
+        with np.errstate(over="ignore", invalid="ignore"):  # inf: beyond float64's range
+            frames = prediction_intervals(self, X, alpha)
+        if index is not None:
+            for frame in frames:
+                frame.index = index
+        return frames[0] if np.ndim(self.coef_) == 1 else frames
+
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.target_tags.multi_output = True
@@ -467,6 +589,8 @@ class AnalyticLeastSquares(_LinearLeastSquares):
         self.condition_number_ = solution.condition_number
         self.solver_ = solution.route
         self.statistics_ = statistics
+        # For summary(): the accurate route's R factor and refined residual sum of squares.
+        self._inference_factors = (solution.r_factor, solution.residual_sum_of_squares)
 
     def _fit_operator(self, source, y_is_1d: bool, *, start, task) -> None:
         """Solve over the data itself (LSMR, or QR of the short side) and copy the record.

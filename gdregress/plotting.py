@@ -420,6 +420,7 @@ def plot_cost_surface(
     paths: Mapping[str, Any] | None = None,
     n_levels: int = 14,
     colorbar: bool = True,
+    confidence: float | None = None,
 ) -> Axes:
     r"""Draw the contours of the cost :math:`L(m, b)` and the descent's path on them.
 
@@ -444,13 +445,21 @@ def plot_cost_surface(
         Number of contour lines.
     colorbar : bool, default=True
         Whether to add a colour bar of the levels.
+    confidence : float, optional
+        Also shade the joint confidence region of (m, b) at this level (0.95, say): a
+        contour of the cost itself, :math:`\{\theta : L(\theta) - L^* \le
+        p\,\hat\sigma^2 F_{1-\alpha}(p, n - p) / (2S)\}` with :math:`p = 2`,
+        :math:`\alpha = 1 -` ``confidence``, :math:`\hat\sigma` the residual standard
+        error and :math:`S` the sum of the weights (n without weights); the ellipse of
+        statsmodels' ``cov_params``. The window then holds it.
 
     Returns
     -------
     matplotlib Axes
         The model's path is the Line2D with gid ``"descent path"`` (every iterate, or, for
         more than 400, 400 of them as points); the contours are the ContourSet with gid
-        ``"cost contours"``.
+        ``"cost contours"``; the confidence region is the Polygon with gid
+        ``"confidence region"``.
 
     Examples
     --------
@@ -482,8 +491,17 @@ def plot_cost_surface(
             )
         drawn[label] = path
     ax = _new_axes(ax)
-    points = np.vstack([theta[None, :], *drawn.values()])
+    region = None if confidence is None else _confidence_region(cost, theta, least, confidence)
+    extra = [] if region is None else [region]
+    points = np.vstack([theta[None, :], *drawn.values(), *extra])
     _cost_contours(ax, cost, least, _window(points, cost, theta, least), n_levels, colorbar)
+    if region is not None:
+        from matplotlib.patches import Polygon
+
+        label = f"{confidence:.0%} confidence region for (m, b)"
+        patch = Polygon(region, closed=True, fc="tab:red", ec="tab:red", alpha=0.3, label=label)
+        patch.set_gid("confidence region")
+        ax.add_patch(patch)
     colors = [_PATH_COLOR, "tab:orange", "tab:purple", "tab:brown", "tab:pink"]
     for i, (label, path) in enumerate(drawn.items()):
         gid = "descent path" if own is not None and i == 0 else None
@@ -504,6 +522,26 @@ def plot_cost_surface(
     )
     ax.legend(loc="best", fontsize="small")
     return ax
+
+
+def _confidence_region(cost: LeastSquaresCost, theta, least: float, confidence: float):
+    r"""The boundary of the joint confidence region of (m, b), 200 points of an ellipse.
+
+    :math:`\tfrac12 (\theta - \theta^*)^\top H (\theta - \theta^*) = \Delta L`, H the
+    cost's Hessian and ΔL from :func:`~gdregress._inference.confidence_region_excess`:
+    :math:`\theta = \theta^* + \sqrt{2\Delta L}\,L^{-\top} u` for :math:`H = LL^\top`
+    and u on the unit circle. It is the region of the least-squares line (a descent that
+    stopped short of it has a larger cost, but the same data).
+    """
+    from ._inference import confidence_region_excess
+
+    if not 0 < confidence < 1:
+        raise ValueError(f"confidence must be between 0 and 1 (0.95, say), got {confidence!r}")
+    excess = confidence_region_excess(least, cost.statistics.n_rows, 2, 1.0 - confidence)
+    angles = np.linspace(0.0, 2 * np.pi, 200)
+    circle = np.stack([np.cos(angles), np.sin(angles)])
+    lower = np.linalg.cholesky(cost.hessian)
+    return theta + (np.sqrt(2 * excess) * np.linalg.solve(lower.T, circle)).T
 
 
 def plot_summary(

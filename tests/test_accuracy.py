@@ -227,7 +227,19 @@ def test_ill_conditioned_design_is_solved_at_least_as_accurately_as_lstsq(design
 
 
 @pytest.mark.parametrize("design", WELL, ids=[d.name for d in WELL])
-def test_well_conditioned_design_takes_the_fast_route_and_keeps_its_digits(design):
+def test_small_well_conditioned_design_takes_the_accurate_route_and_keeps_every_digit(design):
+    """At most SMALL_DATA_MAX_NUMBERS numbers in memory: the accurate route, whatever the
+    condition (it costs milliseconds at most there), and every digit of the exact solution."""
+    assert design.X.size <= gdregress._closed_form.SMALL_DATA_MAX_NUMBERS
+    found, solver = digits(design)
+    assert solver == ACCURATE
+    assert found["ours"].min() >= 14.5, found["ours"]
+
+
+@pytest.mark.parametrize("design", WELL, ids=[d.name for d in WELL])
+def test_well_conditioned_design_takes_the_fast_route_and_keeps_its_digits(design, monkeypatch):
+    # As if the data were large: the fast route, from the statistics.
+    monkeypatch.setattr(gdregress._closed_form, "SMALL_DATA_MAX_NUMBERS", 0)
     found, solver = digits(design)
     print(
         f"\n{design.name}: digits ours {found['ours'].min():.1f}, numpy {found['numpy'].min():.1f}"
@@ -250,11 +262,12 @@ def test_tv_line_is_exact_to_the_last_bits():
 
 @pytest.mark.parametrize("design", WELL[1:4], ids=[d.name for d in WELL[1:4]])
 def test_accurate_route_agrees_with_the_fast_route_on_well_conditioned_data(design, monkeypatch):
-    fit = AnalyticLeastSquares().fit(design.X, design.y, sample_weight=design.sample_weight)
-    assert fit.solver_ == FAST
-    monkeypatch.setattr(gdregress._closed_form, "FAST_ROUTE_MAX_CONDITION", 0.0)
+    # Small data takes the accurate route; as if it were large, the fast one.
     forced = AnalyticLeastSquares().fit(design.X, design.y, sample_weight=design.sample_weight)
     assert forced.solver_ == ACCURATE
+    monkeypatch.setattr(gdregress._closed_form, "SMALL_DATA_MAX_NUMBERS", 0)
+    fit = AnalyticLeastSquares().fit(design.X, design.y, sample_weight=design.sample_weight)
+    assert fit.solver_ == FAST
     np.testing.assert_allclose(forced.coef_, fit.coef_, rtol=1e-12)
     assert forced.intercept_ == pytest.approx(fit.intercept_, rel=1e-12)
     assert forced.rank_ == fit.rank_

@@ -46,7 +46,7 @@ def test_power_lines_line_is_the_lecture_line(power_lines):
     E = float(np.sum((model.predict(X) - y) ** 2))
     assert E == pytest.approx(25 / 6, rel=1e-12)
     assert exact_lstsq(X, y) == [Fraction(1, 2), Fraction(7, 3)]  # the reference agrees
-    assert model.solver_ == "normal equations"
+    assert model.solver_ == "QR with refinement"  # small data: the accurate route always
 
 
 def test_tv_line_has_the_published_digits(tv):
@@ -76,7 +76,7 @@ def test_rank_and_singular_values_equal_linear_regression_on_advertising(all_med
     np.testing.assert_allclose(model.coef_, reference.coef_, rtol=1e-12)
     assert model.intercept_ == pytest.approx(reference.intercept_, rel=1e-12)
     assert model.n_features_in_ == X.shape[1]
-    assert model.solver_ == "normal equations"
+    assert model.solver_ == "QR with refinement"  # small data: the accurate route always
 
 
 # --- rank-deficient designs ----------------------------------------------------------------

@@ -87,7 +87,7 @@ def test_main_fits_the_tv_line_in_closed_form(argv, expected, capsys):
     assert main(argv) == 0
     captured = capsys.readouterr()
     _check_report(captured.out, expected)
-    assert "closed form (normal equations)" in captured.out
+    assert "closed form (QR with refinement)" in captured.out  # small data: always
     assert "iterations" not in captured.out
     assert captured.err == ""  # short work: no progress line
 
@@ -113,7 +113,7 @@ def test_json_is_one_object_with_the_same_numbers(expected, capsys):
     assert report["r2"] == pytest.approx(r2_score(y, prediction), rel=1e-12)
     assert report["rmse"] == pytest.approx(np.sqrt(np.mean((prediction - y) ** 2)), rel=1e-12)
     assert report["rows"] == 200 and report["features"] == ["TV"] and report["target"] == "sales"
-    assert report["method"] == "analytic" and report["solver"] == "normal equations"
+    assert report["method"] == "analytic" and report["solver"] == "QR with refinement"
     assert report["fit_time_s"] > 0 and report["chunks"] is None and report["notes"] == []
 
 
@@ -617,3 +617,62 @@ def test_names_of_the_package_are_imported_when_used():
     assert set(gdregress.__all__) <= set(dir(gdregress))
     with pytest.raises(AttributeError, match="no attribute 'Regressor'"):
         gdregress.Regressor  # noqa: B018
+
+
+# Inference: the coefficient table, the residual standard error, adjusted R² and F.
+
+
+@pytest.mark.parametrize("method", ["analytic", "gd"])
+def test_fit_prints_the_coefficient_table_of_islr_table_3_1(method, capsys):
+    assert main(["fit", "--method", method]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    table = lines.index("coefficients:")
+    assert lines[table + 1].split() == ["Estimate", "Std.", "Error", "t", "value", "Pr(>|t|)"]
+    # ISLR Table 3.1: standard errors 0.4578 and 0.002691, t 15.36 and 17.67.
+    assert lines[table + 2].split()[0] == "(Intercept)"
+    assert lines[table + 2].split()[2:4] == ["0.457843", "15.36"]
+    assert lines[table + 3].split()[:4] == ["TV", "0.04754", "0.002691", "17.67"]
+    assert lines[table + 4].startswith("residual standard error: 3.259 on 198 degrees of freedom")
+    assert lines[table + 5] == "F-statistic: 312.1 on 1 and 198 DF,  p-value: < 2.2e-16"
+
+
+def test_json_has_the_inference_keys_of_statsmodels(advertising_csv, capsys):
+    sm = pytest.importorskip("statsmodels.api")
+    frame = pd.read_csv(advertising_csv)
+    features = ["TV", "radio", "newspaper"]
+    argv = ["fit", str(advertising_csv), "--x", *features, "--y", "sales", "--json"]
+    report = _json(capsys, argv)
+    result = sm.OLS(frame["sales"], sm.add_constant(frame[features])).fit()
+    names = ["intercept", *features]
+    columns = {"std_err": result.bse, "t_value": result.tvalues, "p_value": result.pvalues}
+    columns.update(ci_lower=result.conf_int()[0], ci_upper=result.conf_int()[1])
+    for key, expected in columns.items():
+        assert list(report[key]) == names
+        np.testing.assert_allclose(list(report[key].values()), expected.to_numpy(), rtol=1e-9)
+    assert report["rse"] == pytest.approx(math.sqrt(result.scale), rel=1e-10)
+    assert report["adj_r2"] == pytest.approx(result.rsquared_adj, rel=1e-10)
+    assert report["f_statistic"] == pytest.approx(result.fvalue, rel=1e-10)
+    assert report["f_pvalue"] == pytest.approx(result.f_pvalue, rel=1e-8)
+    assert report["df_resid"] == 196
+
+
+def test_streamed_inference_equals_the_inference_of_the_whole_file(advertising_csv, capsys):
+    argv = ["fit", str(advertising_csv), "--x", "TV", "radio", "--json"]
+    whole = _json(capsys, [*argv, "--chunksize", "0"])
+    streamed = _json(capsys, [*argv, "--chunksize", "7"])
+    for key in ("std_err", "t_value", "ci_lower", "ci_upper"):
+        for name, value in whole[key].items():
+            assert streamed[key][name] == pytest.approx(value, rel=1e-10)
+    for key in ("rse", "adj_r2", "f_statistic"):
+        assert streamed[key] == pytest.approx(whole[key], rel=1e-10)
+
+
+def test_too_few_rows_for_standard_errors_is_a_note_not_an_error(tmp_path, capsys):
+    (tmp_path / "two.csv").write_text("x,y\n1,2\n2,3\n")
+    report = _json(capsys, ["fit", str(tmp_path / "two.csv"), "--json"])
+    assert report["std_err"] is None and report["rse"] is None and report["df_resid"] is None
+    assert report["notes"] == [
+        "no standard errors: summary() needs more rows than parameters: 2 row(s) for 2 "
+        "parameters leave no degrees of freedom for the residuals, so the noise level (and "
+        "every standard error) is undefined. Fit more rows."
+    ]

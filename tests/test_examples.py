@@ -169,7 +169,7 @@ def test_tv_comparison_table_rows_agree(runs):
     rows = {}
     for line in out.splitlines():
         for model in ("AnalyticLeastSquares", "LinearRegression"):
-            if line.startswith(model):
+            if line.startswith(model + " "):  # not the summary's "AnalyticLeastSquares, 200 …"
                 rows.setdefault(model, []).append(line.split()[1:4])
     assert len(rows["AnalyticLeastSquares"]) == 2  # sales on TV, and on all three media
     assert rows["AnalyticLeastSquares"] == rows["LinearRegression"]
@@ -227,3 +227,10 @@ def test_learning_rate_example_counts_steps_as_its_figure_does(runs):
     drawn = re.search(r"just right: there in ([0-9,]+) steps", axes[1].get_title())
     assert printed and drawn and printed.group(1) == drawn.group(1)
     matplotlib.pyplot.close("all")
+
+
+def test_tv_example_prints_the_summary_of_islr_table_3_1(runs):
+    out, _, _ = runs["05_tv_advertising.py"]
+    assert re.search(r"^TV +0\.04754 +0\.002691 +17\.67 +<2e-16 \*\*\*$", out, re.MULTILINE)
+    assert "Residual standard error: 3.259 on 198 degrees of freedom" in out
+    assert "F-statistic: 312.1 on 1 and 198 DF" in out

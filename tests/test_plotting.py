@@ -9,6 +9,7 @@ file is a PNG of sensible size. ``import gdregress`` must not import matplotlib.
 import os
 import subprocess
 import sys
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -464,3 +465,35 @@ def test_stable_paths_in_closed_form_are_the_descents_iterates(power_lines):
         tol=None,
     )
     np.testing.assert_allclose(_line(ax, "descent path").get_xydata(), reference.path, atol=1e-12)
+
+
+@pytest.mark.parametrize("weighted", [False, True], ids=["unweighted", "weighted"])
+def test_cost_surface_confidence_region_is_the_ellipse_of_statsmodels_covariance(weighted, tv):
+    """The region's edge is where (θ − θ*)ᵀ cov⁻¹ (θ − θ*) = p·F(1 − α; p, n − p), for the
+    closed form and for a descent stopped far from the minimum alike."""
+    sm = pytest.importorskip("statsmodels.api")
+    from scipy import stats
+
+    X, y = tv
+    w = np.random.default_rng(0).uniform(0.5, 2.0, len(y)) if weighted else None
+    reference = (
+        sm.WLS(y, sm.add_constant(X), weights=w) if weighted else sm.OLS(y, sm.add_constant(X))
+    ).fit()
+    inverse = np.linalg.inv(reference.cov_params()[[1, 0]][:, [1, 0]])  # (m, b) order
+    edge = 2 * stats.f.ppf(0.9, 2, len(y) - 2)
+    stopped = GradientDescentRegressor(standardize=False, learning_rate=1e-5, max_iter=50, tol=None)
+    for model in (AnalyticLeastSquares(), stopped):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # the stopped descent did not converge
+            model.fit(X, y, sample_weight=w)
+        ax = plot_cost_surface(model, ax=_axes(), confidence=0.9)
+        (patch,) = [p for p in ax.patches if p.get_gid() == "confidence region"]
+        offsets = patch.get_xy() - reference.params[[1, 0]]
+        distances = np.einsum("ni,ij,nj->n", offsets, inverse, offsets)
+        np.testing.assert_allclose(distances, edge, rtol=1e-9)
+        assert "90% confidence region for (m, b)" in [t.get_text() for t in ax.get_legend().texts]
+        # The window holds the region.
+        (m_low, m_high), (b_low, b_high) = ax.get_xlim(), ax.get_ylim()
+        points = patch.get_xy()
+        assert m_low < points[:, 0].min() and points[:, 0].max() < m_high
+        assert b_low < points[:, 1].min() and points[:, 1].max() < b_high

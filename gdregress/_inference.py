@@ -1,0 +1,773 @@
+r"""Inference for a fitted line: standard errors, t, p, intervals, R², F and ANOVA.
+
+Everything here is computed from a fitted model's statistics (``statistics_``) and its
+coefficients, without the rows: the covariance of the estimates of a weighted least-squares
+fit (statsmodels' ``WLS``, R's ``lm`` with weights) is
+
+.. math::
+
+    \widehat{\mathrm{cov}}(\hat\theta) = \hat\sigma^2 (A^\top W A)^{-1}, \qquad
+    \hat\sigma^2 = \frac{\sum_i w_i r_i^2}{n - p},
+
+with :math:`A = [X,\ 1]` and :math:`p` its number of columns. :math:`(A^\top W A)^{-1}` is
+computed in the centred, column-scaled coordinates in which the closed form solves, as
+accurately as the coefficients: from the R factor of that design where the closed form kept
+one (its accurate route), else from the Cholesky factor of the columns' correlation matrix;
+then mapped to the user's units by the statistics' own :class:`~gdregress._units.Units`.
+
+The heteroskedasticity-robust covariances HC0–HC3 (statsmodels' definitions) need the rows
+themselves, for the squared residuals and the leverages: they take the data again and read it
+in one more pass (chunks of rows in memory, a map-reduce over the blocks of a Dask
+collection), in which they also compute the data's statistics, to refuse data that are not
+the data the model was fitted on.
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+import scipy.linalg
+
+from . import _compensated
+from ._numerics import exponent_of, numerical_rank, times_power_of_two
+from ._statistics import LeastSquaresStatistics, compute_statistics, merge_statistics
+from .cost import ColumnScaling, LeastSquaresCost, column_scaling
+
+__all__ = ["COV_TYPES", "RegressionSummary", "model_inference"]
+
+COV_TYPES = ("nonrobust", "HC0", "HC1", "HC2", "HC3")
+COEF_COLUMNS = ["coef", "std_err", "t_value", "p_value", "ci_lower", "ci_upper"]
+INTERVAL_COLUMNS = [
+    "mean",
+    "mean_se",
+    "mean_ci_lower",
+    "mean_ci_upper",
+    "obs_ci_lower",
+    "obs_ci_upper",
+]
+# Numbers per chunk of rows in the second pass of the robust covariances: memory O(chunk·d).
+_HC_CHUNK_NUMBERS = 2**16
+# Statistics of the data given again must equal the fitted ones to this relative tolerance
+# (different chunkings of the same rows differ by rounding, about 1e-15).
+_SAME_DATA_RTOL = 1e-8
+
+
+# --- the model's inference, in the scaled coordinates -------------------------------------
+
+
+@dataclass(frozen=True)
+class _Fit:
+    r"""A fitted model's inference in the centred, column-scaled coordinates of the solver.
+
+    With :math:`v = T\theta` the scaled parameters (:class:`~gdregress.cost.ColumnScaling`),
+    :math:`(A^\top W A)^{-1} = T^{-1} F F^\top T^{-\top}`, in the statistics' units.
+
+    Attributes
+    ----------
+    stats : LeastSquaresStatistics
+    scaling : ColumnScaling
+    fit_intercept : bool
+    r : ndarray of shape (p, p)
+        An upper triangular :math:`R` with :math:`A_v^\top W A_v = R^\top R`, :math:`A_v`
+        the scaled design (columns, then the ones column).
+    factor : ndarray of shape (p, p)
+        :math:`F = R^{-1}`, so that :math:`(A_v^\top W A_v)^{-1} = F F^\top`.
+    coef, intercept : ndarray of shape (d, t) and (t,)
+        The model's parameters in the statistics' units.
+    rss : ndarray of shape (t,)
+        :math:`\sum_i w_i r_i^2` per target, in the statistics' units.
+    """
+
+    stats: LeastSquaresStatistics
+    scaling: ColumnScaling
+    fit_intercept: bool
+    r: np.ndarray
+    factor: np.ndarray
+    coef: np.ndarray
+    intercept: np.ndarray
+    rss: np.ndarray
+
+    @property
+    def n_params(self) -> int:
+        return self.factor.shape[0]
+
+    @property
+    def df_resid(self) -> int:
+        return self.stats.n_rows - self.n_params
+
+    def _jacobian(self) -> np.ndarray:
+        r""":math:`J = \partial\theta/\partial v`: slopes divided by the scales, the
+        intercept less the shifts times the slopes (in the statistics' units)."""
+        active = self.scaling.active
+        scale, shift = self.scaling.scale[active], self.scaling.shift[active]
+        k = scale.size
+        jacobian = np.zeros((self.n_params, self.n_params))
+        jacobian[:k, :k] = np.diag(1.0 / scale)
+        if self.fit_intercept:
+            jacobian[k, :k] = -shift / scale
+            jacobian[k, k] = 1.0
+        return jacobian
+
+    def to_user(self, t: int, *, matrix=None, half=None) -> tuple[np.ndarray, np.ndarray]:
+        r"""A covariance in the scaled coordinates as the user's: covariance and standard errors.
+
+        ``matrix`` is :math:`M`, or ``half`` is :math:`H` with :math:`M = HH^\top` (then
+        :math:`J M J^\top = (JH)(JH)^\top`, positive semidefinite to rounding), in the
+        statistics' units of target ``t``. The powers of two of the columns and of y are
+        applied last, as exponents, so that standard errors beyond 1e±154, whose squares
+        float64 cannot hold, keep their digits.
+        """
+        jacobian = self._jacobian()
+        if half is not None:
+            product = jacobian @ half
+            inner = product @ product.T
+        else:
+            inner = jacobian @ matrix @ jacobian.T
+        exponent = exponent_of(self.stats.x_scale)
+        if self.fit_intercept:
+            exponent = np.append(exponent, 0)
+        y_exponent = int(exponent_of(self.stats.y_scale)[t])
+        with np.errstate(over="ignore", under="ignore"):
+            cov = np.ldexp(inner, 2 * y_exponent - exponent[:, None] - exponent[None, :])
+            std_err = np.ldexp(np.sqrt(np.maximum(np.diag(inner), 0.0)), y_exponent - exponent)
+        return cov, std_err
+
+    def scaled_rows(self, X: np.ndarray) -> np.ndarray:
+        """Rows of X (in the statistics' units) in the scaled design's columns, [Z, 1]."""
+        active = self.scaling.active
+        Z = (X[:, active] - self.scaling.shift[active]) / self.scaling.scale[active]
+        return np.hstack([Z, np.ones((X.shape[0], 1))]) if self.fit_intercept else Z
+
+
+def model_inference(model, what: str) -> _Fit:
+    """The inference of a fitted estimator, or a ValueError saying why it has none.
+
+    Parameters
+    ----------
+    model : AnalyticLeastSquares or GradientDescentRegressor
+        Fitted.
+    what : str
+        The method asking, for messages (``"summary()"``).
+    """
+    stats = model.statistics_
+    if stats is None:
+        raise ValueError(
+            f"{what} needs the d×d statistics of the data (statistics_), but this "
+            f"{type(model).__name__} was fitted without them (solver_ = "
+            f"{getattr(model, 'solver_', None)!r}: the matrix-free route for wide or sparse "
+            "designs). Refit with solver='statistics' if the number of features allows "
+            "(a d×d matrix in memory), or fit a subset of the columns."
+        )
+    fit_intercept = model.fit_intercept
+    scaling = column_scaling(stats, fit_intercept)
+    factors = getattr(model, "_inference_factors", None) or (None, None)
+    r = _triangular_factor(stats, scaling, fit_intercept, factors[0], what)
+    factor = scipy.linalg.solve_triangular(r, np.eye(r.shape[0]))
+    coef = np.asarray(model.coef_, dtype=np.float64)
+    coef = coef[:, None] if coef.ndim == 1 else coef.T
+    intercept = np.atleast_1d(np.asarray(model.intercept_, dtype=np.float64))
+    coef, intercept = stats.from_user_units(coef, intercept)
+    rss = factors[1]
+    if rss is None:  # from the statistics: the model's own coefficients, any solver
+        cost = LeastSquaresCost(stats, fit_intercept)
+        rss = (
+            2 * stats.weight_sum * cost.value_path(coef[None], intercept[None], per_target=True)[0]
+        )
+    fit = _Fit(stats, scaling, fit_intercept, r, factor, coef, intercept, np.asarray(rss))
+    if fit.df_resid <= 0:
+        raise ValueError(
+            f"{what} needs more rows than parameters: {stats.n_rows} row(s) for "
+            f"{fit.n_params} parameters leave no degrees of freedom for the residuals, so "
+            "the noise level (and every standard error) is undefined. Fit more rows."
+        )
+    return fit
+
+
+def _triangular_factor(stats, scaling, fit_intercept, r_factor, what) -> np.ndarray:
+    r""":math:`R` with :math:`A_v^\top W A_v = R^\top R`; refuses a rank-deficient design.
+
+    The closed form's R factor when it kept one, else from the Cholesky factor :math:`L` of
+    the active columns' correlation matrix :math:`C` (:math:`A_v^\top W A_v = S\,C` beside
+    :math:`S` for the ones column, to which the centred columns are orthogonal):
+    :math:`R = \sqrt S\,\mathrm{diag}(L^\top, 1)`.
+    """
+    active = scaling.active
+    k, S = int(active.sum()), stats.weight_sum
+    p = k + int(fit_intercept)
+    scaled = scaling.statistics(stats)
+    correlation = (scaled.xx if fit_intercept else scaled.uncentred_xx()) / S
+    if r_factor is not None and r_factor.shape == (p, p):
+        singular = scipy.linalg.svdvals(r_factor)
+        rank = numerical_rank(singular, stats.n_rows, p) - int(fit_intercept)
+    else:
+        eigenvalues = np.linalg.eigvalsh(correlation) if k else np.ones(0)
+        root = np.sqrt(np.maximum(eigenvalues, 0.0))
+        rank = numerical_rank(root, stats.n_rows, k, from_gram=True) if k else 0
+        r_factor = None
+    if k < stats.n_features or rank < k:
+        raise ValueError(
+            f"{what} needs a design of full rank, but this one has rank {rank} for "
+            f"{stats.n_features} feature(s)"
+            + (
+                " (some are constant, which the intercept already fits)"
+                if k < stats.n_features
+                else ""
+            )
+            + ": the coefficients of collinear or constant columns are not identified, so "
+            "their standard errors are undefined. Drop the redundant columns and fit again."
+        )
+    if r_factor is not None:
+        return r_factor
+    r = np.zeros((p, p))
+    try:
+        r[:k, :k] = np.linalg.cholesky(correlation).T * math.sqrt(S)
+    except np.linalg.LinAlgError:  # singular to rounding, though above the rank's tolerance
+        raise ValueError(
+            f"{what} needs a design of full rank, but the correlation matrix of these "
+            "features is singular to rounding: drop the redundant columns and fit again."
+        ) from None
+    if fit_intercept:
+        r[k, k] = math.sqrt(S)
+    return r
+
+
+# --- covariances --------------------------------------------------------------------------
+
+
+def nonrobust_covariance(fit: _Fit) -> list[tuple[np.ndarray, np.ndarray]]:
+    r""":math:`\hat\sigma^2 (A^\top W A)^{-1}` and the standard errors per target, user units."""
+    sigma = np.sqrt(fit.rss / fit.df_resid)  # the statistics' units
+    return [fit.to_user(t, half=sigma[t] * fit.factor) for t in range(fit.stats.n_targets)]
+
+
+def robust_covariance(fit: _Fit, source, cov_type: str):
+    r"""HC0–HC3 and the standard errors per target, in user units, from one more pass.
+
+    The sandwich :math:`(A^\top W A)^{-1} A^\top W\,\mathrm{diag}(\omega)\,W A
+    (A^\top W A)^{-1} = F\,(Q^\top \mathrm{diag}(\omega) Q)\,F^\top` (:math:`Q = W^{1/2}AF`),
+    with :math:`\omega_i = r_i^2` (HC0; HC1 times :math:`n/(n-p)`),
+    :math:`r_i^2/(1-h_i)` (HC2) and :math:`r_i^2/(1-h_i)^2` (HC3), :math:`h_i` the
+    leverages of the weighted design. ``source`` is the data given again (an
+    :class:`~gdregress._sources.ArraySource` or a Dask source); its statistics, computed in
+    the same pass, must be those the model was fitted on.
+    """
+    leaf = functools.partial(_meat_of_rows, fit=fit, cov_type=cov_type)
+    if hasattr(source, "blocks"):  # a Dask source: where the blocks live, up a tree
+        from ._dask import _numeric_blocks
+
+        def dask_leaf(X, y, sample_weight=None):
+            X, y, sample_weight = _numeric_blocks(X, y, sample_weight)
+            return leaf(X, y, sample_weight, 1.0)
+
+        stats, meat = source.blocks.map_reduce(dask_leaf, _merge_meat)
+    else:
+        stats, meat = _meat_in_chunks(source, leaf)
+    _require_same_data(fit.stats, stats)
+    sandwich = fit.factor[None] @ meat @ fit.factor.T[None]
+    if cov_type == "HC1":
+        sandwich *= fit.stats.n_rows / fit.df_resid
+        meat *= fit.stats.n_rows / fit.df_resid
+    covariance = [fit.to_user(t, matrix=sandwich[t]) for t in range(len(meat))]
+    return covariance, _robust_wald(fit, meat)
+
+
+def _robust_wald(fit: _Fit, meat: np.ndarray) -> np.ndarray:
+    r"""The Wald F statistic of all slopes being 0, with the robust covariance, per target.
+
+    :math:`v_z^\top \mathrm{cov}_{zz}^{-1} v_z / k` for the scaled slopes :math:`v_z`,
+    without inverting the ill-conditioned :math:`\mathrm{cov}_{zz} = R_{zz}^{-1} E M
+    E^\top R_{zz}^{-\top}`: as :math:`u^\top (E M E^\top)^{-1} u / k` with
+    :math:`u = R_{zz} v_z`, where :math:`E = [I,\ -R_{z1}/R_{11}]` takes the intercept out
+    and the meat :math:`M` (in the orthonormal coordinates) is well-conditioned.
+    """
+    active = fit.scaling.active
+    k = int(active.sum())
+    select = np.eye(k, fit.n_params)
+    if fit.fit_intercept:
+        select[:, k] = -fit.r[:k, k] / fit.r[k, k]
+    u = fit.r[:k, :k] @ (fit.coef[active] * fit.scaling.scale[active][:, None])
+    return np.array(
+        [u[:, t] @ np.linalg.solve(select @ m @ select.T, u[:, t]) / k for t, m in enumerate(meat)]
+    )
+
+
+def _meat_in_chunks(source, leaf):
+    """The statistics and the meat of an in-memory source, chunk by chunk (memory O(chunk·d))."""
+    X, y, weights = source.X, source.y, source.sample_weight
+    rows = max(1, _HC_CHUNK_NUMBERS // (X.shape[1] + y.shape[1] + 1))
+    total = None
+    for start in range(0, X.shape[0], rows):
+        chunk = slice(start, start + rows)
+        block = X[chunk]
+        block = block.toarray() if hasattr(block, "toarray") else block
+        w = None if weights is None else weights[chunk]
+        part = leaf(block, y[chunk], w, source.weight_scale)
+        total = part if total is None else _merge_meat(total, part)
+    return total
+
+
+def _merge_meat(a, b):
+    return merge_statistics(a[0], b[0]), a[1] + b[1]
+
+
+def _meat_of_rows(X, y, sample_weight, weight_scale, *, fit: _Fit, cov_type: str):
+    r"""One block's statistics, and its :math:`\sum_i \omega_i F^\top a_i a_i^\top F` per target.
+
+    ``sample_weight`` was divided by ``weight_scale`` (a power of two) already; the rows are
+    taken to the statistics' units, the weights to theirs.
+    """
+    X = np.asarray(X, dtype=np.float64)
+    y = np.asarray(y, dtype=np.float64)
+    y = y.reshape(-1, 1) if y.ndim == 1 else y
+    stats = compute_statistics(X, y, sample_weight, n_threads=1, weight_scale=weight_scale)
+    units = fit.stats.units
+    X, y, _ = units.rows_to_scaled(X, y)
+    weights = None
+    if sample_weight is not None:
+        weights = times_power_of_two(
+            np.asarray(sample_weight, dtype=np.float64), weight_scale, units.weight_scale
+        )
+    design = fit.scaled_rows(X)
+    residuals = _compensated.residual(y, X, fit.coef, fit.intercept, np.zeros_like(y))
+    if weights is not None:
+        root = np.sqrt(weights)[:, None]
+        design, residuals = design * root, residuals * root
+    # The rows in the coordinates where the design is orthonormal (A·F = Q): the meat
+    # there is well-conditioned, and the leverages are the rows' squared norms.
+    rows = design @ fit.factor
+    omega = residuals**2
+    if cov_type in ("HC2", "HC3"):
+        leverage = np.sum(rows**2, axis=1)
+        power = 1 if cov_type == "HC2" else 2
+        omega = omega / (1.0 - leverage)[:, None] ** power
+    meat = np.einsum("it,ij,ik->tjk", omega, rows, rows)
+    return stats, meat
+
+
+def _require_same_data(fitted: LeastSquaresStatistics, given: LeastSquaresStatistics) -> None:
+    """Refuse data whose statistics are not those of the fit (to rounding)."""
+    problem = None
+    if given.n_rows != fitted.n_rows:
+        problem = f"{given.n_rows} rows, where the model was fitted on {fitted.n_rows}"
+    else:
+        with np.errstate(over="ignore", under="ignore"):
+            given = given.rescaled(fitted.x_scale, fitted.y_scale, fitted.weight_scale)
+        x_spread = np.sqrt(np.maximum(np.diag(fitted.xx), 0.0))
+        y_spread = np.sqrt(np.maximum(fitted.yy, 0.0))
+        S = fitted.weight_sum
+        checks = {
+            "the sum of the weights": (given.weight_sum, fitted.weight_sum, abs(S)),
+            "the means of X": (
+                given.x_mean,
+                fitted.x_mean,
+                np.abs(fitted.x_mean) + x_spread / np.sqrt(S),
+            ),
+            "the means of y": (
+                given.y_mean,
+                fitted.y_mean,
+                np.abs(fitted.y_mean) + y_spread / np.sqrt(S),
+            ),
+            "the cross-products of X": (given.xx, fitted.xx, np.outer(x_spread, x_spread)),
+            "the cross-products of X and y": (given.xy, fitted.xy, np.outer(x_spread, y_spread)),
+            "the spread of y": (given.yy, fitted.yy, fitted.yy),
+        }
+        for name, (a, b, size) in checks.items():
+            if not np.all(np.abs(a - b) <= _SAME_DATA_RTOL * size):
+                problem = f"{name} differ"
+                break
+    if problem is not None:
+        raise ValueError(
+            f"The data given are not the data the model was fitted on ({problem}). The robust "
+            "covariances read the rows of the fit again: pass the same X, y and sample_weight "
+            "as to fit (after partial_fit, all its chunks together, in any order)."
+        )
+
+
+# --- the summary ------------------------------------------------------------------------
+
+
+def parameter_names(model) -> list[str]:
+    """``"intercept"`` (when fitted) then the features' names (else x0, x1, …)."""
+    names = getattr(model, "feature_names_in_", None)
+    if names is None:
+        names = [f"x{i}" for i in range(model.n_features_in_)]
+    names = [str(name) for name in names]
+    return (["intercept"] if model.fit_intercept else []) + names
+
+
+def _user_order(fit: _Fit) -> np.ndarray:
+    """The solver's order of the parameters (features..., intercept) → (intercept, features...)."""
+    p = fit.n_params
+    return np.r_[p - 1, : p - 1] if fit.fit_intercept else np.arange(p)
+
+
+def summaries(model, alpha: float, cov_type: str, source) -> list[RegressionSummary]:
+    """One :class:`RegressionSummary` per target of a fitted model."""
+    fit = model_inference(model, "summary()")
+    if cov_type == "nonrobust":
+        covariance, wald = nonrobust_covariance(fit), None
+    else:
+        covariance, wald = robust_covariance(fit, source, cov_type)
+    names = pd.Index(parameter_names(model))
+    coef, intercept = fit.stats.to_user_units(fit.coef, fit.intercept)
+    theta = np.vstack([coef, intercept[None]]) if fit.fit_intercept else coef
+    order = _user_order(fit)
+    results = []
+    for t in range(fit.stats.n_targets):
+        cov, std_err = covariance[t][0][np.ix_(order, order)], covariance[t][1][order]
+        anova = _anova(fit, t)
+        f_statistic = anova.loc["regression", "F"]
+        if wald is not None and fit.n_params > int(fit.fit_intercept):
+            f_statistic = float(wald[t])  # the Wald test with the robust covariance
+        results.append(
+            RegressionSummary(
+                coef_table=_coefficient_table(theta[order, t], std_err, names, alpha, fit.df_resid),
+                rse=float(
+                    math.sqrt(fit.rss[t] / fit.df_resid * fit.stats.weight_scale)
+                    * fit.stats.y_scale[t]
+                ),
+                df_model=int(anova.loc["regression", "df"]),
+                df_resid=fit.df_resid,
+                r2=anova.attrs["r2"],
+                adj_r2=anova.attrs["adj_r2"],
+                f_statistic=float(f_statistic),
+                f_pvalue=_f_pvalue(f_statistic, anova.loc["regression", "df"], fit.df_resid),
+                cov=pd.DataFrame(cov, index=names, columns=names),
+                anova=anova,
+                alpha=alpha,
+                cov_type=cov_type,
+                n_obs=fit.stats.n_rows,
+                fit_intercept=fit.fit_intercept,
+                model_name=type(model).__name__,
+            )
+        )
+    return results
+
+
+def _coefficient_table(coef, std_err, names, alpha: float, df_resid: int) -> pd.DataFrame:
+    """Estimates, standard errors, t, two-sided p and intervals of level 1 − alpha."""
+    from scipy import stats as distributions
+
+    with np.errstate(divide="ignore", invalid="ignore"):  # a perfect fit: t = ±inf, as statsmodels
+        t_value = coef / std_err
+    quantile = distributions.t.ppf(1 - alpha / 2, df_resid)
+    return pd.DataFrame(
+        {
+            "coef": coef,
+            "std_err": std_err,
+            "t_value": t_value,
+            "p_value": 2 * distributions.t.sf(np.abs(t_value), df_resid),
+            "ci_lower": coef - quantile * std_err,
+            "ci_upper": coef + quantile * std_err,
+        },
+        index=names,
+    )
+
+
+def _f_pvalue(f_statistic: float, df_model: int, df_resid: int) -> float:
+    from scipy import stats as distributions
+
+    return float(distributions.f.sf(f_statistic, df_model, df_resid)) if df_model else math.nan
+
+
+def _anova(fit: _Fit, t: int) -> pd.DataFrame:
+    """The ANOVA table of target ``t`` in the user's units; R² and adjusted R² in ``attrs``.
+
+    Sums of squares are weighted (``Σ w r²``), about the weighted mean with an intercept and
+    about 0 without one (the uncentred R², as statsmodels and R report it).
+    """
+    stats = fit.stats
+    k_constant = int(fit.fit_intercept)
+    df_model, df_resid = fit.n_params - k_constant, fit.df_resid
+    rss = float(fit.rss[t])
+    tss = float((stats.yy if fit.fit_intercept else stats.uncentred_yy())[t])
+    with np.errstate(divide="ignore", invalid="ignore"):
+        # No slopes, or a constant target (nothing to explain): no F test.
+        explains = df_model and tss > 0
+        f_statistic = ((tss - rss) / df_model) / (rss / df_resid) if explains else math.nan
+    # Sums in the statistics' units: y divided by y_scale, the weights by weight_scale.
+    to_user = float(stats.units.cost_to_user(np.ones(stats.n_targets))[t] * stats.weight_scale)
+    anova = pd.DataFrame(
+        {
+            "df": [df_model, df_resid, df_model + df_resid],
+            "sum_sq": [(tss - rss) * to_user, rss * to_user, tss * to_user],
+        },
+        index=pd.Index(["regression", "residual", "total"]),
+    )
+    anova["mean_sq"] = anova["sum_sq"] / anova["df"].replace(0, np.nan)
+    anova["F"] = [f_statistic, np.nan, np.nan]
+    anova["p_value"] = [_f_pvalue(f_statistic, df_model, df_resid), np.nan, np.nan]
+    r2 = 1.0 - rss / tss if tss > 0 else math.nan
+    anova.attrs["r2"] = r2
+    anova.attrs["adj_r2"] = 1.0 - (stats.n_rows - k_constant) / df_resid * (1.0 - r2)
+    return anova
+
+
+def prediction_intervals(model, X: np.ndarray, alpha: float) -> list[pd.DataFrame]:
+    r"""statsmodels' ``summary_frame`` of the predictions at the rows of X, one per target.
+
+    The standard error of the mean is :math:`\hat\sigma\,\|a^\top F\|` with :math:`a` the
+    row in the scaled design's columns (no cancellation however far the row lies from the
+    data's means); an observation adds :math:`\hat\sigma^2` (of a row of weight 1).
+    """
+    from scipy import stats as distributions
+
+    fit = model_inference(model, "predict_interval()")
+    units = fit.stats.units
+    X_scaled, _, _ = units.rows_to_scaled(np.asarray(X, dtype=np.float64), np.zeros((0, 1)))
+    spread = np.sqrt(np.sum((fit.scaled_rows(X_scaled) @ fit.factor) ** 2, axis=1))
+    # σ̂ in the units of y: times y_scale (its square may be beyond float64's range).
+    sigma = np.sqrt(fit.rss / fit.df_resid) * fit.stats.y_scale
+    coef, intercept = fit.stats.to_user_units(fit.coef, fit.intercept)
+    mean = np.asarray(X @ coef) + intercept
+    quantile = distributions.t.ppf(1 - alpha / 2, fit.df_resid)
+    frames = []
+    for t in range(fit.stats.n_targets):
+        mean_se = sigma[t] * spread
+        obs_se = np.hypot(mean_se, sigma[t] * math.sqrt(fit.stats.weight_scale))
+        frames.append(
+            pd.DataFrame(
+                {
+                    "mean": mean[:, t],
+                    "mean_se": mean_se,
+                    "mean_ci_lower": mean[:, t] - quantile * mean_se,
+                    "mean_ci_upper": mean[:, t] + quantile * mean_se,
+                    "obs_ci_lower": mean[:, t] - quantile * obs_se,
+                    "obs_ci_upper": mean[:, t] + quantile * obs_se,
+                },
+                columns=INTERVAL_COLUMNS,
+            )
+        )
+    return frames
+
+
+def confidence_region_excess(least_cost: float, n_rows: int, n_params: int, alpha: float):
+    r"""How far above its minimum the cost rises on the edge of the confidence region.
+
+    The joint confidence region of the parameters, :math:`(\theta - \hat\theta)^\top
+    \widehat{\mathrm{cov}}^{-1} (\theta - \hat\theta) \le p\,F_{1-\alpha}(p, n-p)`, is
+    :math:`\{\theta : L(\theta) - L^* \le p\,\hat\sigma^2 F_{1-\alpha}(p, n - p) / (2S)\}`,
+    since :math:`L - L^* = \frac{1}{2S}(\theta - \hat\theta)^\top A^\top W A\,(\theta -
+    \hat\theta)` (:math:`S` the sum of the weights). With :math:`\hat\sigma^2 = 2S L^* /
+    (n - p)` that is :math:`p\,F_{1-\alpha}(p, n-p)\,L^* / (n - p)`: the weights cancel.
+
+    Parameters
+    ----------
+    least_cost : float
+        :math:`L^*`, the least cost (in the units of y²).
+    n_rows, n_params : int
+    alpha : float
+        The region has level 1 − alpha.
+    """
+    from scipy import stats as distributions
+
+    df_resid = n_rows - n_params
+    if df_resid <= 0:
+        raise ValueError(
+            f"A confidence region needs more rows than parameters: {n_rows} row(s) for "
+            f"{n_params} parameters leave no degrees of freedom for the residuals."
+        )
+    quantile = float(distributions.f.ppf(1 - alpha, n_params, df_resid))
+    return n_params * quantile * least_cost / df_resid
+
+
+# --- the report -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, repr=False)
+class RegressionSummary:
+    r"""The inference of a least-squares fit: statsmodels' numbers, R's ``summary.lm`` report.
+
+    Returned by ``summary()`` of :class:`~gdregress.AnalyticLeastSquares` and
+    :class:`~gdregress.GradientDescentRegressor` (one per target). A weighted fit is weighted
+    least squares (statsmodels' ``WLS``): with :math:`p` parameters, :math:`n` rows,
+    residuals :math:`r_i` and weights :math:`w_i`,
+
+    .. math::
+
+        \hat\sigma^2 = \frac{\sum_i w_i r_i^2}{n - p}, \qquad
+        \widehat{\mathrm{cov}}(\hat\theta) = \hat\sigma^2 (A^\top W A)^{-1}, \qquad
+        t_j = \hat\theta_j / \mathrm{se}_j,
+
+    :math:`A = [1,\ X]`; p-values and intervals from Student's t with :math:`n - p` degrees
+    of freedom. Without an intercept, R² is the uncentred one, as statsmodels and R report it.
+
+    Attributes
+    ----------
+    coef_table : pandas.DataFrame
+        Index ``"intercept"`` (when fitted) then the feature names; columns ``coef``,
+        ``std_err``, ``t_value``, ``p_value`` (two-sided), ``ci_lower``, ``ci_upper``
+        (level 1 − alpha).
+    rse : float
+        The residual standard error :math:`\hat\sigma`.
+    df_model, df_resid : int
+        Degrees of freedom of the model (parameters besides the intercept) and of the
+        residuals (:math:`n - p`).
+    r2, adj_r2 : float
+        :math:`R^2` and :math:`1 - (1 - R^2)(n - k)/(n - p)`, k = 1 with an intercept, else 0.
+    f_statistic, f_pvalue : float
+        The F test of all slopes being 0 (NaN without slopes); with a robust ``cov_type``
+        the Wald test with that covariance, as statsmodels computes it (the ANOVA table
+        keeps the classical one).
+    cov : pandas.DataFrame
+        The covariance of the estimates, labelled like ``coef_table``'s index.
+    anova : pandas.DataFrame
+        Rows ``regression``, ``residual``, ``total``; columns ``df``, ``sum_sq``,
+        ``mean_sq``, ``F``, ``p_value`` (the last two on the regression's row).
+    alpha : float
+    cov_type : str
+        ``"nonrobust"``, or ``"HC0"`` … ``"HC3"`` (the t tests then use the robust errors).
+    n_obs : int
+        Rows of the fit (rows of weight 0 included, as statsmodels counts them).
+    fit_intercept : bool
+    model_name : str
+
+    Examples
+    --------
+    >>> from gdregress import AnalyticLeastSquares
+    >>> model = AnalyticLeastSquares().fit([[1], [2], [3], [4]], [2, 5, 3, 7])
+    >>> summary = model.summary()
+    >>> summary.coef_table.round(4)  # as statsmodels' OLS gives them
+               coef  std_err  t_value  p_value  ci_lower  ci_upper
+    intercept   1.0   2.1737   0.4600   0.6907   -8.3527   10.3527
+    x0          1.3   0.7937   1.6378   0.2431   -2.1151    4.7151
+    >>> round(summary.rse, 4), round(summary.r2, 4)
+    (1.7748, 0.5729)
+    """
+
+    coef_table: pd.DataFrame
+    rse: float
+    df_model: int
+    df_resid: int
+    r2: float
+    adj_r2: float
+    f_statistic: float
+    f_pvalue: float
+    cov: pd.DataFrame
+    anova: pd.DataFrame
+    alpha: float
+    cov_type: str
+    n_obs: int
+    fit_intercept: bool
+    model_name: str
+
+    def coefficient_lines(self) -> list[str]:
+        """The table of coefficients as R prints it: a header, then a row per parameter."""
+        table = self.coef_table
+        labels = ["(Intercept)" if name == "intercept" else name for name in table.index]
+        columns = {
+            "Estimate": _decimal_column(table["coef"].to_numpy()),
+            "Std. Error": _decimal_column(table["std_err"].to_numpy()),
+            "t value": [_t_value(v) for v in table["t_value"]],
+            "Pr(>|t|)": [_p_value(v) for v in table["p_value"]],
+        }
+        width = max(len(label) for label in labels)
+        widths = {name: max(len(name), *map(len, values)) for name, values in columns.items()}
+        header = " " * width + "".join(f" {name:>{widths[name]}}" for name in columns)
+        return [header] + [
+            f"{label:<{width}}"
+            + "".join(f" {columns[name][i]:>{widths[name]}}" for name in columns)
+            + f" {_stars(table['p_value'].iloc[i])}".rstrip()
+            for i, label in enumerate(labels)
+        ]
+
+    def f_line(self) -> str:
+        """The F test as R prints it."""
+        if not self.df_model:
+            return "F-statistic: none (no slopes)"
+        return (
+            f"F-statistic: {self.f_statistic:.4g} on {self.df_model} and {self.df_resid} DF,  "
+            f"p-value: {_p_value(self.f_pvalue, long=True)}"
+        )
+
+    def __str__(self) -> str:
+        robust = "" if self.cov_type == "nonrobust" else f" ({self.cov_type} standard errors)"
+        r2_kind = "Multiple" if self.fit_intercept else "Multiple (uncentred)"
+        return "\n".join(
+            [
+                f"{self.model_name}, {self.n_obs:,} observations",
+                "",
+                f"Coefficients{robust}:",
+                *self.coefficient_lines(),
+                "---",
+                "Signif. codes:  0 '***' 0.001 '**' 0.01 '*' 0.05 '.' 0.1 ' ' 1",
+                "",
+                f"Residual standard error: {self.rse:.4g} on {self.df_resid} degrees of freedom",
+                f"{r2_kind} R-squared:  {self.r2:.4f},\tAdjusted R-squared:  {self.adj_r2:.4f}",
+                self.f_line(),
+            ]
+        )
+
+    def __repr__(self) -> str:
+        return f"<RegressionSummary of {self.model_name}, {self.n_obs} observations>\n{self}"
+
+    def _repr_html_(self) -> str:
+        """The coefficient table and the fit's measures, for notebooks."""
+        measures = pd.DataFrame(
+            {
+                "value": [
+                    self.rse,
+                    self.df_resid,
+                    self.r2,
+                    self.adj_r2,
+                    self.f_statistic,
+                    self.f_pvalue,
+                ]
+            },
+            index=[
+                "residual standard error",
+                "residual df",
+                "R²",
+                "adjusted R²",
+                "F-statistic",
+                "p-value of F",
+            ],
+        )
+        robust = "" if self.cov_type == "nonrobust" else f", {self.cov_type} standard errors"
+        return (
+            f"<div><p><b>{self.model_name}</b>, {self.n_obs:,} observations{robust}</p>"
+            f"{self.coef_table.to_html(float_format=lambda v: f'{v:.6g}')}"
+            f"{measures.to_html(float_format=lambda v: f'{v:.6g}', header=False)}</div>"
+        )
+
+
+def _decimal_column(values: np.ndarray) -> list[str]:
+    """Numbers with as many decimals as give the smallest four significant digits, as R does.
+
+    Beyond 1e15 or below 1e-6 (that would need too many decimals), scientific notation.
+    """
+    magnitudes = np.abs(values[np.isfinite(values) & (values != 0)])
+    if magnitudes.size == 0:
+        return [f"{v:.4g}" for v in values]
+    smallest, largest = float(magnitudes.min()), float(magnitudes.max())
+    if smallest < 1e-6 or largest >= 1e15:
+        return [f"{v:.3e}" for v in values]
+    decimals = max(0, 3 - math.floor(math.log10(smallest)))
+    return [f"{v:.{decimals}f}" for v in values]
+
+
+def _t_value(t: float) -> str:
+    """A t value with four significant digits (three decimals below 10), as R prints it."""
+    if abs(t) < 10:
+        return f"{t:.3f}"
+    return f"{t:.2f}" if abs(t) < 1e5 else f"{t:.3e}"
+
+
+def _p_value(p: float, long: bool = False) -> str:
+    """A p-value as R prints it: below machine precision, "< 2e-16"."""
+    if not np.isfinite(p):
+        return "NA"
+    if p < 2.2e-16:
+        return "< 2.2e-16" if long else "<2e-16"
+    return f"{p:.4g}"
+
+
+def _stars(p: float) -> str:
+    for limit, stars in ((0.001, "***"), (0.01, "**"), (0.05, "*"), (0.1, ".")):
+        if p < limit:
+            return stars
+    return ""
