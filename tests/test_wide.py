@@ -72,7 +72,7 @@ def test_auto_takes_the_operator_for_sparse_wide_data_and_statistics_for_tall_na
     assert AnalyticLeastSquares().fit(X, y).solver_ == "LSMR"
     assert GradientDescentRegressor().fit(X, y).solver_ == "matrix-free descent"
     rng = np.random.default_rng(0)
-    tall = rng.standard_normal((5000, 5))
+    tall = rng.standard_normal((50_000, 5))  # beyond small data: the normal equations
     assert AnalyticLeastSquares().fit(tall, tall @ np.ones(5)).solver_ == "normal equations"
     costs = route_costs(sp.csr_matrix(tall), 1)
     assert choose_representation(costs, "auto", short_side=True) == "statistics"
