@@ -675,7 +675,7 @@ class GradientDescentRegressor(_LinearLeastSquares):
     matrix-free: every step computes the gradient from the data,
     :math:`X^\top(Xw + b - y)/n` with the centring and scaling applied implicitly, at one
     product with X and one with its transpose per step. :math:`L_{max}` is estimated by
-    Lanczos iterations (``max_curvature_``, to 1e-4 for a fixed rate and to 1e-2 for the
+    Lanczos iterations (``max_curvature_``, to about 1e-4 for a fixed rate and 1e-2 for the
     exact step, which needs it only to report it); a fixed rate at or above
     :math:`2/L_{max}` is refused, and one whose cost rises for five steps raises
     :class:`~gdregress.DivergenceError`. ``"auto"`` takes the exact step there (it costs
