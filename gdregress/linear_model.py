@@ -583,12 +583,7 @@ class AnalyticLeastSquares(_LinearLeastSquares):
         callback task) are unused: there is no iteration to start or report.
         """
         solution = solve_least_squares(statistics, fit_intercept=self.fit_intercept, data=source)
-        self._set_coefficients(solution.coef, solution.intercept, y_is_1d)
-        self.rank_ = solution.rank
-        self.singular_ = solution.singular_values
-        self.condition_number_ = solution.condition_number
-        self.solver_ = solution.route
-        self.statistics_ = statistics
+        self._copy_solution(solution, y_is_1d, statistics)
         # For summary(): the accurate route's R factor and refined residual sum of squares.
         self._inference_factors = (solution.r_factor, solution.residual_sum_of_squares)
 
@@ -615,18 +610,21 @@ class AnalyticLeastSquares(_LinearLeastSquares):
             warnings.warn(
                 "LSMR did not reach full precision (relative optimality 1e-12) in "
                 f"{max(100, 2 * min(source.X.shape))} iterations: the design is "
-                "ill-conditioned. Fit it "
-                "with solver='statistics' (exact at any condition number) if its d×d "
-                "statistics fit in memory.",
+                "ill-conditioned. Fit it with solver='statistics' (exact at any condition "
+                "number) if its d×d statistics fit in memory.",
                 ConvergenceWarning,
                 stacklevel=4,
             )
+        self._copy_solution(solution, y_is_1d, statistics=None)
+
+    def _copy_solution(self, solution, y_is_1d: bool, statistics) -> None:
+        """Copy a closed form's record into the fitted attributes."""
         self._set_coefficients(solution.coef, solution.intercept, y_is_1d)
         self.rank_ = solution.rank
         self.singular_ = solution.singular_values
         self.condition_number_ = solution.condition_number
         self.solver_ = solution.route
-        self.statistics_ = None
+        self.statistics_ = statistics
 
 
 class GradientDescentRegressor(_LinearLeastSquares):

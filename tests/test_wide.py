@@ -329,3 +329,20 @@ def test_short_side_with_constant_columns_that_leave_it_tall():
     np.testing.assert_allclose(model.coef_[:100], coef, rtol=1e-10)
     assert model.intercept_ == pytest.approx(intercept, rel=1e-10)
     assert not np.any(model.coef_[100:]) and model.rank_ == 100
+
+
+def test_an_ill_conditioned_design_gives_lsmr_up_for_the_statistics():
+    # Singular values from 1 down to 1e-6, mixed by random rotations: after scaling the
+    # columns, LSMR needs thousands of iterations; the statistics cost about 160.
+    rng = np.random.default_rng(18)
+    left = np.linalg.qr(rng.standard_normal((4000, 300)))[0]
+    right = np.linalg.qr(rng.standard_normal((300, 300)))[0]
+    X = (left * np.geomspace(1.0, 1e-6, 300)) @ right.T
+    y = X @ rng.standard_normal(300) + 1e-3 * rng.standard_normal(4000)
+    assert choose_representation(route_costs(X, 1), "auto", short_side=True) == "operator"
+    model = AnalyticLeastSquares().fit(X, y)
+    assert model.solver_ == "QR with refinement" and model.statistics_ is not None
+    reference = AnalyticLeastSquares(solver="statistics").fit(X, y)
+    np.testing.assert_array_equal(model.coef_, reference.coef_)
+    with pytest.warns(ConvergenceWarning, match="LSMR did not reach full precision"):
+        AnalyticLeastSquares(solver="operator").fit(X, y)
