@@ -5,7 +5,9 @@ operations for n rows, d features, t targets and nnz stored numbers of X (n·d w
 
 * **statistics**: forming them, :math:`\\sum_i \\mathrm{nnz}_i^2` (the outer products of the
   rows; n·d² when dense), plus solving with them, :math:`d^3`; memory
-  :data:`STATISTICS_COPIES` d×d float64 matrices.
+  :data:`STATISTICS_COPIES` d×d float64 matrices. For sparse data, plus :math:`2nd^2`: a
+  rank-deficient or ill-conditioned design (one-hot columns beside an intercept are one)
+  takes the accurate route, which factors a dense copy of the design.
 * **operator**: :data:`KRYLOV_PRODUCTS` products with the design and its transpose, each
   :math:`2(\\mathrm{nnz} + n + d)` per target (LSMR, the matrix-free descent); memory
   O(nnz + n + d). For the closed form of a dense design with fewer rows than columns, its
@@ -79,8 +81,10 @@ class RouteCosts:
 def route_costs(X, n_targets: int) -> RouteCosts:
     """The cost model's numbers for a validated X (dense or sparse) and t targets."""
     n, d = X.shape
+    accurate_route = 0.0
     if scipy.sparse.issparse(X):
         nnz = float(X.nnz)
+        accurate_route = 2.0 * n * d * d
         row_counts = np.diff(X.tocsr().indptr) if X.format == "csr" else None
         if row_counts is None:  # CSC: nnz per row without converting
             row_counts = np.bincount(X.indices, minlength=n)
@@ -88,7 +92,7 @@ def route_costs(X, n_targets: int) -> RouteCosts:
     else:
         nnz = float(n) * d
         forming = float(n) * d * d
-    statistics_flops = forming + float(d) ** 3
+    statistics_flops = forming + float(d) ** 3 + accurate_route
     wide_dense = not scipy.sparse.issparse(X) and n < d
     operator_flops = KRYLOV_PRODUCTS * 2.0 * (nnz + n + d) * n_targets
     short_side_flops = 2.0 * n * n * d + 10.0 * float(n) ** 3

@@ -506,7 +506,7 @@ class AnalyticLeastSquares(_LinearLeastSquares):
     designs; or, for a dense design with fewer rows than columns, by QR of its transpose
     (the short side). ``solver="auto"`` chooses by a cost model in floating-point
     operations (n rows, d features, nnz stored numbers): the statistics cost
-    :math:`\sum_i \mathrm{nnz}_i^2 + d^3` (n·d² + d³ dense) and 4·8·d² bytes, LSMR
+    :math:`\sum_i \mathrm{nnz}_i^2 + d^3 + 2nd^2` (n·d² + d³ dense) and 4·8·d² bytes, LSMR
     :math:`100 \cdot 2(\mathrm{nnz} + n + d)` per target, the short side
     :math:`2n^2d + 10n^3`; the statistics are taken when cheapest and within a quarter of
     the machine's memory, and always for data of at most 10⁵ numbers. An LSMR that needs

@@ -96,6 +96,10 @@ EXPECTED = {
         "cross_validation.png",
         ["held-out RMSE over 15 folds:", "grid search of the budgets' polynomial degree"],
     ),
+    "09_many_features.py": (
+        "many_features.png",
+        ["10,000 categories: route LSMR"],
+    ),
     "dask_cluster.py": (
         "dask_cluster.png",
         ["cluster: 2 workers", "data: 4 Parquet partitions", "rows: 200,000"],
@@ -234,3 +238,9 @@ def test_tv_example_prints_the_summary_of_islr_table_3_1(runs):
     assert re.search(r"^TV +0\.04754 +0\.002691 +17\.67 +<2e-16 \*\*\*$", out, re.MULTILINE)
     assert "Residual standard error: 3.259 on 198 degrees of freedom" in out
     assert "F-statistic: 312.1 on 1 and 198 DF" in out
+
+
+def test_many_features_scores_equal_linear_regressions(runs):
+    out, _, _ = runs["09_many_features.py"]
+    gaps = [float(g) for g in re.findall(r"largest score difference ([0-9.e+-]+)", out)]
+    assert len(gaps) == 3 and max(gaps) < 1e-6
