@@ -1,5 +1,5 @@
 """Many features: a one-hot pipeline, fitted over the data instead of d×d statistics
-==============================================================================
+=================================================================================
 
 ``OneHotEncoder`` on a column of many categories gives a sparse design with as many columns
 as categories. Its d×d statistics would cost d³ operations and d² memory, so gdregress fits
