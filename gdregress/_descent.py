@@ -180,12 +180,7 @@ def solve_by_descent(
     if result.status == DescentStatus.MAX_ITER:
         _warn_not_converged(settings, cost, result, tolerance)
     if result.status == DescentStatus.STOPPED:
-        warnings.warn(
-            f"GradientDescentRegressor stopped after {result.nit} iterations, before "
-            f"converging: {settings.monitor.reason}.",
-            ConvergenceWarning,
-            stacklevel=5,  # the user's call, through fit, _fit_context and the solver
-        )
+        warn_stopped(settings, int(result.nit), stacklevel=6)
     coef, intercept, path, loss_curve = _in_user_units(statistics, coordinates, result.path)
     return DescentSolution(
         coef=coef,
@@ -206,14 +201,29 @@ def _starting_point(statistics, coordinates: _Coordinates, start) -> np.ndarray:
     n_features, n_targets = statistics.n_features, statistics.n_targets
     if start is None:
         return np.zeros(coordinates.cost.n_parameters * n_targets)
+    check_start_shape(start, n_features, n_targets)
+    scaled = statistics.from_user_units(*start)
+    return coordinates.pack(*coordinates.scaling.from_user(*scaled))
+
+
+def check_start_shape(start, n_features: int, n_targets: int) -> None:
+    """Refuse a warm start whose coefficients do not fit the data's features and targets."""
     if start[0].shape != (n_features, n_targets):
         raise ValueError(
             f"warm_start=True, but X has {n_features} features and y {n_targets} targets "
             f"while the previous fit had {start[0].shape[0]} and {start[0].shape[1]}. "
             "Fit with warm_start=False to start afresh."
         )
-    scaled = statistics.from_user_units(*start)
-    return coordinates.pack(*coordinates.scaling.from_user(*scaled))
+
+
+def warn_stopped(settings: DescentSettings, n_iter: int, *, stacklevel: int) -> None:
+    """The ConvergenceWarning of a descent that a callback stopped, naming it."""
+    warnings.warn(
+        f"GradientDescentRegressor stopped after {n_iter} iterations, before "
+        f"converging: {settings.monitor.reason}.",
+        ConvergenceWarning,
+        stacklevel=stacklevel,  # the user's call, through fit, _fit_context and the solver
+    )
 
 
 def _monitored(monitor, statistics, coordinates: _Coordinates, theta0):

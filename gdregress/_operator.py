@@ -31,6 +31,7 @@ from scipy.sparse.linalg import LinearOperator
 
 from ._numerics import CONSTANT_COLUMN_TOLERANCE, UNSCALED_RANGE, power_of_two_scale
 from ._statistics import _blas_controller
+from ._statistics import _column_magnitudes as column_magnitudes
 from ._units import Units
 
 __all__ = ["DesignOperator", "design_operator", "one_blas_thread"]
@@ -293,7 +294,7 @@ def _column_magnitudes(X) -> np.ndarray:
     """Per column, the largest magnitude — for sparse data, 1 for all when every stored
     number lies in :data:`~gdregress._numerics.UNSCALED_RANGE` (no column needs a scale)."""
     if not scipy.sparse.issparse(X):
-        return np.max(np.abs(X), axis=0, initial=0.0)
+        return column_magnitudes(X)
     smallest, largest = np.inf, 0.0
     for start in range(0, X.data.size, _CHUNK_NUMBERS):  # no copy of the data
         magnitudes = np.abs(X.data[start : start + _CHUNK_NUMBERS])
@@ -302,7 +303,7 @@ def _column_magnitudes(X) -> np.ndarray:
         smallest = min(smallest, float(nonzero.min())) if nonzero.size else smallest
     if largest == 0.0 or (smallest >= UNSCALED_RANGE[0] and largest <= UNSCALED_RANGE[1]):
         return np.ones(X.shape[1])
-    return np.asarray(abs(X).max(axis=0).todense()).ravel()
+    return column_magnitudes(X)
 
 
 def _weighted_column_sums(X, weights: np.ndarray | None) -> np.ndarray:

@@ -33,7 +33,14 @@ import numpy as np
 from scipy.optimize import OptimizeResult
 from sklearn.exceptions import ConvergenceWarning
 
-from ._descent import DescentSettings, DescentSolution, _divergence, _shortest
+from ._descent import (
+    DescentSettings,
+    DescentSolution,
+    _divergence,
+    _shortest,
+    check_start_shape,
+    warn_stopped,
+)
 from ._numerics import EPS, require_positive_weight_sum
 from ._operator import DesignOperator, one_blas_thread
 from .optimize import DescentStatus
@@ -135,9 +142,9 @@ class _Run:
                     callback(OptimizeResult(x=theta, nit=iteration))
                 except StopIteration:
                     self.status = DescentStatus.STOPPED
-                    self._record(iteration, theta, *self._measures(residual, gradient))
+                    self._record(iteration, theta, self._target_losses(residual), gradient)
                     break
-            per_target, _ = self._measures(residual, gradient)
+            per_target = self._target_losses(residual)
             loss = float(np.sum(per_target))
             self._record(iteration, theta, per_target, gradient)
             if iteration and self.losses[-1] > self.losses[-2] and self.fixed is not None:
@@ -169,9 +176,9 @@ class _Run:
             self.kept.append(theta.copy())
             self.kept_at.append(iteration)
 
-    def _measures(self, residual: np.ndarray, gradient: np.ndarray):
-        """The cost of each target (in the operator's units), and the gradient."""
-        return np.sum(residual * residual, axis=0) / (2 * self.design.weight_sum), gradient
+    def _target_losses(self, residual: np.ndarray) -> np.ndarray:
+        """The cost of each target, in the operator's units."""
+        return np.sum(residual * residual, axis=0) / (2 * self.design.weight_sum)
 
     def _step(self, gradient: np.ndarray, direction: np.ndarray) -> float:
         if self.fixed is not None:
@@ -220,12 +227,7 @@ class _Run:
         if self.status == DescentStatus.MAX_ITER:
             _warn_not_converged(settings)
         if self.status == DescentStatus.STOPPED:
-            warnings.warn(
-                f"GradientDescentRegressor stopped after {self.n_iter} iterations, before "
-                f"converging: {settings.monitor.reason}.",
-                ConvergenceWarning,
-                stacklevel=6,
-            )
+            warn_stopped(settings, self.n_iter, stacklevel=8)
         coefs, intercepts = zip(*(design.to_user(theta) for theta in self.kept), strict=True)
         path = np.concatenate([np.stack(coefs), np.stack(intercepts)[:, None, :]], axis=1)
         with np.errstate(over="ignore"):  # inf where the cost leaves float64's range
@@ -279,14 +281,8 @@ def _max_curvature(design: DesignOperator, tolerance: float) -> float:
 
 
 def _checked_start(design: DesignOperator, start):
-    coef, intercept = start
-    if coef.shape != (design.n_features, design.targets.shape[1]):
-        raise ValueError(
-            f"warm_start=True, but X has {design.n_features} features and y "
-            f"{design.targets.shape[1]} targets while the previous fit had {coef.shape[0]} "
-            f"and {coef.shape[1]}. Fit with warm_start=False to start afresh."
-        )
-    return coef, intercept
+    check_start_shape(start, design.n_features, design.targets.shape[1])
+    return start
 
 
 def _warn_not_converged(settings: DescentSettings) -> None:
@@ -304,5 +300,5 @@ def _warn_not_converged(settings: DescentSettings) -> None:
         f"‖Mᵀr‖/(‖M‖_F‖r‖) is still above tol={settings.tol}. Increase max_iter or tol, "
         f"or {remedy}.",
         ConvergenceWarning,
-        stacklevel=6,
+        stacklevel=8,  # the user's fit: through the run, the solver, fit and _fit_context
     )

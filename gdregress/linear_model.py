@@ -28,6 +28,7 @@ from ._closed_form_operator import solve_over_data
 from ._cost_model import (
     OPERATOR,
     STATISTICS,
+    RouteCosts,
     choose_representation,
     require_statistics_fit,
     route_costs,
@@ -150,16 +151,18 @@ class _LinearLeastSquares(CallbackSupportMixin, RegressorMixin, BaseEstimator):
         start = self._start(partial=False)
         source, y_is_1d = self._validated_source(X, y, sample_weight)
         with fit_task(self, X, y, sample_weight, self._max_subtasks()) as task:
-            if self._representation(source) == STATISTICS:
+            representation, costs = self._representation(source)
+            if representation == STATISTICS:
                 self._fit_statistics(
                     source.statistics(), y_is_1d, source=source, start=start, task=task
                 )
             else:
-                self._fit_operator(source, y_is_1d, start=start, task=task)
+                self._fit_operator(source, costs, y_is_1d, start=start, task=task)
         return self
 
-    def _representation(self, source) -> str:
-        """The statistics or the operator, by the cost model of :mod:`gdregress._cost_model`.
+    def _representation(self, source) -> tuple[str, RouteCosts | None]:
+        """The statistics or the operator, by the cost model of :mod:`gdregress._cost_model`,
+        and the model's costs (None for Dask).
 
         Dask collections keep statistics (they merge across blocks); so does ``solver=
         "statistics"``, refused at once where they would not fit in memory.
@@ -177,10 +180,10 @@ class _LinearLeastSquares(CallbackSupportMixin, RegressorMixin, BaseEstimator):
                 "A dask collection is fitted from statistics merged across its blocks: reduce "
                 "the features, or compute X (sparse) and fit it in memory, matrix-free.",
             )
-            return STATISTICS
-        self._route_costs = route_costs(source.X, n_targets)
+            return STATISTICS, None
+        costs = route_costs(source.X, n_targets)
         representation = choose_representation(
-            self._route_costs, self.solver, short_side=isinstance(self, AnalyticLeastSquares)
+            costs, self.solver, short_side=isinstance(self, AnalyticLeastSquares)
         )
         if representation == STATISTICS:
             require_statistics_fit(
@@ -189,7 +192,7 @@ class _LinearLeastSquares(CallbackSupportMixin, RegressorMixin, BaseEstimator):
                 "Use solver='auto' or solver='operator', which work on the data itself "
                 "(matrix-free) in memory O(nnz + n + d).",
             )
-        return representation
+        return representation, costs
 
     @_fit_context(prefer_skip_nested_validation=True)
     def partial_fit(self, X, y, sample_weight=None):
@@ -587,13 +590,12 @@ class AnalyticLeastSquares(_LinearLeastSquares):
         # For summary(): the accurate route's R factor and refined residual sum of squares.
         self._inference_factors = (solution.r_factor, solution.residual_sum_of_squares)
 
-    def _fit_operator(self, source, y_is_1d: bool, *, start, task) -> None:
+    def _fit_operator(self, source, costs, y_is_1d: bool, *, start, task) -> None:
         """Solve over the data itself (LSMR, or QR of the short side) and copy the record.
 
         An LSMR that needs more iterations than the statistics would have cost (an
         ill-conditioned design, under ``solver="auto"``) gives way to the statistics route.
         """
-        costs = self._route_costs
         fall_back = self.solver == "auto" and costs.statistics_fit
         solution, converged = solve_over_data(
             source,
@@ -829,8 +831,9 @@ class GradientDescentRegressor(_LinearLeastSquares):
         self._copy_descent(solution, y_is_1d, "descent on the statistics")
         self.statistics_ = statistics
 
-    def _fit_operator(self, source, y_is_1d: bool, *, start, task) -> None:
-        """Descend matrix-free, every gradient from the data, and copy the record."""
+    def _fit_operator(self, source, costs, y_is_1d: bool, *, start, task) -> None:
+        """Descend matrix-free, every gradient from the data, and copy the record (``costs``,
+        the cost model's, is not needed: the descent has no other route to give way to)."""
         design = source.operator(
             centre=self.standardize and self.fit_intercept,
             standardize=self.standardize,
