@@ -11,8 +11,12 @@ operations for n rows, d features, t targets and nnz stored numbers of X (n·d w
 * **operator**: :data:`KRYLOV_PRODUCTS` products with the design and its transpose, each
   :math:`2(\\mathrm{nnz} + n + d)` per target (LSMR, the matrix-free descent); memory
   O(nnz + n + d). For the closed form of a dense design with fewer rows than columns, its
-  short side instead: QR of the transpose and the SVD of its n×n factor,
-  :math:`2n^2 d + 10 n^3`.
+  short side instead: QR of the transpose (and, only when its n×n factor is near singular,
+  the factor's SVD), :math:`2n^2 d + 10 n^3`. The descent on such a design steps through
+  the n×n matrix :math:`MM^\\top` when that is cheaper: forming it costs :math:`n^2 d` at
+  BLAS's matrix-product speed, :data:`BLAS3_SPEEDUP` times that of the products with a
+  vector, and a step then :math:`2n^2` instead of :math:`2 \\cdot 2nd`
+  (:attr:`RouteCosts.descent_on_rows`).
 
 ``solver="auto"`` takes the statistics when they cost no more than the operator and fit in
 :data:`MEMORY_FRACTION` of the machine's memory, and the operator otherwise; data of at most
@@ -36,6 +40,7 @@ import scipy.sparse
 from ._numerics import SMALL_DATA_MAX_NUMBERS
 
 __all__ = [
+    "BLAS3_SPEEDUP",
     "KRYLOV_PRODUCTS",
     "MEMORY_FRACTION",
     "OPERATOR",
@@ -50,6 +55,9 @@ STATISTICS, OPERATOR = "statistics", "operator"
 # Products assumed for an operator solve: LSMR to 1e-12 on a well-conditioned scaled design
 # takes 25-60 iterations of two products each.
 KRYLOV_PRODUCTS = 100
+# How much faster BLAS runs a matrix product (syrk) than a product with a vector (gemv), in
+# floating-point operations per second: ~30 against ~3 GFlop/s on the 2-core benchmark machine.
+BLAS3_SPEEDUP = 10
 # The statistics' d×d float64 matrices alive at once (the sums, the scaled copy, the solve's).
 STATISTICS_COPIES = 4
 MEMORY_FRACTION = 0.25
@@ -67,6 +75,7 @@ class RouteCosts:
     statistics_bytes: float
     memory_budget: float
     wide_dense: bool
+    descent_on_rows: bool = False
 
     @property
     def statistics_fit(self) -> bool:
@@ -96,6 +105,10 @@ def route_costs(X, n_targets: int) -> RouteCosts:
     wide_dense = not scipy.sparse.issparse(X) and n < d
     operator_flops = KRYLOV_PRODUCTS * 2.0 * (nnz + n + d) * n_targets
     short_side_flops = 2.0 * n * n * d + 10.0 * float(n) ** 3
+    # The descent's steps through MMᵀ (n×n): formed at matrix-product speed, then one product
+    # with it (2n²) a step where M takes two (operator_flops counts products, two a step).
+    on_rows = float(n) * n * d / BLAS3_SPEEDUP + KRYLOV_PRODUCTS * float(n) * n * n_targets
+    descent_on_rows = wide_dense and on_rows < operator_flops
     return RouteCosts(
         statistics_flops=statistics_flops,
         operator_flops=operator_flops,
@@ -104,6 +117,7 @@ def route_costs(X, n_targets: int) -> RouteCosts:
         statistics_bytes=statistics_bytes(d, n_targets),
         memory_budget=MEMORY_FRACTION * _physical_memory(),
         wide_dense=wide_dense,
+        descent_on_rows=descent_on_rows,
     )
 
 

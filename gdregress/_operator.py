@@ -23,14 +23,17 @@ Units` of the statistics route), so that no square leaves float64's range.
 
 from __future__ import annotations
 
+import functools
+import itertools
 from dataclasses import dataclass, replace
 
 import numpy as np
+import scipy.linalg
 import scipy.sparse
 from scipy.sparse.linalg import LinearOperator
 
 from ._numerics import CONSTANT_COLUMN_TOLERANCE, UNSCALED_RANGE, power_of_two_scale
-from ._statistics import _blas_controller
+from ._statistics import _THREADS, _blas_controller, _thread_pool
 from ._statistics import _column_magnitudes as column_magnitudes
 from ._units import Units
 
@@ -38,6 +41,10 @@ __all__ = ["DesignOperator", "design_operator", "one_blas_thread"]
 
 # Nonzeros (or dense numbers) per chunk for the moment passes: temporaries stay ~8 MiB.
 _CHUNK_NUMBERS = 1 << 20
+# Stored numbers per range of rows below which the products stay on the caller's thread:
+# handing a range to another thread costs tens of microseconds, a product of 2¹⁸ numbers
+# about half a millisecond.
+_PARALLEL_MIN_NUMBERS = 1 << 18
 
 
 @dataclass(frozen=True)
@@ -85,11 +92,13 @@ class DesignOperator:
     column_norms: np.ndarray
 
     @property
-    def transposed(self):
-        """:math:`X^\top`, made once (a sparse transpose costs milliseconds a product)."""
-        if "_transposed" not in self.__dict__:
-            object.__setattr__(self, "_transposed", self.X.T)
-        return self.__dict__["_transposed"]
+    def row_ranges(self) -> list[tuple[int, int, object, object]]:
+        """The rows cut into one range per thread, as (start, stop, X[start:stop], its
+        transpose) — views of X, made once — or one range when X is too small for threads
+        to pay (a sparse transpose is made once too: scipy's costs milliseconds)."""
+        if "_row_ranges" not in self.__dict__:
+            object.__setattr__(self, "_row_ranges", _row_ranges(self.X))
+        return self.__dict__["_row_ranges"]
 
     @property
     def n_rows(self) -> int:
@@ -109,14 +118,14 @@ class DesignOperator:
 
     @property
     def nnz(self) -> int:
-        return int(self.X.nnz) if scipy.sparse.issparse(self.X) else int(np.prod(self.X.shape))
+        return _stored(self.X)
 
     def matvec(self, theta: np.ndarray) -> np.ndarray:
         """:math:`M\\theta` for θ of shape (n_parameters,) or (n_parameters, t)."""
         k = self.n_active
         columns = np.zeros((self.n_features, *theta.shape[1:]))
         columns[self.active] = _divided(theta[:k], self.scale[self.active])
-        product = self.X @ columns
+        product = self._product(columns)
         offset = self.shift @ columns
         if self.with_intercept:
             offset = offset - theta[k]
@@ -128,10 +137,37 @@ class DesignOperator:
         if self.root_weights is not None:
             residual = _times_rows(residual, self.root_weights)
         total = residual.sum(axis=0)
-        gradient = np.asarray(self.transposed @ residual)[self.active]
+        gradient = self._transposed_product(residual)[self.active]
         gradient = gradient - np.multiply.outer(self.shift[self.active], total)
         gradient = _divided(gradient, self.scale[self.active])
         return np.concatenate([gradient, total[None]]) if self.with_intercept else gradient
+
+    def _product(self, columns: np.ndarray) -> np.ndarray:
+        """:math:`X c`, each range of rows on its own thread (numpy and scipy's sparse
+        kernels release the GIL; the products are bound by memory, which two cores read
+        faster than one)."""
+        ranges = self.row_ranges
+        if len(ranges) == 1:
+            return np.asarray(self.X @ columns)
+        product = np.empty((self.n_rows, *columns.shape[1:]))
+
+        def part(start, stop, rows, _):
+            product[start:stop] = rows @ columns
+
+        _in_parallel(part, ranges)
+        return product
+
+    def _transposed_product(self, residual: np.ndarray) -> np.ndarray:
+        """:math:`X^\\top r`, as the sum over the ranges of rows (in their order: the same
+        rounding on every call)."""
+        ranges = self.row_ranges
+        if len(ranges) == 1:
+            return np.asarray(ranges[0][3] @ residual)
+        parts = _in_parallel(
+            lambda start, stop, _, transposed: np.asarray(transposed @ residual[start:stop]),
+            ranges,
+        )
+        return functools.reduce(np.add, parts)
 
     def as_linear_operator(self) -> LinearOperator:
         """:math:`M` for scipy's Krylov solvers (one target at a time)."""
@@ -150,6 +186,27 @@ class DesignOperator:
             matvec=lambda v: self.rmatvec(self.matvec(np.ravel(v))) / self.weight_sum,
             dtype=np.float64,
         )
+
+    def row_gram(self) -> np.ndarray:
+        """:math:`MM^\\top` (n×n) of a dense design, for a descent on its rows.
+
+        Formed from one copy of the active columns by BLAS's symmetric rank-k product
+        (on all cores); the intercept's column adds :math:`W^{1/2}1\\,(W^{1/2}1)^\\top`.
+        """
+        if scipy.sparse.issparse(self.X):
+            raise TypeError("row_gram is for dense designs (sparse ones stay sparse).")
+        active = self.active
+        X = self.X if np.all(active) else self.X[:, active]
+        Z = (X - self.shift[active]) / self.scale[active]
+        if self.root_weights is not None:
+            Z *= self.root_weights[:, None]
+        # Z is C-ordered, so Zᵀ is Fortran-ordered: syrk(trans=1) forms ZZᵀ without a copy.
+        upper = scipy.linalg.blas.dsyrk(1.0, Z.T, trans=1) if Z.size else np.zeros((len(Z),) * 2)
+        gram = np.triu(upper) + np.triu(upper, 1).T
+        if self.with_intercept:
+            root = np.ones(self.n_rows) if self.root_weights is None else self.root_weights
+            gram += np.outer(root, root)
+        return gram
 
     def squared_frobenius(self) -> float:
         """:math:`\\|M\\|_F^2`: the columns' squared norms, and S for the intercept's."""
@@ -346,6 +403,55 @@ def _weighted_squares_about(X, weights: np.ndarray | None, shift: np.ndarray) ->
         total += np.bincount(columns, weights=w * squares, minlength=d)
         weight_in_column += np.bincount(columns, weights=w, minlength=d)
     return total + shift**2 * np.maximum(weight_sum - weight_in_column, 0.0)
+
+
+def _row_ranges(X) -> list[tuple[int, int, object, object]]:
+    """Contiguous ranges of rows with about equal numbers stored, one per thread.
+
+    Each is (start, stop, X[start:stop], its transpose). Sparse ranges are CSR matrices over
+    slices of X's arrays (only their row pointers are new), their transposes CSC matrices
+    over the same arrays; dense ones are views: no copy of the data.
+    """
+    n = X.shape[0]
+    count = min(_THREADS, n, max(1, _stored(X) // _PARALLEL_MIN_NUMBERS))
+    if count <= 1:
+        return [(0, n, X, X.T)]
+    if not scipy.sparse.issparse(X):
+        bounds = np.linspace(0, n, count + 1).astype(int)
+        return [(lo, hi, X[lo:hi], X[lo:hi].T) for lo, hi in itertools.pairwise(bounds)]
+    # Cut where the cumulative count of nonzeros passes each multiple of nnz/count.
+    marks = np.linspace(0, X.nnz, count + 1)[1:-1]
+    bounds = [0, *np.searchsorted(X.indptr, marks).tolist(), n]
+    ranges = []
+    for lo, hi in itertools.pairwise(bounds):
+        if hi <= lo:
+            continue
+        a, b = X.indptr[lo], X.indptr[hi]
+        arrays = (X.data[a:b], X.indices[a:b], X.indptr[lo : hi + 1] - a)
+        rows = _compressed(scipy.sparse.csr_matrix, (hi - lo, X.shape[1]), arrays)
+        ranges.append(
+            (lo, hi, rows, _compressed(scipy.sparse.csc_matrix, rows.shape[::-1], arrays))
+        )
+    return ranges
+
+
+def _compressed(kind, shape, arrays):
+    """A CSR or CSC matrix over the given arrays, uncopied: they are set on an empty matrix,
+    as scipy's constructor (and ``.T``) copies a slice less than half of its array."""
+    matrix = kind(shape, dtype=arrays[0].dtype)
+    matrix.data, matrix.indices, matrix.indptr = arrays
+    return matrix
+
+
+def _stored(X) -> int:
+    return int(X.nnz) if scipy.sparse.issparse(X) else int(np.prod(X.shape))
+
+
+def _in_parallel(function, ranges) -> list:
+    """``function(start, stop, rows, transposed)`` for every range: the first on this
+    thread, the others in the pool; the results in the ranges' order."""
+    others = [_thread_pool().submit(function, *extent) for extent in ranges[1:]]
+    return [function(*ranges[0])] + [other.result() for other in others]
 
 
 def _divided(values: np.ndarray, scale: np.ndarray) -> np.ndarray:

@@ -62,7 +62,7 @@ _LANCZOS_TOL_REPORTED = 1e-3
 
 
 def descend_on_operator(
-    design: DesignOperator, settings: DescentSettings, start=None
+    design: DesignOperator, settings: DescentSettings, start=None, *, on_rows: bool = False
 ) -> DescentSolution:
     """Minimise the cost over ``design`` by matrix-free gradient descent.
 
@@ -73,6 +73,9 @@ def descend_on_operator(
     settings : DescentSettings
     start : tuple (coef (n_features, n_targets), intercept (n_targets,)), optional
         A warm start in the user's units.
+    on_rows : bool, default=False
+        Take the steps through the n×n matrix :math:`G = MM^\\top` (a dense design with
+        fewer rows than columns: see :class:`_RowCoefficients`). The iterates are the same.
 
     Returns
     -------
@@ -84,19 +87,22 @@ def descend_on_operator(
         For a fixed learning rate at or above 2/L_max, or a cost that keeps rising.
     """
     require_positive_weight_sum(design.weight_sum)
-    with one_blas_thread():
-        return _descend(design, settings, start)
-
-
-def _descend(design: DesignOperator, settings: DescentSettings, start) -> DescentSolution:
-    n_targets = design.targets.shape[1]
     theta = (
-        np.zeros((design.n_parameters, n_targets))
+        np.zeros((design.n_parameters, design.targets.shape[1]))
         if start is None
         else design.from_user(*_checked_start(design, start))
     )
+    # Before BLAS is held to one thread: G = MMᵀ is a matrix product worth all cores.
+    coefficients = (_RowCoefficients if on_rows else _Coefficients)(design, theta)
+    with one_blas_thread():
+        return _descend(design, settings, coefficients)
+
+
+def _descend(design: DesignOperator, settings: DescentSettings, coefficients) -> DescentSolution:
     fixed = None if settings.learning_rate in ("auto", "exact") else float(settings.learning_rate)
-    max_curvature = _max_curvature(design, _LANCZOS_TOL if fixed else _LANCZOS_TOL_REPORTED)
+    max_curvature = _max_curvature(
+        coefficients.hessian(), _LANCZOS_TOL if fixed else _LANCZOS_TOL_REPORTED
+    )
     if fixed is not None and fixed * max_curvature >= 2.0:
         raise _divergence(
             settings,
@@ -106,8 +112,95 @@ def _descend(design: DesignOperator, settings: DescentSettings, start) -> Descen
             "steepest direction cannot shrink.",
         )
     run = _Run(design, settings, fixed, max_curvature)
-    run.descend(theta)
+    run.descend(coefficients)
     return run.solution()
+
+
+class _Coefficients:
+    """θ itself: each step one product with :math:`M^\\top` (the gradient) and one with M
+    (the curvature along it, and the residual's update)."""
+
+    def __init__(self, design: DesignOperator, theta: np.ndarray) -> None:
+        self.design, self.theta = design, theta
+        self.gradient = np.zeros_like(theta)
+
+    def hessian(self):
+        """:math:`M^\\top M / S`, whose largest eigenvalue is :math:`L_{max}`."""
+        return self.design.gram_operator()
+
+    def residual(self) -> np.ndarray:
+        return self.design.matvec(self.theta) - self.design.targets
+
+    def observe(self, residual: np.ndarray) -> np.ndarray:
+        """Take the gradient at the current θ; return its squared norm per target."""
+        self.gradient = self.design.rmatvec(residual) / self.design.weight_sum
+        return np.sum(self.gradient * self.gradient, axis=0)
+
+    def direction(self) -> np.ndarray:
+        """:math:`Mg`: how a unit step along the gradient changes the residual."""
+        return self.design.matvec(self.gradient)
+
+    def move(self, step: float) -> None:
+        self.theta = self.theta - step * self.gradient
+
+    def current(self) -> np.ndarray:
+        return self.theta
+
+    def snapshot(self) -> np.ndarray:
+        return self.theta.copy()
+
+    def formed(self, snapshots: list[np.ndarray]) -> list[np.ndarray]:
+        return snapshots
+
+
+class _RowCoefficients:
+    """θ = θ₀ + Mᵀa for a dense design with fewer rows than columns.
+
+    Every gradient :math:`M^\\top r / S` lies in the row space of M, so the iterates are
+    :math:`\\theta_0 + M^\\top a` with a of n numbers; a step :math:`\\theta \\leftarrow
+    \\theta - \\alpha M^\\top r / S` is :math:`a \\leftarrow a - \\alpha r / S`, and all it
+    needs of the data is :math:`G r` with :math:`G = MM^\\top` (n×n): the gradient's norm
+    :math:`\\sqrt{r^\\top G r} / S` and the residual's change :math:`Gr / S`. A step costs
+    :math:`2n^2` instead of :math:`4nd`; θ itself is formed only when asked for (a callback's
+    block, the path at the end: one product with :math:`M^\\top` for all kept iterates).
+    The iterates are those of :class:`_Coefficients`, to rounding.
+    """
+
+    def __init__(self, design: DesignOperator, theta: np.ndarray) -> None:
+        self.design, self.theta0 = design, theta
+        self.gram = design.row_gram()
+        self.offset = design.matvec(theta) - design.targets  # the residual at a = 0
+        self.a = np.zeros_like(self.offset)
+        self.product = self.last_residual = self.a
+
+    def hessian(self):
+        """:math:`MM^\\top / S`: its nonzero eigenvalues are those of :math:`M^\\top M / S`."""
+        return self.gram / self.design.weight_sum
+
+    def residual(self) -> np.ndarray:
+        return self.offset + self.gram @ self.a
+
+    def observe(self, residual: np.ndarray) -> np.ndarray:
+        self.last_residual, self.product = residual, self.gram @ residual
+        squared = np.sum(residual * self.product, axis=0) / self.design.weight_sum**2
+        return np.maximum(squared, 0.0)  # rᵀGr ≥ 0; rounding may dip below at the minimum
+
+    def direction(self) -> np.ndarray:
+        return self.product / self.design.weight_sum
+
+    def move(self, step: float) -> None:
+        self.a = self.a - (step / self.design.weight_sum) * self.last_residual
+
+    def current(self) -> np.ndarray:
+        return self.theta0 + self.design.rmatvec(self.a)
+
+    def snapshot(self) -> np.ndarray:
+        return self.a.copy()
+
+    def formed(self, snapshots: list[np.ndarray]) -> list[np.ndarray]:
+        t = self.theta0.shape[1]
+        thetas = self.design.rmatvec(np.concatenate(snapshots, axis=1))
+        return [self.theta0 + thetas[:, k * t : (k + 1) * t] for k in range(len(snapshots))]
 
 
 class _Run:
@@ -129,24 +222,26 @@ class _Run:
         self.capacity, self.stride = max(capacity, 4), 1
         self.status = DescentStatus.MAX_ITER
 
-    def descend(self, theta: np.ndarray) -> None:
-        design, settings, S = self.design, self.settings, self.design.weight_sum
-        monitor = settings.monitor
-        callback = None if monitor is None else monitor.watch(theta, design.to_user)
-        residual = design.matvec(theta) - design.targets
-        gradient = design.rmatvec(residual) / S
+    def descend(self, coefficients) -> None:
+        settings, monitor = self.settings, self.settings.monitor
+        callback = (
+            None if monitor is None else monitor.watch(coefficients.current(), self.design.to_user)
+        )
+        residual = coefficients.residual()
+        squared_gradients = coefficients.observe(residual)
         rising = 0
         for iteration in range(settings.max_iter + 1):
             if callback is not None and iteration and iteration % monitor.every == 0:
                 try:  # the callbacks' block of iterations ends here
-                    callback(OptimizeResult(x=theta, nit=iteration))
+                    callback(OptimizeResult(x=coefficients.current(), nit=iteration))
                 except StopIteration:
                     self.status = DescentStatus.STOPPED
-                    self._record(iteration, theta, self._target_losses(residual), gradient)
+                    losses = self._target_losses(residual)
+                    self._record(iteration, coefficients, losses, squared_gradients)
                     break
             per_target = self._target_losses(residual)
             loss = float(np.sum(per_target))
-            self._record(iteration, theta, per_target, gradient)
+            self._record(iteration, coefficients, per_target, squared_gradients)
             if iteration and self.losses[-1] > self.losses[-2] and self.fixed is not None:
                 rising += 1
             else:
@@ -154,37 +249,39 @@ class _Run:
             if not np.isfinite(loss) or rising >= _PATIENCE:
                 self.status = DescentStatus.DIVERGED
                 break
-            if settings.tol is not None and self._optimal(residual, gradient):
+            if settings.tol is not None and self._optimal(residual, squared_gradients):
                 self.status = DescentStatus.CONVERGED
                 break
             if iteration == settings.max_iter:
                 if settings.tol is None:
                     self.status = DescentStatus.CONVERGED
                 break
-            direction = design.matvec(gradient)
-            step = self._step(gradient, direction)
-            theta = theta - step * gradient
+            direction = coefficients.direction()
+            step = self._step(squared_gradients, direction)
+            coefficients.move(step)
             if (iteration + 1) % _REFRESH_EVERY == 0:
-                residual = design.matvec(theta) - design.targets
+                residual = coefficients.residual()
             else:
                 residual = residual - step * direction
-            gradient = design.rmatvec(residual) / S
-        self.theta, self.n_iter = theta, iteration
-        if monitor is not None:
-            monitor.close(theta, iteration)
+            squared_gradients = coefficients.observe(residual)
+        self.n_iter = iteration
         if self.kept_at[-1] != iteration:
-            self.kept.append(theta.copy())
+            self.kept.append(coefficients.snapshot())
             self.kept_at.append(iteration)
+        self.kept = coefficients.formed(self.kept)
+        self.theta = self.kept[-1]
+        if monitor is not None:
+            monitor.close(self.theta, iteration)
 
     def _target_losses(self, residual: np.ndarray) -> np.ndarray:
         """The cost of each target, in the operator's units."""
         return np.sum(residual * residual, axis=0) / (2 * self.design.weight_sum)
 
-    def _step(self, gradient: np.ndarray, direction: np.ndarray) -> float:
+    def _step(self, squared_gradients: np.ndarray, direction: np.ndarray) -> float:
         if self.fixed is not None:
             return self.fixed
         curvature = float(np.sum(direction * direction)) / self.design.weight_sum
-        squared = float(np.sum(gradient * gradient))
+        squared = float(np.sum(squared_gradients))
         if squared == 0.0:  # at the minimum (or nothing to descend): no step to take
             step = 0.0
         else:
@@ -192,10 +289,10 @@ class _Run:
         self.steps.append(step)
         return step
 
-    def _optimal(self, residual: np.ndarray, gradient: np.ndarray) -> bool:
+    def _optimal(self, residual: np.ndarray, squared_gradients: np.ndarray) -> bool:
         """Relative optimality within tol for every target (or an exact fit)."""
         residual_norms = np.linalg.norm(residual, axis=0)
-        gradient_norms = np.linalg.norm(gradient, axis=0) * self.design.weight_sum
+        gradient_norms = np.sqrt(squared_gradients) * self.design.weight_sum
         target_norms = np.linalg.norm(self.design.targets, axis=0)
         tolerance = max(self.settings.tol, 8 * EPS)
         fitted = residual_norms <= 8 * EPS * target_norms
@@ -203,13 +300,13 @@ class _Run:
             np.all(fitted | (gradient_norms <= tolerance * self.frobenius * residual_norms))
         )
 
-    def _record(self, iteration: int, theta, per_target, gradient) -> None:
+    def _record(self, iteration: int, coefficients, per_target, squared_gradients) -> None:
         self.losses.append(float(np.sum(per_target)))
         self.target_losses.append(per_target)
-        self.gradient_norms.append(float(np.linalg.norm(gradient)))
+        self.gradient_norms.append(float(np.sqrt(np.sum(squared_gradients))))
         if iteration % self.stride:
             return
-        self.kept.append(theta.copy())
+        self.kept.append(coefficients.snapshot())
         self.kept_at.append(iteration)
         if len(self.kept) > self.capacity:  # thin: every other, the first kept
             self.kept, self.kept_at = self.kept[::2], self.kept_at[::2]
@@ -249,22 +346,24 @@ class _Run:
         )
 
 
-def _max_curvature(design: DesignOperator, tolerance: float) -> float:
-    """:math:`L_{max}`, the largest eigenvalue of :math:`M^\\top M / S`, by Lanczos.
+def _max_curvature(hessian, tolerance: float) -> float:
+    """:math:`L_{max}`, the largest eigenvalue of the cost's Hessian, by Lanczos.
 
     The largest Ritz value of a Lanczos process converges first and from below; the process
     stops when it changes by less than ``tolerance`` (relative) from one step to the next (or
     after :data:`_LANCZOS_STEPS`), each step one product with M and one with its transpose.
     """
-    p = design.n_parameters
+    p = hessian.shape[0]
     if p == 0:
         return 0.0
-    gram = design.gram_operator()
-    basis = np.ones(p) / np.sqrt(p)  # deterministic; not orthogonal to the top eigenvector
+    # Seeded, so that fits repeat exactly; random, so that it is orthogonal to no eigenvector
+    # (the ones vector is one of MMᵀ's: the centred columns are orthogonal to it).
+    basis = np.random.default_rng(0).standard_normal(p)
+    basis /= np.linalg.norm(basis)
     previous, alphas, betas = np.zeros(p), [], []
     beta, estimate = 0.0, 0.0
     for _ in range(min(p, _LANCZOS_STEPS)):
-        w = gram @ basis - beta * previous
+        w = hessian @ basis - beta * previous
         alpha = float(basis @ w)
         w -= alpha * basis
         alphas.append(alpha)

@@ -504,10 +504,13 @@ class AnalyticLeastSquares(_LinearLeastSquares):
     encodings, text features) forming and solving them costs :math:`O(d^3)` and
     :math:`O(d^2)` memory. Those designs are solved over the data itself instead, in
     memory :math:`O(\mathrm{nnz} + n + d)`: by LSMR on the implicitly centred design (a sparse X
-    is never densified), run to a relative optimality :math:`\|X_c^\top r\| /
-    (\|X_c\|_F\|r\|)` of about 1e-14 and giving ``lstsq``'s minimum norm on rank-deficient
-    designs; or, for a dense design with fewer rows than columns, by QR of its transpose
-    (the short side). ``solver="auto"`` chooses by a cost model in floating-point
+    is never densified), run until the relative optimality :math:`\|X_c^\top r\| /
+    (\|X_c\|_F\|r\|)`, measured at its answer, is at most 1e-12, and giving ``lstsq``'s
+    minimum norm on rank-deficient designs; or, for a dense design with fewer rows than
+    columns, by QR of its transpose (the short side: the centring's null direction taken out
+    by one Householder reflection, then substitution, or the SVD of the n×n factor when that
+    is near singular). Products with a large X run on all cores, one range of rows each.
+    ``solver="auto"`` chooses by a cost model in floating-point
     operations (n rows, d features, nnz stored numbers): the statistics cost
     :math:`\sum_i \mathrm{nnz}_i^2 + d^3 + 2nd^2` (n·d² + d³ dense) and 4·8·d² bytes, LSMR
     :math:`100 \cdot 2(\mathrm{nnz} + n + d)` per target, the short side
@@ -533,10 +536,11 @@ class AnalyticLeastSquares(_LinearLeastSquares):
     rank_ : int or None
         Rank of the (centred) design matrix; None after LSMR, which does not factor it.
     singular_ : ndarray of shape (min(n_samples, n_features),) or None
-        Singular values of the (centred, weighted) design matrix; None after LSMR.
+        Singular values of the (centred, weighted) design matrix; None after LSMR, and after
+        the short side when its factor was solved by substitution (full rank: no SVD).
     condition_number_ : float
         Condition number of the centred, column-scaled design; it decides the route (after
-        LSMR, its estimate).
+        LSMR, its estimate; after the short side's substitution, LAPACK's 1-norm estimate).
     solver_ : str
         The route taken: ``"normal equations"``, ``"QR with refinement"``,
         ``"minimum norm"``, ``"pseudo-inverse"`` (from statistics alone, as in
@@ -674,7 +678,11 @@ class GradientDescentRegressor(_LinearLeastSquares):
     cost model, with the matrix-free descent's cost that of LSMR) the descent runs
     matrix-free: every step computes the gradient from the data,
     :math:`X^\top(Xw + b - y)/n` with the centring and scaling applied implicitly, at one
-    product with X and one with its transpose per step. :math:`L_{max}` is estimated by
+    product with X and one with its transpose per step. On a dense design with fewer rows
+    than columns it takes the same steps through the n×n matrix :math:`MM^\top` of the
+    scaled design M when the cost model finds that cheaper (forming it costs
+    :math:`n^2 d` at matrix-product speed, then a step :math:`2n^2`): every iterate is
+    :math:`\theta_0 + M^\top a`, and only a of n numbers is updated. :math:`L_{max}` is estimated by
     Lanczos iterations (``max_curvature_``, to about 1e-4 for a fixed rate and 1e-2 for the
     exact step, which needs it only to report it); a fixed rate at or above
     :math:`2/L_{max}` is refused, and one whose cost rises for five steps raises
@@ -749,7 +757,8 @@ class GradientDescentRegressor(_LinearLeastSquares):
         The one-pass statistics of the data seen; ``partial_fit`` merges each chunk into them.
         None after a matrix-free descent.
     solver_ : str
-        ``"descent on the statistics"`` or ``"matrix-free descent"``.
+        ``"descent on the statistics"``, ``"matrix-free descent"`` or, for a dense design
+        with fewer rows than columns, ``"descent on the short side"``.
 
     See Also
     --------
@@ -833,15 +842,21 @@ class GradientDescentRegressor(_LinearLeastSquares):
 
     def _fit_operator(self, source, costs, y_is_1d: bool, *, start, task) -> None:
         """Descend matrix-free, every gradient from the data, and copy the record (``costs``,
-        the cost model's, is not needed: the descent has no other route to give way to)."""
+        the cost model's, says whether a dense wide design's steps go through its n×n
+        matrix :math:`MM^\\top`; the descent has no other route to give way to)."""
         design = source.operator(
             centre=self.standardize and self.fit_intercept,
             standardize=self.standardize,
             with_intercept=self.fit_intercept,
             centred_targets=False,
         )
-        solution = descend_on_operator(design, self._settings(task, y_is_1d), start=start)
-        self._copy_descent(solution, y_is_1d, "matrix-free descent")
+        on_rows = costs is not None and costs.descent_on_rows
+        solution = descend_on_operator(
+            design, self._settings(task, y_is_1d), start=start, on_rows=on_rows
+        )
+        self._copy_descent(
+            solution, y_is_1d, "descent on the short side" if on_rows else "matrix-free descent"
+        )
         self.statistics_ = None
 
     def _settings(self, task, y_is_1d: bool) -> DescentSettings:

@@ -5,6 +5,8 @@ Truth: numpy's lstsq on the centred dense design (the minimum-norm solution), sc
 LinearRegression, the same rows repeated for weights, float64 fits of float32 numbers.
 """
 
+import warnings
+
 import numpy as np
 import pytest
 import scipy.sparse as sp
@@ -346,3 +348,152 @@ def test_an_ill_conditioned_design_gives_lsmr_up_for_the_statistics():
     np.testing.assert_array_equal(model.coef_, reference.coef_)
     with pytest.warns(ConvergenceWarning, match="LSMR did not reach full precision"):
         AnalyticLeastSquares(solver="operator").fit(X, y)
+
+
+# The short side without an SVD, the descent on the short side, products on threads.
+
+
+def test_short_side_solves_by_substitution_and_falls_back_to_the_svd_when_rows_repeat():
+    rng = np.random.default_rng(19)  # beyond small data (10⁵ numbers): the operator route
+    X = rng.standard_normal((150, 800)) * rng.uniform(0.5, 2.0, 800) + 5.0
+    y = X @ rng.standard_normal(800) + rng.standard_normal(150)
+    model = AnalyticLeastSquares().fit(X, y)
+    coef, intercept = centred_lstsq(X, y)
+    np.testing.assert_allclose(model.coef_, coef, rtol=1e-9, atol=1e-12)
+    assert model.intercept_ == pytest.approx(intercept, rel=1e-9)
+    # Well conditioned: R solved by substitution, no singular values computed.
+    assert model.rank_ == 149 and model.singular_ is None
+    assert 1.0 <= model.condition_number_ < 100.0
+    # Rows repeated with other targets: R is singular, its SVD gives lstsq's minimum norm.
+    repeated = np.vstack([X, X[:50]])
+    other_y = np.concatenate([y, y[:50] + rng.standard_normal(50)])
+    model = AnalyticLeastSquares().fit(repeated, other_y)
+    coef, intercept = centred_lstsq(repeated, other_y)
+    np.testing.assert_allclose(model.coef_, coef, rtol=1e-8, atol=1e-11)
+    assert model.intercept_ == pytest.approx(intercept, rel=1e-8)
+    assert model.rank_ == 149 and model.singular_.shape == (200,)
+    np.testing.assert_allclose(
+        model.singular_[:149],
+        np.linalg.svd(repeated - repeated.mean(axis=0), compute_uv=False)[:149],
+        rtol=1e-10,
+    )
+
+
+def test_short_side_without_an_intercept_is_lstsq_minimum_norm():
+    rng = np.random.default_rng(20)
+    X = rng.standard_normal((120, 900)) + 2.0
+    y = rng.standard_normal(120)
+    model = AnalyticLeastSquares(fit_intercept=False).fit(X, y)
+    coef, _ = centred_lstsq(X, y, fit_intercept=False)
+    assert model.solver_ == "minimum norm by QR of the short side" and model.rank_ == 120
+    np.testing.assert_allclose(model.coef_, coef, rtol=1e-9, atol=1e-12)
+    np.testing.assert_allclose(model.predict(X), y, atol=1e-10)  # wide: an exact fit
+
+
+def _descents_both_ways(monkeypatch, X, y, **params):
+    """The same descent stepping through MMᵀ and through M (the cost model overruled)."""
+    from dataclasses import replace
+
+    from gdregress import linear_model
+
+    chosen = route_costs
+
+    def fit(on_rows):
+        monkeypatch.setattr(
+            linear_model,
+            "route_costs",
+            lambda X, t: replace(chosen(X, t), descent_on_rows=on_rows),
+        )
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", ConvergenceWarning)
+            return GradientDescentRegressor(**params).fit(X, y)
+
+    return fit(True), fit(False)
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"tol": 1e-8},
+        # Fixed numbers of steps: a wide design is fitted exactly in the end, and where the
+        # residual reaches rounding the two ways' roundings decide the last step.
+        {"learning_rate": 0.05, "max_iter": 300, "tol": None},
+        {"fit_intercept": False, "max_iter": 200, "tol": None},
+        {"standardize": False, "max_iter": 200, "tol": None},
+    ],
+)
+def test_the_descent_on_the_short_side_takes_the_same_steps(monkeypatch, params):
+    rng = np.random.default_rng(21)
+    X = rng.standard_normal((200, 700)) * rng.uniform(0.2, 3.0, 700) + rng.uniform(-2, 2, 700)
+    Y = np.column_stack([X @ rng.standard_normal(700), rng.standard_normal(200)])
+    rows, columns = _descents_both_ways(monkeypatch, X, Y, **params)
+    assert rows.solver_ == "descent on the short side"
+    assert columns.solver_ == "matrix-free descent"
+    assert rows.n_iter_ == columns.n_iter_
+    assert rows.max_curvature_ == pytest.approx(columns.max_curvature_, rel=2e-3)
+    np.testing.assert_array_equal(rows.path_iterations_, columns.path_iterations_)
+    scale = np.max(np.abs(columns.path_))
+    np.testing.assert_allclose(rows.path_, columns.path_, rtol=0, atol=1e-9 * scale)
+    np.testing.assert_allclose(
+        rows.loss_curve_, columns.loss_curve_, rtol=1e-9, atol=1e-13 * columns.loss_curve_[0]
+    )
+    np.testing.assert_allclose(
+        rows.gradient_norms_,
+        columns.gradient_norms_,
+        rtol=1e-6,
+        atol=1e-9 * rows.gradient_norms_[0],
+    )
+
+
+def test_the_descent_on_the_short_side_is_chosen_by_cost_and_keeps_its_promises():
+    rng = np.random.default_rng(22)
+    X = rng.standard_normal((300, 1200))
+    y = X @ rng.standard_normal(1200) + 1.0
+    assert route_costs(X, 1).descent_on_rows
+    assert not route_costs(rng.standard_normal((3000, 1200)), 1).descent_on_rows  # tall
+    assert not route_costs(sp.random(300, 1200, density=0.5, format="csr"), 1).descent_on_rows
+    model = GradientDescentRegressor(tol=1e-8).fit(X, y)
+    assert model.solver_ == "descent on the short side" and model.converged_
+    # Wide: the descent interpolates; from 0 it stays in the row space, so it ends at the
+    # minimum-norm interpolant of the standardised design.
+    np.testing.assert_allclose(model.predict(X), y, atol=1e-8 * np.abs(y).max())
+    probe = GradientDescentRegressor(learning_rate=1e-6, max_iter=1, tol=None).fit(X, y)
+    limit = 2.0 / probe.max_curvature_
+    with pytest.raises(DivergenceError):
+        GradientDescentRegressor(learning_rate=limit * 1.01).fit(X, y)
+    warm = GradientDescentRegressor(tol=1e-8, warm_start=True).fit(X, y)
+    warm.fit(X, y)
+    assert warm.n_iter_ <= 2 and warm.solver_ == "descent on the short side"
+
+
+@pytest.mark.parametrize("layout", ["dense", "csr", "sparse with empty rows"])
+def test_products_on_threads_equal_the_products_on_one(monkeypatch, layout):
+    from gdregress import _operator
+    from gdregress._sources import ArraySource
+
+    rng = np.random.default_rng(23)
+    if layout == "dense":
+        X = rng.standard_normal((500, 40))
+    else:
+        X = sp.random(500, 40, density=0.2, format="csr", random_state=23)
+        if layout == "sparse with empty rows":
+            X = sp.vstack([X[:100], sp.csr_matrix((300, 40)), X[100:]], format="csr")
+    y = rng.standard_normal((X.shape[0], 2))
+    weights = rng.uniform(0.5, 2.0, X.shape[0])
+    design = ArraySource(X, y, weights).operator(
+        centre=True, standardize=True, with_intercept=True, centred_targets=False
+    )
+    theta = rng.standard_normal((design.n_parameters, 2))
+    residual = rng.standard_normal((X.shape[0], 2))
+    one = (design.matvec(theta), design.rmatvec(residual))
+    monkeypatch.setattr(_operator, "_PARALLEL_MIN_NUMBERS", 1)
+    monkeypatch.setattr(_operator, "_THREADS", 3)
+    ranges = _operator._row_ranges(design.X)
+    assert len(ranges) == 3 and sum(stop - start for start, stop, *_ in ranges) == X.shape[0]
+    object.__setattr__(design, "_row_ranges", ranges)
+    np.testing.assert_allclose(design.matvec(theta), one[0], rtol=1e-13, atol=1e-13)
+    np.testing.assert_allclose(design.rmatvec(residual), one[1], rtol=1e-13, atol=1e-12)
+    if sp.issparse(X):  # the ranges share X's arrays: no copy of the data
+        for _, _, rows, transposed in ranges:
+            assert np.shares_memory(rows.data, design.X.data)
+            assert np.shares_memory(transposed.indices, design.X.indices)
