@@ -286,18 +286,20 @@ def design_operator(
         from the means).
     """
     X = _float64(X)
+    ranges = _row_ranges(X)  # the moment passes run on them too, one thread a range
     y = np.asarray(y, dtype=np.float64)
     weights = None if root_weights is None else root_weights**2
-    x_scale = power_of_two_scale(_column_magnitudes(X))
+    x_scale = power_of_two_scale(_column_magnitudes(X, ranges))
     y_scale = power_of_two_scale(np.max(np.abs(y), axis=0, initial=0.0))
     if np.any(x_scale != 1.0):  # columns beyond 1e±90: a copy divided by powers of two
         X = X.multiply(1.0 / x_scale).tocsr() if scipy.sparse.issparse(X) else X / x_scale
+        ranges = _row_ranges(X)
     y = y / y_scale
     weight_sum = float(np.sum(weights)) if weights is not None else float(X.shape[0])
     means = _weighted_column_sums(X, weights) / weight_sum
     y_mean = (y.T @ weights if weights is not None else y.sum(axis=0)) / weight_sum
     shift = means if centre else np.zeros_like(means)
-    spread = np.sqrt(_weighted_squares_about(X, weights, shift) / weight_sum)
+    spread = np.sqrt(_weighted_squares_about(X, weights, shift, ranges) / weight_sum)
     if centre:
         active = spread > CONSTANT_COLUMN_TOLERANCE * np.abs(means)
     else:
@@ -306,7 +308,7 @@ def design_operator(
     targets = y - y_mean if centred_targets else y
     if root_weights is not None:
         targets = targets * root_weights[:, None]
-    return DesignOperator(
+    design = DesignOperator(
         X=X,
         shift=shift,
         scale=scale,
@@ -321,6 +323,8 @@ def design_operator(
         # (NaN or inf in a column stays in its norm: the source names it.)
         column_norms=np.where(active, (spread / scale) ** 2, spread * 0.0),
     )
+    object.__setattr__(design, "_row_ranges", ranges)
+    return design
 
 
 def one_blas_thread():
@@ -347,20 +351,28 @@ def _float64(X):
     return converted
 
 
-def _column_magnitudes(X) -> np.ndarray:
+def _column_magnitudes(X, ranges) -> np.ndarray:
     """Per column, the largest magnitude — for sparse data, 1 for all when every stored
     number lies in :data:`~gdregress._numerics.UNSCALED_RANGE` (no column needs a scale)."""
     if not scipy.sparse.issparse(X):
         return column_magnitudes(X)
-    smallest, largest = np.inf, 0.0
-    for start in range(0, X.data.size, _CHUNK_NUMBERS):  # no copy of the data
-        magnitudes = np.abs(X.data[start : start + _CHUNK_NUMBERS])
-        largest = max(largest, float(magnitudes.max()))
-        nonzero = magnitudes[magnitudes > 0]
-        smallest = min(smallest, float(nonzero.min())) if nonzero.size else smallest
+    extremes = _in_parallel(lambda start, stop, rows, _: _stored_extremes(rows.data), ranges)
+    smallest = min(low for low, _ in extremes)
+    largest = max(high for _, high in extremes)
     if largest == 0.0 or (smallest >= UNSCALED_RANGE[0] and largest <= UNSCALED_RANGE[1]):
         return np.ones(X.shape[1])
     return column_magnitudes(X)
+
+
+def _stored_extremes(data: np.ndarray) -> tuple[float, float]:
+    """The smallest nonzero and the largest magnitude of stored numbers, chunk by chunk."""
+    smallest, largest = np.inf, 0.0
+    for start in range(0, data.size, _CHUNK_NUMBERS):  # no copy of the data
+        magnitudes = np.abs(data[start : start + _CHUNK_NUMBERS])
+        largest = max(largest, float(magnitudes.max()))
+        nonzero = magnitudes[magnitudes > 0]
+        smallest = min(smallest, float(nonzero.min())) if nonzero.size else smallest
+    return smallest, largest
 
 
 def _weighted_column_sums(X, weights: np.ndarray | None) -> np.ndarray:
@@ -370,13 +382,29 @@ def _weighted_column_sums(X, weights: np.ndarray | None) -> np.ndarray:
     return np.asarray(X.T @ weights).ravel()
 
 
-def _weighted_squares_about(X, weights: np.ndarray | None, shift: np.ndarray) -> np.ndarray:
+def _weighted_squares_about(X, weights: np.ndarray | None, shift: np.ndarray, ranges) -> np.ndarray:
     """:math:`\\sum_i w_i (x_{ij} - \\mathrm{shift}_j)^2` per column, without cancellation.
 
     Dense: the shifted squares chunk by chunk. Sparse: over the nonzeros, plus the implicit
     zeros' :math:`\\mathrm{shift}^2` times their weight, so that no uncentred square is
-    subtracted from another.
+    subtracted from another. Each range of rows on its own thread; their sums add in order.
     """
+
+    def in_range(start, stop, rows, _):
+        return _squares_in_rows(rows, None if weights is None else weights[start:stop], shift)
+
+    parts = _in_parallel(in_range, ranges)
+    total = functools.reduce(np.add, (squares for squares, _ in parts))
+    if not scipy.sparse.issparse(X):
+        return total
+    weight_sum = float(np.sum(weights)) if weights is not None else float(X.shape[0])
+    weight_in_column = functools.reduce(np.add, (stored for _, stored in parts))
+    return total + shift**2 * np.maximum(weight_sum - weight_in_column, 0.0)
+
+
+def _squares_in_rows(X, weights: np.ndarray | None, shift: np.ndarray):
+    """Per column, the weighted squares about ``shift`` of the rows' stored numbers, and
+    (sparse) the weight of the rows that store one (None dense)."""
     n, d = X.shape
     total = np.zeros(d)
     if not scipy.sparse.issparse(X):
@@ -385,8 +413,7 @@ def _weighted_squares_about(X, weights: np.ndarray | None, shift: np.ndarray) ->
             block = (X[start : start + rows] - shift) ** 2
             w = None if weights is None else weights[start : start + rows]
             total += block.sum(axis=0) if w is None else w @ block
-        return total
-    weight_sum = float(np.sum(weights)) if weights is not None else float(n)
+        return total, None
     weight_in_column = np.zeros(d)
     indptr, indices, data = X.indptr, X.indices, X.data
     step = max(1, n * _CHUNK_NUMBERS // max(X.nnz, 1))
@@ -402,7 +429,7 @@ def _weighted_squares_about(X, weights: np.ndarray | None, shift: np.ndarray) ->
         w = weights[np.repeat(np.arange(start, stop), np.diff(indptr[start : stop + 1]))]
         total += np.bincount(columns, weights=w * squares, minlength=d)
         weight_in_column += np.bincount(columns, weights=w, minlength=d)
-    return total + shift**2 * np.maximum(weight_sum - weight_in_column, 0.0)
+    return total, weight_in_column
 
 
 def _row_ranges(X) -> list[tuple[int, int, object, object]]:
