@@ -210,3 +210,25 @@ def test_the_matrix_free_descent_reports_its_blocks_and_stops_on_request():
     assert stopped.n_iter_ == 100 and not stopped.converged_
     at_100 = GradientDescentRegressor(**{**params, "max_iter": 100}).fit(X, y)
     np.testing.assert_array_equal(stopped.coef_, at_100.coef_)
+
+
+def test_the_descent_on_the_short_side_reports_its_blocks_in_the_users_coefficients():
+    rng = np.random.default_rng(17)
+    X = rng.standard_normal((300, 1200))
+    y = X @ rng.standard_normal(1200) + 1.0
+    params = dict(learning_rate=0.05, max_iter=200, tol=None)
+    recorder = Recorder()
+    model = GradientDescentRegressor(**params).set_callbacks(recorder).fit(X, y)
+    assert model.solver_ == "descent on the short side"
+    blocks = recorder.blocks()
+    assert blocks[-1] == 200 and 40 in blocks and np.all(np.diff(blocks) == blocks[0])
+    # θ is formed from the n numbers the steps update only where asked for: a block's end.
+    at_40 = GradientDescentRegressor(**{**params, "max_iter": 40}).fit(X, y)
+    at_block = recorder.coefs[blocks.index(40)]
+    np.testing.assert_allclose(at_block, at_40.coef_, rtol=1e-12, atol=1e-15)
+    stopping = Recorder(stop_at=100)
+    with pytest.warns(ConvergenceWarning, match="stopped after 100 iterations"):
+        stopped = GradientDescentRegressor(**params).set_callbacks(stopping).fit(X, y)
+    assert stopped.n_iter_ == 100 and stopped.path_iterations_[-1] == 100
+    at_100 = GradientDescentRegressor(**{**params, "max_iter": 100}).fit(X, y)
+    np.testing.assert_allclose(stopped.coef_, at_100.coef_, rtol=1e-12, atol=1e-15)

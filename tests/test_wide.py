@@ -497,3 +497,30 @@ def test_products_on_threads_equal_the_products_on_one(monkeypatch, layout):
         for _, _, rows, transposed in ranges:
             assert np.shares_memory(rows.data, design.X.data)
             assert np.shares_memory(transposed.indices, design.X.indices)
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_short_side_matches_lstsq_on_awkward_wide_designs(seed):
+    # Offsets far above the spread, columns of very different sizes, repeated rows, weights
+    # of 0 and several targets. Truth: lstsq's minimum norm on the centred, weighted design
+    # *without* the offsets (centring removes them exactly; numpy's centring of the shifted
+    # columns loses their digits, and its lstsq then keeps a rounding singular value).
+    rng = np.random.default_rng(100 + seed)
+    n, d = rng.integers(60, 160), rng.integers(700, 1200)
+    X = rng.standard_normal((n, d)) * np.logspace(-3, 3, d)[rng.permutation(d)]
+    if seed % 2:
+        X[: n // 4] = X[n // 4 : 2 * (n // 4)]  # repeated rows: R near singular
+    shifted = X + rng.choice([0.0, 1e4], d) * np.abs(X).max(axis=0)
+    Y = rng.standard_normal((n, 2))
+    weights = rng.choice([0.0, 0.5, 1.0, 3.0], n) if seed % 3 == 0 else None
+    model = AnalyticLeastSquares(solver="operator").fit(shifted, Y, sample_weight=weights)
+    assert model.solver_ == "minimum norm by QR of the short side"
+    kept = slice(None) if weights is None else weights > 0
+    for t in range(2):
+        coef, intercept = centred_lstsq(
+            X[kept], Y[kept, t], None if weights is None else weights[kept]
+        )
+        np.testing.assert_allclose(model.coef_[t], coef, rtol=0, atol=1e-8 * np.abs(coef).max())
+        fitted = model.predict(shifted[kept])[:, t]
+        reference = X[kept] @ coef + intercept
+        np.testing.assert_allclose(fitted, reference, rtol=0, atol=1e-8 * np.abs(Y).max())
