@@ -167,7 +167,7 @@ def _without_centring_row(A: np.ndarray, targets: np.ndarray, root_weights):
     v[0] += np.copysign(np.linalg.norm(q), q[0])
     v /= np.linalg.norm(v)
     # A ← A − 2v(vᵀA), in place (A is this solver's own copy; its transpose is Fortran-ordered).
-    scipy.linalg.blas.dger(-2.0, A.T @ v, v, a=A.T, overwrite_a=True)
+    A = scipy.linalg.blas.dger(-2.0, A.T @ v, v, a=A.T, overwrite_a=True).T
     targets = targets - 2.0 * np.outer(v, v @ targets)
     return A[1:], targets[1:]
 
