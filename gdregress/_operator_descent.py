@@ -112,6 +112,7 @@ def _descend(design: DesignOperator, settings: DescentSettings, coefficients) ->
             "steepest direction cannot shrink.",
         )
     run = _Run(design, settings, fixed, max_curvature)
+    run.on_rows = isinstance(coefficients, _RowCoefficients)
     run.descend(coefficients)
     return run.solution()
 
@@ -221,6 +222,7 @@ class _Run:
         capacity = budget // max(1, (design.n_features + 1) * design.targets.shape[1])
         self.capacity, self.stride = max(capacity, 4), 1
         self.status = DescentStatus.MAX_ITER
+        self.on_rows = False
 
     def descend(self, coefficients) -> None:
         settings, monitor = self.settings, self.settings.monitor
@@ -322,7 +324,7 @@ class _Run:
                 f"The cost rose for {_PATIENCE} steps in a row by iteration {self.n_iter}.",
             )
         if self.status == DescentStatus.MAX_ITER:
-            _warn_not_converged(settings)
+            _warn_not_converged(settings, self.on_rows)
         if self.status == DescentStatus.STOPPED:
             warn_stopped(settings, self.n_iter, stacklevel=8)
         coefs, intercepts = zip(*(design.to_user(theta) for theta in self.kept), strict=True)
@@ -384,18 +386,20 @@ def _checked_start(design: DesignOperator, start):
     return start
 
 
-def _warn_not_converged(settings: DescentSettings) -> None:
+def _warn_not_converged(settings: DescentSettings, on_rows: bool) -> None:
     rate = settings.learning_rate
     remedy = (
         f"learning_rate='auto' (the exact step) instead of {_shortest(float(rate))}"
         if rate not in ("auto", "exact")
         else "set standardize=True"
         if not settings.standardize
-        else "use AnalyticLeastSquares, which solves this design by LSMR to full precision"
+        else "use AnalyticLeastSquares, which solves this design "
+        + ("by QR of its short side" if on_rows else "by LSMR to full precision")
     )
+    route = "descent on the short side" if on_rows else "matrix-free descent"
     warnings.warn(
         f"GradientDescentRegressor did not converge in max_iter={settings.max_iter} "
-        "iterations of the matrix-free descent: the relative optimality "
+        f"iterations of the {route}: the relative optimality "
         f"‖Mᵀr‖/(‖M‖_F‖r‖) is still above tol={settings.tol}. Increase max_iter or tol, "
         f"or {remedy}.",
         ConvergenceWarning,

@@ -464,6 +464,8 @@ def test_the_descent_on_the_short_side_is_chosen_by_cost_and_keeps_its_promises(
     warm = GradientDescentRegressor(tol=1e-8, warm_start=True).fit(X, y)
     warm.fit(X, y)
     assert warm.n_iter_ <= 2 and warm.solver_ == "descent on the short side"
+    with pytest.warns(ConvergenceWarning, match="descent on the short side.*QR of its short side"):
+        GradientDescentRegressor(tol=1e-12, max_iter=3).fit(X, y)
 
 
 @pytest.mark.parametrize("layout", ["dense", "csr", "sparse with empty rows"])
