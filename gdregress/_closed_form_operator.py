@@ -2,29 +2,31 @@
 
 Two solvers, both on the :class:`~gdregress._operator.DesignOperator`:
 
-* **LSMR** (Fong and Saunders; :func:`scipy.sparse.linalg.lsmr`) on the centred, column-scaled
+* **LSMR** (Fong and Saunders; :mod:`gdregress._lsmr`) on the centred, column-scaled
   design: a Krylov method that reaches :math:`\\nabla L = 0` through matrix–vector products
   alone, one with :math:`M` and one with :math:`M^\\top` per iteration. It is run to full
-  precision (``atol = btol = 1e-12``; measured relative optimality
-  :math:`\\|X_c^\\top r\\| / (\\|X_c\\|_F \\|r\\|)` of about 1e-14), not scikit-learn's loose
-  1e-6. The column scaling makes the iteration count depend on the correlations of the
+  precision, not scikit-learn's loose 1e-6: until the relative optimality
+  :math:`\\|M^\\top r\\| / (\\|M\\|_F \\|r\\|)`, measured at its answer, is at most
+  1e-12 (it stops on the exact Frobenius norm, so it takes no iteration more than that
+  needs). The column scaling makes the iteration count depend on the correlations of the
   columns, not on their units. From a zero start its iterates stay in the row space of the
   scaled design: a rank-deficient design gets the solution of least norm in the standardised
   coordinates (predictions are the same for every solution).
-* **The short side** for dense designs with more features than rows: QR of the centred,
-  weighted design's transpose (:math:`A^\\top = QR`, :math:`R` n×n), then the minimum-norm
-  solution of :math:`R^\\top z = b` by the SVD of :math:`R` and :math:`w = Qz` — the
-  minimum-norm solution ``lstsq`` gives, in the user's units, at :math:`O(n^2 d)` instead of
-  the :math:`O(d^3)` of a d×d Gram matrix.
+* **The short side** for dense designs with more features than rows: one Householder
+  reflection takes out the centring's null direction, then QR of the centred, weighted
+  design's transpose (:math:`A^\\top = QR`, :math:`R` n×n) and :math:`w = Q R^{-\\top} b`
+  by substitution — or by the SVD of :math:`R` when LAPACK's condition estimate says it is
+  near singular — the minimum-norm solution ``lstsq`` gives, in the user's units, at
+  :math:`O(n^2 d)` instead of the :math:`O(d^3)` of a d×d Gram matrix.
 """
 
 from __future__ import annotations
 
 import numpy as np
 import scipy.linalg
-from scipy.sparse.linalg import lsmr
 
 from ._closed_form import LeastSquaresSolution, Route
+from ._lsmr import lsmr
 from ._numerics import numerical_rank, rank_tolerance, require_positive_weight_sum
 from ._operator import DesignOperator, one_blas_thread
 
@@ -34,8 +36,7 @@ __all__ = ["KRYLOV_TOLERANCE", "solve_by_lsmr", "solve_over_data", "solve_short_
 # (one-hot columns next to standardised numbers: about sqrt(n_categories)), else standardised.
 MAX_UNSCALED_NORM_RATIO = 1e3
 
-# The relative optimality ‖Mᵀr‖/(‖M‖_F‖r‖) LSMR's answer must measure: LSMR's own test at
-# 1e-12, on its estimates, ends at about 1e-14 on the random sparse benchmark designs.
+# The relative optimality ‖Mᵀr‖/(‖M‖_F‖r‖) LSMR's answer must measure.
 KRYLOV_TOLERANCE = 1e-12
 # Restarts of LSMR where its answer measures short of the tolerance.
 _RESTARTS = 3
@@ -60,7 +61,6 @@ def solve_by_lsmr(design: DesignOperator, max_iter: int) -> tuple[LeastSquaresSo
     converged : bool
         False when some target ran out of iterations before the tolerance.
     """
-    operator = design.as_linear_operator()
     n_targets = design.targets.shape[1]
     theta = np.zeros((design.n_parameters, n_targets))
     converged, condition = True, 1.0
@@ -69,7 +69,7 @@ def solve_by_lsmr(design: DesignOperator, max_iter: int) -> tuple[LeastSquaresSo
             continue  # nothing to fit: all coefficients 0
         with one_blas_thread():
             theta[:, t], reached, estimate = _lsmr_to_full_precision(
-                operator, design, design.targets[:, t], max_iter
+                design, design.targets[:, t], max_iter
             )
         converged &= reached
         condition = max(condition, estimate)
@@ -78,34 +78,34 @@ def solve_by_lsmr(design: DesignOperator, max_iter: int) -> tuple[LeastSquaresSo
     return solution, bool(converged)
 
 
-def _lsmr_to_full_precision(operator, design: DesignOperator, target: np.ndarray, max_iter: int):
+def _lsmr_to_full_precision(design: DesignOperator, target: np.ndarray, max_iter: int):
     """LSMR until the relative optimality, measured, is within :data:`KRYLOV_TOLERANCE`.
 
-    LSMR stops on its own estimates of :math:`\\|M^\\top r\\|`, :math:`\\|r\\|` and
-    :math:`\\|M\\|`; in floating point its estimate of :math:`\\|M\\|` can exceed the
-    Frobenius norm (converged singular values come back as copies when its vectors lose
-    orthogonality: 2.5 times on a one-hot design, which then stopped at 1.6e-12). So the
-    residual and the gradient are computed at its answer (one product each), against the
-    exact :math:`\\|M\\|_F`; short of the tolerance, LSMR goes on from there with its
-    tolerance tightened by the shortfall (at most :data:`_RESTARTS` times). A consistent
-    system (a residual of rounding size) needs no optimality.
+    LSMR (:func:`gdregress._lsmr.lsmr`) stops on the exact :math:`\\|M\\|_F` but on its
+    recurrences' :math:`\\|M^\\top r\\|`; so the residual and the gradient are computed at
+    its answer (one product each). Short of the tolerance, LSMR goes on from there, on the
+    remaining residual, with its tolerance tightened by the shortfall (at most
+    :data:`_RESTARTS` times). A consistent system (a residual of rounding size) needs no
+    optimality.
 
     Returns the solution, whether the tolerance was reached, and LSMR's condition estimate.
     """
     frobenius = np.sqrt(design.squared_frobenius())
     target_norm = float(np.linalg.norm(target))
-    tolerance, x, iterations, condition = KRYLOV_TOLERANCE, None, 0, 1.0
+    x, residual = np.zeros(design.n_parameters), target
+    tolerance, iterations, condition = KRYLOV_TOLERANCE, 0, 1.0
     for _ in range(_RESTARTS + 1):
         result = lsmr(
-            operator,
-            target,
-            atol=tolerance,
-            btol=tolerance,
-            conlim=1e16,
-            maxiter=max(1, max_iter - iterations),
-            x0=x,
+            design.matvec,
+            design.rmatvec,
+            residual,
+            design.n_parameters,
+            frobenius=frobenius,
+            tol=tolerance,
+            max_iter=max(1, max_iter - iterations),
         )
-        x, iterations, condition = result[0], iterations + result[2], float(result[6])
+        x, iterations = x + result.x, iterations + result.iterations
+        condition = max(condition, result.condition)
         residual = target - design.matvec(x)
         residual_norm = float(np.linalg.norm(residual))
         gradient_norm = float(np.linalg.norm(design.rmatvec(residual)))

@@ -169,15 +169,6 @@ class DesignOperator:
         )
         return functools.reduce(np.add, parts)
 
-    def as_linear_operator(self) -> LinearOperator:
-        """:math:`M` for scipy's Krylov solvers (one target at a time)."""
-        return LinearOperator(
-            (self.n_rows, self.n_parameters),
-            matvec=lambda v: self.matvec(np.ravel(v)),
-            rmatvec=lambda r: self.rmatvec(np.ravel(r)),
-            dtype=np.float64,
-        )
-
     def gram_operator(self) -> LinearOperator:
         """:math:`M^\\top M / S`, the Hessian of the cost in these coordinates."""
         p = self.n_parameters
