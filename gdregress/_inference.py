@@ -33,7 +33,7 @@ import pandas as pd
 import scipy.linalg
 
 from . import _compensated
-from ._numerics import exponent_of, numerical_rank, times_power_of_two
+from ._numerics import EPS, exponent_of, numerical_rank, times_power_of_two
 from ._statistics import LeastSquaresStatistics, compute_statistics, merge_statistics
 from .cost import ColumnScaling, LeastSquaresCost, column_scaling
 
@@ -177,6 +177,7 @@ def model_inference(model, what: str) -> _Fit:
         rss = (
             2 * stats.weight_sum * cost.value_path(coef[None], intercept[None], per_target=True)[0]
         )
+        _require_resolved_residuals(stats, fit_intercept, np.asarray(rss), r.shape[0], what)
     fit = _Fit(stats, scaling, fit_intercept, r, factor, coef, intercept, np.asarray(rss))
     if fit.df_resid <= 0:
         raise ValueError(
@@ -468,6 +469,30 @@ def _coefficient_table(coef, std_err, names, alpha: float, df_resid: int) -> pd.
     )
 
 
+def _require_resolved_residuals(stats, fit_intercept: bool, rss, n_params: int, what: str):
+    """Refuse a residual sum of squares that the statistics cannot tell from rounding.
+
+    From the statistics it is a difference of sums of the size of the total sum of squares,
+    each rounded to about :math:`\\varepsilon` of it: where the fit leaves less than
+    :math:`16 p \\varepsilon` of the total (R² within that of 1), the residual standard
+    error, t, p and F would be rounding (0 and infinities) — a number without meaning.
+    """
+    tss = stats.yy if fit_intercept else stats.uncentred_yy()
+    floor = 16 * n_params * EPS * tss
+    unresolved = (tss > 0) & (rss < floor)
+    if np.any(unresolved):
+        t = int(np.argmax(unresolved))
+        raise ValueError(
+            f"{what} cannot resolve the residuals of this fit from its statistics: they "
+            f"leave less than {floor[t] / tss[t]:.1g} of the total sum of squares"
+            + (f" of target {t}" if stats.n_targets > 1 else "")
+            + " (R² = 1 within rounding), below the rounding of sums of that size, so the "
+            "residual standard error, t, p and F would be rounding. The coefficients are "
+            "not affected. AnalyticLeastSquares on data of at most 10⁵ numbers computes "
+            "the residuals from the rows; for larger data, fit a sample of the rows."
+        )
+
+
 def _f_pvalue(f_statistic: float, df_model: int, df_resid: int) -> float:
     from scipy import stats as distributions
 
@@ -486,9 +511,13 @@ def _anova(fit: _Fit, t: int) -> pd.DataFrame:
     rss = float(fit.rss[t])
     tss = float((stats.yy if fit.fit_intercept else stats.uncentred_yy())[t])
     with np.errstate(divide="ignore", invalid="ignore"):
-        # No slopes, or a constant target (nothing to explain): no F test.
+        # No slopes, or a constant target (nothing to explain): no F test. An exact fit
+        # (no residual at all) explains everything: F is infinite.
         explains = df_model and tss > 0
-        f_statistic = ((tss - rss) / df_model) / (rss / df_resid) if explains else math.nan
+        f_statistic = math.nan
+        if explains:
+            explained = (tss - rss) / df_model
+            f_statistic = explained / (rss / df_resid) if rss > 0 else math.inf
     # Sums in the statistics' units: y divided by y_scale, the weights by weight_scale.
     to_user = float(stats.units.cost_to_user(np.ones(stats.n_targets))[t] * stats.weight_scale)
     anova = pd.DataFrame(

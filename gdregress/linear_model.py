@@ -354,7 +354,7 @@ class _LinearLeastSquares(CallbackSupportMixin, RegressorMixin, BaseEstimator):
         Computed from the statistics of the fit (``statistics_``) and the fitted
         coefficients, as statsmodels' ``OLS`` (``WLS`` with sample weights) computes them
         from the rows, and reported in the style of R's ``summary.lm`` by ``str()``. The
-        covariance :math:`\hat\sigma^2 (A^	op W A)^{-1}` is computed in the centred,
+        covariance :math:`\hat\sigma^2 (A^\top W A)^{-1}` is computed in the centred,
         column-scaled coordinates of the solver, as accurately as the coefficients. For a
         :class:`GradientDescentRegressor` the summary is of its own coefficients (the
         residual standard error from its residuals; the covariance depends only on X).
@@ -383,8 +383,11 @@ class _LinearLeastSquares(CallbackSupportMixin, RegressorMixin, BaseEstimator):
         ------
         ValueError
             For a rank-deficient design (collinear or constant columns), no more rows than
-            parameters, HC0–HC3 without the data or with other data, or a fit without the
-            d×d statistics (the matrix-free route for wide designs).
+            parameters, HC0–HC3 without the data or with other data, a fit without the
+            d×d statistics (the matrix-free route for wide designs), or a fit whose residuals
+            the statistics cannot tell from their rounding (R² = 1 within about
+            :math:`16p\varepsilon`; the accurate route of small data computes them from the
+            rows instead).
         """
         from ._inference import COV_TYPES, summaries
 
@@ -415,7 +418,7 @@ class _LinearLeastSquares(CallbackSupportMixin, RegressorMixin, BaseEstimator):
         r"""Predictions with confidence intervals for the mean and prediction intervals.
 
         statsmodels' ``get_prediction(X).summary_frame(alpha)``: the prediction, its
-        standard error :math:`\hat\sigma\sqrt{a^	op (A^	op W A)^{-1} a}` (a = [1, x]), the
+        standard error :math:`\hat\sigma\sqrt{a^\top (A^\top W A)^{-1} a}` (a = [1, x]), the
         interval for the mean and the wider one for a new observation (of weight 1), both
         of level 1 − alpha from Student's t with the residual degrees of freedom.
 

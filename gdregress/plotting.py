@@ -639,9 +639,9 @@ def plot_learning_rates(
     within 0.1 % of its starting distance from the minimum, "too large" when it diverged,
     "too small" otherwise.
 
-    A stable fixed step on a quadratic multiplies the error by :math:`(I - lpha H)` at
-    every step, so its iterates are computed in closed form, :math:`	heta_k = 	heta^* +
-    (I - lpha H)^k (	heta_0 - 	heta^*)`, however many steps it takes (raw features make
+    A stable fixed step on a quadratic multiplies the error by :math:`(I - \alpha H)` at
+    every step, so its iterates are computed in closed form, :math:`\theta_k = \theta^* +
+    (I - \alpha H)^k (\theta_0 - \theta^*)`, however many steps it takes (raw features make
     it hundreds of thousands); a diverging one is run by :func:`~gdregress.gradient_descent`,
     which stops it within a few steps.
 

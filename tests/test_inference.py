@@ -365,6 +365,18 @@ def test_rank_deficient_designs_are_refused_clearly(estimator):
         AnalyticLeastSquares().fit(constant, y).summary()
 
 
+def test_residuals_below_the_statistics_rounding_are_refused_not_reported_as_zero():
+    # Found by the command's fuzz test: y spans 1e9 and the line leaves a residual sum of
+    # squares of 0.5, far below the rounding of sums of size 1e18. From the statistics the
+    # descent's RSS came out 0 (and F divided by it); the closed form's accurate route
+    # computes it from the rows.
+    X, y = np.array([[0.0], [1.0], [0.0]]), np.array([1.0, 1e9, 0.0])
+    with pytest.raises(ValueError, match=r"cannot resolve the residuals.*R² = 1 within rounding"):
+        GradientDescentRegressor().fit(X, y).summary()
+    summary = AnalyticLeastSquares().fit(X, y).summary()
+    assert summary.rse == pytest.approx(np.sqrt(0.5), rel=1e-12)
+
+
 def test_no_more_rows_than_parameters_is_refused():
     model = AnalyticLeastSquares().fit([[1.0], [2.0]], [1.0, 3.0])
     with pytest.raises(ValueError, match=r"2 row\(s\) for 2 parameters"):
