@@ -59,6 +59,7 @@ class Route:
     # Over the data itself, for wide or sparse designs (gdregress._closed_form_operator):
     LSMR = "LSMR"
     SHORT_SIDE = "minimum norm by QR of the short side"
+    SHORT_SIDE_NORMAL = "minimum norm by normal equations of the short side"
 
 
 @dataclass(frozen=True)

@@ -12,11 +12,12 @@ Two solvers, both on the :class:`~gdregress._operator.DesignOperator`:
   columns, not on their units. From a zero start its iterates stay in the row space of the
   scaled design: a rank-deficient design gets the solution of least norm in the standardised
   coordinates (predictions are the same for every solution).
-* **The short side** for dense designs with more features than rows: one Householder
-  reflection takes out the centring's null direction, then QR of the centred, weighted
-  design's transpose (:math:`A^\\top = QR`, :math:`R` n×n) and :math:`w = Q R^{-\\top} b`
-  by substitution — or by the SVD of :math:`R` when LAPACK's condition estimate says it is
-  near singular — the minimum-norm solution ``lstsq`` gives, in the user's units, at
+* **The short side** for dense designs with more features than rows: one Householder reflection
+  takes out the centring's null direction; then the n×n normal equations :math:`AA^\\top z = b`,
+  :math:`w = A^\\top z` (Cholesky, one step of refinement) when they are well conditioned, else QR
+  of the centred, weighted design's transpose (:math:`A^\\top = QR`, :math:`R` n×n) and :math:`w = Q
+  R^{-\\top} b` by substitution — or by the SVD of :math:`R` when LAPACK's condition estimate says
+  it is near singular — the minimum-norm solution ``lstsq`` gives, in the user's units, at
   :math:`O(n^2 d)` instead of the :math:`O(d^3)` of a d×d Gram matrix.
 """
 
@@ -40,6 +41,9 @@ MAX_UNSCALED_NORM_RATIO = 1e3
 KRYLOV_TOLERANCE = 1e-12
 # Restarts of LSMR where its answer measures short of the tolerance.
 _RESTARTS = 3
+# The short side's normal equations are solved when LAPACK's estimate of 1/cond₁(AAᵀ) is above
+# this (cond(A) below about 10⁴: one step of refinement then recovers ε·cond(A)); else QR.
+_SHORT_SIDE_GRAM_RCOND = 1e-8
 
 
 def solve_by_lsmr(design: DesignOperator, max_iter: int) -> tuple[LeastSquaresSolution, bool]:
@@ -143,6 +147,14 @@ def solve_short_side(design: DesignOperator) -> LeastSquaresSolution:
     else:
         if design.centred_targets:  # the centring's null row, taken out exactly
             A, targets = _without_centring_row(A, targets, root_weights)
+        by_gram = _short_side_by_normal_equations(A, targets)
+        if by_gram is not None:
+            theta, condition = by_gram
+            coef, intercept = design.to_user(theta)
+            rank = A.shape[0]  # well conditioned: full row rank
+            return LeastSquaresSolution(
+                coef, intercept, rank, None, condition, Route.SHORT_SIDE_NORMAL
+            )
         theta, singular, rank, condition = _short_side(A, targets)
     coef, intercept = design.to_user(theta)
     singular_values = None
@@ -170,6 +182,36 @@ def _without_centring_row(A: np.ndarray, targets: np.ndarray, root_weights):
     A = scipy.linalg.blas.dger(-2.0, A.T @ v, v, a=A.T, overwrite_a=True).T
     targets = targets - 2.0 * np.outer(v, v @ targets)
     return A[1:], targets[1:]
+
+
+def _short_side_by_normal_equations(A: np.ndarray, targets: np.ndarray):
+    """The minimum-norm solution :math:`A^\\top (AA^\\top)^{-1} t` of a well-conditioned wide A,
+    by Cholesky of the n×n :math:`AA^\\top`, with one step of refinement; None when
+    :math:`AA^\\top` is not well enough conditioned (then QR decides).
+
+    The short side's normal equations, as the statistics route has the long side's: forming
+    :math:`AA^\\top` is BLAS's symmetric rank-k product (measured: with its Cholesky a third
+    of the time of QR of the 3,000 × 1,000 transpose). They lose about
+    :math:`\\varepsilon\\,\\kappa(A)^2`; within :data:`_SHORT_SIDE_GRAM_RCOND` one step of
+    refinement (the residual from A itself, solved with the same factor) brings the solution
+    to the rounding of the products, :math:`\\varepsilon\\,\\kappa(A)`. The solution is
+    :math:`A^\\top z`: in the row space of A, the minimum norm.
+
+    Returns (solution (k, t), condition estimate of A) or None.
+    """
+    gram = scipy.linalg.blas.dsyrk(1.0, A.T, trans=1)  # upper triangle of AAᵀ (Aᵀ: Fortran)
+    upper = np.abs(np.triu(gram))
+    norm_1 = float(np.max(upper.sum(axis=0) + upper.sum(axis=1) - np.diag(upper)))
+    factor, info = scipy.linalg.lapack.dpotrf(gram, lower=False, overwrite_a=True)
+    if info != 0:  # not positive definite: rank-deficient rows
+        return None
+    rcond, info = scipy.linalg.lapack.dpocon(factor, norm_1)
+    if info != 0 or not rcond > _SHORT_SIDE_GRAM_RCOND:
+        return None
+    z = scipy.linalg.cho_solve((factor, False), targets, check_finite=False)
+    theta = A.T @ z
+    z = scipy.linalg.cho_solve((factor, False), targets - A @ theta, check_finite=False)
+    return theta + A.T @ z, float(np.sqrt(1.0 / rcond))
 
 
 def _short_side(A: np.ndarray, targets: np.ndarray):
@@ -221,7 +263,7 @@ def solve_over_data(source, fit_intercept: bool, *, short_side: bool, max_iter: 
     source : ArraySource
     fit_intercept : bool
     short_side : bool
-        Solve by QR of the short side (dense designs with fewer rows than columns).
+        Solve on the short side (dense designs with fewer rows than columns).
     max_iter : int or None
         LSMR's iteration limit per target (None: twice the smaller side of the design, and at
         least 100).

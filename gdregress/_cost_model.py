@@ -9,14 +9,13 @@ operations for n rows, d features, t targets and nnz stored numbers of X (n·d w
   rank-deficient or ill-conditioned design (one-hot columns beside an intercept are one)
   takes the accurate route, which factors a dense copy of the design.
 * **operator**: :data:`KRYLOV_PRODUCTS` products with the design and its transpose, each
-  :math:`2(\\mathrm{nnz} + n + d)` per target (LSMR, the matrix-free descent); memory
-  O(nnz + n + d). For the closed form of a dense design with fewer rows than columns, its
-  short side instead: QR of the transpose (and, only when its n×n factor is near singular,
-  the factor's SVD), :math:`2n^2 d + 10 n^3`. The descent on such a design steps through
-  the n×n matrix :math:`MM^\\top` when that is cheaper: forming it costs :math:`n^2 d` at
-  BLAS's matrix-product speed, :data:`BLAS3_SPEEDUP` times that of the products with a
-  vector, and a step then :math:`2n^2` instead of :math:`2 \\cdot 2nd`
-  (:attr:`RouteCosts.descent_on_rows`).
+  :math:`2(\\mathrm{nnz} + n + d)` per target (LSMR, the matrix-free descent); memory O(nnz + n +
+  d). For the closed form of a dense design with fewer rows than columns, its short side instead:
+  the n×n normal equations, or QR of the transpose (and, only when its n×n factor is near singular,
+  the factor's SVD), at most :math:`2n^2 d + 10 n^3`. The descent on such a design steps through the
+  n×n matrix :math:`MM^\\top` when that is cheaper: forming it costs :math:`n^2 d` at BLAS's
+  matrix-product speed, :data:`BLAS3_SPEEDUP` times that of the products with a vector, and a step
+  then :math:`2n^2` instead of :math:`2 \\cdot 2nd` (:attr:`RouteCosts.descent_on_rows`).
 
 ``solver="auto"`` takes the statistics when they cost no more than the operator and fit in
 :data:`MEMORY_FRACTION` of the machine's memory, and the operator otherwise; data of at most

@@ -503,24 +503,22 @@ class AnalyticLeastSquares(_LinearLeastSquares):
     Rank-deficient designs get the minimum-norm solution that ``lstsq`` promises, with the
     rank judged on the column-scaled design, so that columns 1e50 smaller are not cut.
 
-    **Many features.** The statistics are d×d: for wide or sparse designs (one-hot
-    encodings, text features) forming and solving them costs :math:`O(d^3)` and
-    :math:`O(d^2)` memory. Those designs are solved over the data itself instead, in
-    memory :math:`O(\mathrm{nnz} + n + d)`: by LSMR on the implicitly centred design (a sparse X
-    is never densified), run until the relative optimality :math:`\|X_c^\top r\| /
-    (\|X_c\|_F\|r\|)`, measured at its answer, is at most 1e-12, and giving ``lstsq``'s
-    minimum norm on rank-deficient designs; or, for a dense design with fewer rows than
-    columns, by QR of its transpose (the short side: the centring's null direction taken out
-    by one Householder reflection, then substitution, or the SVD of the n×n factor when that
+    **Many features.** The statistics are d×d: for wide or sparse designs (one-hot encodings, text
+    features) forming and solving them costs :math:`O(d^3)` and :math:`O(d^2)` memory. Those designs
+    are solved over the data itself instead, in memory :math:`O(\mathrm{nnz} + n + d)`: by LSMR on
+    the implicitly centred design (a sparse X is never densified), run until the relative optimality
+    :math:`\|X_c^\top r\| / (\|X_c\|_F\|r\|)`, measured at its answer, is at most 1e-12, and giving
+    ``lstsq``'s minimum norm on rank-deficient designs; or, for a dense design with fewer rows than
+    columns, on its short side: the centring's null direction taken out by one Householder
+    reflection, then the n×n normal equations :math:`AA^\top` (Cholesky, refined once) when they are
+    well conditioned, else QR of the transpose (substitution, or the SVD of the n×n factor when that
     is near singular). Products with a large X run on all cores, one range of rows each.
-    ``solver="auto"`` chooses by a cost model in floating-point
-    operations (n rows, d features, nnz stored numbers): the statistics cost
-    :math:`\sum_i \mathrm{nnz}_i^2 + d^3 + 2nd^2` (n·d² + d³ dense) and 4·8·d² bytes, LSMR
-    :math:`100 \cdot 2(\mathrm{nnz} + n + d)` per target, the short side
-    :math:`2n^2d + 10n^3`; the statistics are taken when cheapest and within a quarter of
-    the machine's memory, and always for data of at most 10⁵ numbers. An LSMR that needs
-    more iterations than the statistics would have cost (an ill-conditioned design) gives
-    way to them.
+    ``solver="auto"`` chooses by a cost model in floating-point operations (n rows, d features, nnz
+    stored numbers): the statistics cost :math:`\sum_i \mathrm{nnz}_i^2 + d^3 + 2nd^2` (n·d² + d³
+    dense) and 4·8·d² bytes, LSMR :math:`100 \cdot 2(\mathrm{nnz} + n + d)` per target, the short
+    side :math:`2n^2d + 10n^3`; the statistics are taken when cheapest and within a quarter of the
+    machine's memory, and always for data of at most 10⁵ numbers. An LSMR that needs more iterations
+    than the statistics would have cost (an ill-conditioned design) gives way to them.
 
     Parameters
     ----------
@@ -540,15 +538,16 @@ class AnalyticLeastSquares(_LinearLeastSquares):
         Rank of the (centred) design matrix; None after LSMR, which does not factor it.
     singular_ : ndarray of shape (min(n_samples, n_features),) or None
         Singular values of the (centred, weighted) design matrix; None after LSMR, and after
-        the short side when its factor was solved by substitution (full rank: no SVD).
+        the short side unless it needed an SVD (full rank: no SVD).
     condition_number_ : float
         Condition number of the centred, column-scaled design; it decides the route (after
-        LSMR, its estimate; after the short side's substitution, LAPACK's 1-norm estimate).
+        LSMR, its estimate; after the short side without an SVD, LAPACK's 1-norm estimate).
     solver_ : str
         The route taken: ``"normal equations"``, ``"QR with refinement"``,
         ``"minimum norm"``, ``"pseudo-inverse"`` (from statistics alone, as in
         ``partial_fit``), for dask collections ``"tall-skinny QR"``, and over the data of a
-        wide or sparse design ``"LSMR"`` or ``"minimum norm by QR of the short side"``.
+        wide or sparse design ``"LSMR"``, ``"minimum norm by normal equations of the short
+        side"`` or ``"minimum norm by QR of the short side"``.
     n_features_in_ : int
         Number of features seen during ``fit``.
     feature_names_in_ : ndarray of shape (n_features_in_,)
@@ -598,7 +597,7 @@ class AnalyticLeastSquares(_LinearLeastSquares):
         self._inference_factors = (solution.r_factor, solution.residual_sum_of_squares)
 
     def _fit_operator(self, source, costs, y_is_1d: bool, *, start, task) -> None:
-        """Solve over the data itself (LSMR, or QR of the short side) and copy the record.
+        """Solve over the data itself (LSMR, or on the short side) and copy the record.
 
         An LSMR that needs more iterations than the statistics would have cost (an
         ill-conditioned design, under ``solver="auto"``) gives way to the statistics route.

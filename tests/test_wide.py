@@ -25,6 +25,12 @@ from gdregress import (
 )
 from gdregress._cost_model import choose_representation, route_costs
 
+# The closed form's names for the short side: QR, and the normal equations when well conditioned.
+SHORT_SIDE = (
+    "minimum norm by QR of the short side",
+    "minimum norm by normal equations of the short side",
+)
+
 
 def sparse_design(n, d, per_row=5, seed=0, dtype=np.float64):
     rng = np.random.default_rng(seed)
@@ -105,7 +111,7 @@ def test_short_side_is_lstsq_minimum_norm(weighted):
     if weighted:
         weights[:5] = 0.0
     model = AnalyticLeastSquares().fit(X, y, sample_weight=weights)
-    assert model.solver_ == "minimum norm by QR of the short side"
+    assert model.solver_ in SHORT_SIDE
     kept = slice(None) if weights is None else weights > 0
     coef, intercept = centred_lstsq(X[kept], y[kept], None if weights is None else weights[kept])
     np.testing.assert_allclose(model.coef_, coef, rtol=1e-8, atol=1e-12)
@@ -363,9 +369,19 @@ def test_short_side_solves_by_substitution_and_falls_back_to_the_svd_when_rows_r
     coef, intercept = centred_lstsq(X, y)
     np.testing.assert_allclose(model.coef_, coef, rtol=1e-9, atol=1e-12)
     assert model.intercept_ == pytest.approx(intercept, rel=1e-9)
-    # Well conditioned: R solved by substitution, no singular values computed.
+    # Well conditioned: the short side's normal equations (AAᵀ, 149 × 149), refined once.
+    assert model.solver_ == "minimum norm by normal equations of the short side"
     assert model.rank_ == 149 and model.singular_ is None
     assert 1.0 <= model.condition_number_ < 100.0
+    # Singular values from 1 to 1e-6: AAᵀ (condition 1e12) is left for QR, whose R is
+    # still solved by substitution.
+    left = np.linalg.qr(rng.standard_normal((150, 150)))[0]
+    right = np.linalg.qr(rng.standard_normal((800, 150)))[0]
+    skewed = (left * np.geomspace(1.0, 1e-6, 150)) @ right.T
+    model = AnalyticLeastSquares(fit_intercept=False).fit(skewed, y)
+    assert model.solver_ == "minimum norm by QR of the short side" and model.singular_ is None
+    coef, _ = centred_lstsq(skewed, y, fit_intercept=False)
+    np.testing.assert_allclose(model.coef_, coef, rtol=0, atol=1e-8 * np.abs(coef).max())
     # Rows repeated with other targets: R is singular, its SVD gives lstsq's minimum norm.
     repeated = np.vstack([X, X[:50]])
     other_y = np.concatenate([y, y[:50] + rng.standard_normal(50)])
@@ -387,7 +403,7 @@ def test_short_side_without_an_intercept_is_lstsq_minimum_norm():
     y = rng.standard_normal(120)
     model = AnalyticLeastSquares(fit_intercept=False).fit(X, y)
     coef, _ = centred_lstsq(X, y, fit_intercept=False)
-    assert model.solver_ == "minimum norm by QR of the short side" and model.rank_ == 120
+    assert model.solver_ in SHORT_SIDE and model.rank_ == 120
     np.testing.assert_allclose(model.coef_, coef, rtol=1e-9, atol=1e-12)
     np.testing.assert_allclose(model.predict(X), y, atol=1e-10)  # wide: an exact fit
 
@@ -518,7 +534,9 @@ def test_short_side_matches_lstsq_on_awkward_wide_designs(seed):
     Y = rng.standard_normal((n, 2))
     weights = rng.choice([0.0, 0.5, 1.0, 3.0], n) if seed % 3 == 0 else None
     model = AnalyticLeastSquares(solver="operator").fit(shifted, Y, sample_weight=weights)
-    assert model.solver_ == "minimum norm by QR of the short side"
+    assert model.solver_ in SHORT_SIDE
+    if seed % 2:  # repeated rows make AAᵀ singular: QR (and the SVD of its factor) decides
+        assert model.solver_ == "minimum norm by QR of the short side"
     kept = slice(None) if weights is None else weights > 0
     for t in range(2):
         coef, intercept = centred_lstsq(
