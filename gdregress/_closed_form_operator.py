@@ -29,7 +29,7 @@ import scipy.linalg
 from ._closed_form import LeastSquaresSolution, Route
 from ._lsmr import lsmr
 from ._numerics import numerical_rank, rank_tolerance, require_positive_weight_sum
-from ._operator import DesignOperator, one_blas_thread
+from ._operator import DesignOperator, gram_of_rows, one_blas_thread
 
 __all__ = ["KRYLOV_TOLERANCE", "solve_by_lsmr", "solve_over_data", "solve_short_side"]
 
@@ -131,38 +131,34 @@ def solve_short_side(design: DesignOperator) -> LeastSquaresSolution:
     ``design`` is centred (with an intercept), not standardised (so that the minimum norm is
     in the user's units), without the intercept's column, with centred targets.
     """
-    X = design.X if np.all(design.active) else design.X[:, design.active]
-    A = X - design.shift[design.active]  # the one copy of the design
-    targets = design.targets  # already times W^½
-    root_weights = design.root_weights
+    A = design.dense_rows()  # the one copy of the design (times W^½, as the targets are)
+    targets, root_weights = design.targets, design.root_weights
     if root_weights is not None:  # rows of weight 0 take no part
         rows = root_weights > 0
-        A = A[rows] * root_weights[rows, None]
-        targets, root_weights = targets[rows], root_weights[rows]
+        A, targets, root_weights = A[rows], targets[rows], root_weights[rows]
     if A.shape[0] >= A.shape[1]:  # constant columns or weights of 0 left it tall: small
         u, singular, vt = scipy.linalg.svd(A, full_matrices=False)
         rank = numerical_rank(singular, A.shape[0], A.shape[1])
         theta = vt[:rank].T @ ((u[:, :rank].T @ targets) / singular[:rank, None])
         condition = float(singular[0] / singular[rank - 1]) if rank else 1.0
+        route = Route.SHORT_SIDE
     else:
         if design.centred_targets:  # the centring's null row, taken out exactly
             A, targets = _without_centring_row(A, targets, root_weights)
         by_gram = _short_side_by_normal_equations(A, targets)
-        if by_gram is not None:
-            theta, condition = by_gram
-            coef, intercept = design.to_user(theta)
-            rank = A.shape[0]  # well conditioned: full row rank
-            return LeastSquaresSolution(
-                coef, intercept, rank, None, condition, Route.SHORT_SIDE_NORMAL
-            )
-        theta, singular, rank, condition = _short_side(A, targets)
+        if by_gram is not None:  # well conditioned: full row rank, no singular values
+            (theta, condition), singular, rank = by_gram, None, A.shape[0]
+            route = Route.SHORT_SIDE_NORMAL
+        else:
+            theta, singular, rank, condition = _short_side(A, targets)
+            route = Route.SHORT_SIDE
     coef, intercept = design.to_user(theta)
     singular_values = None
     if singular is not None:
         singular_values = np.zeros(min(design.n_rows, design.n_features))
         user_singular = singular * _common_column_scale(design)
         singular_values[: user_singular.size] = user_singular[: singular_values.size]
-    return LeastSquaresSolution(coef, intercept, rank, singular_values, condition, Route.SHORT_SIDE)
+    return LeastSquaresSolution(coef, intercept, rank, singular_values, condition, route)
 
 
 def _without_centring_row(A: np.ndarray, targets: np.ndarray, root_weights):
@@ -199,9 +195,8 @@ def _short_side_by_normal_equations(A: np.ndarray, targets: np.ndarray):
 
     Returns (solution (k, t), condition estimate of A) or None.
     """
-    gram = scipy.linalg.blas.dsyrk(1.0, A.T, trans=1)  # upper triangle of AAᵀ (Aᵀ: Fortran)
-    upper = np.abs(np.triu(gram))
-    norm_1 = float(np.max(upper.sum(axis=0) + upper.sum(axis=1) - np.diag(upper)))
+    gram = gram_of_rows(A)
+    norm_1 = float(np.max(np.abs(gram).sum(axis=0)))
     factor, info = scipy.linalg.lapack.dpotrf(gram, lower=False, overwrite_a=True)
     if info != 0:  # not positive definite: rank-deficient rows
         return None

@@ -37,7 +37,7 @@ from ._statistics import _THREADS, _blas_controller, _thread_pool
 from ._statistics import _column_magnitudes as column_magnitudes
 from ._units import Units
 
-__all__ = ["DesignOperator", "design_operator", "one_blas_thread"]
+__all__ = ["DesignOperator", "design_operator", "gram_of_rows", "one_blas_thread"]
 
 # Nonzeros (or dense numbers) per chunk for the moment passes: temporaries stay ~8 MiB.
 _CHUNK_NUMBERS = 1 << 20
@@ -178,22 +178,26 @@ class DesignOperator:
             dtype=np.float64,
         )
 
-    def row_gram(self) -> np.ndarray:
-        """:math:`MM^\\top` (n×n) of a dense design, for a descent on its rows.
-
-        Formed from one copy of the active columns by BLAS's symmetric rank-k product
-        (on all cores); the intercept's column adds :math:`W^{1/2}1\\,(W^{1/2}1)^\\top`.
-        """
+    def dense_rows(self) -> np.ndarray:
+        """:math:`W^{1/2}(X - 1\\,\\mathrm{shift}^\\top)\\,\\mathrm{diag}(\\mathrm{scale})^{-1}` on
+        the active columns of a dense design: one C-ordered copy (without the intercept's
+        column), for the solvers of its short side."""
         if scipy.sparse.issparse(self.X):
-            raise TypeError("row_gram is for dense designs (sparse ones stay sparse).")
+            raise TypeError("dense_rows is for dense designs (sparse ones stay sparse).")
         active = self.active
         X = self.X if np.all(active) else self.X[:, active]
-        Z = (X - self.shift[active]) / self.scale[active]
+        rows = X - self.shift[active]
+        if np.any(self.scale[active] != 1.0):
+            rows /= self.scale[active]
         if self.root_weights is not None:
-            Z *= self.root_weights[:, None]
-        # Z is C-ordered, so Zᵀ is Fortran-ordered: syrk(trans=1) forms ZZᵀ without a copy.
-        upper = scipy.linalg.blas.dsyrk(1.0, Z.T, trans=1) if Z.size else np.zeros((len(Z),) * 2)
-        gram = np.triu(upper) + np.triu(upper, 1).T
+            rows *= self.root_weights[:, None]
+        return rows
+
+    def row_gram(self) -> np.ndarray:
+        """:math:`MM^\\top` (n×n) of a dense design, for a descent on its rows: the Gram matrix
+        of :meth:`dense_rows`, plus :math:`W^{1/2}1\\,(W^{1/2}1)^\\top` for the intercept's
+        column."""
+        gram = gram_of_rows(self.dense_rows())
         if self.with_intercept:
             root = np.ones(self.n_rows) if self.root_weights is None else self.root_weights
             gram += np.outer(root, root)
@@ -316,6 +320,15 @@ def design_operator(
     )
     object.__setattr__(design, "_row_ranges", ranges)
     return design
+
+
+def gram_of_rows(A: np.ndarray) -> np.ndarray:
+    """:math:`AA^\\top` (symmetric, n×n) of a C-ordered A, by BLAS's symmetric rank-k product
+    on all cores (:math:`A^\\top` is Fortran-ordered: no copy)."""
+    if not A.size:
+        return np.zeros((A.shape[0],) * 2)
+    upper = scipy.linalg.blas.dsyrk(1.0, A.T, trans=1)
+    return np.triu(upper) + np.triu(upper, 1).T
 
 
 def one_blas_thread():

@@ -45,7 +45,11 @@ from ._numerics import EPS, require_positive_weight_sum
 from ._operator import DesignOperator, one_blas_thread
 from .optimize import DescentStatus
 
-__all__ = ["PATH_BUDGET", "descend_on_operator"]
+__all__ = ["MATRIX_FREE", "ON_THE_SHORT_SIDE", "PATH_BUDGET", "descend_on_operator"]
+
+# The two ways of taking the steps, as ``solver_`` names them.
+MATRIX_FREE = "matrix-free descent"
+ON_THE_SHORT_SIDE = "descent on the short side"
 
 # Numbers of path_ kept at most (80 MB): 10⁵ coefficients get 100 iterates.
 PATH_BUDGET = 10_000_000
@@ -112,7 +116,6 @@ def _descend(design: DesignOperator, settings: DescentSettings, coefficients) ->
             "steepest direction cannot shrink.",
         )
     run = _Run(design, settings, fixed, max_curvature)
-    run.on_rows = isinstance(coefficients, _RowCoefficients)
     run.descend(coefficients)
     return run.solution()
 
@@ -120,6 +123,8 @@ def _descend(design: DesignOperator, settings: DescentSettings, coefficients) ->
 class _Coefficients:
     """θ itself: each step one product with :math:`M^\\top` (the gradient) and one with M
     (the curvature along it, and the residual's update)."""
+
+    route = MATRIX_FREE
 
     def __init__(self, design: DesignOperator, theta: np.ndarray) -> None:
         self.design, self.theta = design, theta
@@ -166,6 +171,8 @@ class _RowCoefficients:
     block, the path at the end: one product with :math:`M^\\top` for all kept iterates).
     The iterates are those of :class:`_Coefficients`, to rounding.
     """
+
+    route = ON_THE_SHORT_SIDE
 
     def __init__(self, design: DesignOperator, theta: np.ndarray) -> None:
         self.design, self.theta0 = design, theta
@@ -222,10 +229,11 @@ class _Run:
         capacity = budget // max(1, (design.n_features + 1) * design.targets.shape[1])
         self.capacity, self.stride = max(capacity, 4), 1
         self.status = DescentStatus.MAX_ITER
-        self.on_rows = False
+        self.route = MATRIX_FREE
 
     def descend(self, coefficients) -> None:
         settings, monitor = self.settings, self.settings.monitor
+        self.route = coefficients.route
         callback = (
             None if monitor is None else monitor.watch(coefficients.current(), self.design.to_user)
         )
@@ -324,7 +332,7 @@ class _Run:
                 f"The cost rose for {_PATIENCE} steps in a row by iteration {self.n_iter}.",
             )
         if self.status == DescentStatus.MAX_ITER:
-            _warn_not_converged(settings, self.on_rows)
+            _warn_not_converged(settings, self.route)
         if self.status == DescentStatus.STOPPED:
             warn_stopped(settings, self.n_iter, stacklevel=8)
         coefs, intercepts = zip(*(design.to_user(theta) for theta in self.kept), strict=True)
@@ -386,7 +394,7 @@ def _checked_start(design: DesignOperator, start):
     return start
 
 
-def _warn_not_converged(settings: DescentSettings, on_rows: bool) -> None:
+def _warn_not_converged(settings: DescentSettings, route: str) -> None:
     rate = settings.learning_rate
     remedy = (
         f"learning_rate='auto' (the exact step) instead of {_shortest(float(rate))}"
@@ -394,9 +402,12 @@ def _warn_not_converged(settings: DescentSettings, on_rows: bool) -> None:
         else "set standardize=True"
         if not settings.standardize
         else "use AnalyticLeastSquares, which solves this design "
-        + ("by QR of its short side" if on_rows else "by LSMR to full precision")
+        + (
+            "by normal equations or QR of its short side"
+            if route == ON_THE_SHORT_SIDE
+            else "by LSMR to full precision"
+        )
     )
-    route = "descent on the short side" if on_rows else "matrix-free descent"
     warnings.warn(
         f"GradientDescentRegressor did not converge in max_iter={settings.max_iter} "
         f"iterations of the {route}: the relative optimality "

@@ -34,7 +34,7 @@ from ._cost_model import (
     route_costs,
 )
 from ._descent import DescentSettings, solve_by_descent
-from ._operator_descent import descend_on_operator
+from ._operator_descent import MATRIX_FREE, ON_THE_SHORT_SIDE, descend_on_operator
 from ._sources import ArraySource
 from ._statistics import merge_statistics
 from ._validation import (
@@ -856,9 +856,7 @@ class GradientDescentRegressor(_LinearLeastSquares):
         solution = descend_on_operator(
             design, self._settings(task, y_is_1d), start=start, on_rows=on_rows
         )
-        self._copy_descent(
-            solution, y_is_1d, "descent on the short side" if on_rows else "matrix-free descent"
-        )
+        self._copy_descent(solution, y_is_1d, ON_THE_SHORT_SIDE if on_rows else MATRIX_FREE)
         self.statistics_ = None
 
     def _settings(self, task, y_is_1d: bool) -> DescentSettings:
