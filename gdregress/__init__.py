@@ -24,8 +24,9 @@ _WHERE = {
     "GradientDescentRegressor": "linear_model",
     "DatasetIntegrityError": "datasets",
     "DivergenceError": "exceptions",
+    "EssentiallyPerfectFitWarning": "exceptions",
     "IllConditionedWarning": "exceptions",
-    "RegressionSummary": "_inference",
+    "RegressionSummary": "_summary",
     "gradient_descent": "optimize",
     "minimize_gradient_descent": "optimize",
 }
@@ -35,9 +36,9 @@ __all__ = [*sorted(_WHERE), "__version__", "datasets"]
 if TYPE_CHECKING:  # for type checkers and IDEs: the names as if imported eagerly
     # ruff: noqa: F401
     from . import datasets
-    from ._inference import RegressionSummary
+    from ._summary import RegressionSummary
     from .datasets import DatasetIntegrityError
-    from .exceptions import DivergenceError, IllConditionedWarning
+    from .exceptions import DivergenceError, EssentiallyPerfectFitWarning, IllConditionedWarning
     from .linear_model import AnalyticLeastSquares, GradientDescentRegressor
     from .optimize import gradient_descent, minimize_gradient_descent
 

@@ -25,6 +25,7 @@ import numpy as np
 import scipy.linalg
 
 from . import _compensated
+from ._messages import find_stack_level
 from ._numerics import (
     EPS,
     FAST_ROUTE_MAX_CONDITION,
@@ -35,6 +36,7 @@ from ._numerics import (
 )
 from ._sources import ArraySource, DataSource, Refinement, RFactor
 from ._statistics import LeastSquaresStatistics
+from ._units import centre_of_line
 from .cost import ColumnScaling, column_scaling
 from .exceptions import IllConditionedWarning
 
@@ -87,6 +89,9 @@ class LeastSquaresSolution:
     residual_sum_of_squares : ndarray of shape (n_targets,) or None
         :math:`\\sum_i w_i \\rho_i^2` in the statistics' units, from the refined residuals
         (QR with refinement only): free of the cancellation of the statistics' version.
+    centre : tuple (point, point_low, value) or None
+        The columns' exact mean and the line's value there, in the user's units (see
+        :class:`~gdregress._units.Centre`); None without an intercept.
     """
 
     coef: np.ndarray
@@ -97,6 +102,7 @@ class LeastSquaresSolution:
     route: str
     r_factor: np.ndarray | None = None
     residual_sum_of_squares: np.ndarray | None = None
+    centre: tuple | None = None
 
 
 def solve_least_squares(
@@ -169,7 +175,7 @@ def solve_least_squares(
             "solution of the normal equations may have lost about "
             f"{digits_lost(condition)} of its 16 digits.",
             IllConditionedWarning,
-            stacklevel=5,  # the user's partial_fit, through _fit_context
+            stacklevel=find_stack_level(),
         )
         solution = _from_statistics(
             stats, design, scaled, correlation, fit_intercept, eigenvalues=eigenvalues
@@ -177,7 +183,11 @@ def solve_least_squares(
         solution = _with_condition(solution, np.sqrt(condition))
     # Columns divided by powers of two before squaring (beyond 1e±90) scale back exactly.
     coef, intercept = stats.to_user_units(solution.coef, solution.intercept)
-    return replace(solution, coef=coef, intercept=intercept)
+    centre = None
+    if fit_intercept:
+        # Every route's solution with an intercept passes through the means (Σ w ρ = 0).
+        centre = centre_of_line(stats.x_mean, stats.x_mean_low, stats.y_mean, stats.units)
+    return replace(solution, coef=coef, intercept=intercept, centre=centre)
 
 
 def _with_condition(solution: LeastSquaresSolution, condition: float) -> LeastSquaresSolution:
@@ -277,7 +287,7 @@ def _warn_if_digits_lost(condition: float) -> None:
             "centring and scaling the columns): the tall-skinny QR over the dask data may "
             f"have lost about {digits_lost(condition)} of its 16 digits.",
             IllConditionedWarning,
-            stacklevel=7,  # the user's fit: through the solver, fit and _fit_context
+            stacklevel=find_stack_level(),
         )
 
 

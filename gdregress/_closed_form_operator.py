@@ -78,7 +78,9 @@ def solve_by_lsmr(design: DesignOperator, max_iter: int) -> tuple[LeastSquaresSo
         converged &= reached
         condition = max(condition, estimate)
     coef, intercept = design.to_user(theta)
-    solution = LeastSquaresSolution(coef, intercept, None, None, condition, Route.LSMR)
+    solution = LeastSquaresSolution(
+        coef, intercept, None, None, condition, Route.LSMR, centre=design.centre(theta)
+    )
     return solution, bool(converged)
 
 
@@ -158,7 +160,9 @@ def solve_short_side(design: DesignOperator) -> LeastSquaresSolution:
         singular_values = np.zeros(min(design.n_rows, design.n_features))
         user_singular = singular * _common_column_scale(design)
         singular_values[: user_singular.size] = user_singular[: singular_values.size]
-    return LeastSquaresSolution(coef, intercept, rank, singular_values, condition, route)
+    return LeastSquaresSolution(
+        coef, intercept, rank, singular_values, condition, route, centre=design.centre(theta)
+    )
 
 
 def _without_centring_row(A: np.ndarray, targets: np.ndarray, root_weights):

@@ -104,3 +104,35 @@ def weighted_sum(weights: np.ndarray | None, r: np.ndarray) -> np.ndarray:
         return compensated_sum(r)
     product, product_error = two_product(weights[:, None], r)
     return compensated_sum(np.concatenate([product, product_error]))
+
+
+def centred_residual(
+    y: np.ndarray,
+    X: np.ndarray,
+    point: np.ndarray,
+    point_low: np.ndarray,
+    coef: np.ndarray,
+    value: np.ndarray,
+) -> np.ndarray:
+    """``y − value − (X − point − point_low)·coef`` row by row, in double-double precision.
+
+    The residuals of a line given by its value at the (double-double) point ``point +
+    point_low``: ``X − point`` is split exactly by TwoSum, so columns far from 0 against their
+    spread lose nothing.
+
+    Parameters
+    ----------
+    y : ndarray of shape (n, t)
+    X : ndarray of shape (n, d)
+    point, point_low : ndarray of shape (d,)
+    coef : ndarray of shape (d, t)
+    value : ndarray of shape (t,)
+    """
+    total, error = two_sum(y, -np.broadcast_to(value, y.shape))
+    for j in range(X.shape[1]):
+        dx, dx_error = two_sum(X[:, j, None], -point[j])
+        product, product_error = two_product(dx, -coef[j][None, :])
+        total, e = two_sum(total, product)
+        # The small parts' products are of order eps·|dx·coef|: their own rounding is eps².
+        error += e + product_error - (dx_error - point_low[j]) * coef[j][None, :]
+    return total + error

@@ -507,11 +507,16 @@ def _merge_r_factors(a: np.ndarray, b: np.ndarray) -> np.ndarray:
 # --- prediction ----------------------------------------------------------------------------
 
 
-def _predict_block(X, coef: np.ndarray, intercept) -> np.ndarray:
-    return _float_block(X) @ coef.T + intercept
+def _predict_block(X, coef: np.ndarray, intercept, centre) -> np.ndarray:
+    X = _float_block(X)
+    if centre is None:
+        return X @ coef.T + intercept
+    coef2 = coef[:, None] if coef.ndim == 1 else coef.T
+    predictions = centre.predict(X, coef2)
+    return predictions[:, 0] if coef.ndim == 1 else predictions
 
 
-def predict(X, coef: np.ndarray, intercept) -> Any:
+def predict(X, coef: np.ndarray, intercept, centre=None) -> Any:
     """Predict lazily on a dask collection: a dask array, computed block by block.
 
     Parameters
@@ -520,6 +525,9 @@ def predict(X, coef: np.ndarray, intercept) -> Any:
         Its features already checked against the fit (:func:`feature_sample`).
     coef : ndarray of shape (n_features,) or (n_targets, n_features)
     intercept : float or ndarray of shape (n_targets,)
+    centre : Centre, optional
+        The line's value at the columns' mean: each block is predicted from it (see
+        :class:`~gdregress._units.Centre`), as in memory.
 
     Returns
     -------
@@ -529,12 +537,19 @@ def predict(X, coef: np.ndarray, intercept) -> Any:
     coef = np.asarray(coef, dtype=np.float64)
     if coef.ndim == 1:
         return X.map_blocks(
-            _predict_block, coef, intercept, drop_axis=1, dtype=np.float64, meta=np.empty(0)
+            _predict_block,
+            coef,
+            intercept,
+            centre,
+            drop_axis=1,
+            dtype=np.float64,
+            meta=np.empty(0),
         )
     return X.map_blocks(
         _predict_block,
         coef,
         intercept,
+        centre,
         chunks=(X.chunks[0], (coef.shape[0],)),
         dtype=np.float64,
         meta=np.empty((0, 0)),

@@ -19,8 +19,10 @@ import numpy as np
 from scipy.optimize import OptimizeResult
 from sklearn.exceptions import ConvergenceWarning
 
+from ._messages import find_stack_level
 from ._numerics import EPS, FLAT_CURVATURE, TINY, require_positive_weight_sum, safe_norm
 from ._statistics import LeastSquaresStatistics
+from ._units import centre_of_line
 from .cost import ColumnScaling, LeastSquaresCost, column_scaling
 from .exceptions import DivergenceError
 from .optimize import DescentStatus, _excess, gradient_descent
@@ -66,6 +68,10 @@ class DescentSolution:
     path_iterations : ndarray of shape (n_kept,) or None
         The iteration of each row of ``path`` where it is thinned (the matrix-free descent of
         a wide design); None when it holds every iterate.
+    centre : tuple (point, point_low, value) or None
+        The point the descent's coordinates are centred on and the last iterate's value
+        there, in the user's units (see :class:`~gdregress._units.Centre`); None without
+        an intercept.
     """
 
     coef: np.ndarray
@@ -79,6 +85,7 @@ class DescentSolution:
     status: DescentStatus
     converged: bool
     path_iterations: np.ndarray | None = None
+    centre: tuple | None = None
 
 
 @dataclass(frozen=True)
@@ -180,8 +187,10 @@ def solve_by_descent(
     if result.status == DescentStatus.MAX_ITER:
         _warn_not_converged(settings, cost, result, tolerance)
     if result.status == DescentStatus.STOPPED:
-        warn_stopped(settings, int(result.nit), stacklevel=6)
+        warn_stopped(settings, int(result.nit))
     coef, intercept, path, loss_curve = _in_user_units(statistics, coordinates, result.path)
+    if start is not None:  # the start as given, not as its round trip through the coordinates
+        path[0] = np.concatenate([start[0], start[1][None, :]]).T
     return DescentSolution(
         coef=coef,
         intercept=intercept,
@@ -193,7 +202,26 @@ def solve_by_descent(
         n_iter=int(result.nit),
         status=DescentStatus(result.status),
         converged=result.status == DescentStatus.CONVERGED and settings.tol is not None,
+        centre=_centre(statistics, coordinates, result.path[-1], coef, intercept),
     )
+
+
+def _centre(statistics, coordinates: _Coordinates, theta, coef, intercept):
+    """The last iterate's value at the columns' exact mean, with that mean (user units).
+
+    Standardised, the descent's intercept is that value (its columns are centred on the
+    mean); in the user's own coordinates it is computed from the line.
+    """
+    if not coordinates.cost.fit_intercept:
+        return None
+    if coordinates.to_descent is None:
+        k = coordinates.n_active
+        value = theta.reshape(coordinates.cost.n_parameters, -1)[k]
+    else:
+        scaled_coef, scaled_intercept = statistics.from_user_units(coef, intercept)
+        mean = statistics.x_mean + statistics.x_mean_low
+        value = scaled_intercept + mean @ scaled_coef
+    return centre_of_line(statistics.x_mean, statistics.x_mean_low, value, statistics.units)
 
 
 def _starting_point(statistics, coordinates: _Coordinates, start) -> np.ndarray:
@@ -216,13 +244,13 @@ def check_start_shape(start, n_features: int, n_targets: int) -> None:
         )
 
 
-def warn_stopped(settings: DescentSettings, n_iter: int, *, stacklevel: int) -> None:
+def warn_stopped(settings: DescentSettings, n_iter: int) -> None:
     """The ConvergenceWarning of a descent that a callback stopped, naming it."""
     warnings.warn(
         f"GradientDescentRegressor stopped after {n_iter} iterations, before "
         f"converging: {settings.monitor.reason}.",
         ConvergenceWarning,
-        stacklevel=stacklevel,  # the user's call, through fit, _fit_context and the solver
+        stacklevel=find_stack_level(),
     )
 
 
@@ -307,7 +335,7 @@ def _warn_not_converged(settings, cost: LeastSquaresCost, result, tolerance) -> 
         "gradient descent needs about that many iterations per factor e of accuracy. "
         f"Increase max_iter or tol, or {remedy}.",
         ConvergenceWarning,
-        stacklevel=6,  # the user's call, through fit, scikit-learn's _fit_context and the solver
+        stacklevel=find_stack_level(),
     )
 
 

@@ -26,18 +26,24 @@ from __future__ import annotations
 
 import functools
 import math
-from dataclasses import dataclass
+import warnings
+from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
 import scipy.linalg
+from sklearn.exceptions import ConvergenceWarning
 
 from . import _compensated
+from ._messages import find_stack_level
 from ._numerics import EPS, exponent_of, numerical_rank, times_power_of_two
 from ._statistics import LeastSquaresStatistics, compute_statistics, merge_statistics
+from ._summary import RegressionSummary
+from ._units import Centre
 from .cost import ColumnScaling, LeastSquaresCost, column_scaling
+from .exceptions import EssentiallyPerfectFitWarning
 
-__all__ = ["COV_TYPES", "RegressionSummary", "model_inference"]
+__all__ = ["COV_TYPES", "model_inference", "prediction_intervals", "summaries"]
 
 COV_TYPES = ("nonrobust", "HC0", "HC1", "HC2", "HC3")
 COEF_COLUMNS = ["coef", "std_err", "t_value", "p_value", "ci_lower", "ci_upper"]
@@ -80,6 +86,17 @@ class _Fit:
         The model's parameters in the statistics' units.
     rss : ndarray of shape (t,)
         :math:`\sum_i w_i r_i^2` per target, in the statistics' units.
+    centre : Centre or None
+        The model's line at the columns' exact mean (see :class:`~gdregress._units.Centre`),
+        for residuals that lose nothing to the columns' offsets; None without one.
+    perfect : ndarray of bool, shape (t,)
+        Per target, whether the fit is essentially perfect (:func:`essentially_perfect`);
+        ``rss`` is then taken as 0.
+    rows_read : bool
+        Whether ``rss`` came from the rows (the accurate route's refined residuals, or the
+        data given to ``summary``) rather than from the statistics.
+    meat : ndarray of shape (t, p, p) or None
+        The robust covariances' :math:`F^\top A^\top W \Omega W A F` per target, from the rows.
     """
 
     stats: LeastSquaresStatistics
@@ -90,6 +107,10 @@ class _Fit:
     coef: np.ndarray
     intercept: np.ndarray
     rss: np.ndarray
+    centre: Centre | None = None
+    perfect: np.ndarray | None = None
+    rows_read: bool = False
+    meat: np.ndarray | None = None
 
     @property
     def n_params(self) -> int:
@@ -143,7 +164,7 @@ class _Fit:
         return np.hstack([Z, np.ones((X.shape[0], 1))]) if self.fit_intercept else Z
 
 
-def model_inference(model, what: str) -> _Fit:
+def model_inference(model, what: str, source=None, cov_type: str = "nonrobust") -> _Fit:
     """The inference of a fitted estimator, or a ValueError saying why it has none.
 
     Parameters
@@ -152,6 +173,10 @@ def model_inference(model, what: str) -> _Fit:
         Fitted.
     what : str
         The method asking, for messages (``"summary()"``).
+    source : ArraySource or DaskSource, optional
+        The data of the fit given again: read once more for the residuals (and, for
+        ``cov_type`` HC0–HC3, the meat of the sandwich), exactly, whichever the route.
+    cov_type : str, default="nonrobust"
     """
     stats = model.statistics_
     if stats is None:
@@ -163,6 +188,7 @@ def model_inference(model, what: str) -> _Fit:
             "(a d×d matrix in memory), or fit a subset of the columns."
         )
     fit_intercept = model.fit_intercept
+    _require_more_rows_than_parameters(stats, fit_intercept, what)
     scaling = column_scaling(stats, fit_intercept)
     factors = getattr(model, "_inference_factors", None) or (None, None)
     r = _triangular_factor(stats, scaling, fit_intercept, factors[0], what)
@@ -177,15 +203,54 @@ def model_inference(model, what: str) -> _Fit:
         rss = (
             2 * stats.weight_sum * cost.value_path(coef[None], intercept[None], per_target=True)[0]
         )
-        _require_resolved_residuals(stats, fit_intercept, np.asarray(rss), r.shape[0], what)
-    fit = _Fit(stats, scaling, fit_intercept, r, factor, coef, intercept, np.asarray(rss))
-    if fit.df_resid <= 0:
+    centre = getattr(model, "_centre", None)
+    if centre is not None and not centre.holds_for(model.coef_, model.intercept_):
+        centre = None
+    fit = _Fit(stats, scaling, fit_intercept, r, factor, coef, intercept, np.asarray(rss), centre)
+    fit = replace(fit, rows_read=factors[1] is not None)
+    if source is not None:
+        given, meat, rss = _second_pass(fit, source, cov_type)
+        _require_same_data(stats, given)
+        fit = replace(fit, rss=rss, rows_read=True, meat=meat)
+    perfect = essentially_perfect(stats, fit_intercept, fit.rss, r.shape[0], fit.rows_read)
+    return replace(fit, rss=np.where(perfect, 0.0, fit.rss), perfect=perfect)
+
+
+def _require_more_rows_than_parameters(stats, fit_intercept: bool, what: str) -> None:
+    """Refuse a fit with no degrees of freedom left for the residuals, naming the rows."""
+    n_params = stats.n_features + int(fit_intercept)
+    if stats.n_rows <= n_params:
+        parameters = f"{stats.n_features} feature(s)" + (
+            " and the intercept" if fit_intercept else ""
+        )
         raise ValueError(
             f"{what} needs more rows than parameters: {stats.n_rows} row(s) for "
-            f"{fit.n_params} parameters leave no degrees of freedom for the residuals, so "
-            "the noise level (and every standard error) is undefined. Fit more rows."
+            f"{n_params} parameters ({parameters}) leave no degrees of freedom for the "
+            "residuals, so the noise level (and every standard error) is undefined. Fit at "
+            f"least {n_params + 1} rows, or fewer features."
         )
-    return fit
+
+
+def essentially_perfect(
+    stats, fit_intercept: bool, rss: np.ndarray, n_params: int, rows_read: bool
+) -> np.ndarray:
+    r"""Per target, whether the fit is essentially perfect: its residuals are rounding.
+
+    From the rows (``rows_read``), R's ``summary.lm`` rule: the residuals' sum of squares is
+    below :math:`10^{-30}` of y's about 0 (their size is below 1e-15 of the fitted values').
+    From the statistics, the residual sum of squares is a difference of sums of the size of
+    the total sum of squares, each rounded to about :math:`\varepsilon` of it: below
+    :math:`16 p \varepsilon` of the total (:math:`R^2 = 1` to about 14 digits) it is
+    rounding, and t, p and F would be quotients of rounding errors; such a fit is reported
+    as essentially perfect too, and its summary says that the rows (``summary(X=X, y=y)``)
+    resolve its residuals. A constant target is measured against its sum of squares about 0.
+    """
+    about_zero = stats.uncentred_yy()
+    if rows_read:
+        return np.asarray(rss <= 1e-30 * about_zero)
+    tss = stats.yy if fit_intercept else about_zero
+    scale = np.where(tss > 0, tss, about_zero)
+    return np.asarray(rss <= 16 * n_params * EPS * scale)
 
 
 def _triangular_factor(stats, scaling, fit_intercept, r_factor, what) -> np.ndarray:
@@ -245,17 +310,29 @@ def nonrobust_covariance(fit: _Fit) -> list[tuple[np.ndarray, np.ndarray]]:
     return [fit.to_user(t, half=sigma[t] * fit.factor) for t in range(fit.stats.n_targets)]
 
 
-def robust_covariance(fit: _Fit, source, cov_type: str):
-    r"""HC0–HC3 and the standard errors per target, in user units, from one more pass.
+def robust_covariance(fit: _Fit, cov_type: str):
+    r"""HC0–HC3 and the standard errors per target, in user units, from the rows' meat.
 
     The sandwich :math:`(A^\top W A)^{-1} A^\top W\,\mathrm{diag}(\omega)\,W A
     (A^\top W A)^{-1} = F\,(Q^\top \mathrm{diag}(\omega) Q)\,F^\top` (:math:`Q = W^{1/2}AF`),
     with :math:`\omega_i = r_i^2` (HC0; HC1 times :math:`n/(n-p)`),
     :math:`r_i^2/(1-h_i)` (HC2) and :math:`r_i^2/(1-h_i)^2` (HC3), :math:`h_i` the
-    leverages of the weighted design. ``source`` is the data given again (an
-    :class:`~gdregress._sources.ArraySource` or a Dask source); its statistics, computed in
-    the same pass, must be those the model was fitted on.
+    leverages of the weighted design: ``fit.meat``, from the pass over the rows of
+    :func:`model_inference`.
     """
+    meat = fit.meat.copy()
+    sandwich = fit.factor[None] @ meat @ fit.factor.T[None]
+    if cov_type == "HC1":
+        sandwich *= fit.stats.n_rows / fit.df_resid
+        meat *= fit.stats.n_rows / fit.df_resid
+    covariance = [fit.to_user(t, matrix=sandwich[t]) for t in range(len(meat))]
+    return covariance, _robust_wald(fit, meat)
+
+
+def _second_pass(fit: _Fit, source, cov_type: str):
+    """The statistics of the rows given, the robust covariances' meat (None for
+    ``"nonrobust"``) and the residual sum of squares, in one more pass: chunks of rows in
+    memory, a map-reduce over the blocks of a Dask collection."""
     leaf = functools.partial(_meat_of_rows, fit=fit, cov_type=cov_type)
     if hasattr(source, "blocks"):  # a Dask source: where the blocks live, up a tree
         from ._dask import _numeric_blocks
@@ -264,16 +341,8 @@ def robust_covariance(fit: _Fit, source, cov_type: str):
             X, y, sample_weight = _numeric_blocks(X, y, sample_weight)
             return leaf(X, y, sample_weight, 1.0)
 
-        stats, meat = source.blocks.map_reduce(dask_leaf, _merge_meat)
-    else:
-        stats, meat = _meat_in_chunks(source, leaf)
-    _require_same_data(fit.stats, stats)
-    sandwich = fit.factor[None] @ meat @ fit.factor.T[None]
-    if cov_type == "HC1":
-        sandwich *= fit.stats.n_rows / fit.df_resid
-        meat *= fit.stats.n_rows / fit.df_resid
-    covariance = [fit.to_user(t, matrix=sandwich[t]) for t in range(len(meat))]
-    return covariance, _robust_wald(fit, meat)
+        return source.blocks.map_reduce(dask_leaf, _merge_meat)
+    return _meat_in_chunks(source, leaf)
 
 
 def _robust_wald(fit: _Fit, meat: np.ndarray) -> np.ndarray:
@@ -312,11 +381,13 @@ def _meat_in_chunks(source, leaf):
 
 
 def _merge_meat(a, b):
-    return merge_statistics(a[0], b[0]), a[1] + b[1]
+    meat = None if a[1] is None else a[1] + b[1]
+    return merge_statistics(a[0], b[0]), meat, a[2] + b[2]
 
 
 def _meat_of_rows(X, y, sample_weight, weight_scale, *, fit: _Fit, cov_type: str):
-    r"""One block's statistics, and its :math:`\sum_i \omega_i F^\top a_i a_i^\top F` per target.
+    r"""One block's statistics, its :math:`\sum_i \omega_i F^\top a_i a_i^\top F` per target
+    (None for ``"nonrobust"``) and its :math:`\sum_i w_i r_i^2` per target.
 
     ``sample_weight`` was divided by ``weight_scale`` (a power of two) already; the rows are
     taken to the statistics' units, the weights to theirs.
@@ -326,6 +397,11 @@ def _meat_of_rows(X, y, sample_weight, weight_scale, *, fit: _Fit, cov_type: str
     y = y.reshape(-1, 1) if y.ndim == 1 else y
     stats = compute_statistics(X, y, sample_weight, n_threads=1, weight_scale=weight_scale)
     units = fit.stats.units
+    centred_residuals = None
+    if fit.centre is not None:  # in the user's units, then divided by y's powers of two
+        coef = np.asarray(fit.centre.coef, dtype=np.float64)
+        coef = coef[:, None] if coef.ndim == 1 else coef.T
+        centred_residuals = fit.centre.residuals(X, y, coef) / units.y_scale
     X, y, _ = units.rows_to_scaled(X, y)
     weights = None
     if sample_weight is not None:
@@ -333,10 +409,15 @@ def _meat_of_rows(X, y, sample_weight, weight_scale, *, fit: _Fit, cov_type: str
             np.asarray(sample_weight, dtype=np.float64), weight_scale, units.weight_scale
         )
     design = fit.scaled_rows(X)
-    residuals = _compensated.residual(y, X, fit.coef, fit.intercept, np.zeros_like(y))
+    residuals = centred_residuals
+    if residuals is None:
+        residuals = _compensated.residual(y, X, fit.coef, fit.intercept, np.zeros_like(y))
     if weights is not None:
         root = np.sqrt(weights)[:, None]
         design, residuals = design * root, residuals * root
+    rss = np.sum(residuals**2, axis=0)
+    if cov_type == "nonrobust":
+        return stats, None, rss
     # The rows in the coordinates where the design is orthonormal (A·F = Q): the meat
     # there is well-conditioned, and the leverages are the rows' squared norms.
     rows = design @ fit.factor
@@ -346,7 +427,7 @@ def _meat_of_rows(X, y, sample_weight, weight_scale, *, fit: _Fit, cov_type: str
         power = 1 if cov_type == "HC2" else 2
         omega = omega / (1.0 - leverage)[:, None] ** power
     meat = np.einsum("it,ij,ik->tjk", omega, rows, rows)
-    return stats, meat
+    return stats, meat, rss
 
 
 def _require_same_data(fitted: LeastSquaresStatistics, given: LeastSquaresStatistics) -> None:
@@ -407,12 +488,19 @@ def _user_order(fit: _Fit) -> np.ndarray:
 
 
 def summaries(model, alpha: float, cov_type: str, source) -> list[RegressionSummary]:
-    """One :class:`RegressionSummary` per target of a fitted model."""
-    fit = model_inference(model, "summary()")
+    """One :class:`RegressionSummary` per target of a fitted model.
+
+    Warns, as R's ``summary.lm`` does, of an essentially perfect fit (its standard errors are
+    then 0 and t, p and F undefined), and of a descent that did not converge (the summary is
+    of its last iterate, not of the least-squares line).
+    """
+    fit = model_inference(model, "summary()", source, cov_type)
+    converged = bool(getattr(model, "converged_", True))
+    _warn_of_what_the_summary_is(model, fit, converged)
     if cov_type == "nonrobust":
         covariance, wald = nonrobust_covariance(fit), None
     else:
-        covariance, wald = robust_covariance(fit, source, cov_type)
+        covariance, wald = robust_covariance(fit, cov_type)
     names = pd.Index(parameter_names(model))
     coef, intercept = fit.stats.to_user_units(fit.coef, fit.intercept)
     theta = np.vstack([coef, intercept[None]]) if fit.fit_intercept else coef
@@ -422,11 +510,14 @@ def summaries(model, alpha: float, cov_type: str, source) -> list[RegressionSumm
         cov, std_err = covariance[t][0][np.ix_(order, order)], covariance[t][1][order]
         anova = _anova(fit, t)
         f_statistic = anova.loc["regression", "F"]
-        if wald is not None and fit.n_params > int(fit.fit_intercept):
+        if wald is not None and fit.n_params > int(fit.fit_intercept) and not fit.perfect[t]:
             f_statistic = float(wald[t])  # the Wald test with the robust covariance
+        if fit.perfect[t]:  # no residual to speak of: no uncertainty, no test
+            cov, std_err = np.zeros_like(cov), np.zeros_like(std_err)
+        table = _coefficient_table(theta[order, t], std_err, names, alpha, fit.df_resid)
         results.append(
             RegressionSummary(
-                coef_table=_coefficient_table(theta[order, t], std_err, names, alpha, fit.df_resid),
+                coef_table=table,
                 rse=float(
                     math.sqrt(fit.rss[t] / fit.df_resid * fit.stats.weight_scale)
                     * fit.stats.y_scale[t]
@@ -444,17 +535,42 @@ def summaries(model, alpha: float, cov_type: str, source) -> list[RegressionSumm
                 n_obs=fit.stats.n_rows,
                 fit_intercept=fit.fit_intercept,
                 model_name=type(model).__name__,
+                perfect_fit=bool(fit.perfect[t]),
+                converged=converged,
+                residuals_from_rows=fit.rows_read,
             )
         )
     return results
+
+
+def _warn_of_what_the_summary_is(model, fit: _Fit, converged: bool) -> None:
+    """R's "essentially perfect fit" warning, and the descent's ConvergenceWarning again."""
+    if np.any(fit.perfect):
+        warnings.warn(
+            "essentially perfect fit: the residuals are at the level of rounding (R² = 1 to "
+            "about 14 digits), so the standard errors are 0 and t, p and F are undefined "
+            "(NA).",
+            EssentiallyPerfectFitWarning,
+            stacklevel=find_stack_level(),
+        )
+    if not converged:
+        warnings.warn(
+            f"{type(model).__name__} did not converge (n_iter_ = {model.n_iter_}): this "
+            "summary is of its last iterate, not of the least-squares line, so R², F and "
+            "the residual standard error describe that iterate. Fit with a larger max_iter, "
+            "or use AnalyticLeastSquares.",
+            ConvergenceWarning,
+            stacklevel=find_stack_level(),
+        )
 
 
 def _coefficient_table(coef, std_err, names, alpha: float, df_resid: int) -> pd.DataFrame:
     """Estimates, standard errors, t, two-sided p and intervals of level 1 − alpha."""
     from scipy import stats as distributions
 
-    with np.errstate(divide="ignore", invalid="ignore"):  # a perfect fit: t = ±inf, as statsmodels
-        t_value = coef / std_err
+    with np.errstate(divide="ignore", invalid="ignore"):
+        # A perfect fit's standard errors are 0: t and p are undefined (NaN), not ±inf.
+        t_value = np.where(std_err > 0, coef / std_err, np.nan)
     quantile = distributions.t.ppf(1 - alpha / 2, df_resid)
     return pd.DataFrame(
         {
@@ -467,30 +583,6 @@ def _coefficient_table(coef, std_err, names, alpha: float, df_resid: int) -> pd.
         },
         index=names,
     )
-
-
-def _require_resolved_residuals(stats, fit_intercept: bool, rss, n_params: int, what: str):
-    """Refuse a residual sum of squares that the statistics cannot tell from rounding.
-
-    From the statistics it is a difference of sums of the size of the total sum of squares,
-    each rounded to about :math:`\\varepsilon` of it: where the fit leaves less than
-    :math:`16 p \\varepsilon` of the total (R² within that of 1), the residual standard
-    error, t, p and F would be rounding (0 and infinities) — a number without meaning.
-    """
-    tss = stats.yy if fit_intercept else stats.uncentred_yy()
-    floor = 16 * n_params * EPS * tss
-    unresolved = (tss > 0) & (rss < floor)
-    if np.any(unresolved):
-        t = int(np.argmax(unresolved))
-        raise ValueError(
-            f"{what} cannot resolve the residuals of this fit from its statistics: they "
-            f"leave less than {floor[t] / tss[t]:.1g} of the total sum of squares"
-            + (f" of target {t}" if stats.n_targets > 1 else "")
-            + " (R² = 1 within rounding), below the rounding of sums of that size, so the "
-            "residual standard error, t, p and F would be rounding. The coefficients are "
-            "not affected. AnalyticLeastSquares on data of at most 10⁵ numbers computes "
-            "the residuals from the rows; for larger data, fit a sample of the rows."
-        )
 
 
 def _f_pvalue(f_statistic: float, df_model: int, df_resid: int) -> float:
@@ -510,14 +602,11 @@ def _anova(fit: _Fit, t: int) -> pd.DataFrame:
     df_model, df_resid = fit.n_params - k_constant, fit.df_resid
     rss = float(fit.rss[t])
     tss = float((stats.yy if fit.fit_intercept else stats.uncentred_yy())[t])
-    with np.errstate(divide="ignore", invalid="ignore"):
-        # No slopes, or a constant target (nothing to explain): no F test. An exact fit
-        # (no residual at all) explains everything: F is infinite.
-        explains = df_model and tss > 0
-        f_statistic = math.nan
-        if explains:
-            explained = (tss - rss) / df_model
-            f_statistic = explained / (rss / df_resid) if rss > 0 else math.inf
+    # No slopes, a constant target (nothing to explain) or an essentially perfect fit (no
+    # residual to measure against): no F test.
+    f_statistic = math.nan
+    if df_model and tss > 0 and not fit.perfect[t]:
+        f_statistic = (tss - rss) / df_model / (rss / df_resid)
     # Sums in the statistics' units: y divided by y_scale, the weights by weight_scale.
     to_user = float(stats.units.cost_to_user(np.ones(stats.n_targets))[t] * stats.weight_scale)
     anova = pd.DataFrame(
@@ -530,7 +619,7 @@ def _anova(fit: _Fit, t: int) -> pd.DataFrame:
     anova["mean_sq"] = anova["sum_sq"] / anova["df"].replace(0, np.nan)
     anova["F"] = [f_statistic, np.nan, np.nan]
     anova["p_value"] = [_f_pvalue(f_statistic, df_model, df_resid), np.nan, np.nan]
-    r2 = 1.0 - rss / tss if tss > 0 else math.nan
+    r2 = 1.0 - rss / tss if tss > 0 else math.nan  # (a perfect fit's rss is 0: R² = 1)
     anova.attrs["r2"] = r2
     anova.attrs["adj_r2"] = 1.0 - (stats.n_rows - k_constant) / df_resid * (1.0 - r2)
     return anova
@@ -602,201 +691,3 @@ def confidence_region_excess(least_cost: float, n_rows: int, n_params: int, alph
         )
     quantile = float(distributions.f.ppf(1 - alpha, n_params, df_resid))
     return n_params * quantile * least_cost / df_resid
-
-
-# --- the report -----------------------------------------------------------------------------
-
-
-@dataclass(frozen=True, repr=False)
-class RegressionSummary:
-    r"""The inference of a least-squares fit: statsmodels' numbers, R's ``summary.lm`` report.
-
-    Returned by ``summary()`` of :class:`~gdregress.AnalyticLeastSquares` and
-    :class:`~gdregress.GradientDescentRegressor` (one per target). A weighted fit is weighted
-    least squares (statsmodels' ``WLS``): with :math:`p` parameters, :math:`n` rows,
-    residuals :math:`r_i` and weights :math:`w_i`,
-
-    .. math::
-
-        \hat\sigma^2 = \frac{\sum_i w_i r_i^2}{n - p}, \qquad
-        \widehat{\mathrm{cov}}(\hat\theta) = \hat\sigma^2 (A^\top W A)^{-1}, \qquad
-        t_j = \hat\theta_j / \mathrm{se}_j,
-
-    :math:`A = [1,\ X]`; p-values and intervals from Student's t with :math:`n - p` degrees
-    of freedom. Without an intercept, R² is the uncentred one, as statsmodels and R report it.
-
-    Attributes
-    ----------
-    coef_table : pandas.DataFrame
-        Index ``"intercept"`` (when fitted) then the feature names; columns ``coef``,
-        ``std_err``, ``t_value``, ``p_value`` (two-sided), ``ci_lower``, ``ci_upper``
-        (level 1 − alpha).
-    rse : float
-        The residual standard error :math:`\hat\sigma`.
-    df_model, df_resid : int
-        Degrees of freedom of the model (parameters besides the intercept) and of the
-        residuals (:math:`n - p`).
-    r2, adj_r2 : float
-        :math:`R^2` and :math:`1 - (1 - R^2)(n - k)/(n - p)`, k = 1 with an intercept, else 0.
-    f_statistic, f_pvalue : float
-        The F test of all slopes being 0 (NaN without slopes); with a robust ``cov_type``
-        the Wald test with that covariance, as statsmodels computes it (the ANOVA table
-        keeps the classical one).
-    cov : pandas.DataFrame
-        The covariance of the estimates, labelled like ``coef_table``'s index.
-    anova : pandas.DataFrame
-        Rows ``regression``, ``residual``, ``total``; columns ``df``, ``sum_sq``,
-        ``mean_sq``, ``F``, ``p_value`` (the last two on the regression's row).
-    alpha : float
-    cov_type : str
-        ``"nonrobust"``, or ``"HC0"`` … ``"HC3"`` (the t tests then use the robust errors).
-    n_obs : int
-        Rows of the fit (rows of weight 0 included, as statsmodels counts them).
-    fit_intercept : bool
-    model_name : str
-
-    Examples
-    --------
-    >>> from gdregress import AnalyticLeastSquares
-    >>> model = AnalyticLeastSquares().fit([[1], [2], [3], [4]], [2, 5, 3, 7])
-    >>> summary = model.summary()
-    >>> summary.coef_table.round(4)  # as statsmodels' OLS gives them
-               coef  std_err  t_value  p_value  ci_lower  ci_upper
-    intercept   1.0   2.1737   0.4600   0.6907   -8.3527   10.3527
-    x0          1.3   0.7937   1.6378   0.2431   -2.1151    4.7151
-    >>> round(summary.rse, 4), round(summary.r2, 4)
-    (1.7748, 0.5729)
-    """
-
-    coef_table: pd.DataFrame
-    rse: float
-    df_model: int
-    df_resid: int
-    r2: float
-    adj_r2: float
-    f_statistic: float
-    f_pvalue: float
-    cov: pd.DataFrame
-    anova: pd.DataFrame
-    alpha: float
-    cov_type: str
-    n_obs: int
-    fit_intercept: bool
-    model_name: str
-
-    def coefficient_lines(self) -> list[str]:
-        """The table of coefficients as R prints it: a header, then a row per parameter."""
-        table = self.coef_table
-        labels = ["(Intercept)" if name == "intercept" else name for name in table.index]
-        columns = {
-            "Estimate": _decimal_column(table["coef"].to_numpy()),
-            "Std. Error": _decimal_column(table["std_err"].to_numpy()),
-            "t value": [_t_value(v) for v in table["t_value"]],
-            "Pr(>|t|)": [_p_value(v) for v in table["p_value"]],
-        }
-        width = max(len(label) for label in labels)
-        widths = {name: max(len(name), *map(len, values)) for name, values in columns.items()}
-        header = " " * width + "".join(f" {name:>{widths[name]}}" for name in columns)
-        return [header] + [
-            f"{label:<{width}}"
-            + "".join(f" {columns[name][i]:>{widths[name]}}" for name in columns)
-            + f" {_stars(table['p_value'].iloc[i])}".rstrip()
-            for i, label in enumerate(labels)
-        ]
-
-    def f_line(self) -> str:
-        """The F test as R prints it."""
-        if not self.df_model:
-            return "F-statistic: none (no slopes)"
-        return (
-            f"F-statistic: {self.f_statistic:.4g} on {self.df_model} and {self.df_resid} DF,  "
-            f"p-value: {_p_value(self.f_pvalue, long=True)}"
-        )
-
-    def __str__(self) -> str:
-        robust = "" if self.cov_type == "nonrobust" else f" ({self.cov_type} standard errors)"
-        r2_kind = "Multiple" if self.fit_intercept else "Multiple (uncentred)"
-        return "\n".join(
-            [
-                f"{self.model_name}, {self.n_obs:,} observations",
-                "",
-                f"Coefficients{robust}:",
-                *self.coefficient_lines(),
-                "---",
-                "Signif. codes:  0 '***' 0.001 '**' 0.01 '*' 0.05 '.' 0.1 ' ' 1",
-                "",
-                f"Residual standard error: {self.rse:.4g} on {self.df_resid} degrees of freedom",
-                f"{r2_kind} R-squared:  {self.r2:.4f},\tAdjusted R-squared:  {self.adj_r2:.4f}",
-                self.f_line(),
-            ]
-        )
-
-    def __repr__(self) -> str:
-        return f"<RegressionSummary of {self.model_name}, {self.n_obs} observations>\n{self}"
-
-    def _repr_html_(self) -> str:
-        """The coefficient table and the fit's measures, for notebooks."""
-        measures = pd.DataFrame(
-            {
-                "value": [
-                    self.rse,
-                    self.df_resid,
-                    self.r2,
-                    self.adj_r2,
-                    self.f_statistic,
-                    self.f_pvalue,
-                ]
-            },
-            index=[
-                "residual standard error",
-                "residual df",
-                "R²",
-                "adjusted R²",
-                "F-statistic",
-                "p-value of F",
-            ],
-        )
-        robust = "" if self.cov_type == "nonrobust" else f", {self.cov_type} standard errors"
-        return (
-            f"<div><p><b>{self.model_name}</b>, {self.n_obs:,} observations{robust}</p>"
-            f"{self.coef_table.to_html(float_format=lambda v: f'{v:.6g}')}"
-            f"{measures.to_html(float_format=lambda v: f'{v:.6g}', header=False)}</div>"
-        )
-
-
-def _decimal_column(values: np.ndarray) -> list[str]:
-    """Numbers with as many decimals as give the smallest four significant digits, as R does.
-
-    Beyond 1e15 or below 1e-6 (that would need too many decimals), scientific notation.
-    """
-    magnitudes = np.abs(values[np.isfinite(values) & (values != 0)])
-    if magnitudes.size == 0:
-        return [f"{v:.4g}" for v in values]
-    smallest, largest = float(magnitudes.min()), float(magnitudes.max())
-    if smallest < 1e-6 or largest >= 1e15:
-        return [f"{v:.3e}" for v in values]
-    decimals = max(0, 3 - math.floor(math.log10(smallest)))
-    return [f"{v:.{decimals}f}" for v in values]
-
-
-def _t_value(t: float) -> str:
-    """A t value with four significant digits (three decimals below 10), as R prints it."""
-    if abs(t) < 10:
-        return f"{t:.3f}"
-    return f"{t:.2f}" if abs(t) < 1e5 else f"{t:.3e}"
-
-
-def _p_value(p: float, long: bool = False) -> str:
-    """A p-value as R prints it: below machine precision, "< 2e-16"."""
-    if not np.isfinite(p):
-        return "NA"
-    if p < 2.2e-16:
-        return "< 2.2e-16" if long else "<2e-16"
-    return f"{p:.4g}"
-
-
-def _stars(p: float) -> str:
-    for limit, stars in ((0.001, "***"), (0.01, "**"), (0.05, "*"), (0.1, ".")):
-        if p < limit:
-            return stars
-    return ""

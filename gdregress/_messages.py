@@ -6,11 +6,34 @@ and its error path import nothing heavy.
 
 from __future__ import annotations
 
-__all__ = ["InputError", "first_non_finite", "non_finite_value", "one_line"]
+__all__ = ["InputError", "find_stack_level", "first_non_finite", "non_finite_value", "one_line"]
 
 
 class InputError(Exception):
     """A mistake in the command's input; the message says what is wrong and how to fix it."""
+
+
+def find_stack_level() -> int:
+    """The ``stacklevel`` at which a warning points at the user's code.
+
+    The number of frames, from the caller of ``warnings.warn`` up, that belong to gdregress,
+    scikit-learn or scipy (whose ``_fit_context`` and meta-estimators wrap a fit): the first frame
+    beyond them is the user's call, however deep the warning was raised (scipy's frames are
+    skipped too: ``scipy.optimize.minimize`` calls the descent's minimizer). Counting frames
+    by hand breaks whenever a call moves.
+    """
+    import os
+    import sys
+
+    prefixes = [os.path.dirname(os.path.abspath(__file__))]
+    for name in ("sklearn", "scipy"):
+        module = sys.modules.get(name)
+        if module is not None and getattr(module, "__file__", None):
+            prefixes.append(os.path.dirname(os.path.abspath(module.__file__)))
+    frame, level = sys._getframe(), 0
+    while frame is not None and frame.f_code.co_filename.startswith(tuple(prefixes)):
+        frame, level = frame.f_back, level + 1
+    return max(level, 1)
 
 
 def one_line(text: object) -> str:

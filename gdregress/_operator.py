@@ -35,7 +35,7 @@ from scipy.sparse.linalg import LinearOperator
 from ._numerics import CONSTANT_COLUMN_TOLERANCE, UNSCALED_RANGE, power_of_two_scale
 from ._statistics import _THREADS, _blas_controller, _thread_pool
 from ._statistics import _column_magnitudes as column_magnitudes
-from ._units import Units
+from ._units import Units, centre_of_line
 
 __all__ = ["DesignOperator", "design_operator", "gram_of_rows", "one_blas_thread"]
 
@@ -238,6 +238,17 @@ class DesignOperator:
         else:
             intercept = np.zeros(theta.shape[1])
         return self.units.coef_to_user(coef, intercept)
+
+    def centre(self, theta: np.ndarray):
+        """The shift and the line's value there, in the user's units (see
+        :class:`~gdregress._units.Centre`), or None without an intercept."""
+        if self.with_intercept:
+            value = theta[self.n_active]
+        elif self.centred_targets:
+            value = self.y_mean
+        else:
+            return None
+        return centre_of_line(self.shift, np.zeros_like(self.shift), value, self.units)
 
     def from_user(self, coef: np.ndarray, intercept: np.ndarray) -> np.ndarray:
         """θ (n_parameters, t) for coefficients and intercepts in the user's units."""

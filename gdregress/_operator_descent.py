@@ -41,6 +41,7 @@ from ._descent import (
     check_start_shape,
     warn_stopped,
 )
+from ._messages import find_stack_level
 from ._numerics import EPS, require_positive_weight_sum
 from ._operator import DesignOperator, one_blas_thread
 from .optimize import DescentStatus
@@ -334,7 +335,7 @@ class _Run:
         if self.status == DescentStatus.MAX_ITER:
             _warn_not_converged(settings, self.route)
         if self.status == DescentStatus.STOPPED:
-            warn_stopped(settings, self.n_iter, stacklevel=8)
+            warn_stopped(settings, self.n_iter)
         coefs, intercepts = zip(*(design.to_user(theta) for theta in self.kept), strict=True)
         path = np.concatenate([np.stack(coefs), np.stack(intercepts)[:, None, :]], axis=1)
         with np.errstate(over="ignore"):  # inf where the cost leaves float64's range
@@ -353,6 +354,7 @@ class _Run:
             status=self.status,
             converged=self.status == DescentStatus.CONVERGED and settings.tol is not None,
             path_iterations=np.asarray(self.kept_at),
+            centre=design.centre(self.theta),
         )
 
 
@@ -414,5 +416,5 @@ def _warn_not_converged(settings: DescentSettings, route: str) -> None:
         f"‖Mᵀr‖/(‖M‖_F‖r‖) is still above tol={settings.tol}. Increase max_iter or tol, "
         f"or {remedy}.",
         ConvergenceWarning,
-        stacklevel=8,  # the user's fit: through the run, the solver, fit and _fit_context
+        stacklevel=find_stack_level(),
     )

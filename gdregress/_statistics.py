@@ -21,6 +21,7 @@ import numpy as np
 import scipy.sparse
 from threadpoolctl import ThreadpoolController
 
+from ._compensated import two_sum
 from ._numerics import (
     CONSTANT_COLUMN_TOLERANCE,
     EPS,
@@ -105,6 +106,11 @@ class LeastSquaresStatistics:
         The power of two the weights were divided by (1 unless they are beyond about
         :math:`2^{\pm 500}`); ``weight_sum`` and the centred sums are those of the divided
         weights. The cost is normalised by the weights' sum, so it does not change.
+    x_mean_low : ndarray of shape (n_features,)
+        What ``x_mean`` leaves out: ``x_mean + x_mean_low`` is the mean to about twice
+        float64's precision (a double-double number). Columns far from 0 against their
+        spread (Unix times, 1.7e9 ± 50) need it: one rounding of their mean, 1e-7 there, is
+        a shift of the fitted line that predictions and residuals would inherit.
     """
 
     n_rows: int
@@ -117,12 +123,15 @@ class LeastSquaresStatistics:
     x_scale: np.ndarray | None = None
     y_scale: np.ndarray | None = None
     weight_scale: float = 1.0
+    x_mean_low: np.ndarray | None = None
 
     def __post_init__(self) -> None:
         if self.x_scale is None:
             object.__setattr__(self, "x_scale", np.ones(self.x_mean.shape[0]))
         if self.y_scale is None:
             object.__setattr__(self, "y_scale", np.ones(self.y_mean.shape[0]))
+        if self.x_mean_low is None:
+            object.__setattr__(self, "x_mean_low", np.zeros(self.x_mean.shape[0]))
 
     @property
     def units(self) -> Units:
@@ -149,6 +158,7 @@ class LeastSquaresStatistics:
             self,
             weight_sum=self.weight_sum * fw,
             x_mean=self.x_mean * fx,
+            x_mean_low=self.x_mean_low * fx,
             y_mean=self.y_mean * fy,
             xx=self.xx * np.outer(fx, fx) * fw,
             xy=self.xy * np.outer(fx, fy) * fw,
@@ -429,12 +439,18 @@ def merge_statistics(
     weight_sum = a.weight_sum + b.weight_sum
     share_b = b.weight_sum / weight_sum
     coupling = a.weight_sum * share_b  # S_a·S_b / S
-    dx = b.x_mean - a.x_mean
+    # The difference of the double-double means, exact but for one rounding: it is of the
+    # size of the spread, however far both lie from 0.
+    high, low = two_sum(b.x_mean, -a.x_mean)
+    dx = high + (low + (b.x_mean_low - a.x_mean_low))
+    x_mean, low = two_sum(a.x_mean, share_b * dx)
+    x_mean, x_mean_low = two_sum(x_mean, low + a.x_mean_low)
     dy = b.y_mean - a.y_mean
     return LeastSquaresStatistics(
         n_rows=n_rows,
         weight_sum=weight_sum,
-        x_mean=a.x_mean + share_b * dx,
+        x_mean=x_mean,
+        x_mean_low=x_mean_low,
         y_mean=a.y_mean + share_b * dy,
         xx=a.xx + b.xx + coupling * np.outer(dx, dx),
         xy=a.xy + b.xy + coupling * np.outer(dx, dy),
@@ -627,9 +643,11 @@ def _with_constant_columns(stats, X, sample_weight, columns, chunk_rows):
     if not constant.size:
         return stats
     x_mean, xx, xy = stats.x_mean.copy(), stats.xx.copy(), stats.xy.copy()
+    x_mean_low = stats.x_mean_low.copy()
     x_mean[constant] = lowest[lowest == highest] / stats.x_scale[constant]  # exact
+    x_mean_low[constant] = 0.0
     xx[constant, :] = xx[:, constant] = xy[constant] = 0.0
-    return replace(stats, x_mean=x_mean, xx=xx, xy=xy)
+    return replace(stats, x_mean=x_mean, x_mean_low=x_mean_low, xx=xx, xy=xy)
 
 
 def _shifted_statistics(X, y2, sample_weight, chunk_rows, x_scale, y_scale, n_threads):
@@ -663,10 +681,13 @@ def _shifted_statistics(X, y2, sample_weight, chunk_rows, x_scale, y_scale, n_th
         break
     centred = gram - weight_sum * np.outer(mean, mean)
     d = n_features
+    # The shift and the shifted data's mean are the mean as a double-double number, exactly.
+    x_mean, x_mean_low = two_sum(x_shift, mean[:d])
     return LeastSquaresStatistics(
         n_rows=n_rows,
         weight_sum=weight_sum,
-        x_mean=x_shift + mean[:d],
+        x_mean=x_mean,
+        x_mean_low=x_mean_low,
         y_mean=y_shift + mean[d:],
         xx=centred[:d, :d],
         xy=centred[:d, d:],

@@ -8,6 +8,7 @@ valid data pay nothing for it.
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Mapping
 from contextlib import contextmanager
 
@@ -15,7 +16,7 @@ import numpy as np
 import pandas as pd
 from sklearn.utils.validation import check_array
 
-from ._messages import first_non_finite, non_finite_value
+from ._messages import find_stack_level, first_non_finite, non_finite_value
 
 __all__ = [
     "clearer_errors",
@@ -23,8 +24,11 @@ __all__ = [
     "non_finite_error",
     "numeric_target",
     "refuse_boolean_only",
+    "refuse_missing",
+    "refuse_text",
     "require_finite",
     "require_numeric",
+    "warn_inexact_integers",
 ]
 
 
@@ -91,6 +95,130 @@ def require_numeric(data, name: str) -> None:
                 f"Complex data not supported: {where} is complex ({dtype}); "
                 f"{_COMPLEX_REMEDY.get(name, 'pass the real part')}."
             )
+
+
+def refuse_missing(data, name: str, owner: str = "The estimator") -> None:
+    """Refuse ``None`` where an array belongs (scikit-learn's message shows "array=nan").
+
+    For y the message starts as scikit-learn's own ("requires y to be passed"), which its
+    estimator checks look for.
+    """
+    if data is None:
+        what = "the features" if name == "X" else "the targets" if name == "y" else name
+        start = f"{owner} requires y to be passed, but the target y is None" if name == "y" else ""
+        raise ValueError(
+            f"{start or f'{name} is missing (None)'}: pass {what} as an array-like of "
+            "numbers, e.g. a numpy array or a pandas DataFrame."
+        )
+
+
+def refuse_text(data, name: str) -> None:
+    """Refuse numbers written as text, alike in X, y and sample_weight.
+
+    numpy converts "1.5" to 1.5 without a word, so a CSV column read as text (a decimal
+    comma, a stray unit) would be fitted as if it were numbers. Reads the dtypes of arrays and
+    numeric frames only; object columns and lists are searched for a string.
+    """
+    for where, values in _text_candidates(data, name):
+        if not _holds_text(values):
+            continue
+        if _converts_to_float(values):
+            raise ValueError(
+                f"{where} holds numbers written as text ({_text_example(values)!r}): convert "
+                "them to numbers first, for example with pandas.to_numeric (or "
+                ".astype(float)); text is never read as numbers here, in X, y or "
+                "sample_weight alike."
+            )
+        return  # text that is not a number: the conversion's error names it
+
+
+def _text_candidates(data, name: str):
+    """``(where, values)`` of the parts of ``data`` that may hold text: string or object
+    arrays, object or string columns of a DataFrame, lists."""
+    if isinstance(data, list | tuple):
+        try:
+            data = np.asarray(data, dtype=object)
+        except (TypeError, ValueError):
+            return []
+    if isinstance(data, pd.Series):
+        data = data.to_frame()
+    if isinstance(data, pd.DataFrame):
+        text = [
+            (f"{name} column {c!r}" if name == "X" else name, data.iloc[:, j].to_numpy())
+            for j, (c, dtype) in enumerate(data.dtypes.items())
+            if _dtype_kind(dtype) == "O"
+        ]
+        return text
+    if isinstance(data, np.ndarray) and data.dtype.kind in "OUS":
+        return [(name, data)]
+    return []
+
+
+def _holds_text(values: np.ndarray) -> bool:
+    if values.dtype.kind in "US":
+        return True
+    kind = pd.api.types.infer_dtype(values.reshape(-1), skipna=True)  # one pass, in C
+    if kind in ("string", "bytes"):
+        return True
+    return kind.startswith("mixed") and any(isinstance(v, str | bytes) for v in values.flat)
+
+
+def _text_example(values: np.ndarray):
+    for v in values.reshape(-1):
+        if isinstance(v, str | bytes):
+            return v
+    return values.reshape(-1)[0]
+
+
+# float64 holds every integer up to 2**53 exactly; beyond, it rounds them to a multiple of a
+# power of two. A column keeps at least this share of its range's digits, or is warned about.
+_EXACT_INTEGERS = 2**53
+_KEPT_RESOLUTION = 1e-8
+
+
+def warn_inexact_integers(data, name: str) -> None:
+    """Warn when integers beyond 2**53 lose, as float64, digits their range needs.
+
+    Nanosecond timestamps (1.7e18) become multiples of 256 ns: a column of 1.7e18 + 0…49
+    turns constant. Reads integer columns only (a pass over them); floats are as given.
+    """
+    from sklearn.exceptions import DataConversionWarning
+
+    for where, values in _integer_columns(data, name):
+        values = values.reshape(len(values), -1)
+        largest = np.max(np.abs(values.astype(np.float64)), axis=0, initial=0.0)
+        if not np.any(largest > _EXACT_INTEGERS):
+            continue
+        spread = (values.max(axis=0) - values.min(axis=0)).astype(np.float64)
+        rounding = np.spacing(largest) / 2
+        lost = (largest > _EXACT_INTEGERS) & (rounding > _KEPT_RESOLUTION * spread)
+        if np.any(lost):
+            j = int(np.argmax(lost))
+            warnings.warn(
+                f"{where}{f' (column {j})' if values.shape[1] > 1 else ''} holds integers "
+                f"beyond 2**53 (up to {largest[j]:.3g}), which float64 rounds to multiples of "
+                f"{2 * rounding[j]:.0f}, more than {_KEPT_RESOLUTION:.0e} of their range "
+                f"({spread[j]:.3g}): the fit sees them so rounded. Subtract a reference "
+                "first, in integers (X - X.min(), e.g. times since the first), or convert "
+                "to coarser units.",
+                DataConversionWarning,
+                stacklevel=find_stack_level(),
+            )
+
+
+def _integer_columns(data, name: str):
+    """``(where, values)`` of the integer arrays or DataFrame columns of ``data``."""
+    if isinstance(data, pd.Series):
+        data = data.to_frame()
+    if isinstance(data, pd.DataFrame):
+        return [
+            (f"{name} column {c!r}", data[c].to_numpy())
+            for c, dtype in data.dtypes.items()
+            if pd.api.types.is_integer_dtype(dtype) and not pd.api.types.is_bool_dtype(dtype)
+        ]
+    if isinstance(data, np.ndarray) and data.dtype.kind in "iu" and data.ndim in (1, 2):
+        return [(name, data)]
+    return []
 
 
 def refuse_boolean_only(X) -> None:

@@ -343,18 +343,30 @@ class ColumnScaling:
     active : ndarray of bool, shape (n_features,)
         Columns that vary (constant columns with an intercept, and zero columns, are not
         active: their coefficient is 0).
+    shift_low : ndarray of shape (n_features,)
+        What the shift leaves of the exact mean (the statistics' ``x_mean_low``; 0 without
+        centring): the scaled intercept is the line's value at ``shift + shift_low``.
     """
 
     shift: np.ndarray
     scale: np.ndarray
     active: np.ndarray
+    shift_low: np.ndarray | None = None
+
+    def __post_init__(self) -> None:
+        if self.shift_low is None:
+            object.__setattr__(self, "shift_low", np.zeros_like(self.shift))
 
     def statistics(self, stats: LeastSquaresStatistics) -> LeastSquaresStatistics:
         """The statistics of the active, standardised columns, without a pass over the data."""
         shift, scale = self.shift[self.active], self.scale[self.active]
+        # The standardised columns are centred on the exact mean (the shift and the
+        # statistics' x_mean_low): their mean is 0, and the intercept in these coordinates is
+        # the line's value there.
         return replace(
             stats,
             x_mean=(stats.x_mean[self.active] - shift) / scale,
+            x_mean_low=np.where(shift == 0.0, stats.x_mean_low[self.active], 0.0) / scale,
             xx=stats.xx[np.ix_(self.active, self.active)] / np.outer(scale, scale),
             xy=stats.xy[self.active] / scale[:, None],
             # One scale per column kept, so that the units match the k columns; y's units
@@ -373,13 +385,16 @@ class ColumnScaling:
         coef[self.active] = scaled_coef / self.scale[self.active].reshape(
             (-1,) + (1,) * (scaled_coef.ndim - 1)
         )
+        # The shift's two parts in the reverse order of from_user: a round trip is exact
+        # where the low part is below the intercept's rounding (it is, but for offsets).
         intercept = scaled_intercept - np.tensordot(self.shift, coef, axes=(0, 0))
-        return coef, intercept
+        return coef, intercept - np.tensordot(self.shift_low, coef, axes=(0, 0))
 
     def from_user(self, coef: np.ndarray, intercept) -> tuple[np.ndarray, np.ndarray]:
         """Map parameters in the user's units to standardised ones (active features only)."""
         coef = np.asarray(coef, dtype=np.float64)
-        scaled_intercept = intercept + np.tensordot(self.shift, coef, axes=(0, 0))
+        scaled_intercept = intercept + np.tensordot(self.shift_low, coef, axes=(0, 0))
+        scaled_intercept = scaled_intercept + np.tensordot(self.shift, coef, axes=(0, 0))
         scale = self.scale[self.active].reshape((-1,) + (1,) * (coef.ndim - 1))
         return coef[self.active] * scale, scaled_intercept
 
@@ -409,7 +424,12 @@ def column_scaling(stats: LeastSquaresStatistics, fit_intercept: bool) -> Column
         shift = np.zeros_like(stats.x_mean)
         scale = np.sqrt(np.maximum(np.diag(stats.uncentred_xx()), 0.0) / S)
         active = scale > 0.0
-    return ColumnScaling(shift=shift, scale=scale, active=active & (scale > 0.0))
+    return ColumnScaling(
+        shift=shift,
+        scale=scale,
+        active=active & (scale > 0.0),
+        shift_low=stats.x_mean_low if fit_intercept else None,
+    )
 
 
 @dataclass(frozen=True)

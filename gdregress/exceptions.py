@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-__all__ = ["DivergenceError", "IllConditionedWarning"]
+__all__ = ["DivergenceError", "EssentiallyPerfectFitWarning", "IllConditionedWarning"]
 
 
 class DivergenceError(ValueError):
@@ -56,4 +56,26 @@ class IllConditionedWarning(UserWarning):
     Issued when the statistics show a poorly conditioned design and the accurate route over
     the data is not available (for instance a fit from merged statistics only). The message
     names the condition number estimate and the digits that may be lost.
+    """
+
+
+class EssentiallyPerfectFitWarning(UserWarning):
+    """A summary of a fit whose residuals are below the rounding of the data.
+
+    R's ``summary.lm`` says "essentially perfect fit: summary may be unreliable". Here the
+    summary says it in its text and reports what is defined: the coefficients, R² = 1,
+    standard errors of 0; t, p and F are NaN ("NA"), not the quotients of rounding errors
+    that other libraries print (1e15 and beyond). Both estimators judge it alike: the
+    residuals leave less than :math:`16 p \\varepsilon` of the total sum of squares.
+
+    Examples
+    --------
+    >>> import warnings
+    >>> from gdregress import AnalyticLeastSquares, EssentiallyPerfectFitWarning
+    >>> model = AnalyticLeastSquares().fit([[1], [2], [3], [4]], [2, 4, 6, 8])
+    >>> with warnings.catch_warnings(record=True) as caught:
+    ...     warnings.simplefilter("always")
+    ...     summary = model.summary()
+    >>> caught[0].category is EssentiallyPerfectFitWarning, summary.perfect_fit
+    (True, True)
     """

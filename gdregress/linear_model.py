@@ -11,6 +11,7 @@ from numbers import Integral, Real
 
 import numpy as np
 import pandas as pd
+import scipy.sparse
 from sklearn.base import BaseEstimator, RegressorMixin, _fit_context
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils._param_validation import Interval, InvalidParameterError, StrOptions
@@ -34,15 +35,20 @@ from ._cost_model import (
     route_costs,
 )
 from ._descent import DescentSettings, solve_by_descent
+from ._messages import find_stack_level
 from ._operator_descent import MATRIX_FREE, ON_THE_SHORT_SIDE, descend_on_operator
 from ._sources import ArraySource
 from ._statistics import merge_statistics
+from ._units import Centre
 from ._validation import (
     clearer_errors,
     listed,
     numeric_target,
     refuse_boolean_only,
+    refuse_missing,
+    refuse_text,
     require_numeric,
+    warn_inexact_integers,
 )
 
 __all__ = ["AnalyticLeastSquares", "GradientDescentRegressor"]
@@ -86,8 +92,13 @@ class _LinearLeastSquares(CallbackSupportMixin, RegressorMixin, BaseEstimator):
             source = _dask.DaskSource(X, y, sample_weight, owner=type(self).__name__)
             validate_data(self, source.feature_sample(), reset=reset, skip_check_array=True)
             return source, source.y_is_1d
+        refuse_missing(X, "X")
+        refuse_missing(y, "y", type(self).__name__)
         for data, name in ((X, "X"), (y, "y"), (sample_weight, "sample_weight")):
             require_numeric(data, name)
+            refuse_text(data, name)
+        warn_inexact_integers(X, "X")
+        warn_inexact_integers(y, "y")
         refuse_boolean_only(X)
         if not reset:
             self._require_fitted_column_names(X)
@@ -261,9 +272,33 @@ class _LinearLeastSquares(CallbackSupportMixin, RegressorMixin, BaseEstimator):
             statistics = merge_statistics(self.statistics_, statistics)
         return y_is_1d, statistics
 
-    def _set_coefficients(self, coef: np.ndarray, intercept: np.ndarray, y_is_1d: bool) -> None:
-        """Store (n_features, n_targets) coefficients the way LinearRegression does."""
-        self.coef_, self.intercept_ = _as_fitted(coef, intercept, y_is_1d)
+    def _set_coefficients(self, solution, y_is_1d: bool) -> None:
+        """Store a solution's (n_features, n_targets) coefficients the way LinearRegression
+        does, and the line's value at the columns' mean that predictions start from."""
+        self.coef_, self.intercept_ = _as_fitted(solution.coef, solution.intercept, y_is_1d)
+        self._centre = None
+        if solution.centre is not None:
+            self._centre = Centre(
+                *solution.centre, coef=self.coef_.copy(), intercept=np.copy(self.intercept_)
+            )
+
+    def _valid_centre(self) -> Centre | None:
+        """The fit's centre, unless ``coef_`` or ``intercept_`` were set by hand since."""
+        centre = getattr(self, "_centre", None)
+        if centre is None or not centre.holds_for(self.coef_, self.intercept_):
+            return None
+        return centre
+
+    def _linear_prediction(self, X) -> np.ndarray:
+        """``X @ coef_.T + intercept_``, computed from the line's value at the columns'
+        mean for dense X (:class:`~gdregress._units.Centre`: no digit lost to columns far
+        from 0), unless ``coef_`` or ``intercept_`` were set by hand since the fit."""
+        centre = self._valid_centre()
+        if centre is None or scipy.sparse.issparse(X):
+            return np.asarray(X @ self.coef_.T) + self.intercept_
+        coef = np.asarray(self.coef_, dtype=np.float64)
+        predictions = centre.predict(X, coef[:, None] if coef.ndim == 1 else coef.T)
+        return predictions[:, 0] if coef.ndim == 1 else predictions
 
     def predict(self, X) -> np.ndarray:
         """Predict with the fitted line: ``X @ coef_.T + intercept_``.
@@ -288,14 +323,16 @@ class _LinearLeastSquares(CallbackSupportMixin, RegressorMixin, BaseEstimator):
         if _dask.is_dask_collection(X):  # a lazy dask array, predicted block by block
             _dask.check_features_collection(X)
             validate_data(self, _dask.feature_sample(X), reset=False, skip_check_array=True)
-            return _dask.predict(X, self.coef_, self.intercept_)
+            return _dask.predict(X, self.coef_, self.intercept_, self._valid_centre())
+        refuse_missing(X, "X")
         require_numeric(X, "X")
+        refuse_text(X, "X")
         self._require_fitted_column_names(X)
         with clearer_errors(self, X=X):
             X = validate_data(
                 self, X, reset=False, accept_sparse=("csr", "csc"), dtype=[np.float64, np.float32]
             )
-        return np.asarray(X @ self.coef_.T) + self.intercept_
+        return self._linear_prediction(X)
 
     def _require_fitted_column_names(self, X) -> None:
         """Refuse a DataFrame whose column labels are not names, after a fit that saw names.
@@ -368,10 +405,13 @@ class _LinearLeastSquares(CallbackSupportMixin, RegressorMixin, BaseEstimator):
             The covariance of the estimates; HC0–HC3 are heteroskedasticity-robust (as
             statsmodels defines them) and need the data again.
         X, y, sample_weight : array-like or dask collections, optional
-            For HC0–HC3 only: the data of the fit (all chunks of ``partial_fit``,
-            together), read once more for the squared residuals and the leverages; numpy,
-            pandas and Dask alike (on Dask, a second map-reduce over the blocks). Data whose
-            statistics differ from ``statistics_`` are refused.
+            The data of the fit (all chunks of ``partial_fit``, together), read once more
+            for the residuals, computed exactly from the rows (and, for HC0–HC3, which need
+            them, the leverages); numpy, pandas and Dask alike (on Dask, a second map-reduce
+            over the blocks). Without them the residual sum of squares comes from the
+            statistics, which resolve it to about :math:`16p\varepsilon` of the total sum of
+            squares (the closed form's accurate route computes it from the rows anyway).
+            Data whose statistics differ from ``statistics_`` are refused.
 
         Returns
         -------
@@ -383,11 +423,16 @@ class _LinearLeastSquares(CallbackSupportMixin, RegressorMixin, BaseEstimator):
         ------
         ValueError
             For a rank-deficient design (collinear or constant columns), no more rows than
-            parameters, HC0–HC3 without the data or with other data, a fit without the
-            d×d statistics (the matrix-free route for wide designs), or a fit whose residuals
-            the statistics cannot tell from their rounding (R² = 1 within about
-            :math:`16p\varepsilon`; the accurate route of small data computes them from the
-            rows instead).
+            parameters, HC0–HC3 without the data or with other data, or a fit without the
+            d×d statistics (the matrix-free route for wide designs).
+
+        Warns
+        -----
+        EssentiallyPerfectFitWarning
+            When the residuals are rounding (R's "essentially perfect fit"): the summary
+            then reports standard errors of 0 and t, p and F as NaN, and says so.
+        ConvergenceWarning
+            For a descent that did not converge: the summary is of its last iterate.
         """
         from ._inference import COV_TYPES, summaries
 
@@ -396,19 +441,19 @@ class _LinearLeastSquares(CallbackSupportMixin, RegressorMixin, BaseEstimator):
         if cov_type not in COV_TYPES:
             raise ValueError(f"cov_type must be one of {listed(COV_TYPES)}, got {cov_type!r}.")
         source = None
-        if cov_type != "nonrobust":
-            if X is None or y is None:
-                raise ValueError(
-                    f"cov_type={cov_type!r} needs the rows of the fit again (for the squared "
-                    f"residuals and the leverages): pass summary(X=X, y=y, "
-                    f"sample_weight=sample_weight, cov_type={cov_type!r}) with the data "
-                    "given to fit."
-                )
-            source, _ = self._validated_source(X, y, sample_weight, reset=False)
-        elif X is not None or y is not None or sample_weight is not None:
+        if (X is None) != (y is None) or (sample_weight is not None and X is None):
             raise ValueError(
-                "X, y and sample_weight are read only for the robust covariances: pass "
-                "cov_type='HC0', 'HC1', 'HC2' or 'HC3' with them, or leave them out."
+                "summary() reads the rows of the fit as X and y together (with "
+                "sample_weight if the fit had weights): pass both, or neither."
+            )
+        if X is not None:
+            source, _ = self._validated_source(X, y, sample_weight, reset=False)
+        elif cov_type != "nonrobust":
+            raise ValueError(
+                f"cov_type={cov_type!r} needs the rows of the fit again (for the squared "
+                f"residuals and the leverages): pass summary(X=X, y=y, "
+                f"sample_weight=sample_weight, cov_type={cov_type!r}) with the data "
+                "given to fit."
             )
         with np.errstate(over="ignore", invalid="ignore", divide="ignore"):  # inf: out of range
             results = summaries(self, alpha, cov_type, source)
@@ -445,7 +490,9 @@ class _LinearLeastSquares(CallbackSupportMixin, RegressorMixin, BaseEstimator):
                 "first (X.compute()), a part at a time for a large one."
             )
         index = X.index if isinstance(X, pd.DataFrame) else None
+        refuse_missing(X, "X")
         require_numeric(X, "X")
+        refuse_text(X, "X")
         self._require_fitted_column_names(X)
         with clearer_errors(self, X=X):
             X = validate_data(
@@ -621,13 +668,13 @@ class AnalyticLeastSquares(_LinearLeastSquares):
                 "ill-conditioned. Fit it with solver='statistics' (exact at any condition "
                 "number) if its d×d statistics fit in memory.",
                 ConvergenceWarning,
-                stacklevel=4,
+                stacklevel=find_stack_level(),
             )
         self._copy_solution(solution, y_is_1d, statistics=None)
 
     def _copy_solution(self, solution, y_is_1d: bool, statistics) -> None:
         """Copy a closed form's record into the fitted attributes."""
-        self._set_coefficients(solution.coef, solution.intercept, y_is_1d)
+        self._set_coefficients(solution, y_is_1d)
         self.rank_ = solution.rank
         self.singular_ = solution.singular_values
         self.condition_number_ = solution.condition_number
@@ -881,7 +928,7 @@ class GradientDescentRegressor(_LinearLeastSquares):
 
     def _copy_descent(self, solution, y_is_1d: bool, route: str) -> None:
         """Copy a descent's record into the fitted attributes."""
-        self._set_coefficients(solution.coef, solution.intercept, y_is_1d)
+        self._set_coefficients(solution, y_is_1d)
         self.path_ = solution.path[:, 0, :] if y_is_1d else solution.path
         self.path_iterations_ = (
             np.arange(solution.n_iter + 1)

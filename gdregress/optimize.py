@@ -21,6 +21,7 @@ import numpy as np
 from numpy.typing import ArrayLike
 from scipy.optimize import OptimizeResult, OptimizeWarning
 
+from ._messages import find_stack_level
 from ._numerics import EPS, safe_norm
 
 __all__ = ["DescentStatus", "gradient_descent", "minimize_gradient_descent"]
@@ -800,7 +801,7 @@ def minimize_gradient_descent(
         warnings.warn(
             f"Unknown solver options: {', '.join(sorted(unknown_options))}.",
             OptimizeWarning,
-            stacklevel=2,
+            stacklevel=find_stack_level(),
         )
     if bounds is not None or constraints not in (None, (), []):
         raise ValueError(

@@ -673,6 +673,7 @@ def test_too_few_rows_for_standard_errors_is_a_note_not_an_error(tmp_path, capsy
     assert report["std_err"] is None and report["rse"] is None and report["df_resid"] is None
     assert report["notes"] == [
         "no standard errors: summary() needs more rows than parameters: 2 row(s) for 2 "
-        "parameters leave no degrees of freedom for the residuals, so the noise level (and "
-        "every standard error) is undefined. Fit more rows."
+        "parameters (1 feature(s) and the intercept) leave no degrees of freedom for the "
+        "residuals, so the noise level (and every standard error) is undefined. Fit at least "
+        "3 rows, or fewer features."
     ]

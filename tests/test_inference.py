@@ -8,14 +8,22 @@ mpmath at 60 digits; the in-memory summary for streamed (partial_fit) and Dask f
 
 from __future__ import annotations
 
+import re
+
 import mpmath
 import numpy as np
 import pandas as pd
 import pytest
 import statsmodels.api as sm
 from _exact import correct_digits
+from sklearn.exceptions import ConvergenceWarning
 
-from gdregress import AnalyticLeastSquares, GradientDescentRegressor, RegressionSummary
+from gdregress import (
+    AnalyticLeastSquares,
+    EssentiallyPerfectFitWarning,
+    GradientDescentRegressor,
+    RegressionSummary,
+)
 from gdregress.datasets import load_tv_advertising
 
 ESTIMATORS = [AnalyticLeastSquares, GradientDescentRegressor]
@@ -170,7 +178,8 @@ def test_gradient_descent_summary_is_that_of_its_own_coefficients():
     # Stopped early its coefficients are not the minimum: σ̂ is of its own residuals.
     early = GradientDescentRegressor(max_iter=2, tol=None).fit(X, y)
     residuals = y - early.predict(X)
-    summary = early.summary()
+    with pytest.warns(ConvergenceWarning, match="did not converge"):
+        summary = early.summary()
     assert summary.rse == pytest.approx(np.sqrt(residuals @ residuals / 56), rel=1e-10)
     assert summary.coef_table["coef"].iloc[1:].tolist() == early.coef_.tolist()
 
@@ -333,8 +342,8 @@ def test_robust_covariance_refuses_other_data_and_needs_the_data():
         model.summary(cov_type="HC0", X=X, y=y_other, sample_weight=w)
     with pytest.raises(ValueError, match="not the data the model was fitted on"):
         model.summary(cov_type="HC0", X=X, y=y)  # the weights left out
-    with pytest.raises(ValueError, match="read only for the robust covariances"):
-        model.summary(X=X, y=y)
+    with pytest.raises(ValueError, match="X and y together"):
+        model.summary(X=X)
     with pytest.raises(ValueError, match="cov_type must be one of"):
         model.summary(cov_type="HC4")
     with pytest.raises(ValueError, match="alpha must be a number between 0 and 1"):
@@ -365,16 +374,72 @@ def test_rank_deficient_designs_are_refused_clearly(estimator):
         AnalyticLeastSquares().fit(constant, y).summary()
 
 
-def test_residuals_below_the_statistics_rounding_are_refused_not_reported_as_zero():
+def test_residuals_below_the_statistics_rounding_are_resolved_from_the_rows():
     # Found by the command's fuzz test: y spans 1e9 and the line leaves a residual sum of
     # squares of 0.5, far below the rounding of sums of size 1e18. From the statistics the
-    # descent's RSS came out 0 (and F divided by it); the closed form's accurate route
-    # computes it from the rows.
+    # descent's RSS is rounding: an essentially perfect fit as far as they tell, and said so;
+    # the rows (given to summary, or the closed form's accurate route) resolve it.
     X, y = np.array([[0.0], [1.0], [0.0]]), np.array([1.0, 1e9, 0.0])
-    with pytest.raises(ValueError, match=r"cannot resolve the residuals.*R² = 1 within rounding"):
-        GradientDescentRegressor().fit(X, y).summary()
+    descent = GradientDescentRegressor().fit(X, y)
+    with pytest.warns(EssentiallyPerfectFitWarning):
+        unresolved = descent.summary()
+    assert unresolved.perfect_fit and not unresolved.residuals_from_rows
+    assert "summary(X=X, y=y) computes the residuals from the rows" in str(unresolved)
+    from_rows = descent.summary(X=X, y=y)
+    assert not from_rows.perfect_fit
+    # The descent stops within tol = 1e-12 of the spread of y (4.7e8): its residuals differ
+    # from the least-squares ones by up to 5e-4, its RSE from sqrt(0.5) by less than 1e-3.
+    assert from_rows.rse == pytest.approx(np.sqrt(0.5), rel=1e-3)
     summary = AnalyticLeastSquares().fit(X, y).summary()
     assert summary.rse == pytest.approx(np.sqrt(0.5), rel=1e-12)
+
+
+@pytest.mark.parametrize("target", ["line", "constant"])
+def test_a_perfect_fit_is_reported_alike_by_both_estimators(target):
+    # y = 2x exactly (the perfect.csv), or y constant: R's "essentially perfect fit".
+    X = np.arange(1.0, 9.0)[:, None]
+    y = 2.0 * X[:, 0] if target == "line" else np.full(8, 5.0)
+    summaries = []
+    for estimator in ESTIMATORS:
+        with pytest.warns(EssentiallyPerfectFitWarning, match="essentially perfect fit"):
+            summaries.append(estimator().fit(X, y).summary())
+    for summary in summaries:
+        assert summary.perfect_fit
+        table = summary.coef_table
+        assert (table["std_err"] == 0).all() and summary.rse == 0.0
+        assert table[["t_value", "p_value"]].isna().all().all()  # not 1e15 and beyond
+        assert np.isnan(summary.f_statistic) and np.isnan(summary.f_pvalue)
+        assert (table["ci_lower"] == table["coef"]).all()
+        expected_r2 = 1.0 if target == "line" else None
+        assert summary.r2 == expected_r2 if expected_r2 else np.isnan(summary.r2)
+        text = str(summary)
+        assert "Essentially perfect fit" in text and "F-statistic: NA" in text
+        assert not re.search(r"\d{16}|e\+1[5-9]|e\+[2-9]\d", text), text
+    np.testing.assert_allclose(
+        summaries[0].coef_table["coef"], summaries[1].coef_table["coef"], atol=1e-9
+    )
+
+
+def test_an_unconverged_descents_summary_warns_and_says_so():
+    X, y = load_tv_advertising(return_X_y=True)
+    with pytest.warns(ConvergenceWarning):
+        model = GradientDescentRegressor(max_iter=2, learning_rate=1e-6, standardize=False)
+        model.fit(X, y)
+    with pytest.warns(ConvergenceWarning, match=r"did not converge \(n_iter_ = 2\)"):
+        summary = model.summary()
+    assert not summary.converged and summary.r2 < 0  # the last iterate, worse than the mean
+    lines = str(summary).splitlines()
+    r2_line = next(line for line in lines if "R-squared" in line)
+    f_line = next(line for line in lines if line.startswith("F-statistic"))
+    assert "did not converge" in r2_line and "did not converge" in f_line
+    assert "did not converge" in summary._repr_html_()
+
+
+def test_too_few_rows_are_named_before_the_rank():
+    # Two rows and three features: the rank is at most 2, but the cause is the rows.
+    model = AnalyticLeastSquares().fit([[1.0, 2.0, 3.0], [4.0, 5.0, 7.0]], [1.0, 2.0])
+    with pytest.raises(ValueError, match=r"2 row\(s\) for 4 parameters.*at least 5 rows"):
+        model.summary()
 
 
 def test_no_more_rows_than_parameters_is_refused():
