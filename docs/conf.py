@@ -46,6 +46,9 @@ templates_path = ["_templates"]
 root_doc = "index"
 default_role = "code"
 nitpicky = False  # without intersphinx, references to numpy, scipy and sklearn stay plain text
+# "On this page" of a class lists its methods as fit(), predict(), ... : with the class's name in
+# front of each ("GradientDescentRegressor.predict_interval()") they are wider than the sidebar.
+toc_object_entries_show_parents = "hide"
 
 # API reference: one page per public name, generated from the numpydoc docstrings.
 autosummary_generate = True
