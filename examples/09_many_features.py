@@ -110,7 +110,7 @@ def main(folder: str = ".") -> None:
         gap = float(np.max(np.abs(r["AnalyticLeastSquares R²"] - r["LinearRegression R²"])))
         print(
             f"{r['categories']:>6,} categories: route {r['route']}, mean R² "
-            f"{r['AnalyticLeastSquares R²'].mean():.4f}, scores differ by at most {gap:.1e}"
+            f"{r['AnalyticLeastSquares R²'].mean():.4f}, largest score difference {gap:.1e}"
         )
         print(
             f"        5-fold time: AnalyticLeastSquares {r['AnalyticLeastSquares s']:.2f} s, "
