@@ -8,19 +8,27 @@ The build needs no network: no intersphinx inventories are fetched, and MathJax 
 the site (``sphinx-mathjax-offline``), so the pages read offline. sphinx-gallery runs every
 script in ``examples/`` with an output folder as its argument; ``sphinxext/gallery_figures.py``
 picks up the figures they save. When the build has finished, ``sphinxext/check_html.py`` checks
-the site: every internal link and image resolves, every public name has an API page and every
-gallery example shows its figure; a problem fails the build.
+the site: every internal link and image resolves, every public name has an API page, every
+gallery example shows its figure and no folder of the machine that built it; a problem fails
+the build.
 """
 
 import os
 import re
 import sys
+import warnings
 from pathlib import Path
 
 import gdregress
 
 DOCS = Path(__file__).resolve().parent
 sys.path.insert(0, str(DOCS / "sphinxext"))
+
+from gallery_figures import format_warning  # noqa: E402
+
+# The gallery's pages show the warnings a script raises, with the file that raised it: named
+# relative to the repository or the installed packages, never by the build machine's folders.
+warnings.formatwarning = format_warning
 
 # The examples draw off-screen, whatever the machine's default backend.
 os.environ.setdefault("MPLBACKEND", "Agg")
@@ -46,6 +54,9 @@ templates_path = ["_templates"]
 root_doc = "index"
 default_role = "code"
 nitpicky = False  # without intersphinx, references to numpy, scipy and sklearn stay plain text
+# "On this page" of a class lists its methods as fit(), predict(), ... : with the class's name in
+# front of each ("GradientDescentRegressor.predict_interval()") they are wider than the sidebar.
+toc_object_entries_show_parents = "hide"
 
 # API reference: one page per public name, generated from the numpydoc docstrings.
 autosummary_generate = True

@@ -77,8 +77,10 @@ def fit_streamed(path: Path) -> tuple[AnalyticLeastSquares, list[np.ndarray]]:
 def run_command(path: Path) -> str:
     """``gdregress fit FILE --chunksize CHUNK``, run in this process; what it printed."""
     printed = io.StringIO()
-    with contextlib.redirect_stdout(printed):
-        status = gdregress_command(["fit", str(path), "--chunksize", str(CHUNK)])
+    # Run in the file's folder and name the file alone, as a user would: the command prints
+    # the path it is given, and the scratch folder's absolute path means nothing to a reader.
+    with contextlib.chdir(path.parent), contextlib.redirect_stdout(printed):
+        status = gdregress_command(["fit", path.name, "--chunksize", str(CHUNK)])
     assert status == 0, printed.getvalue()
     return printed.getvalue()
 

@@ -114,7 +114,8 @@ def main(argv=None) -> None:
 
         write_dataset(data, int(args.rows), args.partitions)
         df = dd.read_parquet(data)
-        print(f"data: {df.npartitions} Parquet partitions in {data}")
+        where = args.data or "a temporary folder"  # whose path means nothing to a reader
+        print(f"data: {df.npartitions} Parquet partitions in {where}")
         estimator = fit_both(df)
 
         # The statistics fix the cost, so the residuals need no second pass: L = MSE / 2.

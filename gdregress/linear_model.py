@@ -779,7 +779,10 @@ class GradientDescentRegressor(_LinearLeastSquares):
     Attributes
     ----------
     coef_ : ndarray of shape (n_features,) or (n_targets, n_features)
+        The slopes :math:`w` (the lecture's :math:`m`) where the descent stopped, in the
+        user's units.
     intercept_ : float or ndarray of shape (n_targets,)
+        The intercept :math:`b` where the descent stopped; 0.0 when ``fit_intercept=False``.
     n_iter_ : int
         Iterations taken.
     loss_curve_ : ndarray of shape (n_iter_ + 1,)

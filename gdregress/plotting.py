@@ -899,17 +899,23 @@ def _sauna_gradient(p):
 def plot_sauna(
     ax: Axes | None = None,
     *,
-    starts: Sequence[Sequence[float]] = ((0.5, 0.6), (5.8, 0.5), (5.5, 5.5), (3, 0), (0.5, 6.5)),
+    starts: Sequence[Sequence[float]] = ((0.5, 0.6), (6, 1), (5.5, 5.5), (0.4, 5.5), (3, 0)),
     learning_rate: float = 0.05,
 ) -> Axes:
     r"""Draw the lecture's sauna and descents of its temperature from several starts.
 
     The temperature :math:`T(x, y) = 85 - \frac{1}{90} x^2 (x - 6)\, y^2 (y - 6)` (°C) on
     the floor :math:`0 \le x, y \le 6` is 85 °C along the walls and coolest at
-    :math:`(4, 4)`, 73.6 °C. Descents with :math:`\alpha = 0.05` from most starts reach
-    :math:`(4, 4)`; from a point on a wall, where the gradient is zero, the descent stays
-    put; from :math:`(0.5, 6.5)`, outside the room, it slides onto the hot wall
-    :math:`x = 0` and stops there.
+    :math:`(4, 4)`, 73.6 °C. Inside the room a step with :math:`\alpha = 0.05` moves each
+    of :math:`x` and :math:`y` towards 4 without passing it (by at most 0.64), so a descent
+    that starts inside stays inside and walks to :math:`(4, 4)` (slowly from near the corner
+    :math:`(0, 0)`, where :math:`T` is flat). On the walls :math:`x = 0` and :math:`y = 0`
+    both partial derivatives vanish (each has a factor :math:`x` and one of :math:`y`): a
+    descent that starts there stays put at 85 °C, on a stationary point that is not the
+    coolest. On the walls :math:`x = 6` and :math:`y = 6` the gradient is not zero (at
+    :math:`(6, 4)` it is :math:`(12.8, 0)`): :math:`T` rises beyond them, and a descent that
+    starts there walks into the room. Outside the walls the formula goes on, but there is
+    no sauna: the figure greys it out.
 
     Parameters
     ----------
@@ -933,10 +939,10 @@ def plot_sauna(
     ...     if line.get_gid() == "descent path":
     ...         print(line.get_label())
     (0.5, 0.6) → (4.00, 4.00), 155 steps
-    (5.8, 0.5) → (4.00, 4.00), 109 steps
+    (6, 1) → (4.00, 4.00), 102 steps
     (5.5, 5.5) → (4.00, 4.00), 86 steps
+    (0.4, 5.5) → (4.00, 4.00), 107 steps
     (3, 0) → (3.00, 0.00), 0 steps
-    (0.5, 6.5) → (0.00, 6.32), 207 steps
     """
     from matplotlib.patches import Rectangle
 
@@ -970,7 +976,9 @@ def plot_sauna(
     ax.annotate(
         "coolest: T(4, 4) = 73.6 °C",
         (4, 4),
-        xytext=(1.0, 4.9),
+        xytext=(4, 6.45),  # above the room: the descents converge on the star from every side
+        ha="center",
+        va="center",
         fontsize="small",
         arrowprops={"arrowstyle": "-", "color": "black"},
     )

@@ -20,6 +20,7 @@ BUILT = ROOT / "docs" / "_build" / "html"
 sys.path.insert(0, str(ROOT / "docs" / "sphinxext"))
 
 import check_html  # noqa: E402
+import gallery_figures  # noqa: E402
 
 
 def _site(tmp_path: Path, pages: dict[str, str]) -> Path:
@@ -119,6 +120,38 @@ def test_a_gallery_page_without_its_figure_is_found(tmp_path):
         "one into the folder given as its first argument",
         "examples/03_not_run.py has no gallery page",
     ]
+
+
+def test_a_gallery_page_showing_the_build_machines_folders_is_found(tmp_path):
+    folders = check_html.machine_folders(ROOT)
+    assert f"{ROOT}/" in folders and f"{sys.prefix}/" in folders
+    site = _site(
+        tmp_path,
+        {
+            "auto_examples/01_clean.html": "<pre>saved ../docs/_build/figure.png</pre>",
+            "auto_examples/02_leaky.html": f"<pre>saved {ROOT}/docs/_build/figure.png</pre>",
+        },
+    )
+    assert check_html.machine_path_problems(site, folders) == [
+        f"auto_examples/02_leaky.html shows the build machine's folder {ROOT}/: print a path "
+        "relative to the working folder, or the file's name"
+    ]
+
+
+def test_gallery_scripts_get_a_relative_folder_and_warnings_no_machine_folders():
+    script = ROOT / "examples" / "03_sauna.py"
+    (folder,) = gallery_figures.reset_argv({}, {"src_file": str(script)})
+    assert folder == "../docs/_build/gallery_figures/03_sauna"
+    assert (script.parent / folder).resolve() == gallery_figures.FIGURES / "03_sauna"
+    # A warning names its file relative to the repository, the installed packages, or alone.
+    raised_here = gallery_figures.format_warning(
+        "w", UserWarning, str(ROOT / "gdregress/cost.py"), 7
+    )
+    assert raised_here == "gdregress/cost.py:7: UserWarning: w\n"
+    raised_by_pytest = gallery_figures.format_warning("w", FutureWarning, pytest.__file__, 3)
+    assert raised_by_pytest == "pytest/__init__.py:3: FutureWarning: w\n"
+    elsewhere = gallery_figures.format_warning("w", UserWarning, "/nowhere/known/script.py", 1)
+    assert elsewhere == "script.py:1: UserWarning: w\n"
 
 
 @pytest.mark.skipif(not (BUILT / "index.html").exists(), reason="the site is not built")

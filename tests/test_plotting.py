@@ -257,7 +257,10 @@ def test_sauna_descents_end_where_the_lecture_says():
     np.testing.assert_allclose(paths["(0.5, 0.6)"][1], [0.5057, 0.6047], atol=5e-5)
     np.testing.assert_allclose(paths["(0.5, 0.6)"][-1], [4, 4], atol=1e-6)
     np.testing.assert_array_equal(paths["(3, 0)"], [[3, 0]])  # ∇T = 0 on the wall
-    assert abs(paths["(0.5, 6.5)"][-1][0]) < 1e-6  # on the hot wall x = 0
+    # The wall x = 6 is not flat (∇T(6, 1) = (2, 0)): the descent walks in from it.
+    np.testing.assert_allclose(paths["(6, 1)"][-1], [4, 4], atol=1e-6)
+    for path in paths.values():  # each step moves x and y towards 4: none leaves the room
+        assert ((path >= 0) & (path <= 6)).all()
     assert ax.figure.axes[-1].get_ylabel() == "temperature T (°C)"
     assert (ax.get_xlim(), ax.get_ylim()) == ((-0.4, 6.9), (-0.4, 6.9))
 

@@ -8,7 +8,10 @@ on:
 - a script or stylesheet loaded from the network (``http://``, ``https://`` or ``//``): the
   site must read offline, MathJax included;
 - a public name of gdregress (:func:`public_names`) without a page of its own in ``api/``;
-- an example of ``examples/`` without its gallery page, or a gallery page without a figure.
+- an example of ``examples/`` without its gallery page, or a gallery page without a figure;
+- a gallery page that shows a folder of the machine that built it (:func:`machine_folders`:
+  the repository, the Python installation, the temporary folder, the home folder) in what
+  its script printed.
 
 As a Sphinx extension it runs when an HTML build finishes and fails the build on any problem
 (the README's build command). ``tests/test_docs.py`` runs it on the built site when there is
@@ -18,6 +21,8 @@ one, and on small hand-made sites to show it finds each kind of problem.
 from __future__ import annotations
 
 import importlib
+import sys
+import tempfile
 from collections.abc import Iterable
 from html.parser import HTMLParser
 from pathlib import Path
@@ -205,8 +210,54 @@ def gallery_problems(
     return problems
 
 
+def machine_folders(repository: Path) -> list[str]:
+    """The absolute folders of this machine that no gallery page may show.
+
+    Parameters
+    ----------
+    repository : pathlib.Path
+        The repository the site is built from.
+
+    Returns
+    -------
+    list of str
+        The repository, the Python installation (the virtual environment and the one it was
+        made from), the temporary folder and the home folder, each ending in a separator.
+    """
+    folders = {repository.resolve(), Path(sys.prefix), Path(sys.base_prefix)}
+    folders |= {Path(tempfile.gettempdir()), Path.home()}
+    return sorted(f"{folder}/" for folder in folders if folder != Path(folder.anchor))
+
+
+def machine_path_problems(root: Path, folders: Iterable[str]) -> list[str]:
+    """Gallery pages that show one of the build machine's folders.
+
+    Parameters
+    ----------
+    root : pathlib.Path
+        The built site.
+    folders : iterable of str
+        The folders no page may show (:func:`machine_folders`).
+
+    Returns
+    -------
+    list of str
+        One line per page and folder shown.
+    """
+    problems = []
+    for page in sorted((root / "auto_examples").glob("*.html")):
+        text = page.read_text(encoding="utf-8")
+        problems += [
+            f"auto_examples/{page.name} shows the build machine's folder {folder}: print a "
+            "path relative to the working folder, or the file's name"
+            for folder in folders
+            if folder in text
+        ]
+    return problems
+
+
 def site_problems(root: Path, examples: Path) -> list[str]:
-    """Every problem of the built site: links and images, API pages, gallery figures.
+    """Every problem of the built site: links, images, API pages, gallery figures and outputs.
 
     Parameters
     ----------
@@ -227,6 +278,7 @@ def site_problems(root: Path, examples: Path) -> list[str]:
         link_problems(root, pages)
         + api_problems(root, pages)
         + gallery_problems(root, examples, pages)
+        + machine_path_problems(root, machine_folders(examples.parent))
     )
 
 

@@ -6,17 +6,25 @@ and no memory behind). sphinx-gallery's matplotlib scraper only sees figures sti
 the gallery gives each script a fresh folder of its own (:func:`reset_argv`) and
 :func:`scrape_saved_figures` moves the PNG files that appear there into the gallery's images.
 Both are named to sphinx-gallery as strings, which keeps Sphinx's configuration picklable.
+
+What a script prints is shown on its page, so nothing it prints may name a folder of the
+machine that built the site: the folder it is given is relative, and :func:`format_warning`
+shows a warning's file relative to the repository or to the installed packages.
 """
 
 from __future__ import annotations
 
+import os
 import shutil
+import sysconfig
 from pathlib import Path
 
 from sphinx_gallery.scrapers import figure_rst
 
+#: The repository: docs/sphinxext/ is two levels below it.
+REPOSITORY = Path(__file__).resolve().parents[2]
 #: Where the scripts write: one folder per script, emptied before it runs.
-FIGURES = Path(__file__).resolve().parents[1] / "_build" / "gallery_figures"
+FIGURES = REPOSITORY / "docs" / "_build" / "gallery_figures"
 
 
 def _folder(src_file: str) -> Path:
@@ -36,12 +44,55 @@ def reset_argv(gallery_conf: dict, script_vars: dict) -> list[str]:
     Returns
     -------
     list of str
-        ``sys.argv[1:]`` for the script.
+        ``sys.argv[1:]`` for the script: the folder relative to the script's own folder,
+        where sphinx-gallery runs it, so that the "saved ..." line it prints shows no
+        absolute path of the machine that built the site.
     """
     folder = _folder(script_vars["src_file"])
     shutil.rmtree(folder, ignore_errors=True)
     folder.mkdir(parents=True)
-    return [str(folder)]
+    return [os.path.relpath(folder, Path(script_vars["src_file"]).parent)]
+
+
+def format_warning(message, category, filename, lineno, line=None) -> str:
+    """A warning as :func:`warnings.formatwarning` writes it, without the machine's folders.
+
+    sphinx-gallery writes the warnings a script raises into its page's output, with the
+    file that raised them: that file is shown relative to the repository
+    (``gdregress/_x.py``) or to the installed packages (``dask/dataframe/core.py``), or by
+    its name alone.
+
+    Parameters
+    ----------
+    message : Warning or str
+        The warning.
+    category : type
+        Its class.
+    filename : str
+        The file that raised it.
+    lineno : int
+        The line in that file.
+    line : str, optional
+        Unused: the source line is not shown.
+
+    Returns
+    -------
+    str
+        ``"FILE:LINE: CATEGORY: MESSAGE\\n"``.
+    """
+    return f"{_short_name(filename)}:{lineno}: {category.__name__}: {message}\n"
+
+
+def _short_name(filename: str) -> str:
+    path = Path(filename).resolve()
+    paths = sysconfig.get_paths()
+    for root in (
+        REPOSITORY,
+        *(Path(paths[name]).resolve() for name in ("purelib", "platlib", "stdlib")),
+    ):
+        if path.is_relative_to(root):
+            return path.relative_to(root).as_posix()
+    return path.name
 
 
 def scrape_saved_figures(block, block_vars: dict, gallery_conf: dict, **kwargs) -> str:
