@@ -1,8 +1,9 @@
-"""The pieces of the pictures of a line's cost L(m, b), shared by the functions that draw it.
+"""The pieces of the pictures of a line's cost L(m, b), shared by the still and the moving ones.
 
-:mod:`gdregress.plotting` draws the cost surface and the descent's path with them: the fitted
-cost in the data's units, its minimum, the window that frames a path, the contours and the way
-a long path is thinned. matplotlib is imported only inside the functions that draw.
+:mod:`gdregress.plotting` draws the cost surface and the descent's path with them, and
+:func:`gdregress.plotting.animate_descent` (in ``_animation``) draws them frame by frame: the
+fitted cost in the data's units, its minimum, the window that frames a path, the contours and
+the way a long path is thinned. matplotlib is imported only inside the functions that draw.
 """
 
 from __future__ import annotations
@@ -24,11 +25,21 @@ __all__ = [
     "number",
     "one_feature_cost",
     "path_style",
+    "points_style",
 ]
 
 PATH_COLOR = "tab:red"
 LINE_COLOR = "tab:red"
 DATA_COLOR = "tab:blue"
+
+
+def points_style(n: int) -> dict:
+    """The size and opacity of ``n`` scattered data points: big and solid for a few, small
+    and faint for many, so that dense regions show."""
+    return {
+        "s": 60 if n <= 20 else 25 if n <= 1000 else 6,
+        "alpha": 1.0 if n <= 300 else max(0.08, min(1.0, 300 / n)),
+    }
 
 
 def number(value: float) -> str:

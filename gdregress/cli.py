@@ -15,7 +15,7 @@ exits with status 2 and one line on stderr saying what to fix.
 This module holds the commands and the entry point, :func:`main`; the pieces they use are
 ``_cli_parser`` (the arguments), ``_cli_data`` (the bundled table or the CSV file),
 ``_cli_fit`` (the estimator, fitted at once or streamed), ``_cli_report`` (what is printed)
-and ``_cli_plot`` (``--plot``).
+and ``_cli_plot`` (``--plot`` and ``--animate``).
 """
 
 from __future__ import annotations
@@ -91,13 +91,22 @@ def _stream_rows(args: argparse.Namespace, data: CommandData) -> int | None:
 def _fit_command(args: argparse.Namespace) -> None:
     from ._cli_data import command_data
     from ._cli_fit import estimator, run_fit
-    from ._cli_plot import check_plot_target, save_plot
+    from ._cli_plot import (
+        check_animation,
+        check_animation_target,
+        check_plot_target,
+        save_animation,
+        save_plot,
+    )
     from ._cli_report import summary, summary_json, summary_text
 
     model = estimator(args)
     target = check_plot_target(args.plot) if args.plot else None
+    movie = check_animation_target(args.animate, args.method) if args.animate else None
     data = command_data(args)
     rows = _stream_rows(args, data)
+    if movie is not None:
+        check_animation(data, rows)
     method_name = "gradient descent" if args.method == "gd" else "the closed form"
     fit = run_fit(model, data, rows, method_name)
     found = summary(fit, data, args.method)
@@ -106,6 +115,10 @@ def _fit_command(args: argparse.Namespace) -> None:
         save_plot(fit, data, target)
         found["plot"] = str(target)
         saved.append(f"saved the plot to {target}")
+    if movie is not None:
+        save_animation(fit, data, movie)
+        found["animation"] = str(movie)
+        saved.append(f"saved the animation to {movie}")
     print(summary_json(found) if args.json else "\n".join([summary_text(found, fit, data), *saved]))
 
 
@@ -229,7 +242,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     ``gdregress fit [CSV] [--x COL ...] [--y COL] [--method analytic|gd] [--learning-rate
     auto|exact|FLOAT] [--max-iter N] [--tol T] [--no-standardize] [--chunksize N]
-    [--plot FILE.png] [--json]`` fits the line; ``gdregress compare
+    [--plot FILE.png] [--animate FILE.gif] [--json]`` fits the line; ``gdregress compare
     [CSV] [--x COL ...] [--y COL] [--cv K] [--json]`` cross-validates. Without a command,
     ``fit``; a first word that is neither a command nor a file is an unknown command.
 

@@ -11,7 +11,9 @@ Each function draws on the Axes it is given (or on new ones) and returns them:
   too large, side by side;
 - :func:`plot_descents`: descents of any function of two variables from several starts, on
   its contours; :func:`plot_sauna` draws the lecture's sauna with it;
-- :func:`plot_summary`: the first three as one figure (``gdregress fit --plot``).
+- :func:`plot_summary`: the first three as one figure (``gdregress fit --plot``);
+- :func:`animate_descent`: the descent frame by frame, its path on the contours beside its
+  line in the data (``gdregress fit --animate``).
 
 matplotlib is an optional dependency (``pip install 'gdregress[plot]'``); it is imported only
 when a function here is called, never by ``import gdregress``. The costs are computed from a
@@ -25,6 +27,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from ._animation import animate_descent
 from ._cost_drawing import (
     DATA_COLOR,
     LINE_COLOR,
@@ -37,6 +40,7 @@ from ._cost_drawing import (
     line_text,
     number,
     one_feature_cost,
+    points_style,
 )
 from .cost import LeastSquaresCost
 from .optimize import DescentStatus
@@ -46,6 +50,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.figure import Figure
 
 __all__ = [
+    "animate_descent",
     "plot_cost_surface",
     "plot_descents",
     "plot_fit",
@@ -118,14 +123,13 @@ def plot_fit(
     y_name = y_name if isinstance(y_name, str) else "y"
     y = np.asarray(y, dtype=np.float64).ravel()
     n = len(y)
-    alpha = 1.0 if n <= 300 else max(0.08, min(1.0, 300 / n))
-    size = 60 if n <= 20 else 25 if n <= 1000 else 6
+    style = points_style(n)
     points = f"{n:,} point{'s' if n != 1 else ''}"
     if X_array.shape[1] == 1:
         x = X_array[:, 0]
         ends = np.array([[x.min()], [x.max()]])
         prediction = model.predict(_like_fit(model, ends))
-        ax.scatter(x, y, s=size, alpha=alpha, color=DATA_COLOR, label=points, zorder=2)
+        ax.scatter(x, y, color=DATA_COLOR, label=points, zorder=2, **style)
         (line,) = ax.plot(
             ends[:, 0],
             prediction,
@@ -145,7 +149,7 @@ def plot_fit(
         ax.set_title(_fit_title(model))
     else:
         prediction = model.predict(_like_fit(model, X_array))
-        ax.scatter(prediction, y, s=size, alpha=alpha, color=DATA_COLOR, label=points, zorder=2)
+        ax.scatter(prediction, y, color=DATA_COLOR, label=points, zorder=2, **style)
         low = min(prediction.min(), y.min())
         high = max(prediction.max(), y.max())
         (line,) = ax.plot(

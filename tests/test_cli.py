@@ -505,6 +505,30 @@ def test_plot_writes_the_three_panels(tmp_path, capsys):
     assert captured.err == "" and target.exists()
 
 
+def test_animate_writes_an_animated_gif_of_the_descent(tmp_path, capsys):
+    Image = pytest.importorskip("PIL.Image")
+    pytest.importorskip("matplotlib")
+    target = tmp_path / "descent.gif"
+    assert main(["fit", "--method", "gd", "--animate", str(target)]) == 0
+    captured = capsys.readouterr()
+    assert captured.out.splitlines()[-1] == f"saved the animation to {target}"
+    # Drawing the frames takes a second or more: stderr has a progress line, or none.
+    assert all(
+        line.startswith(f"gdregress: writing {target}: frame ")
+        for line in (captured.err.splitlines())
+    )
+    with Image.open(target) as gif:
+        assert gif.format == "GIF" and gif.is_animated
+        # One standardised step: 10 frames along it, from (0, 0) to the minimum.
+        assert gif.n_frames == 10
+        first = np.asarray(gif.convert("RGB"))
+        gif.seek(gif.n_frames - 1)
+        assert np.any(np.asarray(gif.convert("RGB")) != first)
+    target.unlink()
+    report = _json(capsys, ["fit", "--method", "gd", "--animate", str(target), "--json"])
+    assert report["animation"] == str(target) and target.exists()
+
+
 # User errors: status 2, one line on stderr saying what to fix, never a traceback.
 
 USER_ERRORS = {
@@ -589,6 +613,29 @@ USER_ERRORS = {
         ["fit", "--plot", "nowhere/figure.png"],
         "--plot nowhere/figure.png: the folder 'nowhere' does not exist; create it first",
     ),
+    "animate the closed form": (
+        ["fit", "--animate", "descent.gif"],
+        "--animate draws the steps of gradient descent, and the closed form takes none: add "
+        "--method gd",
+    ),
+    "animate two features": (
+        ["fit", "--method", "gd", "--x", "TV", "radio", "--animate", "descent.gif"],
+        "--animate draws the line y = m·x + b and its cost L(m, b), of one feature, but the "
+        "features are TV, radio: choose one with --x",
+    ),
+    "animate a stream": (
+        ["fit", "--method", "gd", "--chunksize", "50", "--animate", "descent.gif"],
+        "--animate draws one descent on the cost of all rows, but a streamed file is descended "
+        "again for every chunk: read it at once with --chunksize 0",
+    ),
+    "animate into a video": (
+        ["fit", "--method", "gd", "--animate", "descent.mp4"],
+        "--animate descent.mp4: the animation is an animated GIF; name it FILE.gif",
+    ),
+    "animation folder missing": (
+        ["fit", "--method", "gd", "--animate", "nowhere/descent.gif"],
+        "--animate nowhere/descent.gif: the folder 'nowhere' does not exist; create it first",
+    ),
 }
 
 
@@ -610,8 +657,9 @@ def bad_files(tmp_path, monkeypatch):
 
 @pytest.mark.parametrize("argv, message", USER_ERRORS.values(), ids=USER_ERRORS.keys())
 def test_user_errors_exit_2_with_one_line_saying_what_to_fix(argv, message, bad_files, capsys):
-    if "--plot" in argv:
+    if "--plot" in argv or "--animate" in argv:
         pytest.importorskip("matplotlib")
+        pytest.importorskip("PIL")
     with pytest.raises(SystemExit) as info:
         main(argv)
     assert info.value.code == 2
