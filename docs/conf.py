@@ -64,7 +64,10 @@ sphinx_gallery_conf = {
     "reset_argv": "gallery_figures.reset_argv",
     # The PNG files a script saves, then the animations it leaves open on a pyplot figure
     # (examples/10_animated_descent.py), played in the page by matplotlib's JavaScript player.
-    "image_scrapers": ("gallery_figures.scrape_saved_figures", "matplotlib"),
+    "image_scrapers": (
+        "gallery_figures.scrape_saved_figures",
+        "gallery_figures.scrape_animations",
+    ),
     "matplotlib_animations": (True, "jshtml"),
     "download_all_examples": False,
     "write_computation_times": False,
