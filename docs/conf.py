@@ -73,7 +73,13 @@ sphinx_gallery_conf = {
     "ignore_pattern": r"(__init__|conftest)\.py$",
     "within_subsection_order": "FileNameSortKey",
     "reset_argv": "gallery_figures.reset_argv",
-    "image_scrapers": ("gallery_figures.scrape_saved_figures",),
+    # The PNG files a script saves, then the animations it leaves open on a pyplot figure
+    # (examples/10_animated_descent.py), played in the page by matplotlib's JavaScript player.
+    "image_scrapers": (
+        "gallery_figures.scrape_saved_figures",
+        "gallery_figures.scrape_animations",
+    ),
+    "matplotlib_animations": (True, "jshtml"),
     "download_all_examples": False,
     "write_computation_times": False,
     "remove_config_comments": True,

@@ -10,6 +10,8 @@ names the command's option.
 from __future__ import annotations
 
 import argparse
+import math
+import re
 import time
 import warnings
 from dataclasses import dataclass
@@ -72,9 +74,10 @@ def run_fit(model, data: CommandData, rows: int | None, method: str) -> Fit:
         warnings.simplefilter("always", UserWarning)
         if rows is None:
             fit = _fit_at_once(model, data, method)
+            fit.notes = _notes(caught)
         else:
-            fit = _stream(model, data, rows, method)
-    fit.notes = _notes(caught)
+            fit, per_chunk = _stream(model, data, rows, method, caught)
+            fit.notes = _stream_notes(per_chunk, model) + _notes(caught)
     return fit
 
 
@@ -122,17 +125,23 @@ def _fit_at_once(model, data: CommandData, method: str) -> Fit:
     return Fit(model, len(y), seconds, X, y, iterations=getattr(model, "n_iter_", 0))
 
 
-def _stream(model, data: CommandData, rows: int, method: str) -> Fit:
+def _stream(model, data: CommandData, rows: int, method: str, caught: list):
+    """Fit chunk by chunk; the warnings of each ``partial_fit`` are taken out of ``caught``
+    (which keeps the others, of reading the file) and returned, one list per chunk."""
     seconds, chunks, iterations, n_rows = 0.0, 0, 0, 0
     kept_X: list[np.ndarray] = []
     kept_y: list[np.ndarray] = []
     kept = 0
+    per_chunk: list[list] = []
     with Progress(lambda _: f"streaming {data.progress()}, fitting by {method}"):
         for X, y in data.chunks(rows):
             n_rows += len(y)
+            before = len(caught)
             started = time.perf_counter()
             _call(model.partial_fit, X, y)
             seconds += time.perf_counter() - started
+            per_chunk.append(caught[before:])
+            del caught[before:]
             chunks += 1
             iterations += getattr(model, "n_iter_", 0)
             if kept < _PLOT_ROWS:
@@ -140,7 +149,7 @@ def _stream(model, data: CommandData, rows: int, method: str) -> Fit:
                 kept_y.append(y[: _PLOT_ROWS - kept].copy())
                 kept += len(kept_y[-1])
     sample_X, sample_y = np.concatenate(kept_X), np.concatenate(kept_y)
-    return Fit(model, n_rows, seconds, sample_X, sample_y, chunks, iterations)
+    return Fit(model, n_rows, seconds, sample_X, sample_y, chunks, iterations), per_chunk
 
 
 def _call(fit, X, y) -> None:
@@ -159,14 +168,63 @@ def _call(fit, X, y) -> None:
         raise InputError(one_line(exc)) from None
 
 
-def _notes(caught) -> tuple[str, ...]:
-    """The messages of the warnings worth a line, once each; convergence has its own line."""
+def _worth_a_line(warning) -> bool:
+    """A UserWarning, but not a ConvergenceWarning: the report has a line on convergence."""
     from sklearn.exceptions import ConvergenceWarning
 
-    notes: dict[str, None] = {}
-    for warning in caught:
-        if issubclass(warning.category, UserWarning) and not issubclass(
-            warning.category, ConvergenceWarning
-        ):
-            notes[one_line(warning.message)] = None
+    category = warning.category
+    return issubclass(category, UserWarning) and not issubclass(category, ConvergenceWarning)
+
+
+def _notes(caught) -> tuple[str, ...]:
+    """The messages of the warnings worth a line, once each."""
+    return tuple(dict.fromkeys(one_line(w.message) for w in caught if _worth_a_line(w)))
+
+
+# Numbers in a message ("condition number about 3.39e+05", "16 of its 16 digits"): two
+# chunks warn alike when their messages differ only in them.
+_NUMBER = re.compile(r"[-+]?(?:\d[\d,]*\.?\d*(?:e[-+]?\d+)?|inf|nan)")
+
+
+def _stream_notes(per_chunk: list[list], model) -> tuple[str, ...]:
+    """The notes of a streamed fit: each kind of warning once, with the chunks it came from.
+
+    Every ``partial_fit`` solves again from the statistics of all rows read so far, so the
+    warnings of the last chunk are the result's; they are shown with the number of chunks
+    that warned alike. An IllConditionedWarning of earlier chunks only (the first, few rows,
+    say) was about a fit that the last one replaced: one line of history says so. Other
+    warnings of earlier chunks (about their rows) stay notes, with their count.
+    """
+    from .exceptions import IllConditionedWarning
+
+    kinds: dict[tuple, list] = {}  # kind → [latest message, chunks, in the last chunk]
+    for i, caught in enumerate(per_chunk):
+        seen = set()
+        for warning in filter(_worth_a_line, caught):
+            message = one_line(warning.message)
+            kind = (warning.category, _NUMBER.sub("#", message))
+            entry = kinds.setdefault(kind, [message, 0, False])
+            entry[0] = message
+            entry[1] += kind not in seen
+            entry[2] = entry[2] or i == len(per_chunk) - 1
+            seen.add(kind)
+    total = len(per_chunk)
+    notes = []
+    for (category, _), (message, count, in_last) in kinds.items():
+        if in_last or not issubclass(category, IllConditionedWarning):
+            counted = total > 1 and (count > 1 or not in_last)
+            notes.append(_with_count(message, count, total) if counted else message)
+            continue
+        condition = getattr(model, "condition_number_", math.nan)
+        notes.append(
+            f"while streaming: after {count} of the {total} chunks, the fit of the rows read so "
+            "far was ill-conditioned; the final fit of all rows is not"
+            + (f" (condition number about {condition:.3g})" if math.isfinite(condition) else "")
+        )
     return tuple(notes)
+
+
+def _with_count(message: str, count: int, total: int) -> str:
+    """``message`` with "(in 3 of 10 chunks)" before its final full stop."""
+    body, stop = (message[:-1], ".") if message.endswith(".") else (message, "")
+    return f"{body} (in {count} of {total} chunks){stop}"

@@ -2,8 +2,9 @@
 
 ``gdregress fit`` and ``gdregress compare`` share the data's arguments (the CSV file, the
 columns, ``--json``); ``fit`` adds the method, the options of gradient descent and the output
-options (streaming, the figure); ``compare`` the number of folds. A usage mistake is one line
-on stderr and exit status 2, and a bad value says what a good one looks like.
+options (streaming, the figure and the animation); ``compare`` the number of folds. A usage
+mistake is one line on stderr and exit status 2, and a bad value says what a good one looks
+like.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ _EXAMPLES = (
     "examples:\n"
     "  gdregress                                   the TV line, in closed form\n"
     "  gdregress fit --method gd --plot descent.png\n"
+    "  gdregress fit --method gd --no-standardize --animate descent.gif\n"
     "  gdregress fit data.csv --x size rooms --y price --json\n"
     "  gdregress fit huge.csv.gz --chunksize 1000000\n"
     "  gdregress compare --cv 10\n\n"
@@ -147,7 +149,7 @@ def _add_descent_options(fit: argparse.ArgumentParser) -> None:
 
 
 def _add_output_options(fit: argparse.ArgumentParser, stream_bytes: int, chunk_bytes: int):
-    """How the file is read (``--chunksize``) and the figure drawn (``--plot``)."""
+    """How the file is read (``--chunksize``) and the figures drawn (``--plot``, ``--animate``)."""
     fit.add_argument(
         "--chunksize",
         type=_chunksize,
@@ -162,6 +164,14 @@ def _add_output_options(fit: argparse.ArgumentParser, stream_bytes: int, chunk_b
         help="draw the data with the line, the loss curve (gd) and the cost surface L(m, b) "
         "with the descent's path (one feature) side by side (needs matplotlib: "
         "pip install 'gdregress[plot]')",
+    )
+    fit.add_argument(
+        "--animate",
+        metavar="FILE.gif",
+        help="gd, one feature: write an animated GIF of the descent, its path on the contours "
+        "of the cost L(m, b) beside its line moving through the data (at most 60 frames; "
+        "needs matplotlib and Pillow: pip install 'gdregress[plot]'). The closed form takes "
+        "no steps: --animate needs --method gd",
     )
 
 

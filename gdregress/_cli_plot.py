@@ -1,8 +1,9 @@
-"""``gdregress fit --plot FILE.png``: the figure of the fit, checked before and drawn after.
+"""``gdregress fit --plot FILE.png`` and ``--animate FILE.gif``: checked before, drawn after.
 
-matplotlib is imported only when ``--plot`` is given, and whether the figure can be written
-(matplotlib installed, a format it writes, an existing folder) is checked before the fit, so
-a long fit does not end in that mistake.
+matplotlib (and Pillow, for the animation) is imported only when ``--plot`` or ``--animate``
+is given, and whether the file can be written (the libraries installed, a format they write,
+an existing folder; for the animation, a descent of one feature read at once) is checked
+before the fit, so a long fit does not end in that mistake.
 """
 
 from __future__ import annotations
@@ -13,7 +14,13 @@ from ._cli_data import CommandData
 from ._cli_fit import Fit
 from ._csv import InputError
 
-__all__ = ["check_plot_target", "save_plot"]
+__all__ = [
+    "check_animation",
+    "check_animation_target",
+    "check_plot_target",
+    "save_animation",
+    "save_plot",
+]
 
 
 def check_plot_target(path: str) -> Path:
@@ -32,10 +39,51 @@ def check_plot_target(path: str) -> Path:
             f"--plot {path}: matplotlib writes {', '.join('.' + f for f in sorted(formats))} "
             "files; name the figure FILE.png, for example"
         )
+    return _in_a_folder(target, "--plot")
+
+
+def _in_a_folder(target: Path, option: str) -> Path:
     folder = target.parent
     if not folder.is_dir():
-        raise InputError(f"--plot {path}: the folder '{folder}' does not exist; create it first")
+        raise InputError(
+            f"{option} {target}: the folder '{folder}' does not exist; create it first"
+        )
     return target
+
+
+def check_animation_target(path: str, method: str) -> Path:
+    """Fail before reading the data if the animation cannot be drawn or written."""
+    if method != "gd":
+        raise InputError(
+            "--animate draws the steps of gradient descent, and the closed form takes none: "
+            "add --method gd"
+        )
+    try:
+        import matplotlib.animation  # noqa: F401 - checked here, used by save_animation
+        import PIL  # noqa: F401 - matplotlib's Pillow writer writes the GIF
+    except ImportError:
+        raise InputError(
+            "--animate needs matplotlib and Pillow, which are not both installed: "
+            "pip install 'gdregress[plot]'"
+        ) from None
+    target = Path(path)
+    if target.suffix.lower() != ".gif":
+        raise InputError(f"--animate {path}: the animation is an animated GIF; name it FILE.gif")
+    return _in_a_folder(target, "--animate")
+
+
+def check_animation(data: CommandData, rows: int | None) -> None:
+    """Fail before the fit if the data cannot be animated: one feature, read at once."""
+    if len(data.features) != 1:
+        raise InputError(
+            "--animate draws the line y = m·x + b and its cost L(m, b), of one feature, but "
+            f"the features are {', '.join(data.features)}: choose one with --x"
+        )
+    if rows is not None:
+        raise InputError(
+            "--animate draws one descent on the cost of all rows, but a streamed file is "
+            "descended again for every chunk: read it at once with --chunksize 0"
+        )
 
 
 def save_plot(fit: Fit, data: CommandData, target: Path) -> None:
@@ -53,3 +101,32 @@ def save_plot(fit: Fit, data: CommandData, target: Path) -> None:
         figure.savefig(target)
     except OSError as exc:
         raise InputError(f"--plot: cannot write '{target}': {exc.strerror or exc}") from None
+
+
+def save_animation(fit: Fit, data: CommandData, target: Path) -> None:
+    """Animate the descent with :func:`~gdregress.plotting.animate_descent` into ``target``,
+    with a progress line when writing the frames takes more than a second."""
+    from matplotlib.figure import Figure
+
+    from ._progress import Progress
+    from .plotting import animate_descent
+
+    xlabel, ylabel = data.labels()
+    figure = Figure(figsize=(11, 4.6), dpi=80)
+    animation = animate_descent(
+        fit.model, fit.X, fit.y, figure=figure, xlabel=xlabel, ylabel=ylabel
+    )
+
+    def describe(state) -> str:
+        frame, frames = state or (0, 0)
+        return f"writing {target}: frame {frame + 1} of {frames}" if frames else f"writing {target}"
+
+    with Progress(describe) as progress:
+        try:
+            animation.save(
+                target,
+                writer="pillow",
+                progress_callback=lambda frame, frames: setattr(progress, "state", (frame, frames)),
+            )
+        except OSError as exc:
+            raise InputError(f"--animate: cannot write '{target}': {exc.strerror or exc}") from None

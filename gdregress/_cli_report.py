@@ -1,15 +1,16 @@
 """What ``gdregress`` prints: a fit's summary as text or one JSON object, and the comparison.
 
-The summary reads the fitted model's record: its coefficients, solver or descent, and the
-cost, R² and RMSE that :func:`~gdregress.cost.fit_measures` takes from its statistics (so a
-streamed file, never held in memory, gets the numbers of one read at once). Nothing here
-converts units or fits again.
+The summary reads the fitted model's record: its coefficients, solver or descent; the cost,
+R² and RMSE come from the rows when they are in memory, and from the statistics by
+:func:`~gdregress.cost.fit_measures` for a streamed file (never held in memory: it gets the
+numbers of one read at once, to rounding). Nothing here converts units or fits again.
 """
 
 from __future__ import annotations
 
 import json
 import math
+import warnings
 from collections.abc import Sequence
 from dataclasses import replace
 from typing import Any
@@ -18,7 +19,7 @@ import numpy as np
 
 from ._cli_data import CommandData
 from ._cli_fit import Fit
-from .cost import fit_measures
+from .cost import FitMeasures, fit_measures
 
 __all__ = ["comparison_json", "comparison_text", "summary", "summary_json", "summary_text"]
 
@@ -26,7 +27,7 @@ __all__ = ["comparison_json", "comparison_text", "summary", "summary_json", "sum
 def summary(fit: Fit, data: CommandData, method: str) -> dict[str, Any]:
     """What the fit found, as plain numbers: the line, the cost, R², RMSE, the descent."""
     model = fit.model
-    measures = fit_measures(model.statistics_, model.coef_, model.intercept_, model.fit_intercept)
+    measures = _measures(fit)
     found: dict[str, Any] = {
         "data": data.description.strip("'"),
         "rows": fit.n_rows,
@@ -45,33 +46,76 @@ def summary(fit: Fit, data: CommandData, method: str) -> dict[str, Any]:
         found["solver"] = model.solver_
     else:
         found.update(_descent(fit))
-    inference, problem = _inference(model, data.features)
+    inference, notes = _inference(fit, data.features)
     found.update(inference)
-    found["notes"] = list(fit.notes) + ([f"no standard errors: {problem}"] if problem else [])
+    found["notes"] = list(fit.notes) + notes
     return found
+
+
+def _measures(fit: Fit) -> FitMeasures:
+    """The cost, R² and RMSE: from the rows when they are all in memory, else (a streamed
+    file) from the statistics.
+
+    The statistics give the residual sum of squares as a difference of sums, which rounding
+    can leave at 0 (x = 0, 1, 0 and y = 1, 10⁹, 0: an RMSE of 0, not 0.41); the rows give it
+    as a sum of squares.
+    """
+    model = fit.model
+    by_statistics = fit_measures(
+        model.statistics_, model.coef_, model.intercept_, model.fit_intercept
+    )
+    if fit.chunks or len(fit.y) != fit.n_rows:
+        return by_statistics
+    residuals = fit.y - model.predict(fit.X)
+    rmse = _root_mean_square(residuals)
+    spread = _root_mean_square(fit.y - np.mean(fit.y))
+    r2 = 1.0 - (rmse / spread) ** 2 if spread > 0 else math.nan
+    if not (math.isfinite(rmse) and math.isfinite(spread)):  # beyond float64: statistics
+        return by_statistics
+    return FitMeasures(cost=rmse**2 / 2, r2=r2, rmse=rmse)
+
+
+def _root_mean_square(values: np.ndarray) -> float:
+    """√(mean of the squares), without overflow or underflow in the squares."""
+    largest = float(np.max(np.abs(values), initial=0.0))
+    if largest == 0 or not math.isfinite(largest):
+        return largest
+    return largest * math.sqrt(float(np.mean((values / largest) ** 2)))
 
 
 _INFERENCE_COLUMNS = ("std_err", "t_value", "p_value", "ci_lower", "ci_upper")
 
 
-def _regression_summary(model, features: Sequence[str]):
+def _regression_summary(fit: Fit, features: Sequence[str]):
     """The model's summary with the columns' names, or None and the reason it has none (a
-    rank-deficient design, no more rows than parameters)."""
-    try:
-        summary = model.summary()
-    except ValueError as exc:
-        return None, str(exc)
+    rank-deficient design, no more rows than parameters), and its notes.
+
+    Rows held in memory are given to ``summary``, so that its residuals come from them
+    (exactly, whichever the estimator); an essentially perfect fit is a note, as is a descent
+    that did not converge (already said by the fit's own note).
+    """
+    model = fit.model
+    rows = {} if fit.chunks or len(fit.y) != fit.n_rows else {"X": fit.X, "y": fit.y}
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            summary = model.summary(**rows)
+        except ValueError as exc:
+            return None, str(exc), []
+    notes = [str(w.message) for w in caught if issubclass(w.category, UserWarning)]
+    notes = [note for note in notes if "did not converge" not in note]
     names = ["intercept"] * int(model.fit_intercept) + list(features)
-    return replace(summary, coef_table=summary.coef_table.set_axis(names)), None
+    return replace(summary, coef_table=summary.coef_table.set_axis(names)), None, notes
 
 
-def _inference(model, features: Sequence[str]) -> tuple[dict[str, Any], str | None]:
+def _inference(fit: Fit, features: Sequence[str]) -> tuple[dict[str, Any], list[str]]:
     """Standard errors, t, p and 95% intervals keyed like ``coef`` (and "intercept"), and the
-    residual standard error, adjusted R², F and its p-value; None where there are none."""
-    summary, problem = _regression_summary(model, features)
+    residual standard error, adjusted R², F and its p-value; None where there are none; and
+    the notes about them."""
+    summary, problem, notes = _regression_summary(fit, features)
     keys = [*_INFERENCE_COLUMNS, "rse", "adj_r2", "f_statistic", "f_pvalue", "df_resid"]
     if summary is None:
-        return dict.fromkeys(keys), problem
+        return dict.fromkeys(keys), [f"no standard errors: {problem}"]
     table = summary.coef_table
     found: dict[str, Any] = {
         column: {name: float(value) for name, value in table[column].items()}
@@ -84,7 +128,7 @@ def _inference(model, features: Sequence[str]) -> tuple[dict[str, Any], str | No
         f_pvalue=summary.f_pvalue,
         df_resid=summary.df_resid,
     )
-    return found, None
+    return found, notes
 
 
 def _descent(fit: Fit) -> dict[str, Any]:
@@ -123,7 +167,7 @@ def summary_text(found: dict[str, Any], fit: Fit, data: CommandData) -> str:
         f"R²: {r2}",
         f"RMSE: {found['rmse']:.6g}",
     ]
-    lines += _inference_text(fit.model, data.features)
+    lines += _inference_text(fit, data.features)
     if gd:
         lines.append(_descent_text(found, fit))
     lines.append(f"fit time: {_duration(found['fit_time_s'])}")
@@ -131,9 +175,9 @@ def summary_text(found: dict[str, Any], fit: Fit, data: CommandData) -> str:
     return "\n".join(lines)
 
 
-def _inference_text(model, features: Sequence[str]) -> list[str]:
+def _inference_text(fit: Fit, features: Sequence[str]) -> list[str]:
     """The coefficient table, the residual standard error, adjusted R² and F, as R prints them."""
-    summary, _ = _regression_summary(model, features)  # the reason for none is among the notes
+    summary, _, _ = _regression_summary(fit, features)  # the reason for none: in the notes
     if summary is None:
         return []
     return [
@@ -210,32 +254,43 @@ def _duration(seconds: float) -> str:
 
 def summary_json(found: dict[str, Any]) -> str:
     """The summary as one JSON object; numbers beyond float64's range are null."""
+    return _json(found)
+
+
+def _json(report: dict[str, Any]) -> str:
+    """``report`` as one line of strict JSON: infinities and NaN (which JSON has not) null."""
 
     def finite(value):
         if isinstance(value, dict):
             return {key: finite(item) for key, item in value.items()}
+        if isinstance(value, list):
+            return [finite(item) for item in value]
         return None if isinstance(value, float) and not math.isfinite(value) else value
 
-    return json.dumps({key: finite(value) for key, value in found.items()}, ensure_ascii=False)
+    return json.dumps(finite(report), ensure_ascii=False, allow_nan=False)
 
 
 # compare
 
-_COMPARISON_FORMATS = {
-    "R² mean": "{:.4f}".format,
-    "R² std": "{:.4f}".format,
-    "RMSE mean": "{:.4g}".format,
-    "RMSE std": "{:.3g}".format,
-    "fit time (ms)": "{:.2f}".format,
+# The text table's headers and formats of the columns of comparison_table (the JSON keys).
+_COMPARISON_COLUMNS = {
+    "r2_mean": ("R² mean", "{:.4f}".format),
+    "r2_std": ("R² std", "{:.4f}".format),
+    "rmse_mean": ("RMSE mean", "{:.4g}".format),
+    "rmse_std": ("RMSE std", "{:.3g}".format),
+    "fit_time_s": ("fit time (ms)", lambda seconds: f"{1e3 * seconds:.2f}"),
 }
 
 
 def comparison_text(table, data: CommandData, rows: int, folds: int, notes: list[str]) -> str:
     """The comparison table with a line above saying what it compares, and the notes."""
+    headers = {key: header for key, (header, _) in _COMPARISON_COLUMNS.items()}
+    formats = {header: form for header, form in _COMPARISON_COLUMNS.values()}
+    shown = table.rename(columns=headers).rename_axis(None)
     lines = [
         f"{folds}-fold cross-validation (rows shuffled, seed 0) of {data.target} on "
         f"{', '.join(data.features)}, {rows:,} rows of {data.description}",
-        table.rename_axis(None).to_string(formatters=_COMPARISON_FORMATS, col_space=10),
+        shown.to_string(formatters=formats, col_space=10),
         "R² and RMSE on the held-out fold: mean and standard deviation over the folds.",
     ]
     lines += [f"note: {note}" for note in notes]
@@ -243,8 +298,9 @@ def comparison_text(table, data: CommandData, rows: int, folds: int, notes: list
 
 
 def comparison_json(table, data: CommandData, rows: int, folds: int, notes: list[str]) -> str:
-    """The comparison as one JSON object, a record per model in ``table``."""
-    return json.dumps(
+    """The comparison as one JSON object, a record per model in ``table`` (keys as its
+    columns, snake_case); a score that is not a number (R² of one-row folds) is null."""
+    return _json(
         {
             "data": data.description.strip("'"),
             "rows": rows,
@@ -253,6 +309,5 @@ def comparison_json(table, data: CommandData, rows: int, folds: int, notes: list
             "folds": folds,
             "table": table.reset_index().to_dict(orient="records"),
             "notes": notes,
-        },
-        ensure_ascii=False,
+        }
     )

@@ -15,6 +15,7 @@ import difflib
 import gzip
 import lzma
 import os
+import re
 from collections.abc import Iterator, Sequence
 from contextlib import ExitStack
 from pathlib import Path
@@ -42,6 +43,12 @@ _PARSE_ERRORS = (
     OSError,  # gzip.BadGzipFile and other damage found while reading
 )
 
+
+# pandas' message for a row with more fields than the header ("Error tokenizing data. C error:
+# Expected 2 fields in line 4, saw 3"); its line counts the file's lines from 1, the header's.
+_RAGGED_ROW = re.compile(
+    r"Expected (?P<expected>\d+) fields in line (?P<line>\d+), saw (?P<seen>\d+)"
+)
 
 _FILE_SUFFIXES = {".csv", ".gz", ".bz2", ".xz", ".txt", ".tsv"}
 
@@ -138,6 +145,14 @@ class CSVTable:
                 f"position {exc.start}): save it as a UTF-8 CSV file"
             )
         reason = one_line(exc) or type(exc).__name__
+        ragged = _RAGGED_ROW.search(reason)
+        if ragged:
+            expected, line, seen = ragged.group("expected", "line", "seen")
+            return InputError(
+                f"line {line} of '{self.name}' has {seen} fields where the header has "
+                f"{expected}: remove the extra value, or quote a value that contains a comma "
+                '("1,5")'
+            )
         return InputError(f"'{self.name}' is not a readable CSV file: {reason}")
 
     def chunks(

@@ -15,12 +15,13 @@ exits with status 2 and one line on stderr saying what to fix.
 This module holds the commands and the entry point, :func:`main`; the pieces they use are
 ``_cli_parser`` (the arguments), ``_cli_data`` (the bundled table or the CSV file),
 ``_cli_fit`` (the estimator, fitted at once or streamed), ``_cli_report`` (what is printed)
-and ``_cli_plot`` (``--plot``).
+and ``_cli_plot`` (``--plot`` and ``--animate``).
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import warnings
 from collections.abc import Sequence
@@ -44,6 +45,38 @@ STREAM_BYTES = 256 * 2**20
 _STREAM_CHUNK_NUMBERS = 2**23
 
 
+#: The subcommands; a first argument that is none of them is ``fit``'s CSV file.
+COMMANDS = ("fit", "compare")
+
+
+def _looks_like_a_command(word: str) -> bool:
+    """Whether ``word``, first on the command line, was meant as a subcommand.
+
+    ``gdregress data.csv`` is ``gdregress fit data.csv``: a word that names an existing path,
+    or has a folder separator or a file extension, is a file. Any other word (``compar``,
+    ``fitt``, ``help``) is a command that does not exist, not a file that does not exist.
+    """
+    from pathlib import PurePath
+
+    if word.startswith("-") or os.path.exists(word):
+        return False
+    has_folder = os.sep in word or "/" in word or (os.altsep is not None and os.altsep in word)
+    return not has_folder and not PurePath(word).suffix
+
+
+def _unknown_command(word: str) -> str:
+    import difflib
+
+    commands = " and ".join(COMMANDS)
+    close = difflib.get_close_matches(word, COMMANDS, n=1)
+    if close:
+        return f"unknown command '{word}' (did you mean '{close[0]}'?); the commands are {commands}"
+    return (
+        f"unknown command '{word}': the commands are {commands} (and a CSV file is named with "
+        f"its extension, such as {word}.csv)"
+    )
+
+
 def _stream_rows(args: argparse.Namespace, data: CommandData) -> int | None:
     """Rows per chunk when the file is streamed, or None to read it at once."""
     if args.chunksize == 0:
@@ -58,20 +91,35 @@ def _stream_rows(args: argparse.Namespace, data: CommandData) -> int | None:
 def _fit_command(args: argparse.Namespace) -> None:
     from ._cli_data import command_data
     from ._cli_fit import estimator, run_fit
-    from ._cli_plot import check_plot_target, save_plot
+    from ._cli_plot import (
+        check_animation,
+        check_animation_target,
+        check_plot_target,
+        save_animation,
+        save_plot,
+    )
     from ._cli_report import summary, summary_json, summary_text
 
     model = estimator(args)
     target = check_plot_target(args.plot) if args.plot else None
+    movie = check_animation_target(args.animate, args.method) if args.animate else None
     data = command_data(args)
     rows = _stream_rows(args, data)
+    if movie is not None:
+        check_animation(data, rows)
     method_name = "gradient descent" if args.method == "gd" else "the closed form"
     fit = run_fit(model, data, rows, method_name)
     found = summary(fit, data, args.method)
+    saved = []  # where the files went: the JSON's keys, or the text's last lines
     if target is not None:
         save_plot(fit, data, target)
         found["plot"] = str(target)
-    print(summary_json(found) if args.json else summary_text(found, fit, data))
+        saved.append(f"saved the plot to {target}")
+    if movie is not None:
+        save_animation(fit, data, movie)
+        found["animation"] = str(movie)
+        saved.append(f"saved the animation to {movie}")
+    print(summary_json(found) if args.json else "\n".join([summary_text(found, fit, data), *saved]))
 
 
 # compare
@@ -99,8 +147,9 @@ def comparison_table(X, y, *, cv: int = 5, random_state: int = 0):
     Returns
     -------
     pandas.DataFrame
-        One row per model; columns ``R² mean``, ``R² std``, ``RMSE mean``, ``RMSE std``
-        (standard deviations over the folds, ddof=1) and ``fit time (ms)`` (mean per fold).
+        One row per model; columns ``r2_mean``, ``r2_std``, ``rmse_mean``, ``rmse_std``
+        (standard deviations over the folds, ddof=1) and ``fit_time_s`` (mean per fold, in
+        seconds): the keys of ``gdregress compare --json``.
 
     Examples
     --------
@@ -108,23 +157,27 @@ def comparison_table(X, y, *, cv: int = 5, random_state: int = 0):
     >>> from gdregress.datasets import load_tv_advertising
     >>> X, y = load_tv_advertising(return_X_y=True)
     >>> table = comparison_table(X, y)
-    >>> table[["R² mean", "RMSE mean"]].round(4)  # doctest: +NORMALIZE_WHITESPACE
-                              R² mean  RMSE mean
+    >>> table[["r2_mean", "rmse_mean"]].round(4)  # doctest: +NORMALIZE_WHITESPACE
+                              r2_mean  rmse_mean
     model
     AnalyticLeastSquares       0.5966     3.2347
     GradientDescentRegressor   0.5966     3.2347
     LinearRegression           0.5966     3.2347
     SGDRegressor (scaled)      0.5967     3.2346
     """
-    import pandas as pd
+    return _cross_validate(_comparison_models(random_state), X, y, cv, random_state)
+
+
+def _comparison_models(random_state: int) -> dict:
+    """The four models of the comparison, by name (importing scikit-learn's modules)."""
     from sklearn.linear_model import LinearRegression, SGDRegressor
-    from sklearn.model_selection import KFold, cross_validate
+    from sklearn.model_selection import cross_validate  # noqa: F401 - imported for _cross_validate
     from sklearn.pipeline import make_pipeline
     from sklearn.preprocessing import StandardScaler
 
     from .linear_model import AnalyticLeastSquares, GradientDescentRegressor
 
-    models = {
+    return {
         "AnalyticLeastSquares": AnalyticLeastSquares(),
         "GradientDescentRegressor": GradientDescentRegressor(),
         "LinearRegression": LinearRegression(),
@@ -132,6 +185,13 @@ def comparison_table(X, y, *, cv: int = 5, random_state: int = 0):
             StandardScaler(), SGDRegressor(random_state=random_state)
         ),
     }
+
+
+def _cross_validate(models: dict, X, y, cv: int, random_state: int):
+    """The comparison table of ``models``: R² and RMSE on held-out folds, and the fit time."""
+    import pandas as pd
+    from sklearn.model_selection import KFold, cross_validate
+
     folds = KFold(n_splits=cv, shuffle=True, random_state=random_state)
     scoring = {"r2": "r2", "rmse": "neg_root_mean_squared_error"}
     rows = {}
@@ -139,11 +199,11 @@ def comparison_table(X, y, *, cv: int = 5, random_state: int = 0):
         scores = cross_validate(model, X, y, cv=folds, scoring=scoring)
         r2, rmse = scores["test_r2"], -scores["test_rmse"]
         rows[name] = {
-            "R² mean": r2.mean(),
-            "R² std": r2.std(ddof=1),
-            "RMSE mean": rmse.mean(),
-            "RMSE std": rmse.std(ddof=1),
-            "fit time (ms)": 1e3 * scores["fit_time"].mean(),
+            "r2_mean": r2.mean(),
+            "r2_std": r2.std(ddof=1),
+            "rmse_mean": rmse.mean(),
+            "rmse_std": rmse.std(ddof=1),
+            "fit_time_s": scores["fit_time"].mean(),
         }
     table = pd.DataFrame.from_dict(rows, orient="index")
     table.index.name = "model"
@@ -162,11 +222,14 @@ def _compare_command(args: argparse.Namespace) -> None:
             f"--cv {args.cv}: {args.cv} folds need at least {args.cv} rows, and "
             f"{data.description} has {len(y)}; use a smaller --cv"
         )
+    # Imported before the progress report starts: importing scikit-learn's models and
+    # model_selection takes about two seconds, which a 3-row cross-validation would report.
+    models = _comparison_models(random_state=0)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", UserWarning)
         with Progress(lambda _: f"cross-validating 4 models on {len(y):,} rows"):
             try:
-                table = comparison_table(X, y, cv=args.cv)
+                table = _cross_validate(models, X, y, args.cv, random_state=0)
             except ValueError as exc:
                 raise InputError(one_line(exc)) from None
     notes = list(dict.fromkeys(f"{w.category.__name__}: {one_line(w.message)}" for w in caught))
@@ -179,8 +242,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     ``gdregress fit [CSV] [--x COL ...] [--y COL] [--method analytic|gd] [--learning-rate
     auto|exact|FLOAT] [--max-iter N] [--tol T] [--no-standardize] [--chunksize N]
-    [--plot FILE.png] [--json]`` fits the line; ``gdregress compare [CSV] [--x COL ...]
-    [--y COL] [--cv K] [--json]`` cross-validates. Without a command, ``fit``.
+    [--plot FILE.png] [--animate FILE.gif] [--json]`` fits the line; ``gdregress compare
+    [CSV] [--x COL ...] [--y COL] [--cv K] [--json]`` cross-validates. Without a command,
+    ``fit``; a first word that is neither a command nor a file is an unknown command.
 
     Parameters
     ----------
@@ -217,9 +281,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     0
     """
     args_list = list(sys.argv[1:] if argv is None else argv)
-    if not args_list or args_list[0] not in {"fit", "compare", "-h", "--help", "--version"}:
-        args_list.insert(0, "fit")
     parser = build_parser(stream_bytes=STREAM_BYTES, chunk_bytes=8 * _STREAM_CHUNK_NUMBERS)
+    if not args_list or args_list[0] not in {*COMMANDS, "-h", "--help", "--version"}:
+        if args_list and _looks_like_a_command(args_list[0]):
+            parser.error(_unknown_command(args_list[0]))
+        args_list.insert(0, "fit")
     args = parser.parse_args(args_list)
     try:
         if args.command == "compare":

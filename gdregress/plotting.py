@@ -11,7 +11,9 @@ Each function draws on the Axes it is given (or on new ones) and returns them:
   too large, side by side;
 - :func:`plot_descents`: descents of any function of two variables from several starts, on
   its contours; :func:`plot_sauna` draws the lecture's sauna with it;
-- :func:`plot_summary`: the first three as one figure (``gdregress fit --plot``).
+- :func:`plot_summary`: the first three as one figure (``gdregress fit --plot``);
+- :func:`animate_descent`: the descent frame by frame, its path on the contours beside its
+  line in the data (``gdregress fit --animate``).
 
 matplotlib is an optional dependency (``pip install 'gdregress[plot]'``); it is imported only
 when a function here is called, never by ``import gdregress``. The costs are computed from a
@@ -25,6 +27,21 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from ._animation import animate_descent
+from ._cost_drawing import (
+    DATA_COLOR,
+    LINE_COLOR,
+    PATH_COLOR,
+    check_fitted,
+    cost_contours,
+    cost_minimum,
+    cost_window,
+    draw_path,
+    line_text,
+    number,
+    one_feature_cost,
+    points_style,
+)
 from .cost import LeastSquaresCost
 from .optimize import DescentStatus
 
@@ -33,6 +50,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.figure import Figure
 
 __all__ = [
+    "animate_descent",
     "plot_cost_surface",
     "plot_descents",
     "plot_fit",
@@ -43,9 +61,6 @@ __all__ = [
 ]
 
 _EPS = np.finfo(np.float64).eps
-_PATH_COLOR = "tab:red"
-_LINE_COLOR = "tab:red"
-_DATA_COLOR = "tab:blue"
 
 
 def _new_axes(ax, **subplot_kw) -> Axes:
@@ -60,72 +75,6 @@ def _new_axes(ax, **subplot_kw) -> Axes:
         ) from None
     _, ax = plt.subplots(layout="constrained", **subplot_kw)
     return ax
-
-
-def _number(value: float) -> str:
-    return f"{value:.4g}"
-
-
-def _line_text(slope: float, intercept: float, x: str = "x", y: str = "y") -> str:
-    sign = "−" if intercept < 0 else "+"
-    return f"{y} = {_number(slope)}·{x} {sign} {_number(abs(intercept))}"
-
-
-def _check_fitted(model, what: str) -> None:
-    if not hasattr(model, "statistics_"):
-        raise ValueError(
-            f"{what} needs a fitted AnalyticLeastSquares or GradientDescentRegressor; got "
-            f"{type(model).__name__}{' (not fitted)' if hasattr(model, 'fit') else ''}: call "
-            "fit(X, y) first"
-        )
-    if model.statistics_ is None:
-        raise ValueError(
-            f"{what} draws the cost from the fitted statistics, but this model was fitted "
-            f"over the data itself (solver_={model.solver_!r}, for a wide or sparse design) "
-            "and keeps none. Refit it with solver='statistics' to plot it."
-        )
-
-
-def _one_feature_cost(model, what: str) -> LeastSquaresCost:
-    """The cost L(m, b) of a model fitted on one feature, one target, with an intercept."""
-    _check_fitted(model, what)
-    stats = model.statistics_
-    if stats.n_features != 1 or stats.n_targets != 1 or not model.fit_intercept:
-        raise ValueError(
-            f"{what} draws L(m, b), the cost of a line y = m·x + b: it needs a model fitted "
-            f"with an intercept on one feature and one target, but this one has "
-            f"{stats.n_features} features, {stats.n_targets} targets and "
-            f"fit_intercept={model.fit_intercept}. Fit it on one column of X."
-        )
-    # The plots' costs and paths are in the data's units, as the model's coefficients are.
-    return LeastSquaresCost(stats.in_user_units(what), fit_intercept=True)
-
-
-def _minimum(model, cost: LeastSquaresCost) -> tuple[np.ndarray, float]:
-    """The minimiser (coefficients..., intercept) of the model's cost and the least cost L*.
-
-    A closed-form fit's coefficients are the minimum: they are read from the model. A
-    descent's are where it stopped, near the minimum but not at it.
-    """
-    from .linear_model import AnalyticLeastSquares
-
-    if isinstance(model, AnalyticLeastSquares):
-        theta = np.append(model.coef_, model.intercept_)
-    else:
-        theta = _descent_minimum(cost)
-    return theta, cost.value(theta[:-1], theta[-1])
-
-
-def _descent_minimum(cost: LeastSquaresCost) -> np.ndarray:
-    """The minimiser (coefficients..., intercept) of a descended cost, in closed form."""
-    # Solved again from the statistics because a descent's record (coef_, loss_curve_)
-    # holds where it stopped, not the least cost: the loss curve draws L(θₖ) − L*, which
-    # needs L* to rounding, and the cost surface stars the true minimum. Read it from the
-    # record instead once the descent records its least cost.
-    from ._closed_form import solve_least_squares
-
-    solution = solve_least_squares(cost.statistics, fit_intercept=cost.fit_intercept)
-    return np.append(solution.coef[:, 0], solution.intercept[0])
 
 
 def plot_fit(
@@ -166,7 +115,7 @@ def plot_fit(
     >>> ax.get_legend_handles_labels()[1]
     ['3 points', 'y = 0.5·x + 2.333']
     """
-    _check_fitted(model, "plot_fit")
+    check_fitted(model, "plot_fit")
     ax = _new_axes(ax)
     names = getattr(model, "feature_names_in_", None)
     X_array = np.asarray(X, dtype=np.float64)
@@ -174,20 +123,19 @@ def plot_fit(
     y_name = y_name if isinstance(y_name, str) else "y"
     y = np.asarray(y, dtype=np.float64).ravel()
     n = len(y)
-    alpha = 1.0 if n <= 300 else max(0.08, min(1.0, 300 / n))
-    size = 60 if n <= 20 else 25 if n <= 1000 else 6
+    style = points_style(n)
     points = f"{n:,} point{'s' if n != 1 else ''}"
     if X_array.shape[1] == 1:
         x = X_array[:, 0]
         ends = np.array([[x.min()], [x.max()]])
         prediction = model.predict(_like_fit(model, ends))
-        ax.scatter(x, y, s=size, alpha=alpha, color=_DATA_COLOR, label=points, zorder=2)
+        ax.scatter(x, y, color=DATA_COLOR, label=points, zorder=2, **style)
         (line,) = ax.plot(
             ends[:, 0],
             prediction,
-            color=_LINE_COLOR,
+            color=LINE_COLOR,
             lw=2.5,
-            label=_line_text(
+            label=line_text(
                 float(model.coef_[0]),
                 float(model.intercept_),
                 str(names[0]) if names is not None else "x",
@@ -201,11 +149,11 @@ def plot_fit(
         ax.set_title(_fit_title(model))
     else:
         prediction = model.predict(_like_fit(model, X_array))
-        ax.scatter(prediction, y, s=size, alpha=alpha, color=_DATA_COLOR, label=points, zorder=2)
+        ax.scatter(prediction, y, color=DATA_COLOR, label=points, zorder=2, **style)
         low = min(prediction.min(), y.min())
         high = max(prediction.max(), y.max())
         (line,) = ax.plot(
-            [low, high], [low, high], color=_LINE_COLOR, lw=2, label="predicted = observed"
+            [low, high], [low, high], color=LINE_COLOR, lw=2, label="predicted = observed"
         )
         line.set_gid("fitted line")
         target = ylabel or y_name
@@ -281,9 +229,9 @@ def plot_loss_curve(
     if hasattr(descent, "loss_curve_"):
         values = np.asarray(descent.loss_curve_, dtype=np.float64)
         if minimum is None:
-            _check_fitted(descent, "plot_loss_curve without minimum=")
+            check_fitted(descent, "plot_loss_curve without minimum=")
             stats = descent.statistics_.in_user_units("plot_loss_curve")
-            _, minimum = _minimum(descent, LeastSquaresCost(stats, descent.fit_intercept))
+            _, minimum = cost_minimum(descent, LeastSquaresCost(stats, descent.fit_intercept))
         name, point = "L", "θₖ"
     elif getattr(descent, "fun_values", None) is not None:
         values = np.asarray(descent.fun_values, dtype=np.float64)
@@ -330,87 +278,6 @@ def plot_loss_curve(
     if label is not None:
         ax.legend(loc="best")
     return ax
-
-
-def _window(
-    points: np.ndarray, cost: LeastSquaresCost, theta: np.ndarray, least: float, pad: float = 0.12
-) -> np.ndarray:
-    """[[m_low, m_high], [b_low, b_high]]: the points and an ellipse around the minimum.
-
-    The ellipse {L ≤ L* + ΔL} around the minimum ``theta``, where the cost is ``least``, has
-    the extent sqrt(2·ΔL·(H⁻¹)ᵢᵢ) in coordinate i; with ΔL a twentieth of L* it keeps the
-    innermost contours whole, and with ΔL = L* it frames a lone minimum (a closed-form fit,
-    no path).
-    """
-    lone = len(points) <= 1
-    if least > 0:
-        excess = least if lone else 0.05 * least
-    else:  # a perfect fit: measure against the cost at the first point instead
-        excess = max(float(cost.value(points[:1, 0], points[0, 1])), 1.0) * (1 if lone else 0.05)
-    reach = np.sqrt(2 * excess * np.abs(np.diag(np.linalg.pinv(cost.hessian))))
-    low = np.minimum(points.min(axis=0), theta - reach)
-    high = np.maximum(points.max(axis=0), theta + reach)
-    margin = pad * (high - low)
-    return np.stack([low - margin, high + margin], axis=1)
-
-
-def _cost_contours(
-    ax, cost: LeastSquaresCost, least: float, window: np.ndarray, n_levels: int, colorbar: bool
-):
-    """Contours of L(m, b) over the window, at levels geometric in L − L*, L* = ``least``."""
-    from matplotlib.colors import BoundaryNorm
-
-    m = np.linspace(*window[0], 241)
-    b = np.linspace(*window[1], 241)
-    M, B = np.meshgrid(m, b)
-    values = cost.value_path(M.reshape(-1, 1, 1), B.reshape(-1, 1)).reshape(M.shape)
-    excess = values - least
-    top = float(np.max(excess))
-    levels = least + top * np.geomspace(1e-4, 0.9, n_levels)
-    norm = BoundaryNorm(levels, ncolors=256, extend="both")
-    contours = ax.contour(M, B, values, levels=levels, cmap="viridis_r", norm=norm, linewidths=1)
-    contours.set_gid("cost contours")
-    if colorbar:
-        bar = ax.figure.colorbar(contours, ax=ax, format="%.4g", pad=0.02)
-        bar.set_label("cost L(m, b)")
-    ax.set_xlim(*window[0])
-    ax.set_ylim(*window[1])
-    ax.set_xlabel("slope m")
-    ax.set_ylabel("intercept b")
-    return contours
-
-
-# A path of more iterates than this is drawn thinned, as points: a line through every iterate
-# of a long zigzag fills the valley with a solid band that hides the contours.
-_MOST_POINTS = 400
-# The first steps of a thinned path, drawn as a line: they show how the zigzag starts.
-_HEAD_STEPS = 12
-
-
-def _draw_path(ax, path: np.ndarray, label: str, color: str = _PATH_COLOR, gid: str | None = None):
-    """Draw a path of iterates, the start circled; returns its Line2D (gid ``gid``).
-
-    Up to ``_MOST_POINTS`` iterates, every one, joined by a line. A longer path (more steps
-    than the panel has pixels) is drawn as ``_MOST_POINTS`` points spaced geometrically in
-    the step number — dense where the steps are long, at the start — and its first
-    ``_HEAD_STEPS`` steps as a line.
-    """
-    n = len(path)
-    if n <= _MOST_POINTS:
-        every = None if n <= 80 else max(1, n // 40)
-        options = {"lw": 1.5, "marker": "o" if every is None else ".", "markevery": every}
-        shown = path
-    else:
-        head = path[: _HEAD_STEPS + 1]
-        ax.plot(head[:, 0], head[:, 1], color=color, lw=1, zorder=3)
-        steps = np.geomspace(1, n - 1, _MOST_POINTS).astype(int)
-        shown = path[np.unique(np.concatenate([[0], steps, [n - 1]]))]
-        options = {"ls": "none", "marker": "."}
-    (line,) = ax.plot(shown[:, 0], shown[:, 1], color=color, ms=4, label=label, zorder=3, **options)
-    if gid is not None:
-        line.set_gid(gid)
-    ax.plot(*path[0], "o", color=color, mfc="white", mew=2, ms=8, zorder=4)
-    return line
 
 
 def plot_cost_surface(
@@ -475,8 +342,8 @@ def plot_cost_surface(
     >>> model.n_iter_, len(path.get_xdata()) < 500  # more steps than pixels: thinned
     (2234, True)
     """
-    cost = _one_feature_cost(model, "plot_cost_surface")
-    theta, least = _minimum(model, cost)
+    cost = one_feature_cost(model, "plot_cost_surface")
+    theta, least = cost_minimum(model, cost)
     drawn: dict[str, np.ndarray] = {}
     own = getattr(model, "path_", None)
     if own is not None:
@@ -494,7 +361,7 @@ def plot_cost_surface(
     region = None if confidence is None else _confidence_region(cost, theta, least, confidence)
     extra = [] if region is None else [region]
     points = np.vstack([theta[None, :], *drawn.values(), *extra])
-    _cost_contours(ax, cost, least, _window(points, cost, theta, least), n_levels, colorbar)
+    cost_contours(ax, cost, least, cost_window(points, cost, theta, least), n_levels, colorbar)
     if region is not None:
         from matplotlib.patches import Polygon
 
@@ -502,10 +369,10 @@ def plot_cost_surface(
         patch = Polygon(region, closed=True, fc="tab:red", ec="tab:red", alpha=0.3, label=label)
         patch.set_gid("confidence region")
         ax.add_patch(patch)
-    colors = [_PATH_COLOR, "tab:orange", "tab:purple", "tab:brown", "tab:pink"]
+    colors = [PATH_COLOR, "tab:orange", "tab:purple", "tab:brown", "tab:pink"]
     for i, (label, path) in enumerate(drawn.items()):
         gid = "descent path" if own is not None and i == 0 else None
-        _draw_path(ax, path, label, colors[i % len(colors)], gid)
+        draw_path(ax, path, label, colors[i % len(colors)], gid)
     ax.plot(
         *theta,
         "*",
@@ -513,7 +380,7 @@ def plot_cost_surface(
         ms=14,
         mfc="gold",
         zorder=5,
-        label=f"minimum: m = {_number(theta[0])}, b = {_number(theta[1])}, L* = {least:.4g}",
+        label=f"minimum: m = {number(theta[0])}, b = {number(theta[1])}, L* = {least:.4g}",
     )
     ax.set_title(
         "The cost surface L(m, b) and the descent"
@@ -592,7 +459,7 @@ def plot_summary(
     """
     from matplotlib.figure import Figure
 
-    _check_fitted(model, "plot_summary")
+    check_fitted(model, "plot_summary")
     stats = model.statistics_
     loss = hasattr(model, "loss_curve_")
     surface = stats.n_features == 1 and stats.n_targets == 1 and model.fit_intercept
@@ -674,13 +541,13 @@ def plot_learning_rates(
     from .linear_model import AnalyticLeastSquares
 
     model = AnalyticLeastSquares().fit(X, y)
-    cost = _one_feature_cost(model, "plot_learning_rates")
+    cost = one_feature_cost(model, "plot_learning_rates")
     limit = 2.0 / cost.max_curvature
     if learning_rates is None:
         learning_rates = [0.1 * limit, 0.8 * limit, 1.05 * limit]
     learning_rates = [float(rate) for rate in learning_rates]
     axes = _learning_rate_axes(axes, len(learning_rates))
-    theta, least = _minimum(model, cost)
+    theta, least = cost_minimum(model, cost)
     start = np.zeros(2)
     if max_iter is None:
         middle = learning_rates[min(1, len(learning_rates) - 1)]
@@ -689,10 +556,10 @@ def plot_learning_rates(
     # One window for all panels: the start, the minimum and the descents that did not
     # diverge; a diverging path leaves it, as it should.
     kept = [path for path, diverged in paths if not diverged]
-    window = _window(np.vstack([start[None, :], *kept]), cost, theta, least)
+    window = cost_window(np.vstack([start[None, :], *kept]), cost, theta, least)
     distance0 = np.linalg.norm(start - theta)
     for ax, rate, (path, diverged) in zip(axes, learning_rates, paths, strict=True):
-        _cost_contours(ax, cost, least, window, 12, colorbar=False)
+        cost_contours(ax, cost, least, window, 12, colorbar=False)
         remaining = np.linalg.norm(path - theta, axis=1) / distance0
         arrived = np.flatnonzero(remaining <= 1e-3)
         steps = len(path) - 1
@@ -702,7 +569,7 @@ def plot_learning_rates(
             verdict = f"just right: there in {arrived[0]:,} steps"
         else:
             verdict = f"too small: {remaining[-1]:.0%} of the way to go after {steps:,} steps"
-        _draw_path(ax, path, "descent from (0, 0)", gid="descent path")
+        draw_path(ax, path, "descent from (0, 0)", gid="descent path")
         ax.plot(*theta, "*", color="black", mfc="gold", ms=14, zorder=5, label="minimum")
         ax.set_title(f"{verdict}\nα = {rate:.3g} = {rate / limit:.3g} × 2/L_max", fontsize="medium")
         ax.legend(loc="upper right", fontsize="small")

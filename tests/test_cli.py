@@ -10,10 +10,10 @@ import gzip
 import json
 import math
 import os
+import re
 import subprocess
 import sys
 import threading
-import time
 import warnings
 from io import StringIO
 from pathlib import Path
@@ -231,14 +231,36 @@ def test_compressed_csv(advertising_csv, tmp_path, expected, capsys):
     assert "TV → y = 0.0475·x + 7.0326" in output and "streamed in 4 chunks" in output
 
 
-def test_streaming_an_ill_conditioned_design_adds_a_note(tmp_path, capsys):
+def test_streaming_an_ill_conditioned_design_adds_one_note_with_its_count(tmp_path, capsys):
     x = np.linspace(0, 1, 400)
     frame = pd.DataFrame({f"x{k}": x**k for k in range(1, 9)}).assign(y=np.cos(3 * x))
     frame.to_csv(tmp_path / "powers.csv", index=False)
     assert main(["fit", str(tmp_path / "powers.csv"), "--chunksize", "100"]) == 0
     captured = capsys.readouterr()
-    assert "note: The design is ill-conditioned" in captured.out
+    notes = [line for line in captured.out.splitlines() if line.startswith("note:")]
+    # Every one of the 4 partial fits warns, each with its own condition number: one note,
+    # the last one's (that of all 400 rows), with the count.
+    assert len(notes) == 1 and notes[0].startswith("note: The design is ill-conditioned")
+    assert notes[0].endswith(" of its 16 digits (in 4 of 4 chunks).")
     assert captured.err == ""
+
+
+def test_early_chunks_ill_conditioned_warnings_are_history_not_the_results(tmp_path, capsys):
+    # Five features, chunks of 3 rows: the first partial fit has fewer rows than parameters
+    # (an infinite condition number: "lost about 16 of its 16 digits"); the 100 rows are a
+    # well-conditioned design, so the final fit has no such problem.
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(100, 5))
+    y = X @ np.arange(5.0) + rng.normal(size=100)
+    pd.DataFrame(X, columns=list("abcde")).assign(y=y).to_csv(tmp_path / "five.csv", index=False)
+    report = _json(capsys, ["fit", str(tmp_path / "five.csv"), "--chunksize", "3", "--json"])
+    reference = LinearRegression().fit(X, y)
+    np.testing.assert_allclose(list(report["coef"].values()), reference.coef_, rtol=1e-10)
+    assert len(report["notes"]) == 1
+    note = report["notes"][0]
+    assert note.startswith("while streaming: after ") and " of the 34 chunks, the fit of" in note
+    assert "the final fit of all rows is not (condition number about " in note
+    assert "digits" not in note
 
 
 # Progress: nothing for short work; one line, rewritten, for long work.
@@ -268,23 +290,99 @@ def test_a_long_descent_reports_its_iterations_through_a_callback(monkeypatch, c
     assert lines[-1].startswith(f"{prefix}20,000 of at most 20,000 iterations: ")
 
 
-def test_progress_line_is_rewritten_on_a_terminal(monkeypatch):
+class FakeClock:
+    """A clock that stands still until the test moves it."""
+
+    def __init__(self):
+        self.now = 100.0
+
+    def __call__(self):
+        return self.now
+
+
+@pytest.fixture
+def fake_clock(monkeypatch):
+    """A clock for Progress, and a reporting thread that never looks at it: the test ticks."""
+    monkeypatch.setattr(_progress, "POLL", 3600.0)
+    return FakeClock()
+
+
+def test_progress_reports_only_once_the_work_has_run_a_second(fake_clock):
+    stream = StringIO()
+    with _progress.Progress(lambda rows: f"reading: {rows:,} rows", stream, fake_clock) as work:
+        work.state = 10
+        fake_clock.now += 0.99
+        work.tick()
+        assert stream.getvalue() == ""  # 0.99 s of work: nothing yet
+    assert stream.getvalue() == ""  # and nothing at the end of short work
+    with _progress.Progress(lambda rows: f"reading: {rows:,} rows", stream, fake_clock) as work:
+        work.state = 10
+        fake_clock.now += 1.0
+        work.tick()
+        assert stream.getvalue() == "gdregress: reading: 10 rows … 1 s\n"
+        work.state = 20
+        fake_clock.now += 5.0
+        work.tick()  # a file or pipe gets a line every 10 s, not sooner
+        fake_clock.now += 5.0
+        work.tick()
+        fake_clock.now += 2.0
+    assert stream.getvalue().splitlines() == [
+        "gdregress: reading: 10 rows … 1 s",
+        "gdregress: reading: 20 rows … 11 s",
+        "gdregress: reading: 20 rows: 13 s",  # the last line: the whole work's time
+    ]
+
+
+def test_progress_line_is_rewritten_on_a_terminal(fake_clock):
     class Terminal(StringIO):
         def isatty(self):
             return True
 
-    monkeypatch.setattr(_progress, "DELAY", 0.0)
-    monkeypatch.setattr(_progress, "TERMINAL_INTERVAL", 0.01)
     stream = Terminal()
-    with _progress.Progress(lambda rows: f"reading: {rows:,} rows", stream) as progress:
+    with _progress.Progress(lambda rows: f"reading: {rows:,} rows", stream, fake_clock) as work:
         for rows in (1000, 2000, 3000):
-            progress.state = rows
-            time.sleep(0.05)
+            work.state = rows
+            fake_clock.now += 1.0
+            work.tick()
     text = stream.getvalue()
-    assert text.startswith("\rgdregress: reading: ")
+    assert text.startswith("\rgdregress: reading: 1,000 rows … 1 s")
     last = text.split("\r")[-1]
-    assert last.rstrip(" \n") == "gdregress: reading: 3,000 rows: 0 s" and last.endswith("\n")
+    assert last.rstrip(" \n") == "gdregress: reading: 3,000 rows: 3 s" and last.endswith("\n")
     assert text.count("\n") == 1  # one line, rewritten in place
+
+
+def test_the_work_a_progress_line_times_imports_nothing(tmp_path):
+    """A 3-row cross-validation printed progress lines: its report timed the two seconds of
+    importing scikit-learn's models. Each report of the command now starts after the imports
+    its work needs, so no module is imported while a report's clock runs."""
+    (tmp_path / "three.csv").write_text("x,y\n1,2\n2,3\n3,5\n")
+    probe = "\n".join(
+        [
+            "import json, sys",
+            "from gdregress import _progress",
+            "regions, enter, leave = [], _progress.Progress.__enter__, _progress.Progress.__exit__",
+            "def __enter__(self):",
+            "    self.modules = set(sys.modules)",
+            "    return enter(self)",
+            "def __exit__(self, *exc_info):",
+            "    regions.append(sorted(set(sys.modules) - self.modules))",
+            "    return leave(self, *exc_info)",
+            "_progress.Progress.__enter__, _progress.Progress.__exit__ = __enter__, __exit__",
+            "from gdregress.cli import main",
+            "for argv in [['compare', 'three.csv', '--cv', '3'], ['fit', 'three.csv'],",
+            "             ['fit', 'three.csv', '--method', 'gd', '--chunksize', '1']]:",
+            "    main([*argv, '--json'])",
+            "print(json.dumps(regions))",
+        ]
+    )
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    done = subprocess.run(
+        [sys.executable, "-c", probe], cwd=tmp_path, env=env, capture_output=True, text=True
+    )
+    assert done.returncode == 0, done.stderr
+    regions = json.loads(done.stdout.splitlines()[-1])
+    assert len(regions) == 5  # reading and cross-validating; reading and fitting; streaming
+    assert regions == [[]] * 5
 
 
 def test_no_progress_thread_outlives_its_work():
@@ -309,10 +407,10 @@ def test_comparison_table_agrees_with_scikit_learn():
     folds = KFold(n_splits=5, shuffle=True, random_state=0)
     r2 = cross_val_score(LinearRegression(), X, y, cv=folds)
     for name in ("AnalyticLeastSquares", "GradientDescentRegressor", "LinearRegression"):
-        assert table.loc[name, "R² mean"] == pytest.approx(r2.mean(), rel=1e-10)
-        assert table.loc[name, "R² std"] == pytest.approx(r2.std(ddof=1), rel=1e-8)
-    assert table.loc["SGDRegressor (scaled)", "R² mean"] == pytest.approx(r2.mean(), abs=1e-3)
-    assert (table["fit time (ms)"] > 0).all()
+        assert table.loc[name, "r2_mean"] == pytest.approx(r2.mean(), rel=1e-10)
+        assert table.loc[name, "r2_std"] == pytest.approx(r2.std(ddof=1), rel=1e-8)
+    assert table.loc["SGDRegressor (scaled)", "r2_mean"] == pytest.approx(r2.mean(), abs=1e-3)
+    assert (table["fit_time_s"] > 0).all()
 
 
 def test_compare_prints_the_table(capsys):
@@ -336,7 +434,58 @@ def test_compare_json(advertising_csv, capsys):
     report = _json(capsys, ["compare", str(advertising_csv), "--x", "TV", "radio", "--json"])
     assert report["folds"] == 5 and report["rows"] == 200
     assert [row["model"] for row in report["table"]][2] == "LinearRegression"
-    assert report["table"][0]["R² mean"] == pytest.approx(report["table"][2]["R² mean"], rel=1e-10)
+    assert report["table"][0]["r2_mean"] == pytest.approx(report["table"][2]["r2_mean"], rel=1e-10)
+    assert report["table"][0]["fit_time_s"] > 0
+
+
+def _strict_json(text: str):
+    """JSON as the standard has it: NaN and Infinity (Python's extension) refused."""
+
+    def refuse(constant):
+        raise ValueError(f"{constant} is not JSON")
+
+    return json.loads(text, parse_constant=refuse)
+
+
+# Keys whose values are keyed by the data's column names, not by the command.
+_KEYED_BY_COLUMN = {"coef", "std_err", "t_value", "p_value", "ci_lower", "ci_upper"}
+
+
+def _keys(value, parent=None):
+    """Every key of a JSON value, but the column names."""
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if parent not in _KEYED_BY_COLUMN:
+                yield key
+            yield from _keys(item, key)
+    elif isinstance(value, list):
+        for item in value:
+            yield from _keys(item, parent)
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["fit"],
+        ["fit", "--method", "gd"],
+        ["fit", "--method", "gd", "--chunksize", "50"],
+        ["fit", "three.csv"],
+        ["compare"],
+        ["compare", "three.csv", "--cv", "3"],  # folds of one row: R² is not a number
+    ],
+    ids=" ".join,
+)
+def test_every_json_key_is_snake_case_ascii(argv, tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "three.csv").write_text("x,y\n1,2\n2,3\n3,5\n")
+    assert main([*argv, "--json"]) == 0
+    report = _strict_json(capsys.readouterr().out)
+    keys = set(_keys(report))
+    assert keys and all(re.fullmatch(r"[a-z][a-z0-9]*(_[a-z0-9]+)*", key) for key in keys), keys
+    if argv[0] == "compare":
+        assert set(report["table"][0]) == {
+            "model", "r2_mean", "r2_std", "rmse_mean", "rmse_std", "fit_time_s"
+        }  # fmt: skip
 
 
 # --plot
@@ -346,9 +495,38 @@ def test_plot_writes_the_three_panels(tmp_path, capsys):
     pytest.importorskip("matplotlib")
     target = tmp_path / "descent.png"
     report = _json(capsys, ["fit", "--method", "gd", "--plot", str(target), "--json"])
-    assert report["plot"] == str(target)
+    assert report["plot"] == str(target)  # the JSON says where, and stays one JSON object
     content = target.read_bytes()
     assert content.startswith(b"\x89PNG\r\n\x1a\n") and 30_000 < len(content) < 1_000_000
+    target.unlink()
+    assert main(["fit", "--plot", str(target)]) == 0
+    captured = capsys.readouterr()
+    assert captured.out.splitlines()[-1] == f"saved the plot to {target}"
+    assert captured.err == "" and target.exists()
+
+
+def test_animate_writes_an_animated_gif_of_the_descent(tmp_path, capsys):
+    Image = pytest.importorskip("PIL.Image")
+    pytest.importorskip("matplotlib")
+    target = tmp_path / "descent.gif"
+    assert main(["fit", "--method", "gd", "--animate", str(target)]) == 0
+    captured = capsys.readouterr()
+    assert captured.out.splitlines()[-1] == f"saved the animation to {target}"
+    # Drawing the frames takes a second or more: stderr has a progress line, or none.
+    assert all(
+        line.startswith(f"gdregress: writing {target}: frame ")
+        for line in (captured.err.splitlines())
+    )
+    with Image.open(target) as gif:
+        assert gif.format == "GIF" and gif.is_animated
+        # One standardised step: 10 frames along it, from (0, 0) to the minimum.
+        assert gif.n_frames == 10
+        first = np.asarray(gif.convert("RGB"))
+        gif.seek(gif.n_frames - 1)
+        assert np.any(np.asarray(gif.convert("RGB")) != first)
+    target.unlink()
+    report = _json(capsys, ["fit", "--method", "gd", "--animate", str(target), "--json"])
+    assert report["animation"] == str(target) and target.exists()
 
 
 # User errors: status 2, one line on stderr saying what to fix, never a traceback.
@@ -360,7 +538,15 @@ USER_ERRORS = {
     "header only": (["fit", "header.csv"], "'header.csv' has a header line but no data rows"),
     "not text": (["fit", "binary.csv"], "'binary.csv' is not UTF-8 text (byte 0xff"),
     "not gzip": (["fit", "fake.csv.gz"], "'fake.csv.gz' is not a readable CSV file: Not a gzip"),
-    "ragged": (["fit", "ragged.csv"], "'ragged.csv' is not a readable CSV file: Error tokenizing"),
+    "ragged": (
+        ["fit", "ragged.csv"],
+        "line 3 of 'ragged.csv' has 3 fields where the header has 2: remove the extra value, "
+        'or quote a value that contains a comma ("1,5")',
+    ),
+    "ragged, streamed": (
+        ["fit", "ragged.csv", "--chunksize", "1"],
+        "line 3 of 'ragged.csv' has 3 fields where the header has 2",
+    ),
     "non-numeric": (
         ["fit", "words.csv"],
         "column 'b' of 'words.csv' is not numeric: data row 2 holds 'many'",
@@ -427,6 +613,29 @@ USER_ERRORS = {
         ["fit", "--plot", "nowhere/figure.png"],
         "--plot nowhere/figure.png: the folder 'nowhere' does not exist; create it first",
     ),
+    "animate the closed form": (
+        ["fit", "--animate", "descent.gif"],
+        "--animate draws the steps of gradient descent, and the closed form takes none: add "
+        "--method gd",
+    ),
+    "animate two features": (
+        ["fit", "--method", "gd", "--x", "TV", "radio", "--animate", "descent.gif"],
+        "--animate draws the line y = m·x + b and its cost L(m, b), of one feature, but the "
+        "features are TV, radio: choose one with --x",
+    ),
+    "animate a stream": (
+        ["fit", "--method", "gd", "--chunksize", "50", "--animate", "descent.gif"],
+        "--animate draws one descent on the cost of all rows, but a streamed file is descended "
+        "again for every chunk: read it at once with --chunksize 0",
+    ),
+    "animate into a video": (
+        ["fit", "--method", "gd", "--animate", "descent.mp4"],
+        "--animate descent.mp4: the animation is an animated GIF; name it FILE.gif",
+    ),
+    "animation folder missing": (
+        ["fit", "--method", "gd", "--animate", "nowhere/descent.gif"],
+        "--animate nowhere/descent.gif: the folder 'nowhere' does not exist; create it first",
+    ),
 }
 
 
@@ -448,8 +657,9 @@ def bad_files(tmp_path, monkeypatch):
 
 @pytest.mark.parametrize("argv, message", USER_ERRORS.values(), ids=USER_ERRORS.keys())
 def test_user_errors_exit_2_with_one_line_saying_what_to_fix(argv, message, bad_files, capsys):
-    if "--plot" in argv:
+    if "--plot" in argv or "--animate" in argv:
         pytest.importorskip("matplotlib")
+        pytest.importorskip("PIL")
     with pytest.raises(SystemExit) as info:
         main(argv)
     assert info.value.code == 2
@@ -467,6 +677,61 @@ def test_spaces_after_the_commas_of_the_header_are_skipped_as_in_the_rows(tmp_pa
     summary = _json(capsys, ["fit", str(path), "--json"])
     assert summary["coef"] == {"x": pytest.approx(2.0)}
     assert summary["intercept"] == pytest.approx(1.0)
+
+
+@pytest.mark.parametrize(
+    "word, message",
+    [
+        ("compar", "unknown command 'compar' (did you mean 'compare'?); the commands are fit and "
+         "compare (see gdregress --help)"),
+        ("fitt", "unknown command 'fitt' (did you mean 'fit'?); the commands are fit and compare"),
+        ("data", "unknown command 'data': the commands are fit and compare (and a CSV file is "
+         "named with its extension, such as data.csv)"),
+    ],
+)  # fmt: skip
+def test_an_unknown_command_is_named_as_one(word, message, tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)  # no file of that name
+    with pytest.raises(SystemExit) as info:
+        main([word, "--json"])
+    assert info.value.code == 2
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert captured.err.startswith("gdregress: error: ") and captured.err.count("\n") == 1
+    assert message in captured.err
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["compar", "data", "sub/data", "points.txt"],
+    ids=["a near-miss that exists", "no extension", "in a folder", "any extension"],
+)
+def test_a_file_first_is_still_the_file_to_fit(name, tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "sub").mkdir()
+    (tmp_path / name).write_text("x,y\n1,3\n2,5\n4,9\n")
+    report = _json(capsys, [name, "--json"])  # gdregress FILE is gdregress fit FILE
+    assert report["data"] == name and report["coef"]["x"] == pytest.approx(2.0)
+
+
+def test_a_missing_file_with_an_extension_is_a_missing_file(tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    for argv in (["compare.csv"], ["sub/compare"]):
+        with pytest.raises(SystemExit) as info:
+            main(argv)
+        assert info.value.code == 2
+        assert f"gdregress fit: error: no such file: '{argv[0]}'" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("method", ["analytic", "gd"])
+def test_cost_and_rmse_of_rows_in_memory_come_from_the_rows(method, tmp_path, capsys):
+    # x = 0, 1, 0 and y = 1, 1e9, 0: the line through (1, 1e9) and the mean of the other two,
+    # y = (1e9 − 1/2)·x + 1/2, leaves residuals 1/2, 0, −1/2: L = 1/12, RMSE = √(1/6). From
+    # the statistics, Σr² = Σ(y − ȳ)² − (the part explained) cancels 1e18 against 1e18 and
+    # came out 0. rel=1e-6: the residuals are computed to about 1e-7 (rounding of 1e9).
+    (tmp_path / "big.csv").write_text("x,y\n0,1\n1,1e9\n0,0\n")
+    report = _json(capsys, ["fit", str(tmp_path / "big.csv"), "--method", method, "--json"])
+    assert report["rmse"] == pytest.approx(math.sqrt(1 / 6), rel=1e-6)
+    assert report["cost"] == pytest.approx(1 / 12, rel=1e-6)
 
 
 def test_unknown_method_is_a_user_error(capsys):

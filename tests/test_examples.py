@@ -101,6 +101,15 @@ EXPECTED = {
         "many_features.png",
         ["10,000 categories: route LSMR"],
     ),
+    "10_animated_descent.py": (
+        "animated_descent.png",
+        [
+            "  step 1: (m, b) = (0.4200, 0.2000), line y = 0.4200·x + 0.2000",
+            "  step 2: (m, b) = (0.6984, 0.3376), line y = 0.6984·x + 0.3376",
+            "  converged in 3,732 steps: y = 0.500000·x + 2.333333 (x/2 + 7/3)",
+            "40 frames of the 3,733 iterates, from (0, 0) to the minimum",
+        ],
+    ),
     "dask_cluster.py": (
         "dask_cluster.png",
         ["cluster: 2 workers", "data: 4 Parquet partitions", "rows: 200,000"],
@@ -245,3 +254,14 @@ def test_many_features_scores_equal_linear_regressions(runs):
     out, _, _ = runs["09_many_features.py"]
     gaps = [float(g) for g in re.findall(r"largest score difference ([0-9.e+-]+)", out)]
     assert len(gaps) == 3 and max(gaps) < 1e-6
+
+
+def test_animated_descent_saves_a_gif_of_forty_frames(runs):
+    """The GIF beside the example's PNG: 40 distinct frames, from (0, 0) to the minimum."""
+    Image = pytest.importorskip("PIL.Image")
+    out, _, folder = runs["10_animated_descent.py"]
+    gif = folder / "animated_descent.gif"
+    assert f"saved {gif}" in out
+    with Image.open(gif) as image:
+        assert image.format == "GIF" and image.is_animated and image.n_frames == 40
+    matplotlib.pyplot.close("all")  # the example leaves its figure open for the gallery

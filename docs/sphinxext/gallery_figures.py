@@ -5,21 +5,27 @@ first argument, then closes it (so that a plain ``python examples/NAME.py`` leav
 and no memory behind). sphinx-gallery's matplotlib scraper only sees figures still open, so
 the gallery gives each script a fresh folder of its own (:func:`reset_argv`) and
 :func:`scrape_saved_figures` moves the PNG files that appear there into the gallery's images.
-Both are named to sphinx-gallery as strings, which keeps Sphinx's configuration picklable.
-
 What a script prints is shown on its page, so nothing it prints may name a folder of the
 machine that built the site: the folder it is given is relative, and :func:`format_warning`
 shows a warning's file relative to the repository or to the installed packages.
+
+A script that leaves an animation open on a pyplot figure (``10_animated_descent.py``) has it
+played in its page by sphinx-gallery's matplotlib scraper, through :func:`scrape_animations`,
+which keeps the page offline.
+
+The functions are named to sphinx-gallery as strings, which keeps Sphinx's configuration
+picklable.
 """
 
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import sysconfig
 from pathlib import Path
 
-from sphinx_gallery.scrapers import figure_rst
+from sphinx_gallery.scrapers import figure_rst, matplotlib_scraper
 
 #: The repository: docs/sphinxext/ is two levels below it.
 REPOSITORY = Path(__file__).resolve().parents[2]
@@ -120,3 +126,31 @@ def scrape_saved_figures(block, block_vars: dict, gallery_conf: dict, **kwargs) 
         shutil.move(figure, target)  # moved: the next block sees only its own figures
         images.append(target)
     return figure_rst(images, gallery_conf["src_dir"])
+
+
+# matplotlib's JavaScript player (``to_jshtml``) links Font Awesome 4 from a CDN for its
+# buttons; the site reads offline, and its theme serves Font Awesome, which draws them.
+_REMOTE_STYLESHEET = re.compile(r'<link rel="stylesheet"\s+href="https://[^"]*font-awesome[^"]*">')
+
+
+def scrape_animations(block, block_vars: dict, gallery_conf: dict, **kwargs) -> str:
+    """sphinx-gallery's matplotlib scraper, without the stylesheet its player loads online.
+
+    Parameters
+    ----------
+    block, block_vars, gallery_conf, **kwargs
+        As for :func:`scrape_saved_figures`; passed on to sphinx-gallery's scraper, which
+        shows the animations and the figures that the block left open on pyplot.
+
+    Returns
+    -------
+    str
+        reST for them, empty when the block left none.
+    """
+    import matplotlib
+
+    # The scraper's thumbnail of an animation is a GIF by the default writer, ffmpeg, which
+    # is not installed: Pillow, named here, saves the build a line of "using Pillow instead".
+    with matplotlib.rc_context({"animation.writer": "pillow"}):
+        rst = matplotlib_scraper(block, block_vars, gallery_conf, **kwargs)
+    return _REMOTE_STYLESHEET.sub("", rst)
