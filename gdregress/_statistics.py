@@ -11,9 +11,10 @@ budgets near 1e6 with a spread of 1 would lose twelve digits to the mean.
 
 from __future__ import annotations
 
+import contextlib
 import functools
-import itertools
 import os
+import threading
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 
@@ -39,8 +40,16 @@ __all__ = ["LeastSquaresStatistics", "compute_statistics", "merge_statistics"]
 _CHUNK_BYTES = 2**19
 _NARROW_CHUNK_BYTES = 2**22
 _NARROW = 4
+# Up to this many columns (ones included) their products are matrix-vector products, one
+# per row of the upper triangle: BLAS's symmetric product (syrk) is slower for so few.
+_PAIRWISE_COLUMNS = 12
 # Threads for the pass over the data: memory bandwidth, not arithmetic, limits it.
 _THREADS = min(os.cpu_count() or 1, 8)
+# Tasks the pass is cut into, for the threads to share: enough that a thread slowed by the
+# machine's other work holds the others up by at most a few percent.
+_TASKS = 32
+# Data of at least this many numbers is reduced with BLAS held to one thread per thread of ours.
+_SERIAL_BLAS_NUMBERS = 2**16
 
 
 _pool: tuple[int, ThreadPoolExecutor] | None = None
@@ -59,6 +68,22 @@ def _thread_pool() -> ThreadPoolExecutor:
             ThreadPoolExecutor(max(_THREADS - 1, 1), thread_name_prefix="gdregress"),
         )
     return _pool[1]
+
+
+_scratch = threading.local()
+
+
+def _scratch_array(name: str, shape: tuple[int, ...]) -> np.ndarray:
+    """This thread's reused array ``name`` of ``shape`` (contents undefined).
+
+    The chunk buffers are kept between fits, one set per thread: a fresh megabyte costs its
+    page faults at every fit, which partial_fit and a dask worker's blocks pay many times.
+    """
+    arrays = _scratch.__dict__.setdefault("arrays", {})
+    array = arrays.get(name)
+    if array is None or array.shape != shape:
+        array = arrays[name] = np.empty(shape)
+    return array
 
 
 @functools.cache
@@ -282,6 +307,9 @@ class LeastSquaresStatistics:
 # One-pass sums of shifted data lose about log10(1 + mean²/variance) digits to cancellation;
 # below this ratio that is under 0.005 digits, so one pass is as good as two.
 _ONE_PASS_MAX_MEAN_RATIO = 1e-2
+# The pilot rows' numbers at most: a few thousand rows guess the mean well enough (within a
+# tenth of the spread), and a larger pilot is a pass of its own over data in cache.
+_PILOT_NUMBERS = 2**15
 # Sparse products are not shifted: allow them to lose up to one digit (mean² ≤ 9·variance).
 _SPARSE_MAX_MEAN_RATIO = 0.9
 
@@ -293,8 +321,9 @@ def _dense_rows(X, rows: slice) -> np.ndarray:
 
 
 def _shift_into(block, scale, shift, out) -> None:
-    """``out = block / scale − shift``; the division only where a column is scaled."""
-    if np.all(scale == 1.0):
+    """``out = block / scale − shift``; the division only where a column is scaled (``scale``
+    None where none is)."""
+    if scale is None:
         np.subtract(block, shift, out=out)
     else:
         np.multiply(block, 1.0 / scale, out=out)  # exact: the scales are powers of two
@@ -308,70 +337,187 @@ def _column_magnitudes(block) -> np.ndarray:
     return np.max(np.abs(block), axis=0, initial=0.0)
 
 
+def _stored_by_columns(X) -> bool:
+    """Whether X's columns, not its rows, are contiguous (a pandas frame's block, say)."""
+    flags = getattr(X, "flags", None)
+    return flags is not None and flags.f_contiguous and not flags.c_contiguous
+
+
+class _RowShifter:
+    """``out = rows / scale − shift`` for C-ordered blocks of rows, as one flat loop.
+
+    numpy subtracts a row of d shifts from a block of rows one row at a time, an inner loop of
+    only d numbers; a block read as rows of ``repeat`` rows each, minus the shifts repeated
+    as often (a few kilobytes, in the fastest cache), takes one long loop instead.
+    """
+
+    def __init__(self, scale, shift, size):
+        d = shift.shape[0]
+        self.repeat = max(1, min(size, 512 // d))
+        self.shift = np.tile(shift, self.repeat)
+        self.scale = None if scale is None else np.tile(scale, self.repeat)
+        self.row_shift, self.row_scale = shift, scale
+
+    def __call__(self, block, out) -> None:
+        k, d = block.shape
+        whole = k - k % self.repeat
+        if whole and block.flags.c_contiguous:
+            shape = (whole // self.repeat, self.repeat * d)
+            _shift_into(
+                block[:whole].reshape(shape), self.scale, self.shift, out[:whole].reshape(shape)
+            )
+            block, out = block[whole:], out[whole:]
+        _shift_into(block, self.row_scale, self.row_shift, out)
+
+
 def _shifted_sums(X, y2, sample_weight, x_shift, y_shift, chunk_rows, x_scale, y_scale, n_threads):
     """Weight sum, column sums and Gram matrix of ``[X/x_scale − x_shift, y/y_scale − y_shift]``.
 
-    One pass; on several cores the rows are cut into one contiguous range per thread (numpy
-    and BLAS release the GIL), and the sums of the ranges add up.
+    One pass. The rows are cut into a fixed number of tasks of whole chunks, which the threads
+    (numpy and BLAS release the GIL) take one after the other as they finish: a thread that
+    the machine's other work slows takes fewer, instead of holding the others up. The sums of
+    the tasks add up in the tasks' order, so they are the same, to the last bit, on any
+    number of threads.
     """
     n_rows = X.shape[0]
+    n_chunks = -(-n_rows // chunk_rows)
+    n_tasks = min(n_chunks, _TASKS)
     n_threads = min(n_threads or _THREADS, max(1, n_rows // (2 * chunk_rows)))
-    sums_of = functools.partial(
-        _range_sums, X, y2, sample_weight, x_shift, y_shift, chunk_rows, x_scale, y_scale
+    bounds = np.minimum(np.linspace(0, n_chunks, n_tasks + 1).astype(int) * chunk_rows, n_rows)
+    x_scale = None if np.all(x_scale == 1.0) else x_scale
+    y_scale = None if np.all(y_scale == 1.0) else y_scale
+    reducer = functools.partial(
+        _ChunkReducer, X, y2, sample_weight, x_shift, y_shift, chunk_rows, x_scale, y_scale
     )
-    if n_threads == 1:
-        return sums_of(0, n_rows)
-    bounds = np.linspace(0, n_rows, n_threads + 1).astype(int)
-    # One BLAS thread per range: BLAS's own threads would compete with ours. The first range
-    # is the caller's own; the others go to the pool.
-    with _blas_controller().limit(limits=1, user_api="blas"):
-        ranges = list(itertools.pairwise(bounds))
-        others = [_thread_pool().submit(sums_of, lo, hi) for lo, hi in ranges[1:]]
-        parts = [sums_of(*ranges[0])] + [other.result() for other in others]
-    return tuple(sum(values) for values in zip(*parts, strict=True))
+    tasks = iter(range(n_tasks))  # shared: each next() is atomic under the GIL
+    parts = [None] * n_tasks
+
+    def work() -> None:
+        reduce = reducer()  # buffers of its own, reused across its tasks
+        for task in tasks:
+            parts[task] = reduce(bounds[task], bounds[task + 1])
+
+    # One BLAS thread per thread of ours: BLAS's own threads would compete with them (and, on
+    # a dask worker, with the blocks beside). Small data is spared the switch (0.1 ms): BLAS
+    # does not start threads for products so small.
+    large = n_rows * (X.shape[1] + y2.shape[1]) >= _SERIAL_BLAS_NUMBERS
+    with _blas_controller().limit(limits=1, user_api="blas") if large else contextlib.nullcontext():
+        others = [_thread_pool().submit(work) for _ in range(n_threads - 1)]
+        work()
+        for other in others:
+            if not other.cancel():  # (a pool busy with another fit has nothing left to do)
+                other.result()
+    weight_sum = sum(part[0] for part in parts)
+    products = functools.reduce(_Products.merged, (part[1] for part in parts))
+    return (weight_sum, *products.sums_and_gram())
 
 
-def _range_sums(X, y2, sample_weight, x_shift, y_shift, chunk_rows, x_scale, y_scale, lo, hi):
-    """The sums of :func:`_shifted_sums` over rows ``lo:hi``, chunk by chunk.
+class _ChunkReducer:
+    """The sums of :func:`_shifted_sums` over a range of rows, chunk by chunk.
 
-    Each chunk is shifted into one reused buffer (which up-casts float32 one chunk at a time)
-    and reduced; uncentred sums of shifted data simply add up, so chunks cost no merge.
-    Narrow data is laid out column by column and reduced by BLAS dot products, one per pair
-    of columns (BLAS's Gram product is slow for so few columns, numpy's einsum loop slower
-    than BLAS's dot); wider data row by row, for BLAS's Gram product (syrk).
+    Each chunk is shifted into reused buffers (which up-cast float32 one chunk at a time) and
+    reduced by BLAS; uncentred sums of shifted data simply add up, so chunks cost no merge.
+    The buffers take the data's layout, so that the shift is one contiguous loop: X's columns
+    become rows of one buffer, beside y's and a row of ones, when X has few columns or is
+    stored column by column (a pandas frame's block); otherwise X's rows are shifted into a
+    buffer of their own. The row of ones makes the column sums part of the products. Weights
+    multiply the shifted rows by their square roots, so that the Gram matrix stays one
+    symmetric product.
     """
-    d = X.shape[1]
-    width = d + y2.shape[1]
-    narrow = width <= _NARROW
-    rows_per_chunk = min(chunk_rows, max(hi - lo, 1))
-    buffer = np.empty((width, rows_per_chunk) if narrow else (rows_per_chunk, width))
-    weight_sum = 0.0
-    sums = np.zeros(width)
-    gram = np.zeros((width, width))
-    for start in range(lo, hi, chunk_rows):
-        rows = slice(start, min(start + chunk_rows, hi))
-        k = rows.stop - start
-        w = None if sample_weight is None else sample_weight[rows]
-        if narrow:  # columns as rows of the buffer
-            shifted = buffer[:, :k]
-            _shift_into(_dense_rows(X, rows).T, x_scale[:, None], x_shift[:, None], shifted[:d])
-            _shift_into(y2[rows].T, y_scale[:, None], y_shift[:, None], shifted[d:])
-            weighted = shifted if w is None else shifted * w
-            sums += weighted.sum(axis=1)
-            for i in range(width):
-                for j in range(i, width):
-                    gram[i, j] += np.dot(weighted[i], shifted[j])
+
+    def __init__(self, X, y2, sample_weight, x_shift, y_shift, chunk_rows, x_scale, y_scale):
+        d, t = X.shape[1], y2.shape[1]
+        self.X, self.y2, self.sample_weight, self.chunk_rows = X, y2, sample_weight, chunk_rows
+        self.sparse = scipy.sparse.issparse(X)  # chunks made dense one at a time
+        self.by_columns = d + t <= _NARROW or _stored_by_columns(X)
+        size = min(chunk_rows, max(X.shape[0], 1))
+        self.columns = _scratch_array("columns", ((d if self.by_columns else 0) + t + 1, size))
+        self.columns[-1] = 1.0
+        self.x_shift, self.y_shift = x_shift[:, None], y_shift[:, None]
+        self.x_scale = None if x_scale is None else x_scale[:, None]
+        self.y_scale = None if y_scale is None else y_scale[:, None]
+        if not self.by_columns:
+            self.rows = _scratch_array("rows", (size, d))
+            self.shift_rows = _RowShifter(x_scale, x_shift, size)
+
+    def __call__(self, lo: int, hi: int):
+        """The weight sum and the products (:class:`_Products`) of the shifted rows ``lo:hi``."""
+        d, t = self.X.shape[1], self.y2.shape[1]
+        products = _Products(d, t, self.by_columns)
+        weight_sum = 0.0
+        for start in range(lo, hi, self.chunk_rows):
+            stop = min(start + self.chunk_rows, hi)
+            k = stop - start
+            columns = self.columns[:, :k]
+            rows = None if self.by_columns else self.rows[:k]
+            block = self.X[start:stop]
+            block = block.toarray() if self.sparse else block
+            if rows is None:
+                _shift_into(block.T, self.x_scale, self.x_shift, columns[:d])
+            else:
+                self.shift_rows(block, rows)
+            _shift_into(self.y2[start:stop].T, self.y_scale, self.y_shift, columns[-1 - t : -1])
+            if self.sample_weight is None:
+                weight_sum += k
+            else:
+                w = self.sample_weight[start:stop]
+                root = np.sqrt(w)
+                columns[:-1] *= root
+                columns[-1] = root
+                if rows is not None:
+                    rows *= root[:, None]
+                weight_sum += float(w.sum())
+            products.add(columns, rows)
+        return weight_sum, products
+
+
+class _Products:
+    """The products of the shifted columns, added up chunk by chunk by BLAS.
+
+    ``columns`` holds columns as rows (the last one ones, or the weights' square roots) and
+    ``rows``, where X's columns are not among them, X's shifted rows. Few columns are
+    multiplied by one matrix-vector product (gemv) per row of the upper triangle (BLAS's
+    symmetric product is slow for so few), more by one symmetric product (syrk); X's rows
+    with the other columns by one matrix-vector product each (BLAS's matrix product is slow
+    for so few columns).
+    """
+
+    def __init__(self, d, t, by_columns):
+        self.by_columns = by_columns
+        m = (d if by_columns else 0) + t + 1
+        self.pairs = m <= _PAIRWISE_COLUMNS
+        self.gram = np.zeros((m, m))  # of the columns (the upper triangle only, if pairs)
+        if not by_columns:
+            self.rows_gram = np.zeros((d, d))
+            self.cross = np.zeros((d, m))
+
+    def add(self, columns, rows) -> None:
+        if self.pairs:  # the upper triangle row by row, one matrix-vector product each
+            for i in range(columns.shape[0] - 1):  # (ones·ones, the weight sum, is known)
+                self.gram[i, i:] += columns[i:] @ columns[i]
         else:
-            shifted = buffer[:k]
-            _shift_into(_dense_rows(X, rows), x_scale, x_shift, shifted[:, :d])
-            _shift_into(y2[rows], y_scale, y_shift, shifted[:, d:])
-            weighted = shifted if w is None else shifted * w[:, None]
-            sums += weighted.sum(axis=0)
-            gram += weighted.T @ shifted  # numpy hands Aᵀ·A to BLAS syrk
-        weight_sum += k if w is None else float(w.sum())
-    if narrow:  # only the upper triangle was summed
-        gram = np.triu(gram) + np.triu(gram, 1).T
-    return weight_sum, sums, gram
+            self.gram += columns @ columns.T  # numpy hands A·Aᵀ to BLAS syrk
+        if rows is not None:
+            self.rows_gram += rows.T @ rows
+            for j, column in enumerate(columns):
+                self.cross[:, j] += rows.T @ column
+
+    def merged(self, other: _Products) -> _Products:
+        """These products with another range's added (in place)."""
+        self.gram += other.gram
+        if not self.by_columns:
+            self.rows_gram += other.rows_gram
+            self.cross += other.cross
+        return self
+
+    def sums_and_gram(self):
+        """The column sums and the Gram matrix of [X, y] (its columns in that order)."""
+        gram = np.triu(self.gram) + np.triu(self.gram, 1).T if self.pairs else self.gram
+        if self.by_columns:
+            return gram[:-1, -1].copy(), gram[:-1, :-1].copy()
+        sums = np.concatenate([self.cross[:, -1], gram[:-1, -1]])
+        cross = self.cross[:, :-1]
+        return sums, np.block([[self.rows_gram, cross], [cross.T, gram[:-1, :-1]]])
 
 
 def merge_statistics(
@@ -584,9 +730,14 @@ def compute_statistics(
     return stats
 
 
+def _pilot_rows(X, y2, chunk_rows) -> slice:
+    """The first rows, whose magnitudes and mean guess those of all: at most one chunk."""
+    return slice(0, max(1, min(chunk_rows, _PILOT_NUMBERS // (X.shape[1] + y2.shape[1]))))
+
+
 def _scaled_statistics(X, y2, sample_weight, chunk_rows, n_threads) -> LeastSquaresStatistics:
     """The statistics, with the columns scaled that need it and constant columns made exact."""
-    pilot = slice(0, chunk_rows)
+    pilot = _pilot_rows(X, y2, chunk_rows)
     x_scale = power_of_two_scale(_column_magnitudes(X[pilot]))
     y_scale = power_of_two_scale(_column_magnitudes(y2[pilot]))
     with np.errstate(over="ignore", invalid="ignore"):  # overflow is detected, not warned
@@ -664,7 +815,7 @@ def _shifted_statistics(X, y2, sample_weight, chunk_rows, x_scale, y_scale, n_th
     # so their uncentred sums lose no digits to cancellation, and one pass suffices. Should
     # the pilot misjudge the mean (sorted data, say), the statistics show it and a second
     # pass shifts by the true mean.
-    pilot = slice(0, chunk_rows)
+    pilot = _pilot_rows(X, y2, chunk_rows)
     x_shift = (_dense_rows(X, pilot) / x_scale).mean(axis=0, dtype=np.float64)
     y_shift = (np.asarray(y2[pilot], dtype=np.float64) / y_scale).mean(axis=0)
     for _ in range(2):
