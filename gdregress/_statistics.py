@@ -35,10 +35,11 @@ from ._units import Units
 __all__ = ["LeastSquaresStatistics", "compute_statistics", "merge_statistics"]
 
 # Bytes per chunk of the shifted copy: it stays in cache and never approaches the size of the
-# data. Narrow data (at most _NARROW columns with the targets) is reduced by numpy's loops,
-# which like longer chunks than BLAS's Gram product does.
+# data. Narrow data (at most _NARROW columns with the targets) is reduced by matrix-vector
+# products, a Python call for every few numbers of a row, which like longer chunks than BLAS's
+# Gram product does (but still within the core's own cache: 4 MiB made it a third slower).
 _CHUNK_BYTES = 2**19
-_NARROW_CHUNK_BYTES = 2**22
+_NARROW_CHUNK_BYTES = 2**20
 _NARROW = 4
 # Up to this many columns (ones included) their products are matrix-vector products, one
 # per row of the upper triangle: BLAS's symmetric product (syrk) is slower for so few.
@@ -307,9 +308,11 @@ class LeastSquaresStatistics:
 # One-pass sums of shifted data lose about log10(1 + mean²/variance) digits to cancellation;
 # below this ratio that is under 0.005 digits, so one pass is as good as two.
 _ONE_PASS_MAX_MEAN_RATIO = 1e-2
-# The pilot rows' numbers at most: a few thousand rows guess the mean well enough (within a
-# tenth of the spread), and a larger pilot is a pass of its own over data in cache.
-_PILOT_NUMBERS = 2**15
+# Rows of the pilot, whose mean is the shift. The pass needs it within a tenth of the spread
+# of every column (_ONE_PASS_MAX_MEAN_RATIO); the mean of n random rows is within 0.1 of it
+# when |z| < 0.1·√n, which at 4096 rows means |z| < 6.4: a second pass for 100 columns of
+# random rows is then a chance of 1e-8 (at 650 rows, 1e-2 per column: a pass in two wasted).
+_PILOT_ROWS = 4096
 # Sparse products are not shifted: allow them to lose up to one digit (mean² ≤ 9·variance).
 _SPARSE_MAX_MEAN_RATIO = 0.9
 
@@ -334,7 +337,8 @@ def _column_magnitudes(block) -> np.ndarray:
     """The largest magnitude of each column (NaN and inf included) of a block of rows."""
     if scipy.sparse.issparse(block):
         return np.asarray(abs(block).max(axis=0).todense()).ravel()
-    return np.max(np.abs(block), axis=0, initial=0.0)
+    # The largest and the smallest, not the largest |value|: no copy (NaN stays NaN).
+    return np.maximum(np.max(block, axis=0, initial=0.0), -np.min(block, axis=0, initial=0.0))
 
 
 def _stored_by_columns(X) -> bool:
@@ -660,11 +664,12 @@ def compute_statistics(
 ) -> LeastSquaresStatistics:
     r"""Compute the least-squares statistics of a data set in one pass over its rows.
 
-    The rows are read in chunks, each shifted by the mean of the first chunk into one reused
-    buffer (which up-casts float32 one chunk at a time: the sums accumulate in float64) and
-    reduced by BLAS products. Shifted data have a mean near 0, so their uncentred sums do not
-    cancel; if the statistics show that the pilot misjudged the mean (|mean| above a tenth of
-    the spread), a second pass shifts by the true mean. Memory beyond the data: one chunk.
+    The rows are read in chunks, each shifted by the mean of the first 4096 rows (the pilot)
+    into reused buffers (which up-cast float32 one chunk at a time: the sums accumulate in
+    float64) and reduced by BLAS products, on one thread per core. Shifted data have a mean
+    near 0, so their uncentred sums do not cancel; if the statistics show that the pilot
+    misjudged the mean (|mean| above a tenth of the spread), a second pass shifts by the true
+    mean. Memory beyond the data: one chunk per thread.
 
     Columns of magnitude beyond about :math:`10^{\pm 90}` are divided by a power of two
     (exactly) before squaring, so that no square or product overflows or underflows; the
@@ -685,7 +690,7 @@ def compute_statistics(
     sample_weight : ndarray of shape (n_samples,), optional
         Non-negative weights; ``None`` means a weight of 1 for every row.
     chunk_rows : int, optional
-        Rows per chunk; by default 0.5 MiB of float64 per chunk (4 MiB for at most four
+        Rows per chunk; by default 0.5 MiB of float64 per chunk (1 MiB for at most four
         columns with the targets).
     n_threads : int, optional
         Threads for the pass; by default one per core, up to 8 (a dask worker that already
@@ -730,14 +735,9 @@ def compute_statistics(
     return stats
 
 
-def _pilot_rows(X, y2, chunk_rows) -> slice:
-    """The first rows, whose magnitudes and mean guess those of all: at most one chunk."""
-    return slice(0, max(1, min(chunk_rows, _PILOT_NUMBERS // (X.shape[1] + y2.shape[1]))))
-
-
 def _scaled_statistics(X, y2, sample_weight, chunk_rows, n_threads) -> LeastSquaresStatistics:
     """The statistics, with the columns scaled that need it and constant columns made exact."""
-    pilot = _pilot_rows(X, y2, chunk_rows)
+    pilot = slice(0, _PILOT_ROWS)
     x_scale = power_of_two_scale(_column_magnitudes(X[pilot]))
     y_scale = power_of_two_scale(_column_magnitudes(y2[pilot]))
     with np.errstate(over="ignore", invalid="ignore"):  # overflow is detected, not warned
@@ -801,6 +801,14 @@ def _with_constant_columns(stats, X, sample_weight, columns, chunk_rows):
     return replace(stats, x_mean=x_mean, x_mean_low=x_mean_low, xx=xx, xy=xy)
 
 
+def _mean_of(block, scale) -> np.ndarray:
+    """The float64 mean of ``block / scale``'s columns (divided first: a sum of values near the
+    largest float would overflow)."""
+    if np.any(scale != 1.0):
+        block = block / scale
+    return block.mean(axis=0, dtype=np.float64)
+
+
 def _shifted_statistics(X, y2, sample_weight, chunk_rows, x_scale, y_scale, n_threads):
     """The statistics of ``X / x_scale`` and ``y / y_scale``, shifted by a pilot mean."""
     n_rows, n_features = X.shape
@@ -811,13 +819,12 @@ def _shifted_statistics(X, y2, sample_weight, chunk_rows, x_scale, y_scale, n_th
             return stats
         X = X.tocsr()  # the exact fallback reads row chunks
 
-    # Sum the data shifted by the mean of a pilot chunk: the shifted data have a mean near 0,
+    # Sum the data shifted by the mean of the pilot rows: the shifted data have a mean near 0,
     # so their uncentred sums lose no digits to cancellation, and one pass suffices. Should
     # the pilot misjudge the mean (sorted data, say), the statistics show it and a second
     # pass shifts by the true mean.
-    pilot = _pilot_rows(X, y2, chunk_rows)
-    x_shift = (_dense_rows(X, pilot) / x_scale).mean(axis=0, dtype=np.float64)
-    y_shift = (np.asarray(y2[pilot], dtype=np.float64) / y_scale).mean(axis=0)
+    pilot = slice(0, _PILOT_ROWS)
+    x_shift, y_shift = _mean_of(_dense_rows(X, pilot), x_scale), _mean_of(y2[pilot], y_scale)
     for _ in range(2):
         weight_sum, sums, gram = _shifted_sums(
             X, y2, sample_weight, x_shift, y_shift, chunk_rows, x_scale, y_scale, n_threads
