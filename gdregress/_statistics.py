@@ -44,6 +44,10 @@ _NARROW = 4
 # Up to this many columns (ones included) their products are matrix-vector products, one
 # per row of the upper triangle: BLAS's symmetric product (syrk) is slower for so few.
 _PAIRWISE_COLUMNS = 12
+# From this many features, X stored row by row is shifted into one buffer with y and the ones
+# (one syrk for every product): a row's shift is then a loop long enough, where fewer columns
+# are shifted faster as one flat loop into a buffer of their own (and multiplied by y apart).
+_ROW_GRAM_FEATURES = 48
 # Threads for the pass over the data: memory bandwidth, not arithmetic, limits it.
 _THREADS = min(os.cpu_count() or 1, 8)
 # Tasks the pass is cut into, for the threads to share: enough that a thread slowed by the
@@ -387,7 +391,7 @@ def _shifted_sums(X, y2, sample_weight, x_shift, y_shift, chunk_rows, x_scale, y
     n_chunks = -(-n_rows // chunk_rows)
     n_tasks = min(n_chunks, _TASKS)
     n_threads = min(n_threads or _THREADS, max(1, n_rows // (2 * chunk_rows)))
-    bounds = np.minimum(np.linspace(0, n_chunks, n_tasks + 1).astype(int) * chunk_rows, n_rows)
+    bounds = [min(n_rows, task * n_chunks // n_tasks * chunk_rows) for task in range(n_tasks + 1)]
     x_scale = None if np.all(x_scale == 1.0) else x_scale
     y_scale = None if np.all(y_scale == 1.0) else y_scale
     reducer = functools.partial(
@@ -421,103 +425,134 @@ class _ChunkReducer:
 
     Each chunk is shifted into reused buffers (which up-cast float32 one chunk at a time) and
     reduced by BLAS; uncentred sums of shifted data simply add up, so chunks cost no merge.
-    The buffers take the data's layout, so that the shift is one contiguous loop: X's columns
-    become rows of one buffer, beside y's and a row of ones, when X has few columns or is
-    stored column by column (a pandas frame's block); otherwise X's rows are shifted into a
-    buffer of their own. The row of ones makes the column sums part of the products. Weights
-    multiply the shifted rows by their square roots, so that the Gram matrix stays one
-    symmetric product.
+    The buffers hold the columns of X, those of y and a column of ones (which makes the column
+    sums part of the products), in the layout that makes the shift a long contiguous loop:
+
+    * ``columns``: each column a row of one buffer, for X stored column by column (a pandas
+      frame's block) or of few columns;
+    * ``rows``: the rows of [X, y, 1] in one buffer, for X stored row by row with many
+      columns (each row's shift a loop long enough);
+    * ``split``: X's rows in a buffer of their own, shifted as one flat loop, and y's
+      columns with the ones as rows of another, for X stored row by row with few columns.
+
+    Weights multiply the shifted rows by their square roots, so that the Gram matrix stays
+    one symmetric product.
     """
 
     def __init__(self, X, y2, sample_weight, x_shift, y_shift, chunk_rows, x_scale, y_scale):
         d, t = X.shape[1], y2.shape[1]
         self.X, self.y2, self.sample_weight, self.chunk_rows = X, y2, sample_weight, chunk_rows
         self.sparse = scipy.sparse.issparse(X)  # chunks made dense one at a time
-        self.by_columns = d + t <= _NARROW or _stored_by_columns(X)
+        if d + t <= _NARROW or _stored_by_columns(X):
+            self.layout = "columns"
+        else:
+            self.layout = "rows" if d >= _ROW_GRAM_FEATURES else "split"
         size = min(chunk_rows, max(X.shape[0], 1))
-        self.columns = _scratch_array("columns", ((d if self.by_columns else 0) + t + 1, size))
-        self.columns[-1] = 1.0
-        self.x_shift, self.y_shift = x_shift[:, None], y_shift[:, None]
-        self.x_scale = None if x_scale is None else x_scale[:, None]
-        self.y_scale = None if y_scale is None else y_scale[:, None]
-        if not self.by_columns:
-            self.rows = _scratch_array("rows", (size, d))
-            self.shift_rows = _RowShifter(x_scale, x_shift, size)
+        self.columns = self.rows = None
+        if self.layout != "rows":
+            self.columns = _scratch_array("columns", (t + 1 + d * (self.layout == "columns"), size))
+            self.columns[-1] = 1.0
+        if self.layout != "columns":
+            self.rows = _scratch_array("rows", (size, d + (t + 1) * (self.layout == "rows")))
+            self.rows[:, d:] = 1.0
+        self.shift_rows = _RowShifter(x_scale, x_shift, size) if self.layout == "split" else None
+        self.x_shift, self.x_scale = x_shift, x_scale
+        self.y_shift, self.y_scale = y_shift, y_scale
+
+    def _shifted(self, start: int, stop: int):
+        """The chunk ``start:stop`` shifted into the buffers: (columns, rows) views."""
+        d, t, k = self.X.shape[1], self.y2.shape[1], stop - start
+        columns = None if self.columns is None else self.columns[:, :k]
+        rows = None if self.rows is None else self.rows[:k]
+        block = self.X[start:stop]
+        block = block.toarray() if self.sparse else block
+        y_block = self.y2[start:stop]
+        if self.layout == "columns":
+            _shift_into(block.T, _column(self.x_scale), self.x_shift[:, None], columns[:d])
+        elif self.layout == "split":
+            self.shift_rows(block, rows)
+        else:
+            _shift_into(block, self.x_scale, self.x_shift, rows[:, :d])
+            _shift_into(y_block, self.y_scale, self.y_shift, rows[:, d:-1])
+        if self.layout != "rows":
+            _shift_into(
+                y_block.T, _column(self.y_scale), self.y_shift[:, None], columns[-1 - t : -1]
+            )
+        return columns, rows
 
     def __call__(self, lo: int, hi: int):
         """The weight sum and the products (:class:`_Products`) of the shifted rows ``lo:hi``."""
-        d, t = self.X.shape[1], self.y2.shape[1]
-        products = _Products(d, t, self.by_columns)
+        products = _Products(self.X.shape[1], self.y2.shape[1], self.layout)
         weight_sum = 0.0
         for start in range(lo, hi, self.chunk_rows):
             stop = min(start + self.chunk_rows, hi)
-            k = stop - start
-            columns = self.columns[:, :k]
-            rows = None if self.by_columns else self.rows[:k]
-            block = self.X[start:stop]
-            block = block.toarray() if self.sparse else block
-            if rows is None:
-                _shift_into(block.T, self.x_scale, self.x_shift, columns[:d])
-            else:
-                self.shift_rows(block, rows)
-            _shift_into(self.y2[start:stop].T, self.y_scale, self.y_shift, columns[-1 - t : -1])
+            columns, rows = self._shifted(start, stop)
             if self.sample_weight is None:
-                weight_sum += k
+                weight_sum += stop - start
             else:
                 w = self.sample_weight[start:stop]
                 root = np.sqrt(w)
-                columns[:-1] *= root
-                columns[-1] = root
+                if columns is not None:
+                    columns[:-1] *= root
+                    columns[-1] = root
                 if rows is not None:
                     rows *= root[:, None]
+                    if self.layout == "rows":
+                        rows[:, -1] = root
                 weight_sum += float(w.sum())
             products.add(columns, rows)
         return weight_sum, products
 
 
-class _Products:
-    """The products of the shifted columns, added up chunk by chunk by BLAS.
+def _column(values):
+    """``values`` as a column (None stays None)."""
+    return None if values is None else values[:, None]
 
-    ``columns`` holds columns as rows (the last one ones, or the weights' square roots) and
-    ``rows``, where X's columns are not among them, X's shifted rows. Few columns are
+
+class _Products:
+    """The products of the shifted columns of a :class:`_ChunkReducer`, added up by BLAS.
+
+    ``columns`` holds columns as rows, ``rows`` rows (see the layouts there). Few columns are
     multiplied by one matrix-vector product (gemv) per row of the upper triangle (BLAS's
-    symmetric product is slow for so few), more by one symmetric product (syrk); X's rows
-    with the other columns by one matrix-vector product each (BLAS's matrix product is slow
-    for so few columns).
+    symmetric product is slow for so few), more by one symmetric product (syrk); in the
+    ``split`` layout X's rows and the other columns by one matrix-vector product per column
+    (BLAS's matrix product is slow for so few columns).
     """
 
-    def __init__(self, d, t, by_columns):
-        self.by_columns = by_columns
-        m = (d if by_columns else 0) + t + 1
+    def __init__(self, d, t, layout):
+        self.layout = layout
+        m = {"columns": d + t + 1, "rows": 0, "split": t + 1}[layout]
         self.pairs = m <= _PAIRWISE_COLUMNS
         self.gram = np.zeros((m, m))  # of the columns (the upper triangle only, if pairs)
-        if not by_columns:
-            self.rows_gram = np.zeros((d, d))
-            self.cross = np.zeros((d, m))
+        self.rows_gram = np.zeros(
+            {"columns": (0, 0), "rows": (d + t + 1,) * 2, "split": (d, d)}[layout]
+        )
+        self.cross = np.zeros((d, m) if layout == "split" else (0, 0))
 
     def add(self, columns, rows) -> None:
-        if self.pairs:  # the upper triangle row by row, one matrix-vector product each
+        if columns is not None and self.pairs:
             for i in range(columns.shape[0] - 1):  # (ones·ones, the weight sum, is known)
                 self.gram[i, i:] += columns[i:] @ columns[i]
-        else:
+        elif columns is not None:
             self.gram += columns @ columns.T  # numpy hands A·Aᵀ to BLAS syrk
         if rows is not None:
             self.rows_gram += rows.T @ rows
+        if columns is not None and rows is not None:
             for j, column in enumerate(columns):
                 self.cross[:, j] += rows.T @ column
 
     def merged(self, other: _Products) -> _Products:
         """These products with another range's added (in place)."""
         self.gram += other.gram
-        if not self.by_columns:
-            self.rows_gram += other.rows_gram
-            self.cross += other.cross
+        self.rows_gram += other.rows_gram
+        self.cross += other.cross
         return self
 
     def sums_and_gram(self):
         """The column sums and the Gram matrix of [X, y] (its columns in that order)."""
         gram = np.triu(self.gram) + np.triu(self.gram, 1).T if self.pairs else self.gram
-        if self.by_columns:
+        if self.layout != "split":
+            gram = gram if self.layout == "columns" else self.rows_gram
             return gram[:-1, -1].copy(), gram[:-1, :-1].copy()
         sums = np.concatenate([self.cross[:, -1], gram[:-1, -1]])
         cross = self.cross[:, :-1]
