@@ -552,9 +552,10 @@ def compute_statistics(
     if chunk_rows is None:
         width = n_features + n_targets
         chunk_bytes = _NARROW_CHUNK_BYTES if width <= NARROW else _CHUNK_BYTES
-        # ... and at most 1/64 of the rows, so the buffers (one per thread) stay a small
-        # fraction of the data however small it is.
-        chunk_rows = max(256, min(chunk_bytes // (8 * width), n_rows // 64))
+        # ... and at most 1/32 of the rows, so the buffers (one per thread) stay a small
+        # fraction of the data however small it is (a partial_fit chunk of 10⁵ × 20 still
+        # gets full chunks: at 1/64, twice as many calls per row).
+        chunk_rows = max(256, min(chunk_bytes // (8 * width), n_rows // 32))
     if n_rows == 0:
         return LeastSquaresStatistics.empty(n_features, n_targets)
     stats = _scaled_statistics(X, y2, sample_weight, chunk_rows, n_threads)
