@@ -1,17 +1,31 @@
-"""Time and memory of a least-squares fit: gdregress against its peers, side by side.
+"""Time and memory of a least-squares fit: gdregress against the machine's floor and its peers.
 
 Run it with the project's own dependencies (statsmodels is measured when it is installed)::
 
-    python benchmarks/bench_fit.py                 # the two shapes of the README, ~1 minute
-    python benchmarks/bench_fit.py --quick         # a tenth of the rows
-    python benchmarks/bench_fit.py --no-sgd        # without the slow SGDRegressor rows
+    python benchmarks/bench_fit.py                  # the three tall designs, a few minutes
+    python benchmarks/bench_fit.py --quick          # a tenth of the rows
+    python benchmarks/bench_fit.py --no-sgd         # without the slow SGDRegressor rows
+    python benchmarks/bench_fit.py --dask           # also on a dask cluster, one worker per core
+    python benchmarks/bench_fit.py --baseline DIR   # also the gdregress of DIR (an older
+                                                    # checkout), side by side: before → after
 
-Data: y = X·w + 7 + noise with X uniform on [0, 300]. Each fit is timed as the best (and the
-median) of a few runs, taken in rounds that time every method once; peak extra memory is the
-peak of Python-tracked allocations (numpy's included) during one fit, as a multiple of the size
-of X and y; "rel. diff" is the largest relative difference of the coefficients and intercept
-from scikit-learn's LinearRegression. Benchmarks measure; the tests, not this script, assert
-correctness.
+Data: y = X·w + 7 + noise with X uniform on [0, 300], 10⁷ × 1, 10⁶ × 20 and 2·10⁵ × 100.
+
+The floor is what any fit must do at least, measured by numpy on the same data: one read of X
+(``X.sum(axis=0)``) and, with more than one feature, BLAS's own Gram matrix ``X.T @ X`` (on
+BLAS's threads), the larger of the two. "× floor" is each time over the floor's. (A fit also
+reads y: at 10⁷ × 1 that is as much data again.)
+
+The machine may be shared, so every time is taken in rounds that time every method once (the
+floor, the closed form, the descent, the floor, ...): a busy spell slows all methods alike
+instead of the few measured during it. The tables give the best of the rounds (9 by default;
+3 for the peers, 1 for the slowest) and the median. Peak extra memory is the peak of
+Python-tracked allocations (numpy's included) during one fit, as a multiple of the size of X
+and y; "rel. diff" is the largest relative difference of the coefficients and intercept from
+scikit-learn's LinearRegression. "partial_fit in 10 chunks" fits the same rows chunk by chunk
+(10 contiguous slices); "× in memory" is its time, and a dask fit's (the same data in 10
+blocks, persisted on a LocalCluster of one single-threaded worker process per core), over the
+in-memory fit's. Benchmarks measure; the tests, not this script, assert correctness.
 """
 
 from __future__ import annotations
@@ -19,11 +33,14 @@ from __future__ import annotations
 import argparse
 import gc
 import importlib.util
+import itertools
+import os
 import subprocess
 import sys
 import time
 import tracemalloc
 from collections.abc import Callable
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -32,21 +49,37 @@ from sklearn.linear_model import LinearRegression, SGDRegressor
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
-from gdregress import AnalyticLeastSquares, GradientDescentRegressor
+import gdregress
 
-Fit = Callable[[np.ndarray, np.ndarray], np.ndarray]  # returns (coef..., intercept)
+Fit = Callable[[np.ndarray, np.ndarray], np.ndarray]  # returns (coef..., intercept) or None
+
+DESIGNS = [(10**7, 1), (10**6, 20), (2 * 10**5, 100)]
+CHUNKS = 10  # for partial_fit, and the blocks of the dask collections
+
+
+def _parameters(model) -> np.ndarray:
+    final = model[-1] if hasattr(model, "steps") else model
+    coef, intercept = np.ravel(final.coef_), np.ravel(final.intercept_)
+    if hasattr(model, "steps"):  # undo the scaler, to compare in the user's units
+        scaler = model[0]
+        coef = coef / scaler.scale_
+        intercept = intercept - scaler.mean_ @ coef
+    return np.r_[coef, intercept]
 
 
 def _estimator(make) -> Fit:
+    return lambda X, y: _parameters(make().fit(X, y))
+
+
+def _partial(make) -> Fit:
+    """``make()`` fitted by ``partial_fit`` over CHUNKS contiguous slices of the rows."""
+
     def fit(X, y):
-        model = make().fit(X, y)
-        final = model[-1] if hasattr(model, "steps") else model
-        coef, intercept = np.ravel(final.coef_), np.ravel(final.intercept_)
-        if hasattr(model, "steps"):  # undo the scaler, to compare in the user's units
-            scaler = model[0]
-            coef = coef / scaler.scale_
-            intercept = intercept - scaler.mean_ @ coef
-        return np.r_[coef, intercept]
+        model = make()
+        bounds = np.linspace(0, len(y), CHUNKS + 1).astype(int)
+        for start, stop in itertools.pairwise(bounds):
+            model.partial_fit(X[start:stop], y[start:stop])
+        return _parameters(model)
 
     return fit
 
@@ -72,9 +105,14 @@ def _statsmodels(X, y):
     return np.asarray(params)
 
 
-def _floor(X, y):
-    """One read of X and y: the least any fit must do."""
-    return np.r_[X.sum(axis=0), y.sum()]
+def _read(X, y):
+    """One read of X: the least any fit must do."""
+    X.sum(axis=0)
+
+
+def _gram(X, y):
+    """BLAS's Gram matrix of X: the least a fit by the normal equations must do."""
+    X.T @ X
 
 
 def peak_memory(fit: Fit, X, y) -> tuple[float, np.ndarray]:
@@ -95,69 +133,131 @@ def wall_time(fit: Fit, X, y) -> float:
     return time.perf_counter() - started
 
 
-def run_shape(n_rows: int, n_features: int, *, sgd: bool, repeats: int) -> pd.DataFrame:
+def load_baseline(folder: str):
+    """The gdregress package of ``folder`` (an older checkout), imported beside this one."""
+    init = Path(folder) / "gdregress" / "__init__.py"
+    spec = importlib.util.spec_from_file_location(
+        "gdregress_baseline", init, submodule_search_locations=[str(init.parent)]
+    )
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["gdregress_baseline"] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+def on_workers(client, X, y):
+    """X and y as dask arrays of CHUNKS blocks of rows, held by the cluster's workers."""
+    import dask.array as da
+
+    bounds = np.linspace(0, len(y), CHUNKS + 1).astype(int)
+    pieces = list(itertools.pairwise(bounds))
+    blocks_X = client.scatter([X[start:stop] for start, stop in pieces])
+    blocks_y = client.scatter([y[start:stop] for start, stop in pieces])
+
+    def stacked(blocks, shape_of, dtype):
+        parts = zip(blocks, pieces, strict=True)
+        return da.concatenate([da.from_delayed(b, shape_of(j - i), dtype) for b, (i, j) in parts])
+
+    return (
+        stacked(blocks_X, lambda rows: (rows, X.shape[1]), X.dtype),
+        stacked(blocks_y, lambda rows: (rows,), y.dtype),
+    )
+
+
+def methods(n_features: int, args, baseline, client) -> list[tuple[str, Fit, int, str]]:
+    """(name, fit, repeats, what it is measured against) for one design."""
+    ours, peers, slow = args.repeats, min(args.repeats, args.peer_repeats), 1
+    closed, descent = gdregress.AnalyticLeastSquares, gdregress.GradientDescentRegressor
+    fits = [("floor: one read of X (X.sum(axis=0))", _read, ours, "")]
+    if n_features > 1:
+        fits.append(("floor: BLAS's Gram matrix X.T @ X", _gram, ours, ""))
+    fits += [
+        ("scikit-learn LinearRegression", _estimator(LinearRegression), peers, ""),
+        ("gdregress AnalyticLeastSquares", _estimator(closed), ours, ""),
+        ("gdregress GradientDescentRegressor", _estimator(descent), ours, ""),
+        ("gdregress AnalyticLeastSquares, float32 X", _estimator(closed), ours, "float32"),
+        (f"  partial_fit in {CHUNKS} chunks", _partial(closed), ours, "closed"),
+        (f"  partial_fit in {CHUNKS} chunks ", _partial(descent), ours, "descent"),
+    ]
+    if client is not None:
+        workers = len(client.scheduler_info()["workers"])
+        where = f"  on dask ({workers} workers, {CHUNKS} blocks)"
+        fits += [(where, _estimator(closed), ours, "dask closed")]
+        fits += [(where + " ", _estimator(descent), ours, "dask descent")]
+    if baseline is not None:
+        fits += [
+            ("baseline AnalyticLeastSquares", _estimator(baseline.AnalyticLeastSquares), ours, ""),
+            (
+                "baseline GradientDescentRegressor",
+                _estimator(baseline.GradientDescentRegressor),
+                ours,
+                "",
+            ),
+        ]
+    fits.append(("numpy.linalg.lstsq", _lstsq, peers, ""))
+    if n_features == 1:
+        fits += [
+            ("scipy.stats.linregress", _linregress, peers, ""),
+            ("numpy.polyfit (degree 1)", _polyfit, peers, ""),
+        ]
+    if importlib.util.find_spec("statsmodels") is not None:
+        fits.append(("statsmodels OLS", _statsmodels, slow, ""))
+    if args.sgd:
+        sgd = _estimator(lambda: make_pipeline(StandardScaler(), SGDRegressor(tol=1e-3)))
+        fits.append(("SGDRegressor after StandardScaler (tol 1e-3)", sgd, slow, ""))
+    return fits
+
+
+def run_design(n_rows: int, n_features: int, args, baseline=None, client=None) -> pd.DataFrame:
     rng = np.random.default_rng(0)
     X = rng.uniform(0, 300, size=(n_rows, n_features))
     true_coef = rng.uniform(-1, 1, size=n_features)
     y = X @ true_coef + 7 + rng.standard_normal(n_rows)
-
-    X32 = X.astype(np.float32)  # cast once, outside the timing
-    # (name, fit, repeats, X to fit); the float32 row differs from the others by X's rounding
-    fits: list[tuple[str, Fit, int, np.ndarray]] = [
-        ("one read of X and y (numpy sums): the floor", _floor, repeats, X),
-        ("scikit-learn LinearRegression", _estimator(LinearRegression), repeats, X),
-        ("gdregress AnalyticLeastSquares", _estimator(AnalyticLeastSquares), repeats, X),
-        ("gdregress GradientDescentRegressor", _estimator(GradientDescentRegressor), repeats, X),
-        (
-            "gdregress AnalyticLeastSquares, float32 X",
-            _estimator(AnalyticLeastSquares),
-            repeats,
-            X32,
-        ),
-        ("numpy.linalg.lstsq", _lstsq, repeats, X),
-    ]
-    if n_features == 1:
-        fits += [
-            ("scipy.stats.linregress", _linregress, repeats, X),
-            ("numpy.polyfit (degree 1)", _polyfit, repeats, X),
-        ]
-    if importlib.util.find_spec("statsmodels") is not None:
-        fits.append(("statsmodels OLS", _statsmodels, 1, X))
-    if sgd:
-        sgd_pipeline = _estimator(lambda: make_pipeline(StandardScaler(), SGDRegressor(tol=1e-3)))
-        fits.append(("SGDRegressor after StandardScaler (tol 1e-3)", sgd_pipeline, 1, X))
-
-    peaks, results = zip(*(peak_memory(fit, data, y) for _, fit, _, data in fits), strict=True)
-    # Round robin: each round times every method once, so a busy spell of a shared machine
-    # slows all of them alike instead of the few measured during it.
+    data = {"": (X, y), "float32": (X.astype(np.float32), y)}  # cast once, outside the timing
+    if client is not None:
+        data["dask closed"] = data["dask descent"] = on_workers(client, X, y)
+    fits = methods(n_features, args, baseline, client)
+    inputs = [data.get(against, (X, y)) for _, _, _, against in fits]
+    peaks, results = zip(
+        *(peak_memory(fit, *xy) for (_, fit, _, _), xy in zip(fits, inputs, strict=True)),
+        strict=True,
+    )
     times: list[list[float]] = [[] for _ in fits]
     for round_ in range(max(k for _, _, k, _ in fits)):
-        for (_, fit, k, data), seconds in zip(fits, times, strict=True):
+        for (_, fit, k, _), xy, seconds in zip(fits, inputs, times, strict=True):
             if round_ < k:
-                seconds.append(wall_time(fit, data, y))
-    rows = []
-    for (name, _, _, data), peak, result, seconds in zip(fits, peaks, results, times, strict=True):
-        rows.append(
+                seconds.append(wall_time(fit, *xy))
+    best = {name: min(seconds) for (name, *_), seconds in zip(fits, times, strict=True)}
+    floor = max(best[name] for name, *_ in fits if name.startswith("floor"))
+    reference = results[next(i for i, f in enumerate(fits) if "LinearRegression" in f[0])]
+    in_memory = {
+        "closed": best["gdregress AnalyticLeastSquares"],
+        "descent": best["gdregress GradientDescentRegressor"],
+    }
+    table = []
+    for (name, _, _, against), (Xi, yi), peak, result, seconds in zip(
+        fits, inputs, peaks, results, times, strict=True
+    ):
+        kind = against.split()[-1] if against else ""
+        table.append(
             {
                 "method": name,
                 "time (ms)": min(seconds) * 1e3,
                 "median (ms)": float(np.median(seconds)) * 1e3,
-                "peak extra memory (× data)": peak / (data.nbytes + y.nbytes),
-                "result": result,
+                "× floor": min(seconds) / floor,
+                "× LinearRegression": min(seconds) / best["scikit-learn LinearRegression"],
+                "× in memory": min(seconds) / in_memory[kind] if kind in in_memory else np.nan,
+                "peak extra memory (× data)": (
+                    np.nan if against.startswith("dask") else peak / (Xi.nbytes + yi.nbytes)
+                ),
+                "rel. diff": (
+                    np.nan
+                    if result is None
+                    else float(np.max(np.abs(result - reference) / np.abs(reference)))
+                ),
             }
         )
-    linear_regression = next(r for r in rows if r["method"].startswith("scikit-learn Linear"))
-    reference, baseline = linear_regression["result"], linear_regression["time (ms)"] / 1e3
-    for row in rows:
-        row["× LinearRegression"] = row["time (ms)"] / (baseline * 1e3)
-        result = row.pop("result")
-        if row["method"].startswith("one read"):
-            row["rel. diff"] = np.nan
-        else:
-            row["rel. diff"] = float(np.max(np.abs(result - reference) / np.abs(reference)))
-    table = pd.DataFrame(rows).set_index("method")
-    columns = ["time (ms)", "median (ms)", "× LinearRegression", "peak extra memory (× data)"]
-    return table[[*columns, "rel. diff"]]
+    return pd.DataFrame(table).set_index("method")
 
 
 def import_time() -> tuple[float, list[str]]:
@@ -179,14 +279,34 @@ def import_time() -> tuple[float, list[str]]:
 def main(argv=None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--quick", action="store_true", help="a tenth of the rows")
-    parser.add_argument("--no-sgd", action="store_true", help="skip SGDRegressor (slow)")
-    parser.add_argument("--repeats", type=int, default=5, help="timed runs per method")
+    parser.add_argument("--no-sgd", dest="sgd", action="store_false", help="skip SGDRegressor")
+    parser.add_argument("--repeats", type=int, default=9, help="rounds (gdregress, the floor)")
+    parser.add_argument("--peer-repeats", type=int, default=3, help="rounds for the peers")
+    parser.add_argument("--dask", action="store_true", help="also fit on a dask LocalCluster")
+    parser.add_argument("--baseline", metavar="DIR", help="also time DIR/gdregress")
+    parser.add_argument(
+        "--designs", default="0,1,2", help="which of 10⁷×1, 10⁶×20, 2·10⁵×100 (0,1,2)"
+    )
     args = parser.parse_args(argv)
+    baseline = load_baseline(args.baseline) if args.baseline else None
+    client = None
+    if args.dask:
+        from distributed import Client, LocalCluster
+
+        cluster = LocalCluster(
+            n_workers=os.cpu_count(), threads_per_worker=1, dashboard_address=None
+        )
+        client = Client(cluster)
     scale = 10 if args.quick else 1
-    for n_rows, n_features in [(10**7 // scale, 1), (10**6 // scale, 20)]:
-        print(f"\n{n_rows:,} rows × {n_features} feature{'s' * (n_features > 1)}")
-        table = run_shape(n_rows, n_features, sgd=not args.no_sgd, repeats=args.repeats)
-        print(table.to_string(float_format=lambda v: f"{v:.3g}"))
+    for index in map(int, args.designs.split(",")):
+        n_rows, n_features = DESIGNS[index]
+        n_rows //= scale
+        print(f"\n{n_rows:,} rows × {n_features} feature{'s' * (n_features > 1)}", flush=True)
+        table = run_design(n_rows, n_features, args, baseline, client)
+        print(table.to_string(float_format=lambda v: f"{v:.3g}", na_rep=""), flush=True)
+    if client is not None:
+        client.close()
+        cluster.close()
     seconds, heavy = import_time()
     print(
         f"\nimport gdregress: {seconds * 1e3:.0f} ms; optional modules imported: {heavy or 'none'}"
