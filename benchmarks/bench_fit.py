@@ -25,7 +25,9 @@ and y; "rel. diff" is the largest relative difference of the coefficients and in
 scikit-learn's LinearRegression. "partial_fit in 10 chunks" fits the same rows chunk by chunk
 (10 contiguous slices); "× in memory" is its time, and a dask fit's (the same data in 10
 blocks, persisted on a LocalCluster of one single-threaded worker process per core), over the
-in-memory fit's. Benchmarks measure; the tests, not this script, assert correctness.
+in-memory fit's; dask's own column sums of the same blocks (over the in-memory closed form)
+show what dask itself costs a fit, its scheduler's round trips. Benchmarks measure; the tests,
+not this script, assert correctness.
 """
 
 from __future__ import annotations
@@ -110,6 +112,13 @@ def _read(X, y):
     X.sum(axis=0)
 
 
+def _dask_read(X, y):
+    """One read of the blocks on the cluster: what dask itself costs a fit."""
+    import dask
+
+    dask.compute(X.sum(axis=0), y.sum())
+
+
 def _gram(X, y):
     """BLAS's Gram matrix of X: the least a fit by the normal equations must do."""
     X.T @ X
@@ -182,6 +191,7 @@ def methods(n_features: int, args, baseline, client) -> list[tuple[str, Fit, int
     if client is not None:
         workers = len(client.scheduler_info()["workers"])
         where = f"  on dask ({workers} workers, {CHUNKS} blocks)"
+        fits += [("  dask's own column sums of the blocks", _dask_read, ours, "dask read")]
         fits += [(where, _estimator(closed), ours, "dask closed")]
         fits += [(where + " ", _estimator(descent), ours, "dask descent")]
     if baseline is not None:
@@ -215,7 +225,7 @@ def run_design(n_rows: int, n_features: int, args, baseline=None, client=None) -
     y = X @ true_coef + 7 + rng.standard_normal(n_rows)
     data = {"": (X, y), "float32": (X.astype(np.float32), y)}  # cast once, outside the timing
     if client is not None:
-        data["dask closed"] = data["dask descent"] = on_workers(client, X, y)
+        data["dask read"] = data["dask closed"] = data["dask descent"] = on_workers(client, X, y)
     fits = methods(n_features, args, baseline, client)
     inputs = [data.get(against, (X, y)) for _, _, _, against in fits]
     peaks, results = zip(
@@ -234,6 +244,7 @@ def run_design(n_rows: int, n_features: int, args, baseline=None, client=None) -
         "closed": best["gdregress AnalyticLeastSquares"],
         "descent": best["gdregress GradientDescentRegressor"],
     }
+    in_memory["read"] = in_memory["closed"]
     table = []
     for (name, _, _, against), (Xi, yi), peak, result, seconds in zip(
         fits, inputs, peaks, results, times, strict=True
