@@ -320,7 +320,7 @@ def _column_magnitudes(block) -> np.ndarray:
 def _shifted_sums(X, y2, sample_weight, x_shift, y_shift, chunk_rows, x_scale, y_scale, n_threads):
     """Weight sum, column sums and Gram matrix of ``[X/x_scale − x_shift, y/y_scale − y_shift]``.
 
-    One pass. The rows are cut into a fixed number of tasks of whole chunks, which the threads
+    One pass. The rows are cut into tasks of whole chunks (up to _TASKS), which the threads
     (numpy and BLAS release the GIL) take one after the other as they finish: a thread that
     the machine's other work slows takes fewer, instead of holding the others up. The sums of
     the tasks add up in the tasks' order, so they are the same, to the last bit, on any
@@ -329,7 +329,7 @@ def _shifted_sums(X, y2, sample_weight, x_shift, y_shift, chunk_rows, x_scale, y
     n_rows = X.shape[0]
     n_chunks = -(-n_rows // chunk_rows)
     n_tasks = min(max(1, n_chunks // 4), _TASKS)  # (a task of a few chunks: it costs 30 µs)
-    n_threads = min(n_threads or _THREADS, max(1, n_rows // (2 * chunk_rows)))
+    n_threads = min(n_threads or _THREADS, n_tasks)
     bounds = [min(n_rows, task * n_chunks // n_tasks * chunk_rows) for task in range(n_tasks + 1)]
     x_scale = None if np.all(x_scale == 1.0) else x_scale
     y_scale = None if np.all(y_scale == 1.0) else y_scale
