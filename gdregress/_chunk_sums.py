@@ -205,8 +205,9 @@ class _Products:
     """The products of the shifted columns of a :class:`ChunkReducer`, added up by BLAS.
 
     ``columns`` holds columns as rows, ``rows`` rows (see the layouts there). Few columns are
-    multiplied by one matrix-vector product (gemv) per row of the upper triangle (BLAS's
-    symmetric product is slow for so few), more by one symmetric product (syrk); in the
+    multiplied by a dot product per pair (at most NARROW with the ones) or a matrix-vector
+    product (gemv) per row of the upper triangle (BLAS's symmetric product is slow for so
+    few), more by one symmetric product (syrk); in the
     ``split`` layout X's rows and the other columns by one matrix-vector product per column
     (BLAS's matrix product is slow for so few columns).
     """
@@ -223,8 +224,13 @@ class _Products:
 
     def add(self, columns, rows) -> None:
         if columns is not None and self.pairs:
-            for i in range(columns.shape[0] - 1):  # (ones·ones, the weight sum, is known)
-                self.gram[i, i:] += columns[i:] @ columns[i]
+            m = columns.shape[0]  # (ones·ones, the weight sum, is known)
+            for i in range(m - 1):
+                if m <= NARROW + 1:  # a dot per pair: BLAS's gemv is slower on so few rows
+                    for j in range(i, m):
+                        self.gram[i, j] += np.dot(columns[i], columns[j])
+                else:
+                    self.gram[i, i:] += columns[i:] @ columns[i]
         elif columns is not None:
             self.gram += columns @ columns.T  # numpy hands A·Aᵀ to BLAS syrk
         if rows is not None:
