@@ -41,6 +41,7 @@ from .cost import ColumnScaling, column_scaling
 from .exceptions import IllConditionedWarning
 
 __all__ = [
+    "ACCURATE_ROWS_CONDITION",
     "FAST_ROUTE_MAX_CONDITION",
     "LeastSquaresSolution",
     "Route",
@@ -48,6 +49,11 @@ __all__ = [
 ]
 
 _MAX_REFINEMENTS = 10
+# Above this condition number of R, rows times R⁻¹ in float64 lose more than three digits
+# (eps·κ): they are computed in double-double, and the covariance's factor is refined.
+ACCURATE_ROWS_CONDITION = 1e3
+# Rows per chunk for the refined factor: temporaries of about 2¹⁶ numbers.
+_ROWS_CHUNK_NUMBERS = 2**16
 
 
 class Route:
@@ -89,6 +95,15 @@ class LeastSquaresSolution:
     residual_sum_of_squares : ndarray of shape (n_targets,) or None
         :math:`\\sum_i w_i \\rho_i^2` in the statistics' units, from the refined residuals
         (QR with refinement only): free of the cancellation of the statistics' version.
+    inverse_factor : tuple (F, N) of ndarrays of shape (p, p), or None
+        Where the accurate route has the rows and the design is past
+        :data:`ACCURATE_ROWS_CONDITION` (:func:`factor_gram`): :math:`(A^\\top W A)^{-1}
+        = FN^{-1}F^\\top` to nearly every digit, for the covariance.
+    coef_low : tuple (ndarray of shape (n_features, n_targets), ndarray of shape (n_targets,))
+        or None
+        What ``coef`` and ``intercept`` leave of the refined solution (QR with refinement
+        only): with them it is the least-squares solution to about twice float64's
+        precision.
     centre : tuple (point, point_low, value) or None
         The columns' exact mean and the line's value there, in the user's units (see
         :class:`~gdregress._units.Centre`); None without an intercept.
@@ -103,6 +118,8 @@ class LeastSquaresSolution:
     r_factor: np.ndarray | None = None
     residual_sum_of_squares: np.ndarray | None = None
     centre: tuple | None = None
+    inverse_factor: tuple | None = None
+    coef_low: tuple | None = None
 
 
 def solve_least_squares(
@@ -183,6 +200,8 @@ def solve_least_squares(
         solution = _with_condition(solution, np.sqrt(condition))
     # Columns divided by powers of two before squaring (beyond 1e±90) scale back exactly.
     coef, intercept = stats.to_user_units(solution.coef, solution.intercept)
+    if solution.coef_low is not None:
+        solution = replace(solution, coef_low=stats.units.coef_to_user(*solution.coef_low))
     centre = None
     if fit_intercept:
         # Every route's solution with an intercept passes through the means (Σ w ρ = 0).
@@ -250,7 +269,7 @@ def _from_r_factor(
         _scaled_singular_values(r[:k, :k] * scale, stats.x_scale[active]), stats
     )
     y_shift = stats.y_mean if fit_intercept else np.zeros(stats.n_targets)
-    rss = None
+    rss = inverse_factor = coef_low = None
     if rank < k:
         # As lstsq on the centred design: the minimum norm of the coefficients alone, the
         # intercept then fitting the means.
@@ -261,10 +280,16 @@ def _from_r_factor(
     else:
         condition = float(r_singular[0] / r_singular[-1]) if k else 1.0
         if factor.refinement is not None:
-            coef_active, intercept, rss = _refine(factor.refinement, shift, scale, fit_intercept)
+            rows = factor.refinement
+            coef_active, intercept, rss, lows = _refine(rows, shift, scale, fit_intercept)
             coef = np.zeros((stats.n_features, stats.n_targets))
             coef[active] = coef_active
+            coef_low = np.zeros_like(coef)
+            coef_low[active] = lows[0]
+            coef_low = (coef_low, lows[1])
             route = Route.REFINED_QR
+            if condition > ACCURATE_ROWS_CONDITION:  # for the covariance, as exact
+                inverse_factor = factor_gram(rows.X, rows.weights, shift, scale, r, fit_intercept)
         else:
             theta = scipy.linalg.solve_triangular(r, factor.r_targets)
             # With an intercept θ's last row corrects ȳ for the rounding of the centring.
@@ -275,8 +300,72 @@ def _from_r_factor(
     if not fit_intercept:
         intercept = np.zeros(stats.n_targets)
     return LeastSquaresSolution(
-        coef, intercept, rank, singular_values, condition, route, r, rss if rank == k else None
+        coef,
+        intercept,
+        rank,
+        singular_values,
+        condition,
+        route,
+        r,
+        rss if rank == k else None,
+        inverse_factor=inverse_factor,
+        coef_low=coef_low,
     )
+
+
+def rows_in_factor(X, shift, scale, factor, fit_intercept: bool, accurate: bool) -> np.ndarray:
+    """The rows :math:`a = [(x - \\mathrm{shift})/\\mathrm{scale},\\ 1]` of the scaled design times
+    ``factor`` (p×p), shape (n, p): where the design is orthonormal when ``factor`` is
+    :math:`R^{-1}`.
+
+    ``accurate`` computes them in double-double (:func:`~gdregress._compensated.
+    shifted_product`): an ill-conditioned design's rows times :math:`R^{-1}` cancel.
+    """
+    k = scale.size
+    matrix = factor[:k] / scale[:, None]
+    offset = factor[k] if fit_intercept else np.zeros(factor.shape[1])
+    if accurate:
+        return _compensated.shifted_product(X, shift, matrix, offset)
+    return (X - shift) @ matrix + offset
+
+
+def factor_gram(X, weights, shift, scale, r, fit_intercept: bool):
+    r"""The inverse factor :math:`F = R^{-1}` and the exact Gram matrix of the rows in it.
+
+    :math:`R^{-1}` from Householder QR is the inverse factor of a design perturbed by
+    rounding, so the covariance :math:`R^{-1}R^{-\top}` of an ill-conditioned design keeps
+    only about :math:`16 - \log_{10}\kappa` digits. With :math:`U = A F` computed in
+    double-double (:func:`rows_in_factor`), :math:`N = U^\top W U` is within
+    :math:`\varepsilon\kappa` of the identity and known to rounding, and
+    :math:`(A^\top W A)^{-1} = F N^{-1} F^\top` to nearly every digit (one step of
+    refinement of the inverse: Björck's corrected seminormal equations).
+
+    Parameters
+    ----------
+    X : ndarray of shape (n, k)
+        The active columns, in the statistics' units.
+    weights : ndarray of shape (n,) or None
+    shift, scale : ndarray of shape (k,)
+    r : ndarray of shape (p, p)
+        The R factor of the scaled design (p = k + 1 with an intercept).
+    fit_intercept : bool
+
+    Returns
+    -------
+    factor, gram : ndarray of shape (p, p)
+        :math:`F` as the rows are multiplied by it (its feature rows divided by the scales
+        and multiplied back), and :math:`N`.
+    """
+    p, k = r.shape[0], scale.size
+    inverse = scipy.linalg.solve_triangular(r, np.eye(p))
+    used = np.vstack([(inverse[:k] / scale[:, None]) * scale[:, None], inverse[k:]])
+    gram = np.zeros((p, p))
+    rows = max(1, _ROWS_CHUNK_NUMBERS // max(p, 1))
+    for start in range(0, X.shape[0], rows):
+        u = rows_in_factor(X[start : start + rows], shift, scale, used, fit_intercept, True)
+        weighted = u if weights is None else u * weights[start : start + rows, None]
+        gram += weighted.T @ u
+    return used, gram
 
 
 def _warn_if_digits_lost(condition: float) -> None:
@@ -387,8 +476,9 @@ def _refine(rows: Refinement, shift: np.ndarray, scale: np.ndarray, fit_intercep
     :math:`A_c = W^{1/2} A T^{-1}`, where :math:`T` maps :math:`\theta` to the scaled
     parameters :math:`v = (\mathrm{scale} \odot w,\ b + \mathrm{shift}\cdot w)`.
 
-    Returns the coefficients of the active columns, the intercept and the weighted sum of
-    squares of the refined residuals per target, in the units of the statistics.
+    Returns the coefficients of the active columns, the intercept, the weighted sum of
+    squares of the refined residuals per target, and what the float64 coefficients leave of
+    the refined ones (their low parts), in the units of the statistics.
     """
     X, y, weights, root_weights, q, r = (
         rows.X,
@@ -402,10 +492,13 @@ def _refine(rows: Refinement, shift: np.ndarray, scale: np.ndarray, fit_intercep
     t = y.shape[1]
     coef = np.zeros((d, t))
     intercept = np.zeros(t)
+    # What the float64 parameters leave of the refined solution: kept, the solution is known
+    # to about twice float64's precision (the robust covariances' residuals use it).
+    coef_low, intercept_low = np.zeros((d, t)), np.zeros(t)
     rho = np.zeros_like(y)
     previous_size = np.inf
     for _ in range(_MAX_REFINEMENTS):
-        f = _compensated.residual(y, X, coef, intercept, rho)
+        f = _compensated.residual(y, X, coef, intercept, rho) - (X @ coef_low + intercept_low)
         g_coef = -_compensated.weighted_cross(X, weights, rho)
         # g' = T^{-T} g: the gradient residual in the scaled parameters.
         if fit_intercept:
@@ -424,8 +517,10 @@ def _refine(rows: Refinement, shift: np.ndarray, scale: np.ndarray, fit_intercep
             d_rho /= root_weights[:, None]
         d_coef = dv[:d] / scale[:, None]
         d_intercept = dv[d] - shift @ d_coef if fit_intercept else np.zeros(t)
-        coef += d_coef
-        intercept += d_intercept
+        coef, error = _compensated.two_sum(coef, d_coef)
+        coef_low += error
+        intercept, error = _compensated.two_sum(intercept, d_intercept)
+        intercept_low += error
         rho += d_rho
         size = np.linalg.norm(dv)
         converged = np.all(np.abs(d_coef) <= 2 * EPS * np.abs(coef)) and np.all(
@@ -436,4 +531,4 @@ def _refine(rows: Refinement, shift: np.ndarray, scale: np.ndarray, fit_intercep
         previous_size = size
     squares = rho * rho
     rss = np.sum(squares if weights is None else squares * weights[:, None], axis=0)
-    return coef, intercept, rss
+    return coef, intercept, rss, (coef_low, intercept_low)

@@ -35,6 +35,7 @@ import scipy.linalg
 from sklearn.exceptions import ConvergenceWarning
 
 from . import _compensated
+from ._closed_form import ACCURATE_ROWS_CONDITION, rows_in_factor
 from ._messages import find_stack_level
 from ._numerics import EPS, exponent_of, numerical_rank, times_power_of_two
 from ._statistics import LeastSquaresStatistics, compute_statistics, merge_statistics
@@ -97,6 +98,15 @@ class _Fit:
         data given to ``summary``) rather than from the statistics.
     meat : ndarray of shape (t, p, p) or None
         The robust covariances' :math:`F^\top A^\top W \Omega W A F` per target, from the rows.
+    condition : float
+        :math:`\kappa(R)`: past :data:`~gdregress._closed_form.ACCURATE_ROWS_CONDITION`,
+        rows times :math:`F` are computed in double-double, and the Gram matrix of the rows
+        in :math:`F` is measured.
+    gram : ndarray of shape (p, p) or None
+        :math:`N = F^\top A^\top W A F` from the rows (at the fit's accurate route, or by
+        ``summary``'s pass over them), within :math:`\varepsilon\kappa` of the identity:
+        every covariance is then :math:`F N^{-1} \cdots`, exact to rounding (see
+        :func:`~gdregress._closed_form.factor_gram`); None where it is taken as the identity.
     """
 
     stats: LeastSquaresStatistics
@@ -111,6 +121,8 @@ class _Fit:
     perfect: np.ndarray | None = None
     rows_read: bool = False
     meat: np.ndarray | None = None
+    condition: float = 1.0
+    gram: np.ndarray | None = None
 
     @property
     def n_params(self) -> int:
@@ -157,11 +169,40 @@ class _Fit:
             std_err = np.ldexp(np.sqrt(np.maximum(np.diag(inner), 0.0)), y_exponent - exponent)
         return cov, std_err
 
-    def scaled_rows(self, X: np.ndarray) -> np.ndarray:
-        """Rows of X (in the statistics' units) in the scaled design's columns, [Z, 1]."""
+    @property
+    def accurate_rows(self) -> bool:
+        """Whether rows times the factor cancel enough to need double-double."""
+        return self.condition > ACCURATE_ROWS_CONDITION
+
+    def rows(self, X: np.ndarray) -> np.ndarray:
+        """Rows of X (statistics' units) where the design is orthonormal: :math:`a F`."""
         active = self.scaling.active
-        Z = (X[:, active] - self.scaling.shift[active]) / self.scaling.scale[active]
-        return np.hstack([Z, np.ones((X.shape[0], 1))]) if self.fit_intercept else Z
+        return rows_in_factor(
+            X[:, active],
+            self.scaling.shift[active],
+            self.scaling.scale[active],
+            self.factor,
+            self.fit_intercept,
+            self.accurate_rows,
+        )
+
+    @property
+    def whitener(self) -> np.ndarray:
+        """:math:`L^{-\\top}` with :math:`N = LL^\\top` (the identity without ``gram``): rows
+        :math:`u L^{-\\top}` are orthonormal, and :math:`F L^{-\\top}` the exact inverse factor."""
+        if self.gram is None:
+            return np.eye(self.n_params)
+        lower = np.linalg.cholesky(self.gram)
+        return scipy.linalg.solve_triangular(lower, np.eye(self.n_params), lower=True).T
+
+    def whitened_rows(self, X: np.ndarray) -> np.ndarray:
+        """:meth:`rows` made orthonormal by :attr:`whitener`."""
+        return self.rows(X) if self.gram is None else self.rows(X) @ self.whitener
+
+    @property
+    def whitened_r(self) -> np.ndarray:
+        """:math:`L^\\top R`: the R factor of the design in the whitened coordinates."""
+        return self.r if self.gram is None else np.linalg.cholesky(self.gram).T @ self.r
 
 
 def model_inference(model, what: str, source=None, cov_type: str = "nonrobust") -> _Fit:
@@ -190,9 +231,15 @@ def model_inference(model, what: str, source=None, cov_type: str = "nonrobust") 
     fit_intercept = model.fit_intercept
     _require_more_rows_than_parameters(stats, fit_intercept, what)
     scaling = column_scaling(stats, fit_intercept)
-    factors = getattr(model, "_inference_factors", None) or (None, None)
+    factors = getattr(model, "_inference_factors", None) or (None, None, None)
     r = _triangular_factor(stats, scaling, fit_intercept, factors[0], what)
-    factor = scipy.linalg.solve_triangular(r, np.eye(r.shape[0]))
+    singular = scipy.linalg.svdvals(r)
+    condition = float(singular[0] / singular[-1]) if singular.size else 1.0
+    factor, gram = factors[2] or (None, None)
+    if factor is None:
+        factor = scipy.linalg.solve_triangular(r, np.eye(r.shape[0]))
+    else:  # measured against the rows at the fit: its R is its inverse
+        r = scipy.linalg.solve_triangular(factor, np.eye(factor.shape[0]))
     coef = np.asarray(model.coef_, dtype=np.float64)
     coef = coef[:, None] if coef.ndim == 1 else coef.T
     intercept = np.atleast_1d(np.asarray(model.intercept_, dtype=np.float64))
@@ -207,11 +254,14 @@ def model_inference(model, what: str, source=None, cov_type: str = "nonrobust") 
     if centre is not None and not centre.holds_for(model.coef_, model.intercept_):
         centre = None
     fit = _Fit(stats, scaling, fit_intercept, r, factor, coef, intercept, np.asarray(rss), centre)
-    fit = replace(fit, rows_read=factors[1] is not None)
+    fit = replace(
+        fit,
+        rows_read=factors[1] is not None,
+        condition=condition,
+        gram=gram,
+    )
     if source is not None:
-        given, meat, rss = _second_pass(fit, source, cov_type)
-        _require_same_data(stats, given)
-        fit = replace(fit, rss=rss, rows_read=True, meat=meat)
+        fit = _with_rows(fit, source, cov_type)
     perfect = essentially_perfect(stats, fit_intercept, fit.rss, r.shape[0], fit.rows_read)
     return replace(fit, rss=np.where(perfect, 0.0, fit.rss), perfect=perfect)
 
@@ -307,7 +357,8 @@ def _triangular_factor(stats, scaling, fit_intercept, r_factor, what) -> np.ndar
 def nonrobust_covariance(fit: _Fit) -> list[tuple[np.ndarray, np.ndarray]]:
     r""":math:`\hat\sigma^2 (A^\top W A)^{-1}` and the standard errors per target, user units."""
     sigma = np.sqrt(fit.rss / fit.df_resid)  # the statistics' units
-    return [fit.to_user(t, half=sigma[t] * fit.factor) for t in range(fit.stats.n_targets)]
+    factor = fit.factor @ fit.whitener
+    return [fit.to_user(t, half=sigma[t] * factor) for t in range(fit.stats.n_targets)]
 
 
 def robust_covariance(fit: _Fit, cov_type: str):
@@ -321,19 +372,47 @@ def robust_covariance(fit: _Fit, cov_type: str):
     :func:`model_inference`.
     """
     meat = fit.meat.copy()
-    sandwich = fit.factor[None] @ meat @ fit.factor.T[None]
     if cov_type == "HC1":
-        sandwich *= fit.stats.n_rows / fit.df_resid
         meat *= fit.stats.n_rows / fit.df_resid
-    covariance = [fit.to_user(t, matrix=sandwich[t]) for t in range(len(meat))]
+    # As F·C with CCᵀ the meat (well-conditioned, positive semidefinite): J·F·C is then
+    # squared once, as the non-robust covariance's J·F·σ, and no product cancels twice.
+    whitener = fit.whitener  # the meat is in the whitened coordinates
+    covariance = [
+        fit.to_user(t, half=fit.factor @ (whitener @ _root(m))) for t, m in enumerate(meat)
+    ]
     return covariance, _robust_wald(fit, meat)
 
 
-def _second_pass(fit: _Fit, source, cov_type: str):
-    """The statistics of the rows given, the robust covariances' meat (None for
-    ``"nonrobust"``) and the residual sum of squares, in one more pass: chunks of rows in
-    memory, a map-reduce over the blocks of a Dask collection."""
-    leaf = functools.partial(_meat_of_rows, fit=fit, cov_type=cov_type)
+def _root(matrix: np.ndarray) -> np.ndarray:
+    """C with CCᵀ = matrix (positive semidefinite): Cholesky, or the eigenvectors times the
+    roots of the eigenvalues where it is singular (a target fitted exactly, say)."""
+    try:
+        return np.linalg.cholesky(matrix)
+    except np.linalg.LinAlgError:
+        values, vectors = np.linalg.eigh(matrix)
+        return vectors * np.sqrt(np.maximum(values, 0.0))
+
+
+def _with_rows(fit: _Fit, source, cov_type: str) -> _Fit:
+    """The fit with what the rows given again tell: the residual sum of squares, the Gram
+    matrix of the rows in the factor (an ill-conditioned design) and, for HC0–HC3, the meat;
+    the rows must be the fit's."""
+    if fit.accurate_rows:  # first N, then the meat with the leverages N makes exact
+        given, rss, gram = _pass_over_rows(fit, source, "gram")
+        _require_same_data(fit.stats, given)
+        fit = replace(fit, gram=gram, rss=rss, rows_read=True)
+        if cov_type != "nonrobust":
+            fit = replace(fit, meat=_pass_over_rows(fit, source, cov_type)[2])
+        return fit
+    given, rss, meat = _pass_over_rows(fit, source, "rss" if cov_type == "nonrobust" else cov_type)
+    _require_same_data(fit.stats, given)
+    return replace(fit, rss=rss, rows_read=True, meat=meat)
+
+
+def _pass_over_rows(fit: _Fit, source, what: str):
+    """:func:`_sums_of_rows` over all the rows given: chunks of rows in memory, a map-reduce
+    over the blocks of a Dask collection."""
+    leaf = functools.partial(_sums_of_rows, fit=fit, what=what)
     if hasattr(source, "blocks"):  # a Dask source: where the blocks live, up a tree
         from ._dask import _numeric_blocks
 
@@ -357,9 +436,10 @@ def _robust_wald(fit: _Fit, meat: np.ndarray) -> np.ndarray:
     active = fit.scaling.active
     k = int(active.sum())
     select = np.eye(k, fit.n_params)
+    r = fit.whitened_r  # the meat's coordinates
     if fit.fit_intercept:
-        select[:, k] = -fit.r[:k, k] / fit.r[k, k]
-    u = fit.r[:k, :k] @ (fit.coef[active] * fit.scaling.scale[active][:, None])
+        select[:, k] = -r[:k, k] / r[k, k]
+    u = r[:k, :k] @ (fit.coef[active] * fit.scaling.scale[active][:, None])
     return np.array(
         [u[:, t] @ np.linalg.solve(select @ m @ select.T, u[:, t]) / k for t, m in enumerate(meat)]
     )
@@ -381,53 +461,56 @@ def _meat_in_chunks(source, leaf):
 
 
 def _merge_meat(a, b):
-    meat = None if a[1] is None else a[1] + b[1]
-    return merge_statistics(a[0], b[0]), meat, a[2] + b[2]
+    matrix = None if a[2] is None else a[2] + b[2]
+    return merge_statistics(a[0], b[0]), a[1] + b[1], matrix
 
 
-def _meat_of_rows(X, y, sample_weight, weight_scale, *, fit: _Fit, cov_type: str):
-    r"""One block's statistics, its :math:`\sum_i \omega_i F^\top a_i a_i^\top F` per target
-    (None for ``"nonrobust"``) and its :math:`\sum_i w_i r_i^2` per target.
+def _sums_of_rows(X, y, sample_weight, weight_scale, *, fit: _Fit, what: str):
+    r"""One block's statistics, its :math:`\sum_i w_i r_i^2` per target, and (``what``)
+    nothing (``"rss"``), the Gram matrix :math:`U^\top W U` of its rows in the factor's
+    coordinates (``"gram"``, to refine the factor), or the meat :math:`\sum_i \omega_i w_i^2
+    u_i u_i^\top` per target of HC0–HC3 (``"HC0"`` … ``"HC3"``).
 
-    ``sample_weight`` was divided by ``weight_scale`` (a power of two) already; the rows are
-    taken to the statistics' units, the weights to theirs.
+    :math:`u_i = a_i F` are the rows where the design is orthonormal (:math:`F = R^{-1}`):
+    the meat is well-conditioned there, and the leverages are :math:`w_i\|u_i\|^2`. For an
+    ill-conditioned design they are computed in double-double (their float64 products would
+    cancel to eps·κ). ``sample_weight`` was divided by ``weight_scale`` (a power of two)
+    already; the rows are taken to the statistics' units, the weights to theirs.
     """
     X = np.asarray(X, dtype=np.float64)
     y = np.asarray(y, dtype=np.float64)
     y = y.reshape(-1, 1) if y.ndim == 1 else y
     stats = compute_statistics(X, y, sample_weight, n_threads=1, weight_scale=weight_scale)
     units = fit.stats.units
-    centred_residuals = None
+    residuals = None
     if fit.centre is not None:  # in the user's units, then divided by y's powers of two
         coef = np.asarray(fit.centre.coef, dtype=np.float64)
         coef = coef[:, None] if coef.ndim == 1 else coef.T
-        centred_residuals = fit.centre.residuals(X, y, coef) / units.y_scale
+        residuals = fit.centre.residuals(X, y, coef) / units.y_scale
     X, y, _ = units.rows_to_scaled(X, y)
     weights = None
     if sample_weight is not None:
         weights = times_power_of_two(
             np.asarray(sample_weight, dtype=np.float64), weight_scale, units.weight_scale
         )
-    design = fit.scaled_rows(X)
-    residuals = centred_residuals
     if residuals is None:
         residuals = _compensated.residual(y, X, fit.coef, fit.intercept, np.zeros_like(y))
-    if weights is not None:
-        root = np.sqrt(weights)[:, None]
-        design, residuals = design * root, residuals * root
-    rss = np.sum(residuals**2, axis=0)
-    if cov_type == "nonrobust":
-        return stats, None, rss
-    # The rows in the coordinates where the design is orthonormal (A·F = Q): the meat
-    # there is well-conditioned, and the leverages are the rows' squared norms.
-    rows = design @ fit.factor
-    omega = residuals**2
-    if cov_type in ("HC2", "HC3"):
-        leverage = np.sum(rows**2, axis=1)
-        power = 1 if cov_type == "HC2" else 2
+    squares = residuals**2 if weights is None else residuals**2 * weights[:, None]
+    rss = np.sum(squares, axis=0)
+    if what == "rss":
+        return stats, rss, None
+    if what == "gram":
+        u = fit.rows(X)
+        weighted = u if weights is None else u * weights[:, None]
+        return stats, rss, weighted.T @ u
+    u = fit.whitened_rows(X)
+    weighted = u if weights is None else u * weights[:, None]
+    omega = squares if weights is None else squares * weights[:, None]  # w²r²
+    if what in ("HC2", "HC3"):
+        leverage = np.sum(weighted * u, axis=1)
+        power = 1 if what == "HC2" else 2
         omega = omega / (1.0 - leverage)[:, None] ** power
-    meat = np.einsum("it,ij,ik->tjk", omega, rows, rows)
-    return stats, meat, rss
+    return stats, rss, np.einsum("it,ij,ik->tjk", omega, u, u)
 
 
 def _require_same_data(fitted: LeastSquaresStatistics, given: LeastSquaresStatistics) -> None:
@@ -637,7 +720,7 @@ def prediction_intervals(model, X: np.ndarray, alpha: float) -> list[pd.DataFram
     fit = model_inference(model, "predict_interval()")
     units = fit.stats.units
     X_scaled, _, _ = units.rows_to_scaled(np.asarray(X, dtype=np.float64), np.zeros((0, 1)))
-    spread = np.sqrt(np.sum((fit.scaled_rows(X_scaled) @ fit.factor) ** 2, axis=1))
+    spread = np.sqrt(np.sum(fit.whitened_rows(X_scaled) ** 2, axis=1))
     # σ̂ in the units of y: times y_scale (its square may be beyond float64's range).
     sigma = np.sqrt(fit.rss / fit.df_resid) * fit.stats.y_scale
     coef, intercept = fit.stats.to_user_units(fit.coef, fit.intercept)

@@ -179,6 +179,10 @@ class Centre:
     coef, intercept : ndarray
         The ``coef_`` and ``intercept_`` the centre belongs to: a model whose attributes
         were set by hand predicts from them instead (:meth:`holds_for`).
+    low : tuple (ndarray of shape (n_features, n_targets), ndarray of shape (n_targets,)) or None
+        What ``coef_`` and ``intercept_`` leave of a solution known to twice float64's
+        precision (the closed form's refined route): residuals are then those of that
+        solution, computed from it in double-double.
     """
 
     point: np.ndarray
@@ -186,6 +190,7 @@ class Centre:
     value: np.ndarray
     coef: np.ndarray
     intercept: np.ndarray
+    low: tuple | None = None
 
     def holds_for(self, coef, intercept) -> bool:
         """Whether ``coef_`` and ``intercept_`` are still those this centre was made with."""
@@ -210,9 +215,14 @@ class Centre:
         ``X`` (n, d) and ``y`` (n, t) in the user's units; the differences ``X − point`` are
         taken exactly, so no digit of the residuals is lost to the columns' offsets.
         """
-        from ._compensated import centred_residual
+        from ._compensated import centred_residual, residual
 
-        return centred_residual(y, X, self.point, self.point_low, coef, self.value)
+        if self.low is None:
+            return centred_residual(y, X, self.point, self.point_low, coef, self.value)
+        # The double-double solution itself: exact, where the mean (one float64 sum) is not.
+        intercept = np.atleast_1d(np.asarray(self.intercept, dtype=np.float64))
+        low_coef, low_intercept = self.low  # (of order eps·|ŷ|: float64 is enough for them)
+        return residual(y, X, coef, intercept, np.zeros_like(y)) - (X @ low_coef + low_intercept)
 
 
 def centre_of_line(

@@ -279,7 +279,10 @@ class _LinearLeastSquares(CallbackSupportMixin, RegressorMixin, BaseEstimator):
         self._centre = None
         if solution.centre is not None:
             self._centre = Centre(
-                *solution.centre, coef=self.coef_.copy(), intercept=np.copy(self.intercept_)
+                *solution.centre,
+                coef=self.coef_.copy(),
+                intercept=np.copy(self.intercept_),
+                low=getattr(solution, "coef_low", None),
             )
 
     def _valid_centre(self) -> Centre | None:
@@ -641,7 +644,11 @@ class AnalyticLeastSquares(_LinearLeastSquares):
         solution = solve_least_squares(statistics, fit_intercept=self.fit_intercept, data=source)
         self._copy_solution(solution, y_is_1d, statistics)
         # For summary(): the accurate route's R factor and refined residual sum of squares.
-        self._inference_factors = (solution.r_factor, solution.residual_sum_of_squares)
+        self._inference_factors = (
+            solution.r_factor,
+            solution.residual_sum_of_squares,
+            solution.inverse_factor,
+        )
 
     def _fit_operator(self, source, costs, y_is_1d: bool, *, start, task) -> None:
         """Solve over the data itself (LSMR, or on the short side) and copy the record.
