@@ -184,9 +184,15 @@ def _inference_text(fit: Fit, features: Sequence[str]) -> list[str]:
         "coefficients:",
         *(f"  {line}" for line in summary.coefficient_lines()),
         f"residual standard error: {summary.rse:.4g} on {summary.df_resid} degrees of freedom, "
-        f"adjusted R²: {summary.adj_r2:.6f}",
+        f"adjusted R²: {_adjusted(summary)}",
         summary.f_line(),
     ]
+
+
+def _adjusted(summary) -> str:
+    """The adjusted R² (NA where undefined), and whether the descent it is of converged."""
+    value = f"{summary.adj_r2:.6f}" if math.isfinite(summary.adj_r2) else "NA"
+    return value + ("" if summary.converged else " (did not converge)")
 
 
 def _line_text(found: dict[str, Any], model, data: CommandData) -> list[str]:
