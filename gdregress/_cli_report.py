@@ -2,7 +2,7 @@
 
 The summary reads the fitted model's record: its coefficients, solver or descent; the cost,
 R² and RMSE come from the rows when they are in memory, and from the statistics by
-:func:`~gdregress.cost.fit_measures` for a streamed file (never held in memory: it gets the
+:func:`~gdregress._record.fit_measures` for a streamed file (never held in memory: it gets the
 numbers of one read at once, to rounding). Nothing here converts units or fits again.
 """
 
@@ -19,7 +19,7 @@ import numpy as np
 
 from ._cli_data import CommandData
 from ._cli_fit import Fit
-from .cost import FitMeasures, fit_measures
+from ._record import FitMeasures, fit_measures
 
 __all__ = ["comparison_json", "comparison_text", "summary", "summary_json", "summary_text"]
 

@@ -25,6 +25,7 @@ import numpy as np
 import scipy.linalg
 
 from . import _compensated
+from ._coordinates import Coordinates
 from ._messages import find_stack_level
 from ._numerics import (
     EPS,
@@ -36,8 +37,6 @@ from ._numerics import (
 )
 from ._sources import ArraySource, DataSource, Refinement, RFactor
 from ._statistics import LeastSquaresStatistics
-from ._units import centre_of_line
-from .cost import ColumnScaling, column_scaling
 from .exceptions import IllConditionedWarning
 
 __all__ = [
@@ -45,6 +44,7 @@ __all__ = [
     "FAST_ROUTE_MAX_CONDITION",
     "LeastSquaresSolution",
     "Route",
+    "factor_gram",
     "solve_least_squares",
 ]
 
@@ -106,7 +106,7 @@ class LeastSquaresSolution:
         precision.
     centre : tuple (point, point_low, value) or None
         The columns' exact mean and the line's value there, in the user's units (see
-        :class:`~gdregress._units.Centre`); None without an intercept.
+        :class:`~gdregress._coordinates.Centre`); None without an intercept.
     """
 
     coef: np.ndarray
@@ -164,7 +164,7 @@ def solve_least_squares(
     require_positive_weight_sum(stats.weight_sum)
     if isinstance(data, tuple):
         data = ArraySource(*data)
-    design = column_scaling(stats, fit_intercept)
+    design = Coordinates.of_statistics(stats, fit_intercept)
     scaled = design.statistics(stats)  # the active columns, standardised
     correlation = (scaled.xx if fit_intercept else scaled.uncentred_xx()) / stats.weight_sum
     eigenvalues = np.linalg.eigvalsh(correlation) if design.active.any() else np.ones(1)
@@ -182,9 +182,7 @@ def solve_least_squares(
         solution = _from_statistics(stats, design, scaled, correlation, fit_intercept)
         solution = _with_condition(solution, np.sqrt(condition))
     elif data is not None:
-        solution = _from_r_factor(
-            stats, design, data.r_factor(design, stats, fit_intercept), fit_intercept
-        )
+        solution = _from_r_factor(stats, design, data.r_factor(design, stats), fit_intercept)
     else:
         warnings.warn(
             f"The design is ill-conditioned (condition number about {np.sqrt(condition):.3g} "
@@ -199,14 +197,11 @@ def solve_least_squares(
         )
         solution = _with_condition(solution, np.sqrt(condition))
     # Columns divided by powers of two before squaring (beyond 1e±90) scale back exactly.
-    coef, intercept = stats.to_user_units(solution.coef, solution.intercept)
+    coef, intercept = design.scaled_units_to_user(solution.coef, solution.intercept)
     if solution.coef_low is not None:
-        solution = replace(solution, coef_low=stats.units.coef_to_user(*solution.coef_low))
-    centre = None
-    if fit_intercept:
-        # Every route's solution with an intercept passes through the means (Σ w ρ = 0).
-        centre = centre_of_line(stats.x_mean, stats.x_mean_low, stats.y_mean, stats.units)
-    return replace(solution, coef=coef, intercept=intercept, centre=centre)
+        solution = replace(solution, coef_low=design.units.coef_to_user(*solution.coef_low))
+    # Every route's solution with an intercept passes through the means (Σ w ρ = 0).
+    return replace(solution, coef=coef, intercept=intercept, centre=design.centre(stats.y_mean))
 
 
 def _with_condition(solution: LeastSquaresSolution, condition: float) -> LeastSquaresSolution:
@@ -215,7 +210,7 @@ def _with_condition(solution: LeastSquaresSolution, condition: float) -> LeastSq
 
 def _from_statistics(
     stats: LeastSquaresStatistics,
-    design: ColumnScaling,
+    design: Coordinates,
     scaled: LeastSquaresStatistics,
     correlation: np.ndarray,
     fit_intercept: bool,
@@ -243,12 +238,12 @@ def _from_statistics(
         sizes = _user_column_sizes(design.scale[active], stats.x_scale[active])
         scaled_coef = _minimum_norm_solution(correlation, rhs, rank, sizes)
         route = Route.PSEUDO_INVERSE
-    coef, intercept = design.to_user(scaled_coef, scaled_intercept)
+    coef, intercept = design.to_scaled_units(scaled_coef, scaled_intercept)
     return LeastSquaresSolution(coef, intercept, rank, singular_values, np.nan, route)
 
 
 def _from_r_factor(
-    stats: LeastSquaresStatistics, design: ColumnScaling, factor: RFactor, fit_intercept: bool
+    stats: LeastSquaresStatistics, design: Coordinates, factor: RFactor, fit_intercept: bool
 ) -> LeastSquaresSolution:
     """Solve from the R factor of the centred, scaled design, in the statistics' units.
 
@@ -276,7 +271,7 @@ def _from_r_factor(
         sizes = _user_column_sizes(scale, stats.x_scale[active])
         scaled_coef = _minimum_norm_solution(r[:, :k], factor.r_targets, rank, sizes)
         route, condition = Route.MINIMUM_NORM, np.inf
-        coef, intercept = design.to_user(scaled_coef, y_shift)
+        coef, intercept = design.to_scaled_units(scaled_coef, y_shift)
     else:
         condition = float(r_singular[0] / r_singular[-1]) if k else 1.0
         if factor.refinement is not None:
@@ -289,12 +284,12 @@ def _from_r_factor(
             coef_low = (coef_low, lows[1])
             route = Route.REFINED_QR
             if condition > ACCURATE_ROWS_CONDITION:  # for the covariance, as exact
-                inverse_factor = factor_gram(rows.X, rows.weights, shift, scale, r, fit_intercept)
+                inverse_factor = factor_gram(design, rows.X, rows.weights, r)
         else:
             theta = scipy.linalg.solve_triangular(r, factor.r_targets)
             # With an intercept θ's last row corrects ȳ for the rounding of the centring.
             shifted = y_shift + theta[k] if fit_intercept else y_shift
-            coef, intercept = design.to_user(theta[:k], shifted)
+            coef, intercept = design.to_scaled_units(theta[:k], shifted)
             route = Route.TALL_SKINNY_QR
             _warn_if_digits_lost(condition)
     if not fit_intercept:
@@ -313,59 +308,40 @@ def _from_r_factor(
     )
 
 
-def rows_in_factor(X, shift, scale, factor, fit_intercept: bool, accurate: bool) -> np.ndarray:
-    """The rows :math:`a = [(x - \\mathrm{shift})/\\mathrm{scale},\\ 1]` of the scaled design times
-    ``factor`` (p×p), shape (n, p): where the design is orthonormal when ``factor`` is
-    :math:`R^{-1}`.
-
-    ``accurate`` computes them in double-double (:func:`~gdregress._compensated.
-    shifted_product`): an ill-conditioned design's rows times :math:`R^{-1}` cancel.
-    """
-    k = scale.size
-    matrix = factor[:k] / scale[:, None]
-    offset = factor[k] if fit_intercept else np.zeros(factor.shape[1])
-    if accurate:
-        return _compensated.shifted_product(X, shift, matrix, offset)
-    return (X - shift) @ matrix + offset
-
-
-def factor_gram(X, weights, shift, scale, r, fit_intercept: bool):
+def factor_gram(design: Coordinates, X, weights, r):
     r"""The inverse factor :math:`F = R^{-1}` and the exact Gram matrix of the rows in it.
 
     :math:`R^{-1}` from Householder QR is the inverse factor of a design perturbed by
     rounding, so the covariance :math:`R^{-1}R^{-\top}` of an ill-conditioned design keeps
     only about :math:`16 - \log_{10}\kappa` digits. With :math:`U = A F` computed in
-    double-double (:func:`rows_in_factor`), :math:`N = U^\top W U` is within
-    :math:`\varepsilon\kappa` of the identity and known to rounding, and
-    :math:`(A^\top W A)^{-1} = F N^{-1} F^\top` to nearly every digit (one step of
-    refinement of the inverse: Björck's corrected seminormal equations).
+    double-double (:meth:`~gdregress._coordinates.Coordinates.rows_times`),
+    :math:`N = U^\top W U` is within :math:`\varepsilon\kappa` of the identity and known to
+    rounding, and :math:`(A^\top W A)^{-1} = F N^{-1} F^\top` to nearly every digit (one
+    step of refinement of the inverse: Björck's corrected seminormal equations).
 
     Parameters
     ----------
+    design : Coordinates
     X : ndarray of shape (n, k)
         The active columns, in the statistics' units.
     weights : ndarray of shape (n,) or None
-    shift, scale : ndarray of shape (k,)
     r : ndarray of shape (p, p)
-        The R factor of the scaled design (p = k + 1 with an intercept).
-    fit_intercept : bool
+        The R factor of the design in ``design``'s coordinates.
 
     Returns
     -------
     factor, gram : ndarray of shape (p, p)
-        :math:`F` as the rows are multiplied by it (its feature rows divided by the scales
-        and multiplied back), and :math:`N`.
+        :math:`F` and :math:`N`.
     """
-    p, k = r.shape[0], scale.size
+    p = r.shape[0]
     inverse = scipy.linalg.solve_triangular(r, np.eye(p))
-    used = np.vstack([(inverse[:k] / scale[:, None]) * scale[:, None], inverse[k:]])
     gram = np.zeros((p, p))
     rows = max(1, _ROWS_CHUNK_NUMBERS // max(p, 1))
     for start in range(0, X.shape[0], rows):
-        u = rows_in_factor(X[start : start + rows], shift, scale, used, fit_intercept, True)
+        u = design.rows_times(X[start : start + rows], inverse, accurate=True)
         weighted = u if weights is None else u * weights[start : start + rows, None]
         gram += weighted.T @ u
-    return used, gram
+    return inverse, gram
 
 
 def _warn_if_digits_lost(condition: float) -> None:

@@ -27,6 +27,7 @@ import numpy as np
 import scipy.linalg
 
 from ._closed_form import LeastSquaresSolution, Route
+from ._coordinates import Coordinates
 from ._lsmr import lsmr
 from ._numerics import numerical_rank, rank_tolerance, require_positive_weight_sum
 from ._operator import DesignOperator, gram_of_rows, one_blas_thread
@@ -77,9 +78,11 @@ def solve_by_lsmr(design: DesignOperator, max_iter: int) -> tuple[LeastSquaresSo
             )
         converged &= reached
         condition = max(condition, estimate)
-    coef, intercept = design.to_user(theta)
+    coordinates = Coordinates.of_operator(design)
+    v, value = design.split(theta)
+    coef, intercept = coordinates.to_user(v, value)
     solution = LeastSquaresSolution(
-        coef, intercept, None, None, condition, Route.LSMR, centre=design.centre(theta)
+        coef, intercept, None, None, condition, Route.LSMR, centre=coordinates.centre(value)
     )
     return solution, bool(converged)
 
@@ -154,14 +157,16 @@ def solve_short_side(design: DesignOperator) -> LeastSquaresSolution:
         else:
             theta, singular, rank, condition = _short_side(A, targets)
             route = Route.SHORT_SIDE
-    coef, intercept = design.to_user(theta)
+    coordinates = Coordinates.of_operator(design)
+    v, value = design.split(theta)
+    coef, intercept = coordinates.to_user(v, value)
     singular_values = None
     if singular is not None:
         singular_values = np.zeros(min(design.n_rows, design.n_features))
         user_singular = singular * _common_column_scale(design)
         singular_values[: user_singular.size] = user_singular[: singular_values.size]
     return LeastSquaresSolution(
-        coef, intercept, rank, singular_values, condition, route, centre=design.centre(theta)
+        coef, intercept, rank, singular_values, condition, route, centre=coordinates.centre(value)
     )
 
 
@@ -250,7 +255,7 @@ def _short_side(A: np.ndarray, targets: np.ndarray):
 def _common_column_scale(design: DesignOperator) -> float:
     """The singular values of the user's design, from those of the scaled one, where all
     columns share one power of two (else those of the scaled design are reported)."""
-    scales = design.units.x_scale[design.active]
+    scales = design.x_scale[design.active]
     return float(scales[0]) if scales.size and np.all(scales == scales[0]) else 1.0
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ._coordinates import user_unit_statistics
 from .cost import LeastSquaresCost
 
 __all__ = [
@@ -78,7 +79,7 @@ def one_feature_cost(model, what: str) -> LeastSquaresCost:
             f"fit_intercept={model.fit_intercept}. Fit it on one column of X."
         )
     # The plots' costs and paths are in the data's units, as the model's coefficients are.
-    return LeastSquaresCost(stats.in_user_units(what), fit_intercept=True)
+    return LeastSquaresCost(user_unit_statistics(stats, what), fit_intercept=True)
 
 
 def cost_minimum(model, cost: LeastSquaresCost) -> tuple[np.ndarray, float]:

@@ -33,7 +33,6 @@ from ._messages import first_non_finite
 from ._sources import RFactor, padded_to_square
 from ._statistics import LeastSquaresStatistics, compute_statistics, merge_statistics
 from ._validation import non_finite_error
-from .cost import ColumnScaling
 
 __all__ = [
     "DaskSource",
@@ -454,49 +453,34 @@ class DaskSource:
         n_dims = 1 if name == "sample_weight" or (name == "y" and self.y_is_1d) else 2
         return non_finite_error(name, row, column, value, column_names=names, n_dims=n_dims)
 
-    def r_factor(
-        self, design: ColumnScaling, statistics: LeastSquaresStatistics, fit_intercept: bool
-    ) -> RFactor:
+    def r_factor(self, coordinates, statistics: LeastSquaresStatistics) -> RFactor:
         r"""The R factor by a tall-skinny QR, reduced up the tree of blocks.
 
-        Each block contributes the R factor of its rows of the centred, column-scaled design
-        with the centred targets as extra columns, :math:`W^{1/2}[Z,\ y - \bar y]`; two R
-        factors merge into the R factor of their stacked rows. There are no rows to refine
-        on: the solver takes one triangular solve.
+        Each block contributes the R factor of its rows in the fit's coordinates with the
+        centred targets as extra columns, :math:`W^{1/2}[Z,\ 1,\ y - \bar y]`
+        (:meth:`~gdregress._coordinates.Coordinates.design_block`); two R factors merge into
+        the R factor of their stacked rows. There are no rows to refine on: the solver takes
+        one triangular solve.
         """
-        y_shift = statistics.y_mean if fit_intercept else np.zeros(statistics.n_targets)
-        leaf = functools.partial(
-            _block_r_factor, design=design, y_shift=y_shift, statistics=statistics
-        )
-        leaf = functools.partial(leaf, fit_intercept=fit_intercept)
+        y_shift = statistics.y_mean if coordinates.fit_intercept else None
+        leaf = functools.partial(_block_r_factor, coordinates=coordinates, y_shift=y_shift)
         r = padded_to_square(self.blocks.map_reduce(leaf, _merge_r_factors))
-        p = int(design.active.sum()) + int(fit_intercept)
+        p = coordinates.n_parameters
         return RFactor(r_design=r[:p, :p], r_targets=r[:p, p:])
 
 
 # --- the accurate route: a tall-skinny QR up the same tree ----------------------------------
 
 
-def _block_r_factor(
-    X, y, sample_weight=None, *, design: ColumnScaling, y_shift, statistics, fit_intercept
-) -> np.ndarray:
-    r"""The R factor of one block of the weighted, centred, column-scaled design and targets.
-
-    The block is :math:`W^{1/2}\,[(X - \mathrm{shift})/\mathrm{scale},\ y - y_{shift}]`, with
-    only the active columns of X, in the units of the statistics (X / x_scale, y / y_scale
-    and the weights divided by weight_scale, exact powers of two); rows of weight 0
-    contribute nothing.
-    """
+def _block_r_factor(X, y, sample_weight=None, *, coordinates, y_shift) -> np.ndarray:
+    """The R factor of one block of the fit's design and targets, in the statistics' units
+    (X / x_scale, y / y_scale and the weights divided by weight_scale, exact powers of two);
+    rows of weight 0 contribute nothing."""
     X, y, sample_weight = _numeric_blocks(X, y, sample_weight)
-    X, y, weights = statistics.units.rows_to_scaled(X, y, sample_weight)
-    active = design.active
-    ones = [np.ones((X.shape[0], 1))] if fit_intercept else []
-    block = np.hstack(
-        [(X[:, active] - design.shift[active]) / design.scale[active], *ones, y - y_shift]
-    )
-    if weights is not None:
-        block *= np.sqrt(weights)[:, None]
-    return np.linalg.qr(block, mode="r")
+    X, y, weights = coordinates.units.rows_to_scaled(X, y, sample_weight)
+    root = None if weights is None else np.sqrt(weights)
+    A, targets = coordinates.design_block(X[:, coordinates.active], y, root, y_shift)
+    return np.linalg.qr(np.hstack([A, targets]), mode="r")
 
 
 def _merge_r_factors(a: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -527,7 +511,7 @@ def predict(X, coef: np.ndarray, intercept, centre=None) -> Any:
     intercept : float or ndarray of shape (n_targets,)
     centre : Centre, optional
         The line's value at the columns' mean: each block is predicted from it (see
-        :class:`~gdregress._units.Centre`), as in memory.
+        :class:`~gdregress._coordinates.Centre`), as in memory.
 
     Returns
     -------

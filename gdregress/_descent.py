@@ -19,11 +19,11 @@ import numpy as np
 from scipy.optimize import OptimizeResult
 from sklearn.exceptions import ConvergenceWarning
 
+from ._coordinates import Coordinates
 from ._messages import find_stack_level
 from ._numerics import EPS, FLAT_CURVATURE, TINY, require_positive_weight_sum, safe_norm
 from ._statistics import LeastSquaresStatistics
-from ._units import centre_of_line
-from .cost import ColumnScaling, LeastSquaresCost, column_scaling
+from .cost import LeastSquaresCost
 from .exceptions import DivergenceError
 from .optimize import DescentStatus, _excess, gradient_descent
 
@@ -70,7 +70,7 @@ class DescentSolution:
         a wide design); None when it holds every iterate.
     centre : tuple (point, point_low, value) or None
         The point the descent's coordinates are centred on and the last iterate's value
-        there, in the user's units (see :class:`~gdregress._units.Centre`); None without
+        there, in the user's units (see :class:`~gdregress._coordinates.Centre`); None without
         an intercept.
     """
 
@@ -93,27 +93,28 @@ class _Coordinates:
     """The cost in the descent's coordinates, and the standardised cost its stopping rule uses.
 
     ``to_descent`` maps standardised parameters to the descent's (None when they are the
-    same coordinates).
+    same coordinates); ``standardizing`` are the standardised coordinates themselves.
     """
 
-    scaling: ColumnScaling
+    scaling: Coordinates
     cost: LeastSquaresCost
     standardized: LeastSquaresCost
     to_descent: np.ndarray | None
+    standardizing: Coordinates
 
     @classmethod
     def of(cls, statistics: LeastSquaresStatistics, settings: DescentSettings) -> _Coordinates:
-        standardizing = column_scaling(statistics, settings.fit_intercept)
+        standardizing = Coordinates.of_statistics(statistics, settings.fit_intercept)
         if settings.standardize:
             cost = LeastSquaresCost(standardizing.statistics(statistics), settings.fit_intercept)
-            return cls(standardizing, cost, cost, None)
-        scaling = _raw_scaling(statistics, settings.fit_intercept)
+            return cls(standardizing, cost, cost, None, standardizing)
+        scaling = _raw_scaling(statistics, standardizing)
         cost = LeastSquaresCost(scaling.statistics(statistics), settings.fit_intercept)
         standardized = LeastSquaresCost(
             standardizing.statistics(statistics), settings.fit_intercept
         )
         to_descent = _standardized_to_descent(standardizing, scaling, standardized)
-        return cls(scaling, cost, standardized, to_descent)
+        return cls(scaling, cost, standardized, to_descent, standardizing)
 
     @property
     def n_active(self) -> int:
@@ -202,11 +203,11 @@ def solve_by_descent(
         n_iter=int(result.nit),
         status=DescentStatus(result.status),
         converged=result.status == DescentStatus.CONVERGED and settings.tol is not None,
-        centre=_centre(statistics, coordinates, result.path[-1], coef, intercept),
+        centre=_centre(coordinates, result.path[-1], coef, intercept),
     )
 
 
-def _centre(statistics, coordinates: _Coordinates, theta, coef, intercept):
+def _centre(coordinates: _Coordinates, theta, coef, intercept):
     """The last iterate's value at the columns' exact mean, with that mean (user units).
 
     Standardised, the descent's intercept is that value (its columns are centred on the
@@ -214,14 +215,12 @@ def _centre(statistics, coordinates: _Coordinates, theta, coef, intercept):
     """
     if not coordinates.cost.fit_intercept:
         return None
+    standardizing = coordinates.standardizing
     if coordinates.to_descent is None:
-        k = coordinates.n_active
-        value = theta.reshape(coordinates.cost.n_parameters, -1)[k]
+        value = theta.reshape(coordinates.cost.n_parameters, -1)[coordinates.n_active]
     else:
-        scaled_coef, scaled_intercept = statistics.from_user_units(coef, intercept)
-        mean = statistics.x_mean + statistics.x_mean_low
-        value = scaled_intercept + mean @ scaled_coef
-    return centre_of_line(statistics.x_mean, statistics.x_mean_low, value, statistics.units)
+        value = standardizing.from_user(coef, intercept)[1]
+    return standardizing.centre(value)
 
 
 def _starting_point(statistics, coordinates: _Coordinates, start) -> np.ndarray:
@@ -230,8 +229,7 @@ def _starting_point(statistics, coordinates: _Coordinates, start) -> np.ndarray:
     if start is None:
         return np.zeros(coordinates.cost.n_parameters * n_targets)
     check_start_shape(start, n_features, n_targets)
-    scaled = statistics.from_user_units(*start)
-    return coordinates.pack(*coordinates.scaling.from_user(*scaled))
+    return coordinates.pack(*coordinates.scaling.from_user(*start))
 
 
 def check_start_shape(start, n_features: int, n_targets: int) -> None:
@@ -304,14 +302,15 @@ def _in_user_units(statistics, coordinates: _Coordinates, flat_path: np.ndarray)
     """The fit, the path (n_iterates, n_targets, n_features + 1) and the loss curve, in the
     user's units. Only the fit must be representable; an early iterate may underflow."""
     n_targets = statistics.n_targets
-    k, cost = coordinates.n_active, coordinates.cost
+    k, cost, scaling = coordinates.n_active, coordinates.cost, coordinates.scaling
     path = flat_path.reshape(len(flat_path), cost.n_parameters, n_targets)
     path_intercepts = path[:, k] if cost.fit_intercept else np.zeros((len(path), n_targets))
-    loss_curve = cost.value_path(path[:, :k], path_intercepts, data_units=True)
-    coefs, intercepts = coordinates.scaling.to_user(np.moveaxis(path[:, :k], 0, 1), path_intercepts)
-    coefs = np.moveaxis(coefs, 0, 1)
-    statistics.to_user_units(coefs[-1], intercepts[-1])  # refuses a fit beyond float64
-    coefs, intercepts = statistics.to_user_units(coefs, intercepts, check=False)
+    per_target = cost.value_path(path[:, :k], path_intercepts, per_target=True)
+    loss_curve = np.sum(scaling.cost_to_user(per_target), axis=1)
+    scaling.to_user(path[-1, :k], path_intercepts[-1])  # refuses a fit beyond float64
+    coefs, intercepts = scaling.to_user(
+        np.moveaxis(path[:, :k], 0, 1), path_intercepts, check=False
+    )
     user_path = np.moveaxis(np.concatenate([coefs, intercepts[:, None, :]], axis=1), 1, 2)
     return coefs[-1], intercepts[-1], user_path, loss_curve
 
@@ -422,22 +421,21 @@ def _best_fixed_step(cost: LeastSquaresCost) -> float:
     return 2.0 / total if total > 0 else 1.0
 
 
-def _raw_scaling(statistics: LeastSquaresStatistics, fit_intercept: bool) -> ColumnScaling:
-    """For ``standardize=False``: the change from the statistics' units to the user's.
+def _raw_scaling(statistics: LeastSquaresStatistics, standardizing: Coordinates) -> Coordinates:
+    """For ``standardize=False``: the coordinates of the user's own units.
 
-    The statistics hold columns beyond about 1e±90 divided by a power of two
-    (``x_scale``); the raw descent undoes that (exactly), so that it runs on the user's
-    cost. Where the user's Hessian itself leaves float64's range (squares of columns
-    beyond about 1e±150) it stays in the statistics' units. The units of y do not
-    matter: scaling y scales the gradient and the minimiser alike, not the steps.
+    The statistics hold columns beyond about 1e±90 divided by a power of two (``x_scale``);
+    the raw descent undoes that (exactly), so that it runs on the user's cost. Where the
+    user's Hessian itself leaves float64's range (squares of columns beyond about 1e±150)
+    it stays in the statistics' units. The units of y do not matter: scaling y scales the
+    gradient and the minimiser alike, not the steps.
     """
-    n_features = statistics.n_features
-    every = np.ones(n_features, dtype=bool)
-    identity = ColumnScaling(shift=np.zeros(n_features), scale=np.ones(n_features), active=every)
+    fit_intercept = standardizing.fit_intercept
+    user = standardizing.as_user_units()
+    identity = user.with_scale(np.ones(statistics.n_features))
     if np.all(statistics.x_scale == 1.0):
         return identity
     with np.errstate(all="ignore"):  # out of range is checked just below
-        user = ColumnScaling(shift=identity.shift, scale=1.0 / statistics.x_scale, active=every)
         hessian = LeastSquaresCost(user.statistics(statistics), fit_intercept).hessian
     scaled = LeastSquaresCost(statistics, fit_intercept).hessian
     # A curvature that rounds to a subnormal number or 0 has lost its digits, and one
@@ -449,14 +447,14 @@ def _raw_scaling(statistics: LeastSquaresStatistics, fit_intercept: bool) -> Col
 
 
 def _standardized_to_descent(
-    standardizing: ColumnScaling, scaling: ColumnScaling, standardized: LeastSquaresCost
+    standardizing: Coordinates, scaling: Coordinates, standardized: LeastSquaresCost
 ) -> np.ndarray:
     """The matrix that maps standardised parameters (per target) to the descent's."""
     p = standardized.n_parameters
     basis = np.eye(p)
     k = p - int(standardized.fit_intercept)
-    coef, intercept = standardizing.to_user(basis[:k], basis[k] if k < p else np.zeros(p))
-    coef, intercept = scaling.from_user(coef, intercept)
+    coef, intercept = standardizing.to_scaled_units(basis[:k], basis[k] if k < p else np.zeros(p))
+    coef, intercept = scaling.from_scaled_units(coef, intercept)
     return np.vstack([coef, intercept[None, :]]) if standardized.fit_intercept else coef
 
 

@@ -13,7 +13,7 @@ with :math:`A = [X,\ 1]` and :math:`p` its number of columns. :math:`(A^\top W A
 computed in the centred, column-scaled coordinates in which the closed form solves, as
 accurately as the coefficients: from the R factor of that design where the closed form kept
 one (its accurate route), else from the Cholesky factor of the columns' correlation matrix;
-then mapped to the user's units by the statistics' own :class:`~gdregress._units.Units`.
+then mapped to the user's units by the statistics' own :class:`~gdregress._coordinates.Units`.
 
 The heteroskedasticity-robust covariances HC0–HC3 (statsmodels' definitions) need the rows
 themselves, for the squared residuals and the leverages: they take the data again and read it
@@ -35,13 +35,13 @@ import scipy.linalg
 from sklearn.exceptions import ConvergenceWarning
 
 from . import _compensated
-from ._closed_form import ACCURATE_ROWS_CONDITION, rows_in_factor
+from ._closed_form import ACCURATE_ROWS_CONDITION
+from ._coordinates import Centre, Coordinates
 from ._messages import find_stack_level
-from ._numerics import EPS, exponent_of, numerical_rank, times_power_of_two
+from ._numerics import EPS, numerical_rank, times_power_of_two
 from ._statistics import LeastSquaresStatistics, compute_statistics, merge_statistics
 from ._summary import RegressionSummary
-from ._units import Centre
-from .cost import ColumnScaling, LeastSquaresCost, column_scaling
+from .cost import LeastSquaresCost
 from .exceptions import EssentiallyPerfectFitWarning
 
 __all__ = ["COV_TYPES", "model_inference", "prediction_intervals", "summaries"]
@@ -70,13 +70,14 @@ _SAME_DATA_RTOL = 1e-8
 class _Fit:
     r"""A fitted model's inference in the centred, column-scaled coordinates of the solver.
 
-    With :math:`v = T\theta` the scaled parameters (:class:`~gdregress.cost.ColumnScaling`),
+    With :math:`v = T\theta` the parameters in the fit's coordinates
+    (:class:`~gdregress._coordinates.Coordinates`),
     :math:`(A^\top W A)^{-1} = T^{-1} F F^\top T^{-\top}`, in the statistics' units.
 
     Attributes
     ----------
     stats : LeastSquaresStatistics
-    scaling : ColumnScaling
+    coordinates : Coordinates
     fit_intercept : bool
     r : ndarray of shape (p, p)
         An upper triangular :math:`R` with :math:`A_v^\top W A_v = R^\top R`, :math:`A_v`
@@ -88,7 +89,7 @@ class _Fit:
     rss : ndarray of shape (t,)
         :math:`\sum_i w_i r_i^2` per target, in the statistics' units.
     centre : Centre or None
-        The model's line at the columns' exact mean (see :class:`~gdregress._units.Centre`),
+        The model's line at the columns' exact mean (see :class:`~gdregress._coordinates.Centre`),
         for residuals that lose nothing to the columns' offsets; None without one.
     perfect : ndarray of bool, shape (t,)
         Per target, whether the fit is essentially perfect (:func:`essentially_perfect`);
@@ -110,7 +111,7 @@ class _Fit:
     """
 
     stats: LeastSquaresStatistics
-    scaling: ColumnScaling
+    coordinates: Coordinates
     fit_intercept: bool
     r: np.ndarray
     factor: np.ndarray
@@ -132,42 +133,10 @@ class _Fit:
     def df_resid(self) -> int:
         return self.stats.n_rows - self.n_params
 
-    def _jacobian(self) -> np.ndarray:
-        r""":math:`J = \partial\theta/\partial v`: slopes divided by the scales, the
-        intercept less the shifts times the slopes (in the statistics' units)."""
-        active = self.scaling.active
-        scale, shift = self.scaling.scale[active], self.scaling.shift[active]
-        k = scale.size
-        jacobian = np.zeros((self.n_params, self.n_params))
-        jacobian[:k, :k] = np.diag(1.0 / scale)
-        if self.fit_intercept:
-            jacobian[k, :k] = -shift / scale
-            jacobian[k, k] = 1.0
-        return jacobian
-
-    def to_user(self, t: int, *, matrix=None, half=None) -> tuple[np.ndarray, np.ndarray]:
-        r"""A covariance in the scaled coordinates as the user's: covariance and standard errors.
-
-        ``matrix`` is :math:`M`, or ``half`` is :math:`H` with :math:`M = HH^\top` (then
-        :math:`J M J^\top = (JH)(JH)^\top`, positive semidefinite to rounding), in the
-        statistics' units of target ``t``. The powers of two of the columns and of y are
-        applied last, as exponents, so that standard errors beyond 1e±154, whose squares
-        float64 cannot hold, keep their digits.
-        """
-        jacobian = self._jacobian()
-        if half is not None:
-            product = jacobian @ half
-            inner = product @ product.T
-        else:
-            inner = jacobian @ matrix @ jacobian.T
-        exponent = exponent_of(self.stats.x_scale)
-        if self.fit_intercept:
-            exponent = np.append(exponent, 0)
-        y_exponent = int(exponent_of(self.stats.y_scale)[t])
-        with np.errstate(over="ignore", under="ignore"):
-            cov = np.ldexp(inner, 2 * y_exponent - exponent[:, None] - exponent[None, :])
-            std_err = np.ldexp(np.sqrt(np.maximum(np.diag(inner), 0.0)), y_exponent - exponent)
-        return cov, std_err
+    def to_user(self, t: int, *, half=None, matrix=None):
+        """A covariance in the fit's coordinates as the user's (see
+        :meth:`~gdregress._coordinates.Coordinates.covariance_to_user`)."""
+        return self.coordinates.covariance_to_user(t, half=half, matrix=matrix)
 
     @property
     def accurate_rows(self) -> bool:
@@ -176,14 +145,9 @@ class _Fit:
 
     def rows(self, X: np.ndarray) -> np.ndarray:
         """Rows of X (statistics' units) where the design is orthonormal: :math:`a F`."""
-        active = self.scaling.active
-        return rows_in_factor(
-            X[:, active],
-            self.scaling.shift[active],
-            self.scaling.scale[active],
-            self.factor,
-            self.fit_intercept,
-            self.accurate_rows,
+        coordinates = self.coordinates
+        return coordinates.rows_times(
+            X[:, coordinates.active], self.factor, accurate=self.accurate_rows
         )
 
     @property
@@ -230,9 +194,9 @@ def model_inference(model, what: str, source=None, cov_type: str = "nonrobust") 
         )
     fit_intercept = model.fit_intercept
     _require_more_rows_than_parameters(stats, fit_intercept, what)
-    scaling = column_scaling(stats, fit_intercept)
+    coordinates = Coordinates.of_statistics(stats, fit_intercept)
     factors = getattr(model, "_inference_factors", None) or (None, None, None)
-    r = _triangular_factor(stats, scaling, fit_intercept, factors[0], what)
+    r = _triangular_factor(stats, coordinates, factors[0], what)
     singular = scipy.linalg.svdvals(r)
     condition = float(singular[0] / singular[-1]) if singular.size else 1.0
     factor, gram = factors[2] or (None, None)
@@ -243,7 +207,7 @@ def model_inference(model, what: str, source=None, cov_type: str = "nonrobust") 
     coef = np.asarray(model.coef_, dtype=np.float64)
     coef = coef[:, None] if coef.ndim == 1 else coef.T
     intercept = np.atleast_1d(np.asarray(model.intercept_, dtype=np.float64))
-    coef, intercept = stats.from_user_units(coef, intercept)
+    coef, intercept = coordinates.units.coef_from_user(coef, intercept)
     rss = factors[1]
     if rss is None:  # from the statistics: the model's own coefficients, any solver
         cost = LeastSquaresCost(stats, fit_intercept)
@@ -253,7 +217,9 @@ def model_inference(model, what: str, source=None, cov_type: str = "nonrobust") 
     centre = getattr(model, "_centre", None)
     if centre is not None and not centre.holds_for(model.coef_, model.intercept_):
         centre = None
-    fit = _Fit(stats, scaling, fit_intercept, r, factor, coef, intercept, np.asarray(rss), centre)
+    fit = _Fit(
+        stats, coordinates, fit_intercept, r, factor, coef, intercept, np.asarray(rss), centre
+    )
     fit = replace(
         fit,
         rows_read=factors[1] is not None,
@@ -303,7 +269,7 @@ def essentially_perfect(
     return np.asarray(rss <= 16 * n_params * EPS * scale)
 
 
-def _triangular_factor(stats, scaling, fit_intercept, r_factor, what) -> np.ndarray:
+def _triangular_factor(stats, coordinates: Coordinates, r_factor, what) -> np.ndarray:
     r""":math:`R` with :math:`A_v^\top W A_v = R^\top R`; refuses a rank-deficient design.
 
     The closed form's R factor when it kept one, else from the Cholesky factor :math:`L` of
@@ -311,10 +277,10 @@ def _triangular_factor(stats, scaling, fit_intercept, r_factor, what) -> np.ndar
     :math:`S` for the ones column, to which the centred columns are orthogonal):
     :math:`R = \sqrt S\,\mathrm{diag}(L^\top, 1)`.
     """
-    active = scaling.active
-    k, S = int(active.sum()), stats.weight_sum
-    p = k + int(fit_intercept)
-    scaled = scaling.statistics(stats)
+    fit_intercept = coordinates.fit_intercept
+    k, S = coordinates.n_active, stats.weight_sum
+    p = coordinates.n_parameters
+    scaled = coordinates.statistics(stats)
     correlation = (scaled.xx if fit_intercept else scaled.uncentred_xx()) / S
     if r_factor is not None and r_factor.shape == (p, p):
         singular = scipy.linalg.svdvals(r_factor)
@@ -433,13 +399,13 @@ def _robust_wald(fit: _Fit, meat: np.ndarray) -> np.ndarray:
     :math:`u = R_{zz} v_z`, where :math:`E = [I,\ -R_{z1}/R_{11}]` takes the intercept out
     and the meat :math:`M` (in the orthonormal coordinates) is well-conditioned.
     """
-    active = fit.scaling.active
+    active = fit.coordinates.active
     k = int(active.sum())
     select = np.eye(k, fit.n_params)
     r = fit.whitened_r  # the meat's coordinates
     if fit.fit_intercept:
         select[:, k] = -r[:k, k] / r[k, k]
-    u = r[:k, :k] @ (fit.coef[active] * fit.scaling.scale[active][:, None])
+    u = r[:k, :k] @ (fit.coef[active] * fit.coordinates.scale[active][:, None])
     return np.array(
         [u[:, t] @ np.linalg.solve(select @ m @ select.T, u[:, t]) / k for t, m in enumerate(meat)]
     )
@@ -481,7 +447,7 @@ def _sums_of_rows(X, y, sample_weight, weight_scale, *, fit: _Fit, what: str):
     y = np.asarray(y, dtype=np.float64)
     y = y.reshape(-1, 1) if y.ndim == 1 else y
     stats = compute_statistics(X, y, sample_weight, n_threads=1, weight_scale=weight_scale)
-    units = fit.stats.units
+    units = fit.coordinates.units
     residuals = None
     if fit.centre is not None:  # in the user's units, then divided by y's powers of two
         coef = np.asarray(fit.centre.coef, dtype=np.float64)
@@ -585,7 +551,7 @@ def summaries(model, alpha: float, cov_type: str, source) -> list[RegressionSumm
     else:
         covariance, wald = robust_covariance(fit, cov_type)
     names = pd.Index(parameter_names(model))
-    coef, intercept = fit.stats.to_user_units(fit.coef, fit.intercept)
+    coef, intercept = fit.coordinates.scaled_units_to_user(fit.coef, fit.intercept)
     theta = np.vstack([coef, intercept[None]]) if fit.fit_intercept else coef
     order = _user_order(fit)
     results = []
@@ -691,7 +657,7 @@ def _anova(fit: _Fit, t: int) -> pd.DataFrame:
     if df_model and tss > 0 and not fit.perfect[t]:
         f_statistic = (tss - rss) / df_model / (rss / df_resid)
     # Sums in the statistics' units: y divided by y_scale, the weights by weight_scale.
-    to_user = float(stats.units.cost_to_user(np.ones(stats.n_targets))[t] * stats.weight_scale)
+    to_user = float(fit.coordinates.cost_to_user(np.ones(stats.n_targets))[t] * stats.weight_scale)
     anova = pd.DataFrame(
         {
             "df": [df_model, df_resid, df_model + df_resid],
@@ -718,12 +684,12 @@ def prediction_intervals(model, X: np.ndarray, alpha: float) -> list[pd.DataFram
     from scipy import stats as distributions
 
     fit = model_inference(model, "predict_interval()")
-    units = fit.stats.units
+    units = fit.coordinates.units
     X_scaled, _, _ = units.rows_to_scaled(np.asarray(X, dtype=np.float64), np.zeros((0, 1)))
     spread = np.sqrt(np.sum(fit.whitened_rows(X_scaled) ** 2, axis=1))
     # σ̂ in the units of y: times y_scale (its square may be beyond float64's range).
     sigma = np.sqrt(fit.rss / fit.df_resid) * fit.stats.y_scale
-    coef, intercept = fit.stats.to_user_units(fit.coef, fit.intercept)
+    coef, intercept = fit.coordinates.scaled_units_to_user(fit.coef, fit.intercept)
     mean = np.asarray(X @ coef) + intercept
     quantile = distributions.t.ppf(1 - alpha / 2, fit.df_resid)
     frames = []

@@ -33,6 +33,7 @@ import numpy as np
 from scipy.optimize import OptimizeResult
 from sklearn.exceptions import ConvergenceWarning
 
+from ._coordinates import Coordinates
 from ._descent import (
     DescentSettings,
     DescentSolution,
@@ -92,10 +93,11 @@ def descend_on_operator(
         For a fixed learning rate at or above 2/L_max, or a cost that keeps rising.
     """
     require_positive_weight_sum(design.weight_sum)
+    coordinates = Coordinates.of_operator(design)
     theta = (
         np.zeros((design.n_parameters, design.targets.shape[1]))
         if start is None
-        else design.from_user(*_checked_start(design, start))
+        else design.join(*coordinates.from_user(*_checked_start(design, start)))
     )
     # Before BLAS is held to one thread: G = MMᵀ is a matrix product worth all cores.
     coefficients = (_RowCoefficients if on_rows else _Coefficients)(design, theta)
@@ -217,6 +219,7 @@ class _Run:
 
     def __init__(self, design, settings, fixed, max_curvature) -> None:
         self.design, self.settings, self.fixed = design, settings, fixed
+        self.coordinates = Coordinates.of_operator(design)
         self.max_curvature = max_curvature
         self.frobenius = np.sqrt(design.squared_frobenius())
         self.losses: list[float] = []  # in the operator's units, for the divergence rule
@@ -235,9 +238,7 @@ class _Run:
     def descend(self, coefficients) -> None:
         settings, monitor = self.settings, self.settings.monitor
         self.route = coefficients.route
-        callback = (
-            None if monitor is None else monitor.watch(coefficients.current(), self.design.to_user)
-        )
+        callback = None if monitor is None else monitor.watch(coefficients.current(), self._to_user)
         residual = coefficients.residual()
         squared_gradients = coefficients.observe(residual)
         rising = 0
@@ -283,6 +284,10 @@ class _Run:
         self.theta = self.kept[-1]
         if monitor is not None:
             monitor.close(self.theta, iteration)
+
+    def _to_user(self, theta: np.ndarray):
+        """θ as coefficients (n_features, t) and intercepts (t,) in the user's units."""
+        return self.coordinates.to_user(*self.design.split(theta))
 
     def _target_losses(self, residual: np.ndarray) -> np.ndarray:
         """The cost of each target, in the operator's units."""
@@ -336,12 +341,12 @@ class _Run:
             _warn_not_converged(settings, self.route)
         if self.status == DescentStatus.STOPPED:
             warn_stopped(settings, self.n_iter)
-        coefs, intercepts = zip(*(design.to_user(theta) for theta in self.kept), strict=True)
+        coefs, intercepts = zip(*(self._to_user(theta) for theta in self.kept), strict=True)
         path = np.concatenate([np.stack(coefs), np.stack(intercepts)[:, None, :]], axis=1)
         with np.errstate(over="ignore"):  # inf where the cost leaves float64's range
-            # Σ_t L_t·y_scale_t²: the targets' costs in the user's units.
-            loss_curve = np.asarray(self.target_losses) @ design.units.y_scale**2
-        coef, intercept = design.to_user(self.theta)
+            # The targets' costs in the user's units, summed.
+            loss_curve = np.sum(self.coordinates.cost_to_user(np.asarray(self.target_losses)), 1)
+        coef, intercept = self._to_user(self.theta)
         return DescentSolution(
             coef=coef,
             intercept=intercept,
@@ -354,7 +359,7 @@ class _Run:
             status=self.status,
             converged=self.status == DescentStatus.CONVERGED and settings.tol is not None,
             path_iterations=np.asarray(self.kept_at),
-            centre=design.centre(self.theta),
+            centre=self.coordinates.centre(design.split(self.theta)[1]),
         )
 
 

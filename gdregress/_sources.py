@@ -27,7 +27,6 @@ from ._numerics import normalised_weights
 from ._operator import DesignOperator, design_operator
 from ._statistics import LeastSquaresStatistics, compute_statistics
 from ._validation import require_finite
-from .cost import ColumnScaling
 
 __all__ = ["ArraySource", "DataSource", "RFactor", "Refinement", "padded_to_square"]
 
@@ -92,9 +91,7 @@ class DataSource(Protocol):
 
     def statistics(self) -> LeastSquaresStatistics: ...
 
-    def r_factor(
-        self, design: ColumnScaling, statistics: LeastSquaresStatistics, fit_intercept: bool
-    ) -> RFactor: ...
+    def r_factor(self, coordinates, statistics: LeastSquaresStatistics) -> RFactor: ...
 
     def operator(
         self, *, centre: bool, standardize: bool, with_intercept: bool, centred_targets: bool
@@ -180,10 +177,10 @@ class ArraySource:
             "of 10) and refit."
         )
 
-    def r_factor(
-        self, design: ColumnScaling, statistics: LeastSquaresStatistics, fit_intercept: bool
-    ) -> RFactor:
-        """QR of :math:`W^{1/2}[Z,\\ 1]` over the rows, with the targets projected on Q.
+    def r_factor(self, coordinates, statistics: LeastSquaresStatistics) -> RFactor:
+        """QR of the rows in the fit's coordinates (:math:`W^{1/2}[Z,\\ 1]`, by
+        :meth:`~gdregress._coordinates.Coordinates.design_block`), with the targets projected
+        on Q.
 
         Rows of weight 0 take no part. The accurate route works on a dense copy of the
         active design in any case, which is why it is taken only when the statistics show an
@@ -195,19 +192,15 @@ class ArraySource:
             X, y, weights = X[rows], y[rows], weights[rows]
             if np.all(weights == 1.0):
                 weights = None
-        X = X[:, design.active]
+        active = coordinates.active
+        X = X[:, active]
         X = X.toarray() if scipy.sparse.issparse(X) else np.asarray(X, dtype=np.float64)
-        X, y, _ = statistics.units.rows_to_scaled(
-            X, np.asarray(y, dtype=np.float64), columns=design.active
+        X, y, _ = coordinates.units.rows_to_scaled(
+            X, np.asarray(y, dtype=np.float64), columns=active
         )
-        shift, scale = design.shift[design.active], design.scale[design.active]
         root_weights = None if weights is None else np.sqrt(weights)
-        columns = [(X - shift) / scale] + ([np.ones((X.shape[0], 1))] if fit_intercept else [])
-        A = np.hstack(columns)
-        targets = y - statistics.y_mean if fit_intercept else y
-        if root_weights is not None:
-            A *= root_weights[:, None]
-            targets = targets * root_weights[:, None]
+        y_shift = statistics.y_mean if coordinates.fit_intercept else None
+        A, targets = coordinates.design_block(X, y, root_weights, y_shift)
         q, r = np.linalg.qr(A)
         p = A.shape[1]
         r_targets = np.vstack([q.T @ targets, np.zeros((max(0, p - q.shape[1]), y.shape[1]))])

@@ -26,6 +26,7 @@ from . import _dask
 from ._callbacks import CallbackSupportMixin, DescentMonitor, block_size, fit_task
 from ._closed_form import solve_least_squares
 from ._closed_form_operator import solve_over_data
+from ._coordinates import Centre
 from ._cost_model import (
     OPERATOR,
     STATISTICS,
@@ -39,7 +40,6 @@ from ._messages import find_stack_level
 from ._operator_descent import MATRIX_FREE, ON_THE_SHORT_SIDE, descend_on_operator
 from ._sources import ArraySource
 from ._statistics import merge_statistics
-from ._units import Centre
 from ._validation import (
     clearer_errors,
     listed,
@@ -294,7 +294,7 @@ class _LinearLeastSquares(CallbackSupportMixin, RegressorMixin, BaseEstimator):
 
     def _linear_prediction(self, X) -> np.ndarray:
         """``X @ coef_.T + intercept_``, computed from the line's value at the columns'
-        mean for dense X (:class:`~gdregress._units.Centre`: no digit lost to columns far
+        mean for dense X (:class:`~gdregress._coordinates.Centre`: no digit lost to columns far
         from 0), unless ``coef_`` or ``intercept_`` were set by hand since the fit."""
         centre = self._valid_centre()
         if centre is None or scipy.sparse.issparse(X):

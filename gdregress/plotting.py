@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from ._animation import animate_descent
+from ._coordinates import user_unit_statistics
 from ._cost_drawing import (
     DATA_COLOR,
     LINE_COLOR,
@@ -230,7 +231,7 @@ def plot_loss_curve(
         values = np.asarray(descent.loss_curve_, dtype=np.float64)
         if minimum is None:
             check_fitted(descent, "plot_loss_curve without minimum=")
-            stats = descent.statistics_.in_user_units("plot_loss_curve")
+            stats = user_unit_statistics(descent.statistics_, "plot_loss_curve")
             _, minimum = cost_minimum(descent, LeastSquaresCost(stats, descent.fit_intercept))
         name, point = "L", "θₖ"
     elif getattr(descent, "fun_values", None) is not None:
