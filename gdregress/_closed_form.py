@@ -19,7 +19,7 @@ one of least norm in the user's units is returned, as lstsq promises.
 from __future__ import annotations
 
 import warnings
-from dataclasses import dataclass, replace
+from dataclasses import replace
 
 import numpy as np
 import scipy.linalg
@@ -35,6 +35,7 @@ from ._numerics import (
     numerical_rank,
     require_positive_weight_sum,
 )
+from ._record import FitRecord
 from ._sources import ArraySource, DataSource, Refinement, RFactor
 from ._statistics import LeastSquaresStatistics
 from .exceptions import IllConditionedWarning
@@ -42,7 +43,6 @@ from .exceptions import IllConditionedWarning
 __all__ = [
     "ACCURATE_ROWS_CONDITION",
     "FAST_ROUTE_MAX_CONDITION",
-    "LeastSquaresSolution",
     "Route",
     "factor_gram",
     "solve_least_squares",
@@ -70,64 +70,12 @@ class Route:
     SHORT_SIDE_NORMAL = "minimum norm by normal equations of the short side"
 
 
-@dataclass(frozen=True)
-class LeastSquaresSolution:
-    """The minimiser of the half-MSE cost and what was learned on the way, in user units.
-
-    Attributes
-    ----------
-    coef : ndarray of shape (n_features, n_targets)
-    intercept : ndarray of shape (n_targets,)
-        Zeros without an intercept.
-    rank : int or None
-        Rank of the (centred, with an intercept) design; None from LSMR, which does not
-        factor it.
-    singular_values : ndarray or None
-        Singular values of the (centred) weighted design, largest first; None from LSMR.
-    condition_number : float
-        Condition number of the centred, column-scaled design (``inf`` when singular).
-    route : str
-        One of :class:`Route`'s names.
-    r_factor : ndarray of shape (p, p) or None
-        The R factor of the weighted, centred, column-scaled design :math:`W^{1/2}[Z,\\ 1]`
-        (in the statistics' units) where a route computed it (QR, tall-skinny QR): the
-        covariance of the estimates is computed from it, as accurately as they are.
-    residual_sum_of_squares : ndarray of shape (n_targets,) or None
-        :math:`\\sum_i w_i \\rho_i^2` in the statistics' units, from the refined residuals
-        (QR with refinement only): free of the cancellation of the statistics' version.
-    inverse_factor : tuple (F, N) of ndarrays of shape (p, p), or None
-        Where the accurate route has the rows and the design is past
-        :data:`ACCURATE_ROWS_CONDITION` (:func:`factor_gram`): :math:`(A^\\top W A)^{-1}
-        = FN^{-1}F^\\top` to nearly every digit, for the covariance.
-    coef_low : tuple (ndarray of shape (n_features, n_targets), ndarray of shape (n_targets,))
-        or None
-        What ``coef`` and ``intercept`` leave of the refined solution (QR with refinement
-        only): with them it is the least-squares solution to about twice float64's
-        precision.
-    centre : tuple (point, point_low, value) or None
-        The columns' exact mean and the line's value there, in the user's units (see
-        :class:`~gdregress._coordinates.Centre`); None without an intercept.
-    """
-
-    coef: np.ndarray
-    intercept: np.ndarray
-    rank: int | None
-    singular_values: np.ndarray | None
-    condition_number: float
-    route: str
-    r_factor: np.ndarray | None = None
-    residual_sum_of_squares: np.ndarray | None = None
-    centre: tuple | None = None
-    inverse_factor: tuple | None = None
-    coef_low: tuple | None = None
-
-
 def solve_least_squares(
     stats: LeastSquaresStatistics,
     *,
     fit_intercept: bool = True,
     data: DataSource | tuple | None = None,
-) -> LeastSquaresSolution:
+) -> FitRecord:
     """Minimise the half-MSE cost: solve the normal equations, accurately.
 
     Well-conditioned designs (centred, column-scaled condition number of the Gram matrix at
@@ -150,7 +98,7 @@ def solve_least_squares(
 
     Returns
     -------
-    LeastSquaresSolution
+    FitRecord
 
     Examples
     --------
@@ -201,10 +149,17 @@ def solve_least_squares(
     if solution.coef_low is not None:
         solution = replace(solution, coef_low=design.units.coef_to_user(*solution.coef_low))
     # Every route's solution with an intercept passes through the means (Σ w ρ = 0).
-    return replace(solution, coef=coef, intercept=intercept, centre=design.centre(stats.y_mean))
+    return replace(
+        solution,
+        coef=coef,
+        intercept=intercept,
+        centre=design.centre(stats.y_mean),
+        coordinates=design,
+        statistics=stats,
+    )
 
 
-def _with_condition(solution: LeastSquaresSolution, condition: float) -> LeastSquaresSolution:
+def _with_condition(solution: FitRecord, condition: float) -> FitRecord:
     return replace(solution, condition_number=float(condition))
 
 
@@ -216,7 +171,7 @@ def _from_statistics(
     fit_intercept: bool,
     *,
     eigenvalues: np.ndarray | None = None,
-) -> LeastSquaresSolution:
+) -> FitRecord:
     """The normal equations in the standardised coordinates, in the statistics' units.
 
     Without ``eigenvalues`` the design is well-conditioned: Cholesky. With them (an
@@ -239,12 +194,12 @@ def _from_statistics(
         scaled_coef = _minimum_norm_solution(correlation, rhs, rank, sizes)
         route = Route.PSEUDO_INVERSE
     coef, intercept = design.to_scaled_units(scaled_coef, scaled_intercept)
-    return LeastSquaresSolution(coef, intercept, rank, singular_values, np.nan, route)
+    return FitRecord(coef, intercept, route, rank=rank, singular_values=singular_values)
 
 
 def _from_r_factor(
     stats: LeastSquaresStatistics, design: Coordinates, factor: RFactor, fit_intercept: bool
-) -> LeastSquaresSolution:
+) -> FitRecord:
     """Solve from the R factor of the centred, scaled design, in the statistics' units.
 
     The rank and the condition number come from :math:`R` (of :math:`[Z,\\ 1]`), the
@@ -294,15 +249,15 @@ def _from_r_factor(
             _warn_if_digits_lost(condition)
     if not fit_intercept:
         intercept = np.zeros(stats.n_targets)
-    return LeastSquaresSolution(
+    return FitRecord(
         coef,
         intercept,
-        rank,
-        singular_values,
-        condition,
         route,
-        r,
-        rss if rank == k else None,
+        rank=rank,
+        singular_values=singular_values,
+        condition_number=condition,
+        r_factor=r,
+        residual_sum_of_squares=rss if rank == k else None,
         inverse_factor=inverse_factor,
         coef_low=coef_low,
     )

@@ -26,11 +26,12 @@ from __future__ import annotations
 import numpy as np
 import scipy.linalg
 
-from ._closed_form import LeastSquaresSolution, Route
+from ._closed_form import Route
 from ._coordinates import Coordinates
 from ._lsmr import lsmr
 from ._numerics import numerical_rank, rank_tolerance, require_positive_weight_sum
 from ._operator import DesignOperator, gram_of_rows, one_blas_thread
+from ._record import FitRecord
 
 __all__ = ["KRYLOV_TOLERANCE", "solve_by_lsmr", "solve_over_data", "solve_short_side"]
 
@@ -47,7 +48,7 @@ _RESTARTS = 3
 _SHORT_SIDE_GRAM_RCOND = 1e-8
 
 
-def solve_by_lsmr(design: DesignOperator, max_iter: int) -> tuple[LeastSquaresSolution, bool]:
+def solve_by_lsmr(design: DesignOperator, max_iter: int) -> tuple[FitRecord, bool]:
     """Least squares by LSMR on the centred, scaled design, one target at a time.
 
     Parameters
@@ -60,7 +61,7 @@ def solve_by_lsmr(design: DesignOperator, max_iter: int) -> tuple[LeastSquaresSo
 
     Returns
     -------
-    solution : LeastSquaresSolution
+    solution : FitRecord
         In the user's units; ``rank`` and ``singular_values`` are None (LSMR does not factor
         the design); ``condition_number`` is LSMR's estimate for the scaled design.
     converged : bool
@@ -81,8 +82,14 @@ def solve_by_lsmr(design: DesignOperator, max_iter: int) -> tuple[LeastSquaresSo
     coordinates = Coordinates.of_operator(design)
     v, value = design.split(theta)
     coef, intercept = coordinates.to_user(v, value)
-    solution = LeastSquaresSolution(
-        coef, intercept, None, None, condition, Route.LSMR, centre=coordinates.centre(value)
+    solution = FitRecord(
+        coef,
+        intercept,
+        Route.LSMR,
+        coordinates=coordinates,
+        centre=coordinates.centre(value),
+        condition_number=condition,
+        converged=bool(converged),
     )
     return solution, bool(converged)
 
@@ -130,7 +137,7 @@ def _lsmr_to_full_precision(design: DesignOperator, target: np.ndarray, max_iter
     return x, False, condition
 
 
-def solve_short_side(design: DesignOperator) -> LeastSquaresSolution:
+def solve_short_side(design: DesignOperator) -> FitRecord:
     """The minimum-norm least-squares solution of a dense design with fewer rows than columns.
 
     ``design`` is centred (with an intercept), not standardised (so that the minimum norm is
@@ -165,8 +172,15 @@ def solve_short_side(design: DesignOperator) -> LeastSquaresSolution:
         singular_values = np.zeros(min(design.n_rows, design.n_features))
         user_singular = singular * _common_column_scale(design)
         singular_values[: user_singular.size] = user_singular[: singular_values.size]
-    return LeastSquaresSolution(
-        coef, intercept, rank, singular_values, condition, route, centre=coordinates.centre(value)
+    return FitRecord(
+        coef,
+        intercept,
+        route,
+        coordinates=coordinates,
+        centre=coordinates.centre(value),
+        rank=rank,
+        singular_values=singular_values,
+        condition_number=condition,
     )
 
 
@@ -274,7 +288,7 @@ def solve_over_data(source, fit_intercept: bool, *, short_side: bool, max_iter: 
 
     Returns
     -------
-    solution : LeastSquaresSolution
+    solution : FitRecord
     converged : bool
     """
     design = source.operator(

@@ -431,9 +431,9 @@ class Centre:
         The columns' mean, in two parts.
     value : ndarray of shape (n_targets,)
         The line's value there, per target.
-    coef, intercept : ndarray
-        The ``coef_`` and ``intercept_`` the centre belongs to: a model whose attributes
-        were set by hand predicts from them instead (:meth:`holds_for`).
+    coef, intercept : ndarray of shape (n_features, n_targets) and (n_targets,)
+        The line's coefficients: a model whose ``coef_`` or ``intercept_`` were set by hand
+        since predicts from those instead (:meth:`holds_for`).
     low : tuple (ndarray of shape (n_features, n_targets), ndarray of shape (n_targets,)) or None
         What ``coef_`` and ``intercept_`` leave of a solution known to twice float64's
         precision (the closed form's refined route): residuals are then those of that
@@ -448,14 +448,18 @@ class Centre:
     low: tuple | None = None
 
     def holds_for(self, coef, intercept) -> bool:
-        """Whether ``coef_`` and ``intercept_`` are still those this centre was made with."""
-        return np.array_equal(coef, self.coef) and np.array_equal(intercept, self.intercept)
+        """Whether a model's ``coef_`` and ``intercept_`` (scikit-learn's shapes) are this
+        line's."""
+        coef = np.asarray(coef)
+        coef = coef[:, None] if coef.ndim == 1 else coef.T
+        return np.array_equal(coef, self.coef) and np.array_equal(
+            np.atleast_1d(intercept), self.intercept
+        )
 
-    def predict(self, X: np.ndarray, coef: np.ndarray) -> np.ndarray:
-        """:math:`\\hat y(\\bar x) + (X - \\bar x)\\,w`, chunk by chunk of rows, shape (n, t).
-
-        ``coef`` is (n_features, n_targets); X dense, float32 or float64.
-        """
+    def predict(self, X: np.ndarray) -> np.ndarray:
+        """:math:`\\hat y(\\bar x) + (X - \\bar x)\\,w`, chunk by chunk of rows, shape (n, t)
+        (X dense, float32 or float64)."""
+        coef = self.coef
         offset = self.value - self.point_low @ coef
         out = np.empty((X.shape[0], coef.shape[1]))
         rows = max(1, _PREDICT_CHUNK_NUMBERS // max(X.shape[1], 1))
@@ -464,16 +468,17 @@ class Centre:
             np.add(block @ coef, offset, out=out[start : start + rows])
         return out
 
-    def residuals(self, X: np.ndarray, y: np.ndarray, coef: np.ndarray) -> np.ndarray:
+    def residuals(self, X: np.ndarray, y: np.ndarray) -> np.ndarray:
         """:math:`y - \\hat y` row by row in double-double precision, shape (n, t).
 
         ``X`` (n, d) and ``y`` (n, t) in the user's units; the differences ``X − point`` are
         taken exactly, so no digit of the residuals is lost to the columns' offsets.
         """
+        coef = self.coef
         if self.low is None:
             return _compensated.centred_residual(y, X, self.point, self.point_low, coef, self.value)
         # The double-double solution itself: exact, where the mean (one float64 sum) is not.
-        intercept = np.atleast_1d(np.asarray(self.intercept, dtype=np.float64))
+        intercept = self.intercept
         low_coef, low_intercept = self.low  # (of order eps·|ŷ|: float64 is enough for them)
         plain = _compensated.residual(y, X, coef, intercept, np.zeros_like(y))
         return plain - (X @ low_coef + low_intercept)

@@ -495,8 +495,7 @@ def _predict_block(X, coef: np.ndarray, intercept, centre) -> np.ndarray:
     X = _float_block(X)
     if centre is None:
         return X @ coef.T + intercept
-    coef2 = coef[:, None] if coef.ndim == 1 else coef.T
-    predictions = centre.predict(X, coef2)
+    predictions = centre.predict(X)
     return predictions[:, 0] if coef.ndim == 1 else predictions
 
 

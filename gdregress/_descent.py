@@ -6,7 +6,7 @@ from the exact curvatures, the exact line search, or a given rate, refused at or
 2/L_max), and the tolerance (the accuracy asked for, or the level where rounding holds the
 gradient); it then hands the gradient of the cost, one small matrix product per iteration, to
 :func:`gdregress.optimize.gradient_descent`, which knows nothing of regression. The result is a
-:class:`DescentSolution` in the user's units: the estimator only copies its fields.
+:class:`~gdregress._record.FitRecord` with its history: the estimator only publishes it.
 """
 
 from __future__ import annotations
@@ -22,12 +22,16 @@ from sklearn.exceptions import ConvergenceWarning
 from ._coordinates import Coordinates
 from ._messages import find_stack_level
 from ._numerics import EPS, FLAT_CURVATURE, TINY, require_positive_weight_sum, safe_norm
+from ._record import DescentHistory, FitRecord
 from ._statistics import LeastSquaresStatistics
 from .cost import LeastSquaresCost
 from .exceptions import DivergenceError
 from .optimize import DescentStatus, _excess, gradient_descent
 
-__all__ = ["DescentSettings", "DescentSolution", "solve_by_descent"]
+__all__ = ["ON_THE_STATISTICS", "DescentSettings", "solve_by_descent"]
+
+# The route's name, as ``solver_`` reports it.
+ON_THE_STATISTICS = "descent on the statistics"
 
 
 @dataclass(frozen=True)
@@ -42,50 +46,6 @@ class DescentSettings:
     #: A :class:`~gdregress._callbacks.DescentMonitor` reporting blocks of iterations to
     #: scikit-learn's callbacks, or None (no callbacks: nothing is called).
     monitor: Any = None
-
-
-@dataclass(frozen=True)
-class DescentSolution:
-    """What a descent found, in the user's units.
-
-    Attributes
-    ----------
-    coef, intercept : ndarray of shapes (n_features, n_targets) and (n_targets,)
-        The last iterate.
-    path : ndarray of shape (n_iter + 1, n_targets, n_features + 1)
-        Every iterate as (coef..., intercept), the start first.
-    loss_curve : ndarray of shape (n_iter + 1,)
-        The cost at every iterate, in the units of y.
-    gradient_norms : ndarray of shape (n_iter + 1,)
-        In the descent's coordinates.
-    learning_rate : float or ndarray of shape (n_iter,)
-        The fixed step, or each step of the exact line search.
-    max_curvature : float
-        :math:`L_{max}` in the descent's coordinates.
-    n_iter : int
-    status : DescentStatus
-    converged : bool
-    path_iterations : ndarray of shape (n_kept,) or None
-        The iteration of each row of ``path`` where it is thinned (the matrix-free descent of
-        a wide design); None when it holds every iterate.
-    centre : tuple (point, point_low, value) or None
-        The point the descent's coordinates are centred on and the last iterate's value
-        there, in the user's units (see :class:`~gdregress._coordinates.Centre`); None without
-        an intercept.
-    """
-
-    coef: np.ndarray
-    intercept: np.ndarray
-    path: np.ndarray
-    loss_curve: np.ndarray
-    gradient_norms: np.ndarray
-    learning_rate: float | np.ndarray
-    max_curvature: float
-    n_iter: int
-    status: DescentStatus
-    converged: bool
-    path_iterations: np.ndarray | None = None
-    centre: tuple | None = None
 
 
 @dataclass(frozen=True)
@@ -130,7 +90,7 @@ def solve_by_descent(
     statistics: LeastSquaresStatistics,
     settings: DescentSettings,
     start: tuple[np.ndarray, np.ndarray] | None = None,
-) -> DescentSolution:
+) -> FitRecord:
     """Minimise the cost of ``statistics`` by gradient descent.
 
     Parameters
@@ -142,7 +102,7 @@ def solve_by_descent(
 
     Returns
     -------
-    DescentSolution
+    FitRecord
 
     Raises
     ------
@@ -192,18 +152,25 @@ def solve_by_descent(
     coef, intercept, path, loss_curve = _in_user_units(statistics, coordinates, result.path)
     if start is not None:  # the start as given, not as its round trip through the coordinates
         path[0] = np.concatenate([start[0], start[1][None, :]]).T
-    return DescentSolution(
-        coef=coef,
-        intercept=intercept,
+    history = DescentHistory(
         path=path,
+        path_iterations=None,
         loss_curve=loss_curve,
         gradient_norms=result.grad_norms,
         learning_rate=np.asarray(steps) if steps is not None else learning_rate,
         max_curvature=max_curvature,
-        n_iter=int(result.nit),
         status=DescentStatus(result.status),
-        converged=result.status == DescentStatus.CONVERGED and settings.tol is not None,
+    )
+    return FitRecord(
+        coef,
+        intercept,
+        ON_THE_STATISTICS,
+        coordinates=coordinates.standardizing,
         centre=_centre(coordinates, result.path[-1], coef, intercept),
+        statistics=statistics,
+        n_iter=int(result.nit),
+        converged=result.status == DescentStatus.CONVERGED and settings.tol is not None,
+        descent=history,
     )
 
 

@@ -37,6 +37,7 @@ from sklearn.exceptions import ConvergenceWarning
 from . import _compensated
 from ._closed_form import ACCURATE_ROWS_CONDITION
 from ._coordinates import Centre, Coordinates
+from ._cost_model import require_statistics_fit
 from ._messages import find_stack_level
 from ._numerics import EPS, numerical_rank, times_power_of_two
 from ._statistics import LeastSquaresStatistics, compute_statistics, merge_statistics
@@ -183,46 +184,36 @@ def model_inference(model, what: str, source=None, cov_type: str = "nonrobust") 
         ``cov_type`` HC0–HC3, the meat of the sandwich), exactly, whichever the route.
     cov_type : str, default="nonrobust"
     """
-    stats = model.statistics_
-    if stats is None:
-        raise ValueError(
-            f"{what} needs the d×d statistics of the data (statistics_), but this "
-            f"{type(model).__name__} was fitted without them (solver_ = "
-            f"{getattr(model, 'solver_', None)!r}: the matrix-free route for wide or sparse "
-            "designs). Refit with solver='statistics' if the number of features allows "
-            "(a d×d matrix in memory), or fit a subset of the columns."
-        )
+    record = model.fit_record_
     fit_intercept = model.fit_intercept
+    stats, coordinates = _statistics_of(record, source, fit_intercept, what)
     _require_more_rows_than_parameters(stats, fit_intercept, what)
-    coordinates = Coordinates.of_statistics(stats, fit_intercept)
-    factors = getattr(model, "_inference_factors", None) or (None, None, None)
-    r = _triangular_factor(stats, coordinates, factors[0], what)
+    r = _triangular_factor(stats, coordinates, record.r_factor, what)
     singular = scipy.linalg.svdvals(r)
     condition = float(singular[0] / singular[-1]) if singular.size else 1.0
-    factor, gram = factors[2] or (None, None)
+    factor, gram = record.inverse_factor or (None, None)
     if factor is None:
         factor = scipy.linalg.solve_triangular(r, np.eye(r.shape[0]))
     else:  # measured against the rows at the fit: its R is its inverse
         r = scipy.linalg.solve_triangular(factor, np.eye(factor.shape[0]))
-    coef = np.asarray(model.coef_, dtype=np.float64)
-    coef = coef[:, None] if coef.ndim == 1 else coef.T
-    intercept = np.atleast_1d(np.asarray(model.intercept_, dtype=np.float64))
-    coef, intercept = coordinates.units.coef_from_user(coef, intercept)
-    rss = factors[1]
-    if rss is None:  # from the statistics: the model's own coefficients, any solver
+    coef, intercept = coordinates.units.coef_from_user(record.coef, record.intercept)
+    rss = record.residual_sum_of_squares
+    if rss is None:  # from the statistics: the fit's own coefficients, any solver
         cost = LeastSquaresCost(stats, fit_intercept)
         rss = (
             2 * stats.weight_sum * cost.value_path(coef[None], intercept[None], per_target=True)[0]
         )
-    centre = getattr(model, "_centre", None)
-    if centre is not None and not centre.holds_for(model.coef_, model.intercept_):
-        centre = None
     fit = _Fit(
-        stats, coordinates, fit_intercept, r, factor, coef, intercept, np.asarray(rss), centre
-    )
-    fit = replace(
-        fit,
-        rows_read=factors[1] is not None,
+        stats,
+        coordinates,
+        fit_intercept,
+        r,
+        factor,
+        coef,
+        intercept,
+        np.asarray(rss),
+        record.line_centre(),
+        rows_read=record.residual_sum_of_squares is not None,
         condition=condition,
         gram=gram,
     )
@@ -230,6 +221,35 @@ def model_inference(model, what: str, source=None, cov_type: str = "nonrobust") 
         fit = _with_rows(fit, source, cov_type)
     perfect = essentially_perfect(stats, fit_intercept, fit.rss, r.shape[0], fit.rows_read)
     return replace(fit, rss=np.where(perfect, 0.0, fit.rss), perfect=perfect)
+
+
+def _statistics_of(record, source, fit_intercept: bool, what: str):
+    """The statistics and coordinates inference works in: the fit's own, or, for a fit over
+    the rows (LSMR, the short side, the matrix-free descent), those of the rows given
+    again, in one pass (a sparse XᵀX for one-hot designs); without them, a one-line
+    refusal naming how to pass them."""
+    if record.statistics is not None:
+        return record.statistics, record.coordinates
+    if source is None:
+        how = (
+            "pass summary(X=X, y=y) with the data of the fit (and sample_weight if it had "
+            "weights)"
+            if what == "summary()"
+            else "refit with solver='statistics', or take summary(X=X, y=y) for the "
+            "coefficients' errors"
+        )
+        raise ValueError(
+            f"{what} of a fit over the rows (solver_ = {record.route!r}) needs the d×d "
+            f"statistics of the rows, which that route does not form: {how}."
+        )
+    require_statistics_fit(
+        source.n_features,
+        source.n_targets,
+        f"{what} needs the d×d statistics of the rows; for this many features, fit a "
+        "subset of the columns.",
+    )
+    stats = source.statistics()
+    return stats, Coordinates.of_statistics(stats, fit_intercept)
 
 
 def _require_more_rows_than_parameters(stats, fit_intercept: bool, what: str) -> None:
@@ -450,9 +470,7 @@ def _sums_of_rows(X, y, sample_weight, weight_scale, *, fit: _Fit, what: str):
     units = fit.coordinates.units
     residuals = None
     if fit.centre is not None:  # in the user's units, then divided by y's powers of two
-        coef = np.asarray(fit.centre.coef, dtype=np.float64)
-        coef = coef[:, None] if coef.ndim == 1 else coef.T
-        residuals = fit.centre.residuals(X, y, coef) / units.y_scale
+        residuals = fit.centre.residuals(X, y) / units.y_scale
     X, y, _ = units.rows_to_scaled(X, y)
     weights = None
     if sample_weight is not None:

@@ -36,7 +36,6 @@ from sklearn.exceptions import ConvergenceWarning
 from ._coordinates import Coordinates
 from ._descent import (
     DescentSettings,
-    DescentSolution,
     _divergence,
     _shortest,
     check_start_shape,
@@ -45,6 +44,7 @@ from ._descent import (
 from ._messages import find_stack_level
 from ._numerics import EPS, require_positive_weight_sum
 from ._operator import DesignOperator, one_blas_thread
+from ._record import DescentHistory, FitRecord
 from .optimize import DescentStatus
 
 __all__ = ["MATRIX_FREE", "ON_THE_SHORT_SIDE", "PATH_BUDGET", "descend_on_operator"]
@@ -69,7 +69,7 @@ _LANCZOS_TOL_REPORTED = 1e-3
 
 def descend_on_operator(
     design: DesignOperator, settings: DescentSettings, start=None, *, on_rows: bool = False
-) -> DescentSolution:
+) -> FitRecord:
     """Minimise the cost over ``design`` by matrix-free gradient descent.
 
     Parameters
@@ -85,7 +85,7 @@ def descend_on_operator(
 
     Returns
     -------
-    DescentSolution
+    FitRecord
 
     Raises
     ------
@@ -105,7 +105,7 @@ def descend_on_operator(
         return _descend(design, settings, coefficients)
 
 
-def _descend(design: DesignOperator, settings: DescentSettings, coefficients) -> DescentSolution:
+def _descend(design: DesignOperator, settings: DescentSettings, coefficients) -> FitRecord:
     fixed = None if settings.learning_rate in ("auto", "exact") else float(settings.learning_rate)
     max_curvature = _max_curvature(
         coefficients.hessian(), _LANCZOS_TOL if fixed else _LANCZOS_TOL_REPORTED
@@ -328,7 +328,7 @@ class _Run:
             self.kept, self.kept_at = self.kept[::2], self.kept_at[::2]
             self.stride *= 2
 
-    def solution(self) -> DescentSolution:
+    def solution(self) -> FitRecord:
         design, settings = self.design, self.settings
         if self.status == DescentStatus.DIVERGED:
             raise _divergence(
@@ -347,19 +347,24 @@ class _Run:
             # The targets' costs in the user's units, summed.
             loss_curve = np.sum(self.coordinates.cost_to_user(np.asarray(self.target_losses)), 1)
         coef, intercept = self._to_user(self.theta)
-        return DescentSolution(
-            coef=coef,
-            intercept=intercept,
+        history = DescentHistory(
             path=np.moveaxis(path, 1, 2),
+            path_iterations=np.asarray(self.kept_at),
             loss_curve=loss_curve,
             gradient_norms=np.asarray(self.gradient_norms),
             learning_rate=self.fixed if self.fixed is not None else np.asarray(self.steps),
             max_curvature=self.max_curvature,
-            n_iter=int(self.n_iter),
             status=self.status,
-            converged=self.status == DescentStatus.CONVERGED and settings.tol is not None,
-            path_iterations=np.asarray(self.kept_at),
+        )
+        return FitRecord(
+            coef,
+            intercept,
+            self.route,
+            coordinates=self.coordinates,
             centre=self.coordinates.centre(design.split(self.theta)[1]),
+            n_iter=int(self.n_iter),
+            converged=self.status == DescentStatus.CONVERGED and settings.tol is not None,
+            descent=history,
         )
 
 

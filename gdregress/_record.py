@@ -1,18 +1,125 @@
 """The fit record: what every solver returns, and what every consumer reads.
 
-(Being built: for now the fit's measures of how well a line fits.)
+Every solver — the closed form from the statistics or over the rows, the descent on the
+statistics or matrix-free — returns one :class:`FitRecord`: the coefficients, the fit's
+:class:`~gdregress._coordinates.Coordinates`, and what the solve learned (the statistics, an R
+factor, the residual sum of squares, the rank, the iterations, the route, a descent's history).
+The estimators publish it as ``fit_record_`` and set their scikit-learn attributes from it;
+inference, plots and the command read it, and ask the data for rows when they need them.
+The record type sits below the solvers that fill it; how well a line fits (R², RMSE, the cost)
+is computed here, once.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
-from ._coordinates import Units
+from ._coordinates import Centre, Coordinates, Units
 from .cost import LeastSquaresCost
 
-__all__ = ["FitMeasures", "fit_measures"]
+__all__ = ["DescentHistory", "FitMeasures", "FitRecord", "fit_measures"]
+
+
+@dataclass(frozen=True)
+class DescentHistory:
+    """What a descent went through, in the user's units.
+
+    Attributes
+    ----------
+    path : ndarray of shape (n_kept, n_targets, n_features + 1)
+        The iterates kept as (coef..., intercept), the start first.
+    path_iterations : ndarray of shape (n_kept,) or None
+        The iteration of each row of ``path`` where it is thinned (the matrix-free descent of
+        a wide design); None when it holds every iterate.
+    loss_curve : ndarray of shape (n_iter + 1,)
+        The cost at every iterate, in the units of y.
+    gradient_norms : ndarray of shape (n_iter + 1,)
+        In the descent's coordinates.
+    learning_rate : float or ndarray of shape (n_iter,)
+        The fixed step, or each step of the exact line search.
+    max_curvature : float
+        :math:`L_{max}` in the descent's coordinates.
+    status : DescentStatus
+    """
+
+    path: np.ndarray
+    path_iterations: np.ndarray | None
+    loss_curve: np.ndarray
+    gradient_norms: np.ndarray
+    learning_rate: Any
+    max_curvature: float
+    status: Any
+
+
+@dataclass(frozen=True)
+class FitRecord:
+    r"""One fit: its coefficients, its coordinates, and what the solve learned.
+
+    Attributes
+    ----------
+    coef : ndarray of shape (n_features, n_targets)
+    intercept : ndarray of shape (n_targets,)
+        In the user's units (zeros without an intercept).
+    route : str
+        The solver's route, as ``solver_`` reports it.
+    coordinates : Coordinates or None
+        The fit's coordinates (None where no solver ran: no column varies).
+    centre : tuple (point, point_low, value) or None
+        The columns' exact mean and the line's value there, in the user's units (see
+        :class:`~gdregress._coordinates.Centre`); None without an intercept.
+    statistics : LeastSquaresStatistics or None
+        The one-pass statistics the fit was solved from; None over the rows (LSMR, the short
+        side, the matrix-free descent).
+    rank : int or None
+        Rank of the (centred) design where the route factored it.
+    singular_values : ndarray or None
+        Singular values of the (centred, weighted) design, largest first, where computed.
+    condition_number : float
+        Condition number of the centred, column-scaled design (an estimate on some routes).
+    r_factor : ndarray of shape (p, p) or None
+        The R factor of the design in the fit's coordinates, where a route computed it.
+    inverse_factor : tuple (F, N) or None
+        :math:`(A^\top W A)^{-1} = FN^{-1}F^\top` to nearly every digit, where the accurate
+        route measured it against the rows.
+    residual_sum_of_squares : ndarray of shape (n_targets,) or None
+        :math:`\sum_i w_i \rho_i^2` in the statistics' units, where computed from the rows
+        (QR with refinement).
+    coef_low : tuple or None
+        What ``coef`` and ``intercept`` leave of a double-double solution (QR with
+        refinement).
+    n_iter : int
+        Iterations of an iterative solver (0 for a direct one).
+    converged : bool
+    descent : DescentHistory or None
+        A descent's path, losses and steps.
+    """
+
+    coef: np.ndarray
+    intercept: np.ndarray
+    route: str
+    coordinates: Coordinates | None = None
+    centre: tuple | None = None
+    statistics: Any = None
+    rank: int | None = None
+    singular_values: np.ndarray | None = None
+    condition_number: float = float("nan")
+    r_factor: np.ndarray | None = None
+    inverse_factor: tuple | None = None
+    residual_sum_of_squares: np.ndarray | None = None
+    coef_low: tuple | None = None
+    n_iter: int = 0
+    converged: bool = True
+    descent: DescentHistory | None = None
+
+    def line_centre(self) -> Centre | None:
+        """The line at the columns' exact mean, for predictions and residuals that lose
+        nothing to the columns' offsets; None without an intercept."""
+        if self.centre is None:
+            return None
+        return Centre(*self.centre, coef=self.coef, intercept=self.intercept, low=self.coef_low)
 
 
 @dataclass(frozen=True)

@@ -37,7 +37,7 @@ from ._cost_model import (
 )
 from ._descent import DescentSettings, solve_by_descent
 from ._messages import find_stack_level
-from ._operator_descent import MATRIX_FREE, ON_THE_SHORT_SIDE, descend_on_operator
+from ._operator_descent import descend_on_operator
 from ._sources import ArraySource
 from ._statistics import merge_statistics
 from ._validation import (
@@ -272,22 +272,23 @@ class _LinearLeastSquares(CallbackSupportMixin, RegressorMixin, BaseEstimator):
             statistics = merge_statistics(self.statistics_, statistics)
         return y_is_1d, statistics
 
-    def _set_coefficients(self, solution, y_is_1d: bool) -> None:
-        """Store a solution's (n_features, n_targets) coefficients the way LinearRegression
-        does, and the line's value at the columns' mean that predictions start from."""
-        self.coef_, self.intercept_ = _as_fitted(solution.coef, solution.intercept, y_is_1d)
-        self._centre = None
-        if solution.centre is not None:
-            self._centre = Centre(
-                *solution.centre,
-                coef=self.coef_.copy(),
-                intercept=np.copy(self.intercept_),
-                low=getattr(solution, "coef_low", None),
-            )
+    def _publish(self, record, y_is_1d: bool) -> None:
+        """Publish a solver's :class:`~gdregress._record.FitRecord` as ``fit_record_``, and
+        scikit-learn's attributes from it: ``coef_`` and ``intercept_`` the way
+        LinearRegression stores them, the statistics and the route; then each estimator's
+        own (:meth:`_publish_details`)."""
+        self.fit_record_ = record
+        self.coef_, self.intercept_ = _as_fitted(record.coef, record.intercept, y_is_1d)
+        self.statistics_ = record.statistics
+        self.solver_ = record.route
+        self._publish_details(record, y_is_1d)
+
+    def _publish_details(self, record, y_is_1d: bool) -> None:
+        """The estimator's own attributes from the record (none here)."""
 
     def _valid_centre(self) -> Centre | None:
         """The fit's centre, unless ``coef_`` or ``intercept_`` were set by hand since."""
-        centre = getattr(self, "_centre", None)
+        centre = self.fit_record_.line_centre()
         if centre is None or not centre.holds_for(self.coef_, self.intercept_):
             return None
         return centre
@@ -299,9 +300,8 @@ class _LinearLeastSquares(CallbackSupportMixin, RegressorMixin, BaseEstimator):
         centre = self._valid_centre()
         if centre is None or scipy.sparse.issparse(X):
             return np.asarray(X @ self.coef_.T) + self.intercept_
-        coef = np.asarray(self.coef_, dtype=np.float64)
-        predictions = centre.predict(X, coef[:, None] if coef.ndim == 1 else coef.T)
-        return predictions[:, 0] if coef.ndim == 1 else predictions
+        predictions = centre.predict(X)
+        return predictions[:, 0] if np.ndim(self.coef_) == 1 else predictions
 
     def predict(self, X) -> np.ndarray:
         """Predict with the fitted line: ``X @ coef_.T + intercept_``.
@@ -635,29 +635,23 @@ class AnalyticLeastSquares(_LinearLeastSquares):
         self.solver = solver
 
     def _fit_statistics(self, statistics, y_is_1d: bool, *, source, start, task) -> None:
-        """Solve the normal equations of ``statistics`` (the solver) and copy its record.
+        """Solve the normal equations of ``statistics`` (the solver) and publish its record.
 
         ``source`` is the data source of a whole fit (the accurate route reads it); None for
         ``partial_fit``, which keeps only statistics. ``start`` and ``task`` (the fit's
         callback task) are unused: there is no iteration to start or report.
         """
-        solution = solve_least_squares(statistics, fit_intercept=self.fit_intercept, data=source)
-        self._copy_solution(solution, y_is_1d, statistics)
-        # For summary(): the accurate route's R factor and refined residual sum of squares.
-        self._inference_factors = (
-            solution.r_factor,
-            solution.residual_sum_of_squares,
-            solution.inverse_factor,
-        )
+        record = solve_least_squares(statistics, fit_intercept=self.fit_intercept, data=source)
+        self._publish(record, y_is_1d)
 
     def _fit_operator(self, source, costs, y_is_1d: bool, *, start, task) -> None:
-        """Solve over the data itself (LSMR, or on the short side) and copy the record.
+        """Solve over the data itself (LSMR, or on the short side) and publish the record.
 
         An LSMR that needs more iterations than the statistics would have cost (an
         ill-conditioned design, under ``solver="auto"``) gives way to the statistics route.
         """
         fall_back = self.solver == "auto" and costs.statistics_fit
-        solution, converged = solve_over_data(
+        record, converged = solve_over_data(
             source,
             self.fit_intercept,
             short_side=costs.wide_dense,
@@ -677,16 +671,13 @@ class AnalyticLeastSquares(_LinearLeastSquares):
                 ConvergenceWarning,
                 stacklevel=find_stack_level(),
             )
-        self._copy_solution(solution, y_is_1d, statistics=None)
+        self._publish(record, y_is_1d)
 
-    def _copy_solution(self, solution, y_is_1d: bool, statistics) -> None:
-        """Copy a closed form's record into the fitted attributes."""
-        self._set_coefficients(solution, y_is_1d)
-        self.rank_ = solution.rank
-        self.singular_ = solution.singular_values
-        self.condition_number_ = solution.condition_number
-        self.solver_ = solution.route
-        self.statistics_ = statistics
+    def _publish_details(self, record, y_is_1d: bool) -> None:
+        """The closed form's rank, singular values and condition number."""
+        self.rank_ = record.rank
+        self.singular_ = record.singular_values
+        self.condition_number_ = record.condition_number
 
 
 class GradientDescentRegressor(_LinearLeastSquares):
@@ -895,9 +886,8 @@ class GradientDescentRegressor(_LinearLeastSquares):
         the fit's callback task (None without callbacks), which the descent reports its
         blocks of iterations to.
         """
-        solution = solve_by_descent(statistics, self._settings(task, y_is_1d), start=start)
-        self._copy_descent(solution, y_is_1d, "descent on the statistics")
-        self.statistics_ = statistics
+        record = solve_by_descent(statistics, self._settings(task, y_is_1d), start=start)
+        self._publish(record, y_is_1d)
 
     def _fit_operator(self, source, costs, y_is_1d: bool, *, start, task) -> None:
         """Descend matrix-free, every gradient from the data, and copy the record (``costs``,
@@ -910,11 +900,10 @@ class GradientDescentRegressor(_LinearLeastSquares):
             centred_targets=False,
         )
         on_rows = costs is not None and costs.descent_on_rows
-        solution = descend_on_operator(
+        record = descend_on_operator(
             design, self._settings(task, y_is_1d), start=start, on_rows=on_rows
         )
-        self._copy_descent(solution, y_is_1d, ON_THE_SHORT_SIDE if on_rows else MATRIX_FREE)
-        self.statistics_ = None
+        self._publish(record, y_is_1d)
 
     def _settings(self, task, y_is_1d: bool) -> DescentSettings:
         """The descent's parameters, checked beyond what scikit-learn's constraints check,
@@ -936,22 +925,21 @@ class GradientDescentRegressor(_LinearLeastSquares):
             monitor=self._monitor(task, y_is_1d),
         )
 
-    def _copy_descent(self, solution, y_is_1d: bool, route: str) -> None:
-        """Copy a descent's record into the fitted attributes."""
-        self._set_coefficients(solution, y_is_1d)
-        self.path_ = solution.path[:, 0, :] if y_is_1d else solution.path
+    def _publish_details(self, record, y_is_1d: bool) -> None:
+        """The descent's history from the record."""
+        history = record.descent
+        self.path_ = history.path[:, 0, :] if y_is_1d else history.path
         self.path_iterations_ = (
-            np.arange(solution.n_iter + 1)
-            if solution.path_iterations is None
-            else solution.path_iterations
+            np.arange(record.n_iter + 1)
+            if history.path_iterations is None
+            else history.path_iterations
         )
-        self.n_iter_ = solution.n_iter
-        self.loss_curve_ = solution.loss_curve
-        self.gradient_norms_ = solution.gradient_norms
-        self.learning_rate_ = solution.learning_rate
-        self.max_curvature_ = solution.max_curvature
-        self.converged_ = solution.converged
-        self.solver_ = route
+        self.n_iter_ = record.n_iter
+        self.loss_curve_ = history.loss_curve
+        self.gradient_norms_ = history.gradient_norms
+        self.learning_rate_ = history.learning_rate
+        self.max_curvature_ = history.max_curvature
+        self.converged_ = record.converged
 
     def _monitor(self, task, y_is_1d: bool) -> DescentMonitor | None:
         """What reports the descent's blocks to the callbacks (None without callbacks: a fit

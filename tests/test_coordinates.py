@@ -335,11 +335,11 @@ def test_a_centre_predicts_and_takes_residuals_exactly_far_from_zero():
     value = statistics.y_mean
     point, low, value = coordinates.centre(value)
     coef = np.array([[slope]])
-    centre = Centre(point, low, value, coef=coef[:, 0], intercept=np.zeros(1))
+    centre = Centre(point, low, value, coef=coef, intercept=np.zeros(1))
     mean = sum(Fraction(v) for v in x) / 20
     exact = [Fraction(value[0]) + (Fraction(v) - mean) * Fraction(slope) for v in x]
-    predicted = centre.predict(x[:, None], coef)[:, 0]
-    residuals = centre.residuals(x[:, None], y[:, None], coef)[:, 0]
+    predicted = centre.predict(x[:, None])[:, 0]
+    residuals = centre.residuals(x[:, None], y[:, None])[:, 0]
     for k in range(20):
         assert abs(Fraction(predicted[k]) - exact[k]) <= np.spacing(abs(float(exact[k])))
         assert residuals[k] == pytest.approx(float(Fraction(y[k]) - exact[k]), abs=1e-13)

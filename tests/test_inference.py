@@ -354,28 +354,17 @@ def test_robust_covariance_refuses_other_data_and_needs_the_data():
         model.summary(alpha=1.5)
 
 
-def test_a_fit_without_the_statistics_says_inference_needs_them():
-    model = AnalyticLeastSquares().fit(*_random_design(42)[:2])
-    # The matrix-free route for wide designs (issue 12) fits without the d×d statistics and
-    # leaves statistics_ = None; inference then says so and what to do.
-    model.statistics_ = None
-    for call in (model.summary, lambda: model.predict_interval(np.ones((1, 3)))):
-        with pytest.raises(ValueError, match=r"needs the d×d statistics.*solver='statistics'"):
-            call()
-
-
-@pytest.mark.parametrize("estimator", ESTIMATORS)
-def test_rank_deficient_designs_are_refused_clearly(estimator):
-    X, y, _ = _random_design(43)
-    collinear = np.column_stack([X, X[:, 0] + X[:, 1]])
-    with pytest.warns(Warning) if estimator is GradientDescentRegressor else _nothing():
-        model = estimator(max_iter=10) if estimator is GradientDescentRegressor else estimator()
-        model.fit(collinear, y)
-    with pytest.raises(ValueError, match="rank 3 for 4 feature"):
+def test_a_fit_over_the_rows_asks_for_them_in_one_line():
+    # The operator route (LSMR here) forms no d×d statistics: summary() reads the rows again
+    # (tests/test_routes.py checks it then equals the statistics route's summary).
+    X, y, _ = _random_design(42)
+    model = AnalyticLeastSquares(solver="operator").fit(X, y)
+    assert model.statistics_ is None
+    with pytest.raises(ValueError, match=r"over the rows .*'LSMR'.*summary\(X=X, y=y\)"):
         model.summary()
-    constant = np.column_stack([X, np.full(len(y), 2.0)])
-    with pytest.raises(ValueError, match="some are constant"):
-        AnalyticLeastSquares().fit(constant, y).summary()
+    with pytest.raises(ValueError, match=r"solver='statistics'.*summary\(X=X, y=y\)"):
+        model.predict_interval(np.ones((1, 3)))
+    assert model.summary(X=X, y=y).coef_table.shape == (4, 6)
 
 
 def test_residuals_below_the_statistics_rounding_are_resolved_from_the_rows():
