@@ -19,7 +19,7 @@ import numpy as np
 
 from ._cli_data import CommandData
 from ._cli_fit import Fit
-from ._record import FitMeasures, fit_measures
+from ._record import FitMeasures, fit_measures, fit_measures_of_rows
 
 __all__ = ["comparison_json", "comparison_text", "summary", "summary_json", "summary_text"]
 
@@ -53,34 +53,15 @@ def summary(fit: Fit, data: CommandData, method: str) -> dict[str, Any]:
 
 
 def _measures(fit: Fit) -> FitMeasures:
-    """The cost, R² and RMSE: from the rows when they are all in memory, else (a streamed
-    file) from the statistics.
-
-    The statistics give the residual sum of squares as a difference of sums, which rounding
-    can leave at 0 (x = 0, 1, 0 and y = 1, 10⁹, 0: an RMSE of 0, not 0.41); the rows give it
-    as a sum of squares.
-    """
+    """The cost, R² and RMSE: from the rows when they are all in memory (exact, and the only
+    way for a fit over the rows, which keeps no statistics), else (a streamed file) from the
+    statistics."""
     model = fit.model
-    by_statistics = fit_measures(
-        model.statistics_, model.coef_, model.intercept_, model.fit_intercept
-    )
-    if fit.chunks or len(fit.y) != fit.n_rows:
-        return by_statistics
-    residuals = fit.y - model.predict(fit.X)
-    rmse = _root_mean_square(residuals)
-    spread = _root_mean_square(fit.y - np.mean(fit.y))
-    r2 = 1.0 - (rmse / spread) ** 2 if spread > 0 else math.nan
-    if not (math.isfinite(rmse) and math.isfinite(spread)):  # beyond float64: statistics
-        return by_statistics
-    return FitMeasures(cost=rmse**2 / 2, r2=r2, rmse=rmse)
-
-
-def _root_mean_square(values: np.ndarray) -> float:
-    """√(mean of the squares), without overflow or underflow in the squares."""
-    largest = float(np.max(np.abs(values), initial=0.0))
-    if largest == 0 or not math.isfinite(largest):
-        return largest
-    return largest * math.sqrt(float(np.mean((values / largest) ** 2)))
+    if not fit.chunks and len(fit.y) == fit.n_rows:
+        measures = fit_measures_of_rows(fit.y, model.predict(fit.X))
+        if measures is not None or model.statistics_ is None:
+            return measures or FitMeasures(math.inf, math.nan, math.inf)
+    return fit_measures(model.statistics_, model.coef_, model.intercept_, model.fit_intercept)
 
 
 _INFERENCE_COLUMNS = ("std_err", "t_value", "p_value", "ci_lower", "ci_upper")

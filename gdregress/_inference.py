@@ -40,6 +40,7 @@ from ._coordinates import Centre, Coordinates
 from ._cost_model import require_statistics_fit
 from ._messages import find_stack_level
 from ._numerics import EPS, numerical_rank, times_power_of_two
+from ._record import r_squared
 from ._statistics import LeastSquaresStatistics, compute_statistics, merge_statistics
 from ._summary import RegressionSummary
 from .cost import LeastSquaresCost
@@ -187,7 +188,7 @@ def model_inference(model, what: str, source=None, cov_type: str = "nonrobust") 
     record = model.fit_record_
     fit_intercept = model.fit_intercept
     stats, coordinates = _statistics_of(record, source, fit_intercept, what)
-    _require_more_rows_than_parameters(stats, fit_intercept, what)
+    _require_more_rows_than_parameters(stats.n_rows, stats.n_features, fit_intercept, what)
     r = _triangular_factor(stats, coordinates, record.r_factor, what)
     singular = scipy.linalg.svdvals(r)
     condition = float(singular[0] / singular[-1]) if singular.size else 1.0
@@ -232,8 +233,7 @@ def _statistics_of(record, source, fit_intercept: bool, what: str):
         return record.statistics, record.coordinates
     if source is None:
         how = (
-            "pass summary(X=X, y=y) with the data of the fit (and sample_weight if it had "
-            "weights)"
+            "pass summary(X=X, y=y) with the data of the fit (and sample_weight if it had weights)"
             if what == "summary()"
             else "refit with solver='statistics', or take summary(X=X, y=y) for the "
             "coefficients' errors"
@@ -241,6 +241,10 @@ def _statistics_of(record, source, fit_intercept: bool, what: str):
         raise ValueError(
             f"{what} of a fit over the rows (solver_ = {record.route!r}) needs the d×d "
             f"statistics of the rows, which that route does not form: {how}."
+        )
+    if hasattr(source, "X"):  # rows in memory: too few of them is said before any pass
+        _require_more_rows_than_parameters(
+            source.X.shape[0], source.n_features, fit_intercept, what
         )
     require_statistics_fit(
         source.n_features,
@@ -252,15 +256,15 @@ def _statistics_of(record, source, fit_intercept: bool, what: str):
     return stats, Coordinates.of_statistics(stats, fit_intercept)
 
 
-def _require_more_rows_than_parameters(stats, fit_intercept: bool, what: str) -> None:
+def _require_more_rows_than_parameters(
+    n_rows: int, n_features: int, fit_intercept: bool, what: str
+) -> None:
     """Refuse a fit with no degrees of freedom left for the residuals, naming the rows."""
-    n_params = stats.n_features + int(fit_intercept)
-    if stats.n_rows <= n_params:
-        parameters = f"{stats.n_features} feature(s)" + (
-            " and the intercept" if fit_intercept else ""
-        )
+    n_params = n_features + int(fit_intercept)
+    if n_rows <= n_params:
+        parameters = f"{n_features} feature(s)" + (" and the intercept" if fit_intercept else "")
         raise ValueError(
-            f"{what} needs more rows than parameters: {stats.n_rows} row(s) for "
+            f"{what} needs more rows than parameters: {n_rows} row(s) for "
             f"{n_params} parameters ({parameters}) leave no degrees of freedom for the "
             "residuals, so the noise level (and every standard error) is undefined. Fit at "
             f"least {n_params + 1} rows, or fewer features."
@@ -686,7 +690,7 @@ def _anova(fit: _Fit, t: int) -> pd.DataFrame:
     anova["mean_sq"] = anova["sum_sq"] / anova["df"].replace(0, np.nan)
     anova["F"] = [f_statistic, np.nan, np.nan]
     anova["p_value"] = [_f_pvalue(f_statistic, df_model, df_resid), np.nan, np.nan]
-    r2 = 1.0 - rss / tss if tss > 0 else math.nan  # (a perfect fit's rss is 0: R² = 1)
+    r2 = r_squared(rss, tss)  # (a perfect fit's rss is 0: R² = 1)
     anova.attrs["r2"] = r2
     anova.attrs["adj_r2"] = 1.0 - (stats.n_rows - k_constant) / df_resid * (1.0 - r2)
     return anova

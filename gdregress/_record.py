@@ -20,7 +20,14 @@ import numpy as np
 from ._coordinates import Centre, Coordinates, Units
 from .cost import LeastSquaresCost
 
-__all__ = ["DescentHistory", "FitMeasures", "FitRecord", "fit_measures"]
+__all__ = [
+    "DescentHistory",
+    "FitMeasures",
+    "FitRecord",
+    "fit_measures",
+    "fit_measures_of_rows",
+    "r_squared",
+]
 
 
 @dataclass(frozen=True)
@@ -173,7 +180,35 @@ def fit_measures(statistics, coef, intercept, fit_intercept: bool = True) -> Fit
     least_squares = LeastSquaresCost(statistics, fit_intercept)
     scaled = least_squares.value_path(coef[None], intercept[None], per_target=True)[0]
     cost = float(units.cost_to_user(scaled)[0])
-    spread = float(statistics.yy[0])
-    r2 = 1.0 - 2.0 * statistics.weight_sum * float(scaled[0]) / spread if spread > 0 else np.nan
+    r2 = r_squared(2.0 * statistics.weight_sum * float(scaled[0]), float(statistics.yy[0]))
     rmse = float(np.sqrt(2.0 * scaled[0]) * statistics.y_scale[0])
     return FitMeasures(cost=cost, r2=r2, rmse=rmse)
+
+
+def r_squared(rss: float, tss: float) -> float:
+    """:math:`R^2 = 1 - \\mathrm{RSS}/\\mathrm{TSS}`, NaN for a target without spread: the one
+    definition the summary, the command and the fit's measures share."""
+    return 1.0 - rss / tss if tss > 0 else float("nan")
+
+
+def fit_measures_of_rows(y: np.ndarray, predictions: np.ndarray) -> FitMeasures | None:
+    """The cost, R² and RMSE of one target from its rows (all in memory), or None where
+    their squares leave float64's range.
+
+    From the rows the residual sum of squares is a sum of squares; from the statistics it is
+    a difference of sums, which rounding can leave at 0 (x = 0, 1, 0 and y = 1, 10⁹, 0: an
+    RMSE of 0, not 0.41).
+    """
+    rmse = _root_mean_square(y - predictions)
+    spread = _root_mean_square(y - np.mean(y))
+    if not (np.isfinite(rmse) and np.isfinite(spread)):
+        return None
+    return FitMeasures(cost=rmse**2 / 2, r2=r_squared(rmse**2, spread**2), rmse=rmse)
+
+
+def _root_mean_square(values: np.ndarray) -> float:
+    """√(mean of the squares), without overflow or underflow in the squares."""
+    largest = float(np.max(np.abs(values), initial=0.0))
+    if largest == 0 or not np.isfinite(largest):
+        return largest
+    return largest * float(np.sqrt(np.mean((values / largest) ** 2)))

@@ -229,10 +229,11 @@ def plot_loss_curve(
     """
     if hasattr(descent, "loss_curve_"):
         values = np.asarray(descent.loss_curve_, dtype=np.float64)
-        if minimum is None:
-            check_fitted(descent, "plot_loss_curve without minimum=")
+        check_fitted(descent, "plot_loss_curve")
+        if minimum is None and descent.statistics_ is not None:  # L*, from the statistics
             stats = user_unit_statistics(descent.statistics_, "plot_loss_curve")
             _, minimum = cost_minimum(descent, LeastSquaresCost(stats, descent.fit_intercept))
+        # (A descent over the rows keeps no statistics: its values themselves are drawn.)
         name, point = "L", "θₖ"
     elif getattr(descent, "fun_values", None) is not None:
         values = np.asarray(descent.fun_values, dtype=np.float64)
@@ -463,7 +464,9 @@ def plot_summary(
     check_fitted(model, "plot_summary")
     stats = model.statistics_
     loss = hasattr(model, "loss_curve_")
-    surface = stats.n_features == 1 and stats.n_targets == 1 and model.fit_intercept
+    surface = (  # the cost surface needs the statistics (a fit over the rows keeps none)
+        stats is not None and stats.n_features == 1 and stats.n_targets == 1
+    ) and model.fit_intercept
     n_panels = 1 + loss + surface
     figure = Figure(figsize=(5.2 * n_panels + 0.6 * surface, 4.6), layout="constrained")
     axes = list(np.atleast_1d(figure.subplots(1, n_panels)))
