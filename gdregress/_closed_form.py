@@ -30,7 +30,6 @@ from ._messages import find_stack_level
 from ._numerics import (
     EPS,
     FAST_ROUTE_MAX_CONDITION,
-    SMALL_DATA_MAX_NUMBERS,
     digits_lost,
     numerical_rank,
     require_positive_weight_sum,
@@ -75,6 +74,7 @@ def solve_least_squares(
     *,
     fit_intercept: bool = True,
     data: DataSource | tuple | None = None,
+    accurate: str = "when ill-conditioned",
 ) -> FitRecord:
     """Minimise the half-MSE cost: solve the normal equations, accurately.
 
@@ -95,6 +95,9 @@ def solve_least_squares(
         The data the statistics came from (a tuple is arrays in memory, y of shape
         (n, n_targets)). Without it an ill-conditioned design is solved from the statistics
         with an :class:`~gdregress.exceptions.IllConditionedWarning`.
+    accurate : {"when ill-conditioned", "always"}, default="when ill-conditioned"
+        When the accurate route over ``data`` is taken (the route plan's
+        :attr:`~gdregress._cost_model.RoutePlan.accurate`; "always" for small data in memory).
 
     Returns
     -------
@@ -118,15 +121,11 @@ def solve_least_squares(
     eigenvalues = np.linalg.eigvalsh(correlation) if design.active.any() else np.ones(1)
     # The Gram matrix's condition number is the square of the design's.
     condition = eigenvalues[-1] / eigenvalues[0] if eigenvalues[0] > 0 else np.inf
-    # Small data in memory takes the accurate route always: it costs milliseconds at most there, and
-    # the normal equations lose up to a digit or so even on moderately conditioned designs.
-    # (A constant target is fitted exactly from the statistics: S_xy = 0 gives slopes of 0.)
-    small = (
-        isinstance(data, ArraySource)
-        and stats.n_rows * stats.n_features <= SMALL_DATA_MAX_NUMBERS
-        and bool(np.all(stats.yy > 0))
-    )
-    if condition <= FAST_ROUTE_MAX_CONDITION and not small:
+    # The plan sends small data in memory to the accurate route always (it costs milliseconds
+    # there, and the normal equations lose up to a digit or so even on moderately conditioned
+    # designs). A constant target is fitted exactly from the statistics (S_xy = 0: slopes 0).
+    always = accurate == "always" and data is not None and bool(np.all(stats.yy > 0))
+    if condition <= FAST_ROUTE_MAX_CONDITION and not always:
         solution = _from_statistics(stats, design, scaled, correlation, fit_intercept)
         solution = _with_condition(solution, np.sqrt(condition))
     elif data is not None:

@@ -30,7 +30,7 @@ from typing import Any
 import numpy as np
 
 from ._messages import first_non_finite
-from ._sources import RFactor, padded_to_square
+from ._sources import ROWS, STATISTICS, RFactor, padded_to_square
 from ._statistics import LeastSquaresStatistics, compute_statistics, merge_statistics
 from ._validation import non_finite_error
 
@@ -398,9 +398,21 @@ class DaskSource:
         The estimator's name, for messages.
     """
 
+    offers = frozenset({STATISTICS, ROWS})
+
     def __init__(self, X, y, sample_weight=None, *, owner: str = "the estimator") -> None:
         self.blocks = _row_blocks(X, y, sample_weight)
         self.owner = owner
+
+    def map_reduce(self, leaf, merge, *, rows_per_chunk: int | None = None):
+        """``leaf(X, y, sample_weight, weight_scale)`` on every block, as float64 arrays,
+        where the block lives; merged up a tree by ``merge`` (``rows_per_chunk`` is the
+        blocks' own)."""
+
+        def block_leaf(X, y, sample_weight=None):
+            return leaf(*_numeric_blocks(X, y, sample_weight), 1.0)
+
+        return self.blocks.map_reduce(block_leaf, merge)
 
     @property
     def y_is_1d(self) -> bool:

@@ -400,18 +400,11 @@ def _with_rows(fit: _Fit, source, cov_type: str) -> _Fit:
 
 
 def _pass_over_rows(fit: _Fit, source, what: str):
-    """:func:`_sums_of_rows` over all the rows given: chunks of rows in memory, a map-reduce
-    over the blocks of a Dask collection."""
+    """:func:`_sums_of_rows` over all the rows given, as the source reads them: chunks of rows
+    in memory (memory O(chunk·d)), a map-reduce over the blocks of a Dask collection."""
     leaf = functools.partial(_sums_of_rows, fit=fit, what=what)
-    if hasattr(source, "blocks"):  # a Dask source: where the blocks live, up a tree
-        from ._dask import _numeric_blocks
-
-        def dask_leaf(X, y, sample_weight=None):
-            X, y, sample_weight = _numeric_blocks(X, y, sample_weight)
-            return leaf(X, y, sample_weight, 1.0)
-
-        return source.blocks.map_reduce(dask_leaf, _merge_meat)
-    return _meat_in_chunks(source, leaf)
+    rows = max(1, _HC_CHUNK_NUMBERS // (source.n_features + source.n_targets + 1))
+    return source.map_reduce(leaf, _merge_meat, rows_per_chunk=rows)
 
 
 def _robust_wald(fit: _Fit, meat: np.ndarray) -> np.ndarray:
@@ -433,21 +426,6 @@ def _robust_wald(fit: _Fit, meat: np.ndarray) -> np.ndarray:
     return np.array(
         [u[:, t] @ np.linalg.solve(select @ m @ select.T, u[:, t]) / k for t, m in enumerate(meat)]
     )
-
-
-def _meat_in_chunks(source, leaf):
-    """The statistics and the meat of an in-memory source, chunk by chunk (memory O(chunk·d))."""
-    X, y, weights = source.X, source.y, source.sample_weight
-    rows = max(1, _HC_CHUNK_NUMBERS // (X.shape[1] + y.shape[1] + 1))
-    total = None
-    for start in range(0, X.shape[0], rows):
-        chunk = slice(start, start + rows)
-        block = X[chunk]
-        block = block.toarray() if hasattr(block, "toarray") else block
-        w = None if weights is None else weights[chunk]
-        part = leaf(block, y[chunk], w, source.weight_scale)
-        total = part if total is None else _merge_meat(total, part)
-    return total
 
 
 def _merge_meat(a, b):

@@ -28,7 +28,23 @@ from ._operator import DesignOperator, design_operator
 from ._statistics import LeastSquaresStatistics, compute_statistics
 from ._validation import require_finite
 
-__all__ = ["ArraySource", "DataSource", "RFactor", "Refinement", "padded_to_square"]
+__all__ = [
+    "OPERATOR",
+    "ROWS",
+    "STATISTICS",
+    "ArraySource",
+    "DataSource",
+    "RFactor",
+    "Refinement",
+    "StatisticsSource",
+    "padded_to_square",
+]
+
+# What a source can offer (its ``offers``): the one-pass statistics, the design as an operator
+# over the rows in memory, and its rows read again (the accurate route's R factor, the robust
+# covariances' second pass; by blocks on Dask). The route plan reads these, not the source's
+# type.
+STATISTICS, OPERATOR, ROWS = "statistics", "operator", "rows"
 
 
 @dataclass(frozen=True)
@@ -98,6 +114,31 @@ class DataSource(Protocol):
     ) -> DesignOperator: ...
 
 
+class StatisticsSource:
+    """Statistics alone — ``partial_fit``'s, merged over every chunk seen: no rows to read.
+
+    Parameters
+    ----------
+    statistics : LeastSquaresStatistics
+    """
+
+    offers = frozenset({STATISTICS})
+
+    def __init__(self, statistics: LeastSquaresStatistics) -> None:
+        self._statistics = statistics
+
+    @property
+    def n_features(self) -> int:
+        return self._statistics.n_features
+
+    @property
+    def n_targets(self) -> int:
+        return self._statistics.n_targets
+
+    def statistics(self) -> LeastSquaresStatistics:
+        return self._statistics
+
+
 class ArraySource:
     """Validated arrays in memory (numpy, or scipy.sparse X), never copied whole.
 
@@ -111,6 +152,8 @@ class ArraySource:
     feature_names : sequence of str, optional
         The columns' names, for the message that names a NaN's column.
     """
+
+    offers = frozenset({STATISTICS, OPERATOR, ROWS})
 
     def __init__(
         self, X, y: np.ndarray, sample_weight: np.ndarray | None = None, feature_names=None
@@ -127,6 +170,20 @@ class ArraySource:
     @property
     def n_targets(self) -> int:
         return self.y.shape[1]
+
+    def map_reduce(self, leaf, merge, *, rows_per_chunk: int):
+        """``leaf(X, y, sample_weight, weight_scale)`` on chunks of rows (sparse chunks made
+        dense, one at a time: memory O(chunk·d)), merged in row order by ``merge``."""
+        X, y, weights = self.X, self.y, self.sample_weight
+        total = None
+        for start in range(0, X.shape[0], max(1, rows_per_chunk)):
+            chunk = slice(start, start + rows_per_chunk)
+            block = X[chunk]
+            block = block.toarray() if scipy.sparse.issparse(block) else block
+            w = None if weights is None else weights[chunk]
+            part = leaf(block, y[chunk], w, self.weight_scale)
+            total = part if total is None else merge(total, part)
+        return total
 
     def statistics(self) -> LeastSquaresStatistics:
         """The statistics in one pass; NaN, inf or overflow found from them, then named.

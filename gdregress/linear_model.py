@@ -27,18 +27,11 @@ from ._callbacks import CallbackSupportMixin, DescentMonitor, block_size, fit_ta
 from ._closed_form import solve_least_squares
 from ._closed_form_operator import solve_over_data
 from ._coordinates import Centre
-from ._cost_model import (
-    OPERATOR,
-    STATISTICS,
-    RouteCosts,
-    choose_representation,
-    require_statistics_fit,
-    route_costs,
-)
+from ._cost_model import plan_route, require_statistics_fit, source_costs
 from ._descent import DescentSettings, solve_by_descent
 from ._messages import find_stack_level
 from ._operator_descent import descend_on_operator
-from ._sources import ArraySource
+from ._sources import ROWS, STATISTICS, ArraySource, StatisticsSource
 from ._statistics import merge_statistics
 from ._validation import (
     clearer_errors,
@@ -162,48 +155,23 @@ class _LinearLeastSquares(CallbackSupportMixin, RegressorMixin, BaseEstimator):
         start = self._start(partial=False)
         source, y_is_1d = self._validated_source(X, y, sample_weight)
         with fit_task(self, X, y, sample_weight, self._max_subtasks()) as task:
-            representation, costs = self._representation(source)
-            if representation == STATISTICS:
-                self._fit_statistics(
-                    source.statistics(), y_is_1d, source=source, start=start, task=task
-                )
-            else:
-                self._fit_operator(source, costs, y_is_1d, start=start, task=task)
+            self._fit_source(source, y_is_1d, start=start, task=task)
         return self
 
-    def _representation(self, source) -> tuple[str, RouteCosts | None]:
-        """The statistics or the operator, by the cost model of :mod:`gdregress._cost_model`,
-        and the model's costs (None for Dask).
-
-        Dask collections keep statistics (they merge across blocks); so does ``solver=
-        "statistics"``, refused at once where they would not fit in memory.
-        """
-        n_features, n_targets = source.n_features, source.n_targets
-        if isinstance(source, _dask.DaskSource):
-            if self.solver == OPERATOR:
-                raise ValueError(
-                    "solver='operator' is for arrays in memory; a dask collection is fitted "
-                    "from statistics merged across its blocks. Use solver='auto'."
-                )
-            require_statistics_fit(
-                n_features,
-                n_targets,
-                "A dask collection is fitted from statistics merged across its blocks: reduce "
-                "the features, or compute X (sparse) and fit it in memory, matrix-free.",
-            )
-            return STATISTICS, None
-        costs = route_costs(source.X, n_targets)
-        representation = choose_representation(
-            costs, self.solver, short_side=isinstance(self, AnalyticLeastSquares)
+    def _fit_source(self, source, y_is_1d: bool, *, start, task) -> None:
+        """Plan the route (:func:`~gdregress._cost_model.plan_route`: the one place that
+        decides it, from what the source offers and the cost model's figures), run the
+        estimator's solver on it, and publish the record."""
+        plan = plan_route(
+            source.offers,
+            source.n_features,
+            source.n_targets,
+            source_costs(source),
+            solver=self.solver,
+            closed_form=self._closed_form,
         )
-        if representation == STATISTICS:
-            require_statistics_fit(
-                n_features,
-                n_targets,
-                "Use solver='auto' or solver='operator', which work on the data itself "
-                "(matrix-free) in memory O(nnz + n + d).",
-            )
-        return representation, costs
+        record = self._solve(source, plan, y_is_1d, start=start, task=task)
+        self._publish(record, y_is_1d)
 
     @_fit_context(prefer_skip_nested_validation=True)
     def partial_fit(self, X, y, sample_weight=None):
@@ -234,7 +202,7 @@ class _LinearLeastSquares(CallbackSupportMixin, RegressorMixin, BaseEstimator):
         start = self._start(partial=True)
         y_is_1d, statistics = self._merged_statistics(X, y, sample_weight)
         with fit_task(self, X, y, sample_weight, self._max_subtasks()) as task:
-            self._fit_statistics(statistics, y_is_1d, source=None, start=start, task=task)
+            self._fit_source(StatisticsSource(statistics), y_is_1d, start=start, task=task)
         return self
 
     def _start(self, partial: bool):
@@ -625,6 +593,9 @@ class AnalyticLeastSquares(_LinearLeastSquares):
     array([4.33333333])
     """
 
+    #: The route plan's closed form: a dense wide design's short side is solved directly.
+    _closed_form = True
+
     _parameter_constraints: dict = {
         "fit_intercept": ["boolean"],
         "solver": [StrOptions({"auto", "statistics", "operator"})],
@@ -634,44 +605,41 @@ class AnalyticLeastSquares(_LinearLeastSquares):
         self.fit_intercept = fit_intercept
         self.solver = solver
 
-    def _fit_statistics(self, statistics, y_is_1d: bool, *, source, start, task) -> None:
-        """Solve the normal equations of ``statistics`` (the solver) and publish its record.
-
-        ``source`` is the data source of a whole fit (the accurate route reads it); None for
-        ``partial_fit``, which keeps only statistics. ``start`` and ``task`` (the fit's
-        callback task) are unused: there is no iteration to start or report.
-        """
-        record = solve_least_squares(statistics, fit_intercept=self.fit_intercept, data=source)
-        self._publish(record, y_is_1d)
-
-    def _fit_operator(self, source, costs, y_is_1d: bool, *, start, task) -> None:
-        """Solve over the data itself (LSMR, or on the short side) and publish the record.
-
-        An LSMR that needs more iterations than the statistics would have cost (an
-        ill-conditioned design, under ``solver="auto"``) gives way to the statistics route.
-        """
-        fall_back = self.solver == "auto" and costs.statistics_fit
+    def _solve(self, source, plan, y_is_1d: bool, *, start, task):
+        """The closed form on the plan's route: from the statistics (the accurate route over
+        the rows where the plan and the conditioning ask for it), or over the rows (LSMR, the
+        short side), giving way to the statistics where the plan says so. ``start`` and
+        ``task`` are unused: there is no iteration to start or report."""
+        if plan.representation == STATISTICS:
+            return self._from_statistics(source, plan)
         record, converged = solve_over_data(
             source,
             self.fit_intercept,
-            short_side=costs.wide_dense,
-            max_iter=costs.operator_iterations() if fall_back else None,
+            short_side=plan.short_side,
+            max_iter=plan.max_iterations,
         )
-        if not converged:
-            if fall_back:
-                self._fit_statistics(
-                    source.statistics(), y_is_1d, source=source, start=start, task=task
-                )
-                return
-            warnings.warn(
-                "LSMR did not reach full precision (relative optimality 1e-12) in "
-                f"{max(100, 2 * min(source.X.shape))} iterations: the design is "
-                "ill-conditioned. Fit it with solver='statistics' (exact at any condition "
-                "number) if its d×d statistics fit in memory.",
-                ConvergenceWarning,
-                stacklevel=find_stack_level(),
-            )
-        self._publish(record, y_is_1d)
+        if converged:
+            return record
+        if plan.fallback == STATISTICS:  # an ill-conditioned design: cheaper by now
+            return self._from_statistics(source, plan)
+        warnings.warn(
+            "LSMR did not reach full precision (relative optimality 1e-12) in "
+            f"{plan.max_iterations} iterations: the design is ill-conditioned. Fit it with "
+            "solver='statistics' (exact at any condition number) if its d×d statistics fit "
+            "in memory.",
+            ConvergenceWarning,
+            stacklevel=find_stack_level(),
+        )
+        return record
+
+    def _from_statistics(self, source, plan):
+        """Solve the normal equations of the source's statistics (the solver)."""
+        return solve_least_squares(
+            source.statistics(),
+            fit_intercept=self.fit_intercept,
+            data=source if ROWS in source.offers else None,
+            accurate=plan.accurate,
+        )
 
     def _publish_details(self, record, y_is_1d: bool) -> None:
         """The closed form's rank, singular values and condition number."""
@@ -835,6 +803,9 @@ class GradientDescentRegressor(_LinearLeastSquares):
     (True, array([0.5]))
     """
 
+    #: The route plan's descent: it iterates on a dense wide design's rows.
+    _closed_form = False
+
     _parameter_constraints: dict = {
         "learning_rate": [StrOptions({"auto", "exact"}), Interval(Real, 0, None, closed="neither")],
         "max_iter": [Interval(Integral, 1, None, closed="left")],
@@ -879,31 +850,21 @@ class GradientDescentRegressor(_LinearLeastSquares):
         """One callback subtask per block of iterations (see :mod:`gdregress._callbacks`)."""
         return -(-self.max_iter // block_size(self.max_iter))
 
-    def _fit_statistics(self, statistics, y_is_1d: bool, *, source, start, task) -> None:
-        """Descend the cost of ``statistics`` (the solver) and copy its record.
-
-        The descent needs only the statistics: ``source`` is not read again. ``task`` is
-        the fit's callback task (None without callbacks), which the descent reports its
-        blocks of iterations to.
-        """
-        record = solve_by_descent(statistics, self._settings(task, y_is_1d), start=start)
-        self._publish(record, y_is_1d)
-
-    def _fit_operator(self, source, costs, y_is_1d: bool, *, start, task) -> None:
-        """Descend matrix-free, every gradient from the data, and copy the record (``costs``,
-        the cost model's, says whether a dense wide design's steps go through its n×n
-        matrix :math:`MM^\\top`; the descent has no other route to give way to)."""
+    def _solve(self, source, plan, y_is_1d: bool, *, start, task):
+        """Descend on the plan's route: the cost of the statistics, or matrix-free over the
+        rows (through their n×n matrix :math:`MM^\\top` where the plan takes the short side;
+        the descent has no other route to give way to). ``task`` is the fit's callback task
+        (None without callbacks), which the descent reports its blocks of iterations to."""
+        settings = self._settings(task, y_is_1d)
+        if plan.representation == STATISTICS:
+            return solve_by_descent(source.statistics(), settings, start=start)
         design = source.operator(
             centre=self.standardize and self.fit_intercept,
             standardize=self.standardize,
             with_intercept=self.fit_intercept,
             centred_targets=False,
         )
-        on_rows = costs is not None and costs.descent_on_rows
-        record = descend_on_operator(
-            design, self._settings(task, y_is_1d), start=start, on_rows=on_rows
-        )
-        self._publish(record, y_is_1d)
+        return descend_on_operator(design, settings, start=start, on_rows=plan.short_side)
 
     def _settings(self, task, y_is_1d: bool) -> DescentSettings:
         """The descent's parameters, checked beyond what scikit-learn's constraints check,

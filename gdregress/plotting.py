@@ -119,7 +119,9 @@ def plot_fit(
     check_fitted(model, "plot_fit")
     ax = _new_axes(ax)
     names = getattr(model, "feature_names_in_", None)
-    X_array = np.asarray(X, dtype=np.float64)
+    # A sparse X (a one-hot design) is predicted as it is; its one column, drawn, is dense.
+    sparse = hasattr(X, "toarray") and X.shape[1] > 1
+    X_array = X if sparse else np.asarray(X.toarray() if hasattr(X, "toarray") else X, float)
     y_name = getattr(y, "name", None)
     y_name = y_name if isinstance(y_name, str) else "y"
     y = np.asarray(y, dtype=np.float64).ravel()
@@ -149,7 +151,7 @@ def plot_fit(
         ax.set_ylabel(ylabel or y_name)
         ax.set_title(_fit_title(model))
     else:
-        prediction = model.predict(_like_fit(model, X_array))
+        prediction = model.predict(X_array if sparse else _like_fit(model, X_array))
         ax.scatter(prediction, y, color=DATA_COLOR, label=points, zorder=2, **style)
         low = min(prediction.min(), y.min())
         high = max(prediction.max(), y.max())
