@@ -20,15 +20,15 @@ from scipy.optimize import OptimizeResult
 from sklearn.exceptions import ConvergenceWarning
 
 from ._coordinates import Coordinates
-from ._messages import find_stack_level
+from ._messages import find_stack_level, gradient_excess, shortest
 from ._numerics import EPS, FLAT_CURVATURE, TINY, require_positive_weight_sum, safe_norm
 from ._record import DescentHistory, FitRecord
 from ._statistics import LeastSquaresStatistics
 from .cost import LeastSquaresCost
 from .exceptions import DivergenceError
-from .optimize import DescentStatus, _excess, gradient_descent
+from .optimize import DescentStatus, gradient_descent
 
-__all__ = ["ON_THE_STATISTICS", "DescentSettings", "solve_by_descent"]
+__all__ = ["ON_THE_STATISTICS", "DescentSettings", "divergence_error", "solve_by_descent"]
 
 # The route's name, as ``solver_`` reports it.
 ON_THE_STATISTICS = "descent on the statistics"
@@ -125,7 +125,7 @@ def solve_by_descent(
     if isinstance(learning_rate, float) and learning_rate * max_curvature >= 2.0:
         # Known before the first step: along the steepest direction the error would be
         # multiplied by 1 − α·L_max ≤ −1 at every step.
-        raise _divergence(
+        raise divergence_error(
             settings,
             learning_rate,
             max_curvature,
@@ -144,7 +144,7 @@ def solve_by_descent(
     if settings.monitor is not None:
         settings.monitor.close(result.path[-1], int(result.nit))
     if result.status == DescentStatus.DIVERGED:
-        raise _divergence(settings, learning_rate, max_curvature, result.message)
+        raise divergence_error(settings, learning_rate, max_curvature, result.message)
     if result.status == DescentStatus.MAX_ITER:
         _warn_not_converged(settings, cost, result, tolerance)
     if result.status == DescentStatus.STOPPED:
@@ -296,19 +296,13 @@ def _warn_not_converged(settings, cost: LeastSquaresCost, result, tolerance) -> 
     )
     warnings.warn(
         f"GradientDescentRegressor did not converge in max_iter={settings.max_iter} "
-        f"iterations: {_excess(result.jac, result.grad_norms[-1], tolerance)}. The "
+        f"iterations: {gradient_excess(result.jac, result.grad_norms[-1], tolerance)}. The "
         f"cost's condition number in the coordinates of the descent is {kappa:.3g}, and "
         "gradient descent needs about that many iterations per factor e of accuracy. "
         f"Increase max_iter or tol, or {remedy}.",
         ConvergenceWarning,
         stacklevel=find_stack_level(),
     )
-
-
-def _shortest(value: float) -> str:
-    """A number as briefly as ``:g`` writes it, or all its digits where ``:g`` would round."""
-    brief = f"{value:g}"
-    return brief if float(brief) == value else repr(float(value))
 
 
 def _told_apart(value: float, other: float) -> str:
@@ -329,13 +323,13 @@ def _told_apart(value: float, other: float) -> str:
     return repr(float(value))
 
 
-def _divergence(
+def divergence_error(
     settings: DescentSettings, learning_rate: float, max_curvature: float, detail: str
 ) -> DivergenceError:
     """The DivergenceError for a learning rate, naming the stable limit 2/L_max."""
     stable = 2.0 / max_curvature
     return DivergenceError(
-        f"Gradient descent diverged with learning_rate={_shortest(learning_rate)}: the "
+        f"Gradient descent diverged with learning_rate={shortest(learning_rate)}: the "
         f"largest stable learning rate for this data is 2/L_max = "
         f"{_told_apart(stable, learning_rate)}"
         f"{' in standardised coordinates' if settings.standardize else ''}. "

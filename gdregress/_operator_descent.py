@@ -36,12 +36,11 @@ from sklearn.exceptions import ConvergenceWarning
 from ._coordinates import Coordinates
 from ._descent import (
     DescentSettings,
-    _divergence,
-    _shortest,
     check_start_shape,
+    divergence_error,
     warn_stopped,
 )
-from ._messages import find_stack_level
+from ._messages import find_stack_level, shortest
 from ._numerics import EPS, require_positive_weight_sum
 from ._operator import DesignOperator, one_blas_thread
 from ._record import DescentHistory, FitRecord
@@ -111,7 +110,7 @@ def _descend(design: DesignOperator, settings: DescentSettings, coefficients) ->
         coefficients.hessian(), _LANCZOS_TOL if fixed else _LANCZOS_TOL_REPORTED
     )
     if fixed is not None and fixed * max_curvature >= 2.0:
-        raise _divergence(
+        raise divergence_error(
             settings,
             fixed,
             max_curvature,
@@ -331,7 +330,7 @@ class _Run:
     def solution(self) -> FitRecord:
         design, settings = self.design, self.settings
         if self.status == DescentStatus.DIVERGED:
-            raise _divergence(
+            raise divergence_error(
                 settings,
                 self.fixed,
                 self.max_curvature,
@@ -409,7 +408,7 @@ def _checked_start(design: DesignOperator, start):
 def _warn_not_converged(settings: DescentSettings, route: str) -> None:
     rate = settings.learning_rate
     remedy = (
-        f"learning_rate='auto' (the exact step) instead of {_shortest(float(rate))}"
+        f"learning_rate='auto' (the exact step) instead of {shortest(float(rate))}"
         if rate not in ("auto", "exact")
         else "set standardize=True"
         if not settings.standardize

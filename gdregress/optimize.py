@@ -21,7 +21,7 @@ import numpy as np
 from numpy.typing import ArrayLike
 from scipy.optimize import OptimizeResult, OptimizeWarning
 
-from ._messages import find_stack_level
+from ._messages import find_stack_level, gradient_excess
 from ._numerics import EPS, safe_norm
 
 __all__ = ["DescentStatus", "gradient_descent", "minimize_gradient_descent"]
@@ -632,7 +632,7 @@ def _message(problem: _Problem, stop: _Stop, history: _History, watch: _Divergen
     if status is DescentStatus.MAX_ITER:
         return (
             f"Stopped: max_iter={problem.max_iter} steps were reached while "
-            f"{_excess(stop.g, gnorm, tol)}. Raise max_iter or the learning rate."
+            f"{gradient_excess(stop.g, gnorm, tol)}. Raise max_iter or the learning rate."
         )
     if status is DescentStatus.STOPPED:
         return f"Stopped by the callback (it raised StopIteration) after {stop.nit} steps."
@@ -944,22 +944,6 @@ def _check_tol(tol: Any, shape: tuple[int, ...]) -> float | np.ndarray | None:
     if not np.all((bounds >= 0.0) & (bounds < math.inf)):
         raise ValueError(f"tol must hold finite numbers >= 0; got {tol!r}.")
     return bounds
-
-
-def _excess(g: np.ndarray, gnorm: float, tol: float | np.ndarray) -> str:
-    """Say how a gradient that has not met ``tol`` stands against it, for messages.
-
-    For a bound per variable, names the component furthest above its own bound.
-    """
-    if not isinstance(tol, np.ndarray):
-        return f"the gradient's norm, {gnorm:.3g}, is still above the tolerance {tol:.3g}"
-    with np.errstate(divide="ignore", invalid="ignore"):
-        ratios = np.where(np.abs(g) > tol, np.abs(g) / tol, 0.0)
-    i = int(np.argmax(ratios))
-    return (
-        f"component {i} of the gradient, {abs(g[i]):.3g}, is still above its tolerance "
-        f"{tol[i]:.3g} (the gradient's norm is {gnorm:.3g})"
-    )
 
 
 def _check_callable(name: str, value: Any, required: bool = False) -> None:
