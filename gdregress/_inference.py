@@ -87,7 +87,8 @@ class _Fit:
     factor : ndarray of shape (p, p)
         :math:`F = R^{-1}`, so that :math:`(A_v^\top W A_v)^{-1} = F F^\top`.
     coef, intercept : ndarray of shape (d, t) and (t,)
-        The model's parameters in the statistics' units.
+        The model's parameters in the statistics' units (``user_coef`` and
+        ``user_intercept``: as the record holds them, in the user's).
     rss : ndarray of shape (t,)
         :math:`\sum_i w_i r_i^2` per target, in the statistics' units.
     centre : Centre or None
@@ -126,6 +127,8 @@ class _Fit:
     meat: np.ndarray | None = None
     condition: float = 1.0
     gram: np.ndarray | None = None
+    user_coef: np.ndarray | None = None
+    user_intercept: np.ndarray | None = None
 
     @property
     def n_params(self) -> int:
@@ -189,7 +192,7 @@ def model_inference(model, what: str, source=None, cov_type: str = "nonrobust") 
     fit_intercept = model.fit_intercept
     stats, coordinates = _statistics_of(record, source, fit_intercept, what)
     _require_more_rows_than_parameters(stats.n_rows, stats.n_features, fit_intercept, what)
-    r = _triangular_factor(stats, coordinates, record.r_factor, what)
+    r = _triangular_factor(stats, coordinates, record, what)
     singular = scipy.linalg.svdvals(r)
     condition = float(singular[0] / singular[-1]) if singular.size else 1.0
     factor, gram = record.inverse_factor or (None, None)
@@ -217,6 +220,8 @@ def model_inference(model, what: str, source=None, cov_type: str = "nonrobust") 
         rows_read=record.residual_sum_of_squares is not None,
         condition=condition,
         gram=gram,
+        user_coef=record.coef,
+        user_intercept=record.intercept,
     )
     if source is not None:
         fit = _with_rows(fit, source, cov_type)
@@ -293,10 +298,12 @@ def essentially_perfect(
     return np.asarray(rss <= 16 * n_params * EPS * scale)
 
 
-def _triangular_factor(stats, coordinates: Coordinates, r_factor, what) -> np.ndarray:
+def _triangular_factor(stats, coordinates: Coordinates, record, what) -> np.ndarray:
     r""":math:`R` with :math:`A_v^\top W A_v = R^\top R`; refuses a rank-deficient design.
 
-    The closed form's R factor when it kept one, else from the Cholesky factor :math:`L` of
+    The rank is the record's where its solver judged it (the closed form, on the same rule
+    for every route), else judged here, once. The closed form's R factor when it kept one,
+    else from the Cholesky factor :math:`L` of
     the active columns' correlation matrix :math:`C` (:math:`A_v^\top W A_v = S\,C` beside
     :math:`S` for the ones column, to which the centred columns are orthogonal):
     :math:`R = \sqrt S\,\mathrm{diag}(L^\top, 1)`.
@@ -306,14 +313,14 @@ def _triangular_factor(stats, coordinates: Coordinates, r_factor, what) -> np.nd
     p = coordinates.n_parameters
     scaled = coordinates.statistics(stats)
     correlation = (scaled.xx if fit_intercept else scaled.uncentred_xx()) / S
-    if r_factor is not None and r_factor.shape == (p, p):
-        singular = scipy.linalg.svdvals(r_factor)
-        rank = numerical_rank(singular, stats.n_rows, p) - int(fit_intercept)
-    else:
+    r_factor = record.r_factor
+    if r_factor is None or r_factor.shape != (p, p):
+        r_factor = None
+    rank = record.rank if record.statistics is stats else None
+    if rank is None:  # a descent's or a fit over the rows: judged from the statistics
         eigenvalues = np.linalg.eigvalsh(correlation) if k else np.ones(0)
         root = np.sqrt(np.maximum(eigenvalues, 0.0))
         rank = numerical_rank(root, stats.n_rows, k, from_gram=True) if k else 0
-        r_factor = None
     if k < stats.n_features or rank < k:
         raise ValueError(
             f"{what} needs a design of full rank, but this one has rank {rank} for "
@@ -551,7 +558,7 @@ def summaries(model, alpha: float, cov_type: str, source) -> list[RegressionSumm
     else:
         covariance, wald = robust_covariance(fit, cov_type)
     names = pd.Index(parameter_names(model))
-    coef, intercept = fit.coordinates.scaled_units_to_user(fit.coef, fit.intercept)
+    coef, intercept = fit.user_coef, fit.user_intercept
     theta = np.vstack([coef, intercept[None]]) if fit.fit_intercept else coef
     order = _user_order(fit)
     results = []
@@ -689,8 +696,8 @@ def prediction_intervals(model, X: np.ndarray, alpha: float) -> list[pd.DataFram
     spread = np.sqrt(np.sum(fit.whitened_rows(X_scaled) ** 2, axis=1))
     # σ̂ in the units of y: times y_scale (its square may be beyond float64's range).
     sigma = np.sqrt(fit.rss / fit.df_resid) * fit.stats.y_scale
-    coef, intercept = fit.coordinates.scaled_units_to_user(fit.coef, fit.intercept)
-    mean = np.asarray(X @ coef) + intercept
+    centre = fit.centre  # the line at the columns' mean: no digit lost to their offsets
+    mean = centre.predict(X) if centre is not None else X @ fit.user_coef + fit.user_intercept
     quantile = distributions.t.ppf(1 - alpha / 2, fit.df_resid)
     frames = []
     for t in range(fit.stats.n_targets):

@@ -574,6 +574,11 @@ class AnalyticLeastSquares(_LinearLeastSquares):
         The one-pass statistics of the data seen (weight sum, means, centred
         cross-products), which fix the cost; ``partial_fit`` merges each chunk into them.
         None after a fit over the data (LSMR, the short side), which never forms them.
+    fit_record_ : FitRecord
+        What the fit learned, as its solver returned it (``gdregress._record.FitRecord``):
+        the coefficients, the fit's coordinates and centre, the statistics, an R factor,
+        the rank, the iterations, the route. ``summary()``, the plots and the command read
+        it; every other fitted attribute is taken from it.
 
     See Also
     --------
@@ -777,6 +782,11 @@ class GradientDescentRegressor(_LinearLeastSquares):
     solver_ : str
         ``"descent on the statistics"``, ``"matrix-free descent"`` or, for a dense design
         with fewer rows than columns, ``"descent on the short side"``.
+    fit_record_ : FitRecord
+        What the fit learned, as its solver returned it (``gdregress._record.FitRecord``):
+        the coefficients, the fit's coordinates and centre, the statistics, an R factor,
+        the rank, the iterations, the route. ``summary()``, the plots and the command read
+        it; every other fitted attribute is taken from it.
 
     See Also
     --------
