@@ -301,18 +301,18 @@ def design_operator(
         shift=shift,
         scale=scale,
         active=active,
+        # (NaN or inf in a column stays in its norm: the source names it.)
+        column_norms=np.where(active, (spread / scale) ** 2, spread * 0.0),
         root_weights=root_weights,
         targets=targets,
         y_mean=y_mean,
         weight_sum=weight_sum,
+        column_sizes=np.hypot(spread, means) if centre else spread,
         x_scale=x_scale,
         y_scale=y_scale,
         weight_scale=weight_scale,
         with_intercept=with_intercept,
         centred_targets=centred_targets,
-        # (NaN or inf in a column stays in its norm: the source names it.)
-        column_norms=np.where(active, (spread / scale) ** 2, spread * 0.0),
-        column_sizes=np.hypot(spread, means) if centre else spread,
     )
     object.__setattr__(design, "_row_ranges", ranges)
     return design

@@ -783,10 +783,9 @@ class GradientDescentRegressor(_LinearLeastSquares):
         ``"descent on the statistics"``, ``"matrix-free descent"`` or, for a dense design
         with fewer rows than columns, ``"descent on the short side"``.
     fit_record_ : FitRecord
-        What the fit learned, as its solver returned it (``gdregress._record.FitRecord``):
-        the coefficients, the fit's coordinates and centre, the statistics, an R factor,
-        the rank, the iterations, the route. ``summary()``, the plots and the command read
-        it; every other fitted attribute is taken from it.
+        The descent's record (``gdregress._record.FitRecord``), its history included:
+        every fitted attribute above is read from it, as ``summary()``, the plots and the
+        command read it.
 
     See Also
     --------
