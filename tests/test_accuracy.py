@@ -250,7 +250,10 @@ def test_well_conditioned_design_takes_the_fast_route_and_keeps_its_digits(desig
     # than the others (newspaper, -0.001) keeps two digits fewer. Still at least lstsq's.
     best_peer = max(found["numpy"].min(), found["scipy"].min())
     assert found["ours"].min() >= min(best_peer, 15.0) - 0.5, found["ours"]
-    assert found["ours"].min() >= 13, found["ours"]
+    # The normal equations err by about eps·κ² of the largest standardised coefficient
+    # (κ ≤ 1.5 here): newspaper's, 0.6% of it, keeps about 13.1 digits by that estimate, and
+    # 13.65 to 15.04 over four OpenBLAS kernels; 12 leaves a digit below the estimate.
+    assert found["ours"].min() >= 12, found["ours"]
 
 
 def test_tv_line_is_exact_to_the_last_bits():

@@ -206,7 +206,10 @@ def test_streamed_fit_equals_the_fit_in_memory(runs):
     slopes_then_intercept = _coefficients(at_once)[1:] + _coefficients(at_once)[:1]
     assert _coefficients(command) == pytest.approx(slopes_then_intercept, rel=5e-4, abs=6e-5)
     memory = re.search(r"peak memory: ([0-9.]+) MiB read at once, ([0-9.]+) MiB streamed", out)
-    assert float(memory[2]) < float(memory[1]) / 2
+    # The streamed peak is mostly a chunk's parse and validation copies: 2.1 of the 4.8 MiB
+    # read at once with pandas 3.1 (0.44, which moves with pandas' parser, not with BLAS or
+    # threads); below three quarters leaves 40% for other pandas versions.
+    assert float(memory[2]) < 0.75 * float(memory[1])
 
 
 def test_cross_validated_scores_equal_linear_regressions(runs):
@@ -253,7 +256,9 @@ def test_tv_example_prints_the_summary_of_islr_table_3_1(runs):
 def test_many_features_scores_equal_linear_regressions(runs):
     out, _, _ = runs["09_many_features.py"]
     gaps = [float(g) for g in re.findall(r"largest score difference ([0-9.e+-]+)", out)]
-    assert len(gaps) == 3 and max(gaps) < 1e-6
+    # LinearRegression's sparse route stops lsqr at atol = btol = 1e-6, so its scores carry
+    # errors of that order (2.3e-7 measured, on every BLAS kernel tried): 1e-5 leaves a digit.
+    assert len(gaps) == 3 and max(gaps) < 1e-5
 
 
 def test_animated_descent_saves_a_gif_of_forty_frames(runs):

@@ -162,8 +162,10 @@ def test_loss_curve_of_something_else_is_a_type_error():
 def test_cost_surface_path_has_every_iterate_and_the_contours_span_it(plain_descent):
     ax = plot_cost_surface(plain_descent, ax=_axes())
     path = _line(ax, "descent path").get_xydata()
-    # 2,234 steps, more than the panel has pixels: iterates drawn thinned, the ends kept.
-    assert plain_descent.n_iter_ == 2234 and len(path) <= 402
+    # 2,234 steps, more than the panel has pixels: iterates drawn thinned, the ends kept. (Not
+    # asserted to the step: the last gradient is 0.4% below the stopping bound and another
+    # BLAS kernel moves it by 0.1%, so another machine may stop a step either side.)
+    assert plain_descent.n_iter_ > 2 * 402 and len(path) <= 402
     np.testing.assert_array_equal(path[[0, -1]], plain_descent.path_[[0, -1]])
     assert all((plain_descent.path_ == point).all(axis=1).any() for point in path)
     # The contours are computed over a window holding the path and the minimum.
