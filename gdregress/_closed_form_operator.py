@@ -273,7 +273,7 @@ def _common_column_scale(design: DesignOperator) -> float:
     return float(scales[0]) if scales.size and np.all(scales == scales[0]) else 1.0
 
 
-def solve_over_data(source, fit_intercept: bool, *, short_side: bool, max_iter: int | None):
+def solve_over_data(source, fit_intercept: bool, *, short_side: bool, max_iter: int):
     """The closed form on the operator route: the short side (dense, n < d) or LSMR.
 
     Parameters
@@ -282,9 +282,8 @@ def solve_over_data(source, fit_intercept: bool, *, short_side: bool, max_iter: 
     fit_intercept : bool
     short_side : bool
         Solve on the short side (dense designs with fewer rows than columns).
-    max_iter : int or None
-        LSMR's iteration limit per target (None: twice the smaller side of the design, and at
-        least 100).
+    max_iter : int
+        LSMR's iteration limit per target (the route plan's ``max_iterations``).
 
     Returns
     -------
@@ -309,6 +308,4 @@ def solve_over_data(source, fit_intercept: bool, *, short_side: bool, max_iter: 
         # standardise them (the minimum norm of a rank-deficient design is then that of the
         # standardised coefficients).
         design = design.standardized()
-    if max_iter is None:
-        max_iter = max(100, 2 * min(design.n_rows, design.n_parameters))
     return solve_by_lsmr(design, max_iter)

@@ -103,6 +103,7 @@ def solve_by_descent(
     Returns
     -------
     FitRecord
+        With the descent's history, in the user's units.
 
     Raises
     ------

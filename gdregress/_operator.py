@@ -106,21 +106,13 @@ class DesignOperator:
             object.__setattr__(self, "_row_ranges", _row_ranges(self.X))
         return self.__dict__["_row_ranges"]
 
-    @property
-    def n_rows(self) -> int:
-        return self.X.shape[0]
-
-    @property
-    def n_features(self) -> int:
-        return self.X.shape[1]
-
-    @property
-    def n_active(self) -> int:
-        return int(self.active.sum())
-
-    @property
-    def n_parameters(self) -> int:
-        return self.n_active + int(self.with_intercept)
+    def __post_init__(self) -> None:
+        # Sizes, fixed with the design: rows, features, active columns, θ's length.
+        n_active = int(self.active.sum())
+        object.__setattr__(self, "n_rows", self.X.shape[0])
+        object.__setattr__(self, "n_features", self.X.shape[1])
+        object.__setattr__(self, "n_active", n_active)
+        object.__setattr__(self, "n_parameters", n_active + int(self.with_intercept))
 
     @property
     def nnz(self) -> int:

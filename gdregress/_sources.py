@@ -126,14 +126,7 @@ class StatisticsSource:
 
     def __init__(self, statistics: LeastSquaresStatistics) -> None:
         self._statistics = statistics
-
-    @property
-    def n_features(self) -> int:
-        return self._statistics.n_features
-
-    @property
-    def n_targets(self) -> int:
-        return self._statistics.n_targets
+        self.n_features, self.n_targets = statistics.n_features, statistics.n_targets
 
     def statistics(self) -> LeastSquaresStatistics:
         return self._statistics
@@ -162,14 +155,7 @@ class ArraySource:
         self.y = y
         self.feature_names = feature_names
         self.sample_weight, self.weight_scale = normalised_weights(sample_weight)
-
-    @property
-    def n_features(self) -> int:
-        return self.X.shape[1]
-
-    @property
-    def n_targets(self) -> int:
-        return self.y.shape[1]
+        self.n_features, self.n_targets = X.shape[1], y.shape[1]
 
     def map_reduce(self, leaf, merge, *, rows_per_chunk: int):
         """``leaf(X, y, sample_weight, weight_scale)`` on chunks of rows (sparse chunks made

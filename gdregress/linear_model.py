@@ -295,15 +295,17 @@ class _LinearLeastSquares(CallbackSupportMixin, RegressorMixin, BaseEstimator):
             _dask.check_features_collection(X)
             validate_data(self, _dask.feature_sample(X), reset=False, skip_check_array=True)
             return _dask.predict(X, self.coef_, self.intercept_, self._valid_centre())
+        return self._linear_prediction(self._validated_rows(X, [np.float64, np.float32]))
+
+    def _validated_rows(self, X, dtype):
+        """X to predict at, checked against the fit (its columns, as numbers) and converted
+        to one of ``dtype`` without a copy where it already is."""
         refuse_missing(X, "X")
         require_numeric(X, "X")
         refuse_text(X, "X")
         self._require_fitted_column_names(X)
         with clearer_errors(self, X=X):
-            X = validate_data(
-                self, X, reset=False, accept_sparse=("csr", "csc"), dtype=[np.float64, np.float32]
-            )
-        return self._linear_prediction(X)
+            return validate_data(self, X, reset=False, accept_sparse=("csr", "csc"), dtype=dtype)
 
     def _require_fitted_column_names(self, X) -> None:
         """Refuse a DataFrame whose column labels are not names, after a fit that saw names.
@@ -461,14 +463,7 @@ class _LinearLeastSquares(CallbackSupportMixin, RegressorMixin, BaseEstimator):
                 "first (X.compute()), a part at a time for a large one."
             )
         index = X.index if isinstance(X, pd.DataFrame) else None
-        refuse_missing(X, "X")
-        require_numeric(X, "X")
-        refuse_text(X, "X")
-        self._require_fitted_column_names(X)
-        with clearer_errors(self, X=X):
-            X = validate_data(
-                self, X, reset=False, accept_sparse=("csr", "csc"), dtype=[np.float64]
-            )
+        X = self._validated_rows(X, [np.float64])
         X = X.toarray() if hasattr(X, "toarray") else X
         with np.errstate(over="ignore", invalid="ignore"):  # inf: beyond float64's range
             frames = prediction_intervals(self, X, alpha)
