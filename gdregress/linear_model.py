@@ -256,7 +256,8 @@ class _LinearLeastSquares(CallbackSupportMixin, RegressorMixin, BaseEstimator):
 
     def _valid_centre(self) -> Centre | None:
         """The fit's centre, unless ``coef_`` or ``intercept_`` were set by hand since."""
-        centre = self.fit_record_.line_centre()
+        record = getattr(self, "fit_record_", None)  # (a callback's fitted_estimator: none)
+        centre = None if record is None else record.line_centre()
         if centre is None or not centre.holds_for(self.coef_, self.intercept_):
             return None
         return centre
