@@ -61,7 +61,7 @@ def _measures(fit: Fit) -> FitMeasures:
         measures = fit_measures_of_rows(fit.y, model.predict(fit.X))
         if measures is not None or model.statistics_ is None:
             return measures or FitMeasures(math.inf, math.nan, math.inf)
-    return fit_measures(model.statistics_, model.coef_, model.intercept_, model.fit_intercept)
+    return fit_measures(model.fit_record_)
 
 
 _INFERENCE_COLUMNS = ("std_err", "t_value", "p_value", "ci_lower", "ci_upper")
@@ -85,7 +85,7 @@ def _regression_summary(fit: Fit, features: Sequence[str]):
             return None, str(exc), []
     notes = [str(w.message) for w in caught if issubclass(w.category, UserWarning)]
     notes = [note for note in notes if "did not converge" not in note]
-    names = ["intercept"] * int(model.fit_intercept) + list(features)
+    names = [name for name in summary.coef_table.index if name == "intercept"] + list(features)
     return replace(summary, coef_table=summary.coef_table.set_axis(names)), None, notes
 
 

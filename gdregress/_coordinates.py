@@ -338,18 +338,18 @@ class Coordinates:
 
     # --- rows -----------------------------------------------------------------------------
 
-    def design_block(self, X, y, root_weights=None, y_shift=None):
+    def design_block(self, X, y, root_weights=None, y_mean=None):
         r"""Rows in these coordinates: :math:`W^{1/2}[Z,\ 1]` (the ones column with an
-        intercept) and :math:`W^{1/2}(y - y_{shift})`, for the R factor, Dask's blocks and the
-        robust covariances alike.
+        intercept) and the targets :math:`W^{1/2}(y - \bar y)` (centred with an intercept,
+        given ``y_mean``), for the R factor and Dask's blocks alike.
 
         ``X`` holds the active columns and ``y`` the targets, both in the statistics' units
-        (:meth:`Units.rows_to_scaled`); ``y_shift`` defaults to 0.
+        (:meth:`Units.rows_to_scaled`).
         """
         Z = (X - self.shift[self.active]) / self.scale[self.active]
         columns = [Z, np.ones((X.shape[0], 1))] if self.fit_intercept else [Z]
         A = np.hstack(columns)
-        targets = y if y_shift is None else y - y_shift
+        targets = y - y_mean if self.fit_intercept and y_mean is not None else y
         if root_weights is not None:
             A *= root_weights[:, None]
             targets = targets * root_weights[:, None]

@@ -474,8 +474,7 @@ class DaskSource:
         the R factor of their stacked rows. There are no rows to refine on: the solver takes
         one triangular solve.
         """
-        y_shift = statistics.y_mean if coordinates.fit_intercept else None
-        leaf = functools.partial(_block_r_factor, coordinates=coordinates, y_shift=y_shift)
+        leaf = functools.partial(_block_r_factor, coordinates=coordinates, y_mean=statistics.y_mean)
         r = padded_to_square(self.blocks.map_reduce(leaf, _merge_r_factors))
         p = coordinates.n_parameters
         return RFactor(r_design=r[:p, :p], r_targets=r[:p, p:])
@@ -484,14 +483,14 @@ class DaskSource:
 # --- the accurate route: a tall-skinny QR up the same tree ----------------------------------
 
 
-def _block_r_factor(X, y, sample_weight=None, *, coordinates, y_shift) -> np.ndarray:
+def _block_r_factor(X, y, sample_weight=None, *, coordinates, y_mean) -> np.ndarray:
     """The R factor of one block of the fit's design and targets, in the statistics' units
     (X / x_scale, y / y_scale and the weights divided by weight_scale, exact powers of two);
     rows of weight 0 contribute nothing."""
     X, y, sample_weight = _numeric_blocks(X, y, sample_weight)
     X, y, weights = coordinates.units.rows_to_scaled(X, y, sample_weight)
     root = None if weights is None else np.sqrt(weights)
-    A, targets = coordinates.design_block(X[:, coordinates.active], y, root, y_shift)
+    A, targets = coordinates.design_block(X[:, coordinates.active], y, root, y_mean)
     return np.linalg.qr(np.hstack([A, targets]), mode="r")
 
 

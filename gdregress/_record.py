@@ -148,36 +148,26 @@ class FitMeasures:
     rmse: float
 
 
-def fit_measures(statistics, coef, intercept, fit_intercept: bool = True) -> FitMeasures:
-    r"""The cost, R² and RMSE of one target's line given in the user's units.
+def fit_measures(record: FitRecord) -> FitMeasures:
+    r"""The cost, R² and RMSE of a fit's line (of its first target), from its statistics.
 
-    From the statistics: :math:`\sum w r^2 = 2S\,L` and :math:`\sum w (y - \bar y)^2 =
-    S_{yy}`, so a streamed file, never held in memory, gets the numbers of one read at once.
-    The cost is taken in the statistics' units (where its squares cannot overflow) and R², a
-    ratio, there too; the cost and the RMSE then scale back to the data's.
-
-    Parameters
-    ----------
-    statistics : LeastSquaresStatistics
-        Of one target.
-    coef : array-like of shape (n_features,)
-    intercept : float
-    fit_intercept : bool, default=True
+    :math:`\sum w r^2 = 2S\,L` and :math:`\sum w (y - \bar y)^2 = S_{yy}`, so a streamed
+    file, never held in memory, gets the numbers of one read at once. The cost is taken in
+    the statistics' units (where its squares cannot overflow) and R², a ratio, there too; the
+    cost and the RMSE then scale back to the data's.
 
     Examples
     --------
-    >>> import numpy as np
-    >>> from gdregress._statistics import compute_statistics
-    >>> stats = compute_statistics(np.array([[1.0], [2.0], [3.0]]), np.array([2.0, 5.0, 3.0]))
-    >>> measures = fit_measures(stats, [0.5], 7 / 3)
+    >>> from gdregress import AnalyticLeastSquares
+    >>> record = AnalyticLeastSquares().fit([[1.0], [2.0], [3.0]], [2.0, 5.0, 3.0]).fit_record_
+    >>> measures = fit_measures(record)
     >>> round(measures.cost, 6), round(measures.r2, 6)  # 2n·L = E = 25/6
     (0.694444, 0.107143)
     """
+    statistics = record.statistics
     units = Units.of(statistics)
-    coef, intercept = units.coef_from_user(
-        np.reshape(np.asarray(coef, dtype=np.float64), (-1, 1)), np.atleast_1d(intercept)
-    )
-    least_squares = LeastSquaresCost(statistics, fit_intercept)
+    coef, intercept = units.coef_from_user(record.coef[:, :1], record.intercept[:1])
+    least_squares = LeastSquaresCost(statistics, record.coordinates.fit_intercept)
     scaled = least_squares.value_path(coef[None], intercept[None], per_target=True)[0]
     cost = float(units.cost_to_user(scaled)[0])
     r2 = r_squared(2.0 * statistics.weight_sum * float(scaled[0]), float(statistics.yy[0]))

@@ -242,8 +242,7 @@ class ArraySource:
             X, np.asarray(y, dtype=np.float64), columns=active
         )
         root_weights = None if weights is None else np.sqrt(weights)
-        y_shift = statistics.y_mean if coordinates.fit_intercept else None
-        A, targets = coordinates.design_block(X, y, root_weights, y_shift)
+        A, targets = coordinates.design_block(X, y, root_weights, statistics.y_mean)
         q, r = np.linalg.qr(A)
         p = A.shape[1]
         r_targets = np.vstack([q.T @ targets, np.zeros((max(0, p - q.shape[1]), y.shape[1]))])
