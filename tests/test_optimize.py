@@ -707,13 +707,13 @@ def test_minimize_rejects_bounds_and_warns_on_unknown_options(capsys):
             method=minimize_gradient_descent,
             options={"learning_rate": 0.1, "max_iter": 5, "maxiter": 5},
         )
-    with pytest.warns(OptimizeWarning, match="momentum"):
+    with pytest.warns(OptimizeWarning, match="nesterov"):
         res = minimize(
             bowl,
             [2, 3],
             jac=bowl_grad,
             method=minimize_gradient_descent,
-            options={"learning_rate": 0.1, "momentum": 0.9, "disp": True},
+            options={"learning_rate": 0.1, "nesterov": True, "disp": True},
         )
     assert res.success and capsys.readouterr().out.strip() == res.message
 
