@@ -417,6 +417,13 @@ def memory_of(settings: DescentSettings) -> float | str:
     ``momentum="auto"`` is conjugate gradients with ``learning_rate="auto"``, and the plain
     descent with a learning rate the user chose (a number, or ``"exact"``): who sets the
     step follows the lecture.
+
+    Examples
+    --------
+    >>> memory_of(DescentSettings(momentum="auto")), memory_of(DescentSettings(momentum=0.9))
+    ('conjugate gradients', 0.9)
+    >>> memory_of(DescentSettings(learning_rate=0.1, momentum="auto"))
+    0.0
     """
     if settings.momentum == "auto":
         return CONJUGATE if settings.learning_rate == "auto" else 0.0
