@@ -418,7 +418,9 @@ class _Run:
         if np.all(fitted | (gradients <= floor)):
             return True
         bounds = self.settings.tol * self.spread / self.to_standardised
-        if not np.all(fitted | (gradients <= np.maximum(floor, bounds * self.min_curvature))):
+        # (Before conjugate gradients have estimated λ_min it is taken as ∞: no bound yet.)
+        last = np.inf if self.min_curvature == np.inf else bounds * self.min_curvature
+        if not np.all(fitted | (gradients <= np.maximum(floor, last))):
             return False
         if self.pace is not None:
             smallest = self.pace.curvatures()[1]

@@ -339,3 +339,16 @@ def test_a_heavy_ball_beyond_its_limit_diverges_on_the_matrix_free_route(monkeyp
     # (Measured: the cost rose at 33 of its 595 steps, five in a row at most — what the plain
     # descent's rule calls divergence.)
     assert np.sum(np.diff(converging.loss_curve_) > 0) >= 20
+
+
+@pytest.mark.parametrize("solver", ["statistics", "operator"])
+def test_tol_0_stops_conjugate_gradients_where_rounding_holds_the_gradient(solver):
+    # No accuracy asked beyond rounding: the rounding floors stop the descent, converged, in
+    # about as many steps as tol=1e-12 takes (the floors are near that accuracy here).
+    X, y = sparse_design(seed=7)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", ConvergenceWarning)
+        model = GradientDescentRegressor(solver=solver, tol=0).fit(X, y)
+    assert model.converged_ and model.n_iter_ < 100
+    closed = AnalyticLeastSquares(solver="statistics").fit(X, y)
+    np.testing.assert_allclose(model.coef_, closed.coef_, rtol=1e-9, atol=1e-11)
