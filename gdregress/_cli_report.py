@@ -115,7 +115,7 @@ def _inference(fit: Fit, features: Sequence[str]) -> tuple[dict[str, Any], list[
 def _descent(fit: Fit) -> dict[str, Any]:
     """The descent's iterations, step and convergence, from the regressor's record."""
     model = fit.model
-    rate = model.learning_rate_
+    rate, momentum = model.learning_rate_, model.momentum_
     return {
         "iterations": fit.iterations,
         "iterations_last_chunk": int(model.n_iter_) if fit.chunks else None,
@@ -124,7 +124,11 @@ def _descent(fit: Fit) -> dict[str, Any]:
         "step": float(rate)
         if np.ndim(rate) == 0
         else (float(np.mean(rate)) if len(rate) else None),
-        "stable_below": 2.0 / model.max_curvature_,
+        # Conjugate gradients choose a β per step; the heavy ball's is fixed.
+        "momentum": "conjugate gradients" if np.ndim(momentum) else float(momentum),
+        "stable_below": 2.0
+        * (1.0 + (0.0 if np.ndim(momentum) else momentum))
+        / model.max_curvature_,
         "standardized": bool(model.standardize),
         "converged": bool(model.converged_),
     }
@@ -207,13 +211,15 @@ def _equation(coef: np.ndarray, intercept: float, features: Sequence[str], targe
 
 def _descent_text(found: dict[str, Any], fit: Fit) -> str:
     """One line: the iterations, the learning rate and whether the descent converged."""
-    if found["learning_rate"] == "exact":
-        step = "exact line search" + (
-            f", mean step {found['step']:.4g}" if found["step"] is not None else ", no step"
-        )
+    mean = f", mean step {found['step']:.4g}" if found["step"] is not None else ", no step"
+    if found["momentum"] == "conjugate gradients":
+        step = f"conjugate gradients (momentum auto){mean}"
+    elif found["learning_rate"] == "exact":
+        step = f"exact line search{mean}"
     else:
         chosen = "auto, " if found["learning_rate"] == "auto" else ""
         step = f"{found['step']:.6g} ({chosen}stable below {found['stable_below']:.6g})"
+        step += f" with momentum {found['momentum']:g}" if found["momentum"] else ""
     converged = "yes" if found["converged"] else "no — " + _not_converged_hint(fit.model)
     chunks = (
         f" over {fit.chunks:,} chunks ({found['iterations_last_chunk']:,} in the last)"
@@ -229,7 +235,9 @@ def _descent_text(found: dict[str, Any], fit: Fit) -> str:
 def _not_converged_hint(model) -> str:
     remedies = ["raise --max-iter"]
     if not isinstance(model.learning_rate, str):
-        remedies.append(f"a larger --learning-rate (below {2.0 / model.max_curvature_:.4g})")
+        beta = 0.0 if np.ndim(model.momentum_) else float(model.momentum_)
+        limit = 2.0 * (1.0 + beta) / model.max_curvature_
+        remedies.append(f"a larger --learning-rate (below {limit:.4g})")
     if not model.standardize:
         remedies.append("drop --no-standardize")
     return f"max_iter={model.max_iter:,} reached; {', or '.join(remedies)}"

@@ -46,7 +46,9 @@ class DescentHistory:
     gradient_norms : ndarray of shape (n_iter + 1,)
         In the descent's coordinates.
     learning_rate : float or ndarray of shape (n_iter,)
-        The fixed step, or each step of the exact line search.
+        The fixed step, or each step of the exact line search or of conjugate gradients.
+    momentum : float or ndarray of shape (n_iter,)
+        The heavy ball's β (0 for plain descent), or each β of conjugate gradients.
     max_curvature : float
         :math:`L_{max}` in the descent's coordinates.
     status : DescentStatus
@@ -59,6 +61,7 @@ class DescentHistory:
     learning_rate: Any
     max_curvature: float
     status: Any
+    momentum: Any = 0.0
 
 
 @dataclass(frozen=True)

@@ -22,6 +22,7 @@ fitted model's ``statistics_``, so no function here reads the data again except 
 
 from __future__ import annotations
 
+import numbers
 from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -41,6 +42,7 @@ from ._cost_drawing import (
     line_text,
     number,
     one_feature_cost,
+    path_style,
     points_style,
 )
 from .cost import LeastSquaresCost
@@ -656,12 +658,15 @@ def plot_descents(
     value_label: str = "f(x, y)",
     cmap: str = "viridis",
     levels: int | Sequence[float] = 24,
+    momentum: float = 0.0,
+    labels: tuple[str, str] = ("x", "y"),
+    aspect: str | float = "equal",
 ) -> Axes:
     """Draw a function of two variables as filled contours, and descents from several starts.
 
     Every start is descended with :func:`~gdregress.gradient_descent` at the same learning
-    rate; its path is drawn from a circle (the start) to a cross (where it stopped), and the
-    legend says where each ended.
+    rate (and momentum); its path is drawn from a circle (the start) to a cross (where it
+    stopped), and the legend says where each ended.
 
     Parameters
     ----------
@@ -685,14 +690,27 @@ def plot_descents(
         The colour map of the contours.
     levels : int or sequence of float, default=24
         The number of filled contour levels, or the levels; values beyond the levels take
-        the colours of the ends.
+        the colours of the ends. Given levels are coloured band by band, evenly through the
+        colour map, so that geometric levels (for a valley whose walls rise steeply) show as
+        well as even ones.
+    momentum : float, default=0.0
+        The heavy ball's :math:`\beta` of every descent: 0 is the plain descent, a number in
+        (0, 1) repeats that fraction of the last step (see :func:`~gdregress.gradient_descent`).
+    labels : (str, str), default=("x", "y")
+        The names of the two variables, on the axes.
+    aspect : "equal", "auto" or float, default="equal"
+        The axes' aspect: "equal" draws a round bowl round; "auto" fills the axes, for
+        variables on different scales (a slope and an intercept).
 
     Returns
     -------
     matplotlib Axes
         The paths are the Line2D objects with gid ``"descent path"``, in the order of
         ``starts``, each with every iterate (``nit + 1`` points) and a legend label that says
-        where it ended.
+        where it ended. A path of more than 400 iterates is drawn as
+        :func:`plot_cost_surface` draws one: its first 12 steps as a line, then 400 points
+        spaced geometrically in the step number (a line through every iterate of a long
+        zig-zag would fill the valley with a solid band).
 
     Examples
     --------
@@ -704,6 +722,17 @@ def plot_descents(
     >>> ax.get_lines()[0].get_xydata()  # α = 1/2 on x² + y²: one step to the minimum
     array([[2., 3.],
            [0., 0.]])
+
+    With momentum, a step also repeats β of the last one: from (2, 3) at α = 1/4 and β = 1/2,
+    the second step is −α∇f(1, 1.5) + β·(−1, −1.5) = (−1, −1.5):
+
+    >>> ax = plot_descents(lambda p: p[0] ** 2 + p[1] ** 2, lambda p: 2 * np.asarray(p),
+    ...                    [(2, 3)], ax=Figure().subplots(), learning_rate=0.25, momentum=0.5,
+    ...                    xlim=(-3, 3), ylim=(-3, 3), max_iter=2, aspect="auto")
+    >>> ax.get_lines()[0].get_xydata()
+    array([[2. , 3. ],
+           [1. , 1.5],
+           [0. , 0. ]])
     """
     from .optimize import gradient_descent
 
@@ -716,7 +745,12 @@ def plot_descents(
     y = np.linspace(*ylim, 301)
     XX, YY = np.meshgrid(x, y)
     values = np.asarray(fun(np.array([XX, YY])), dtype=np.float64)
-    filled = ax.contourf(XX, YY, values, levels=levels, cmap=cmap, extend="both")
+    norm = None
+    if not isinstance(levels, numbers.Integral):
+        from matplotlib.colors import BoundaryNorm
+
+        norm = BoundaryNorm(levels, ncolors=256, extend="both")
+    filled = ax.contourf(XX, YY, values, levels=levels, cmap=cmap, norm=norm, extend="both")
     ax.contour(XX, YY, values, levels=filled.levels, colors="white", linewidths=0.4, alpha=0.6)
     bar = ax.figure.colorbar(filled, ax=ax, pad=0.02)
     bar.set_label(value_label)
@@ -727,34 +761,33 @@ def plot_descents(
             learning_rate=learning_rate,
             max_iter=max_iter,
             fun=fun,
+            momentum=momentum,
         )
         path = result.path
         color = f"C{i % 10}" if i % 10 != 3 else "black"
         diverged = result.status == DescentStatus.DIVERGED
         end = "diverged" if diverged else f"({path[-1, 0]:.2f}, {path[-1, 1]:.2f})"
         steps = f"{result.nit} step{'s' if result.nit != 1 else ''}"
-        (line,) = ax.plot(
-            path[:, 0],
-            path[:, 1],
-            color=color,
-            lw=2,
-            zorder=3,
-            label=f"({start[0]:g}, {start[1]:g}) → {end}, {steps}",
-        )
-        line.set_gid("descent path")
-        ax.plot(*path[0], "o", color=color, mfc="white", mew=2, ms=8, zorder=4)
+        label = f"({start[0]:g}, {start[1]:g}) → {end}, {steps}"
+        if path_style(len(path))[2]:  # long: its first steps as a line, then thinned points
+            draw_path(ax, path, label, color, gid="descent path")
+        else:
+            (line,) = ax.plot(path[:, 0], path[:, 1], color=color, lw=2, zorder=3, label=label)
+            line.set_gid("descent path")
+            ax.plot(*path[0], "o", color=color, mfc="white", mew=2, ms=8, zorder=4)
         ax.plot(*path[-1], "X", color=color, mec="white", ms=10, zorder=4)
     ax.set_xlim(*xlim)
     ax.set_ylim(*ylim)
-    ax.set_aspect("equal")
-    ax.set_xlabel("x")
-    ax.set_ylabel("y")
+    ax.set_aspect(aspect)
+    ax.set_xlabel(labels[0])
+    ax.set_ylabel(labels[1])
+    memory = f", β = {momentum:g}" if momentum else ""
     ax.legend(
         loc="upper center",
         bbox_to_anchor=(0.5, -0.12),
         ncol=2,
         fontsize="small",
-        title=f"start → end, α = {learning_rate:g}",
+        title=f"start → end, α = {learning_rate:g}{memory}",
     )
     return ax
 

@@ -30,6 +30,8 @@ LAYERS = {
     "_progress": 0,
     "_lsmr": 0,
     "_callbacks": 0,
+    "_momentum": 0,
+    "_descent_arguments": 0,
     "optimize": 0,
     "datasets": 0,
     # 1, data: the statistics, the operator over the rows, the sources

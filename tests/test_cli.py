@@ -98,8 +98,13 @@ def test_gradient_descent_gives_the_same_line_and_reports_iterations(argv, expec
     output = capsys.readouterr().out
     _check_report(output, expected)
     assert "gradient descent, in standardised coordinates" in output
-    # One standardised feature: the descent lands on the line in a single step, with the
-    # best fixed step 2/(L_max + λ_min) = 2/(1 + 1) = 1 of the 2×2 identity Hessian.
+    # One standardised feature: the descent lands on the line in a single step, the exact
+    # line search's 1 on the 2×2 identity Hessian (conjugate gradients' first step) ...
+    step = "learning rate: conjugate gradients (momentum auto), mean step 1, converged: yes"
+    assert f"iterations: 1, {step}" in output
+    # ... and the plain descent's best fixed step 2/(L_max + λ_min) = 2/(1 + 1) = 1.
+    assert main([*argv, "--momentum", "0"]) == 0
+    output = capsys.readouterr().out
     assert "iterations: 1, learning rate: 1 (auto, stable below 2), converged: yes" in output
 
 
@@ -169,7 +174,11 @@ def test_exact_line_search_and_a_descent_that_does_not_converge(capsys):
     assert main(["fit", "--method", "gd", "--learning-rate", "exact"]) == 0
     assert "learning rate: exact line search, mean step" in capsys.readouterr().out
     argv = ["fit", "--method", "gd", "--no-standardize", "--max-iter", "100"]
-    assert main(argv) == 0
+    assert main(argv) == 0  # momentum auto: conjugate gradients, 2 steps on 2 parameters
+    assert "iterations: 2, learning rate: conjugate gradients (momentum auto), mean step" in (
+        capsys.readouterr().out
+    )
+    assert main([*argv, "--momentum", "0"]) == 0  # the lecture's plain descent
     captured = capsys.readouterr()
     assert "iterations: 100, learning rate: 6.90689e-05 (auto, stable below 6.90695e-05)" in (
         captured.out

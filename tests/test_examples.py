@@ -10,6 +10,7 @@ against the lecture's (see ``worked-examples.md``) or another library's (scikit-
 
 import contextlib
 import io
+import math
 import re
 import runpy
 import sys
@@ -108,6 +109,15 @@ EXPECTED = {
             "  step 2: (m, b) = (0.6984, 0.3376), line y = 0.6984·x + 0.3376",
             "  converged in 3,732 steps: y = 0.500000·x + 2.333333 (x/2 + 7/3)",
             "40 frames of the 3,733 iterates, from (0, 0) to the minimum",
+        ],
+    ),
+    "11_momentum.py": (
+        "momentum.png",
+        [
+            "the TV cost L(m, b) in dollars: L_max = 28,956.3, λ_min = 0.2533, κ = 1.14e+05",
+            "plain descent (momentum=0), α = 0.9·2/L_max: after 3,000 steps 95% to go",
+            "conjugate gradients (momentum='auto'): converged in 2 steps, "
+            "sales = 0.0475·TV + 7.0326",
         ],
     ),
     "dask_cluster.py": (
@@ -270,3 +280,21 @@ def test_animated_descent_saves_a_gif_of_forty_frames(runs):
     with Image.open(gif) as image:
         assert image.format == "GIF" and image.is_animated and image.n_frames == 40
     matplotlib.pyplot.close("all")  # the example leaves its figure open for the gallery
+
+
+def test_momentum_example_counts_steps_growing_like_kappa_and_its_square_root(runs):
+    """Steps against κ from 10 to 10⁴: the plain descent's grow like κ (the rate
+    (κ − 1)/(κ + 1) a step), the heavy ball's like √κ ((√κ − 1)/(√κ + 1)); conjugate
+    gradients take fewer than the heavy ball at every κ. Slopes of the log-log line through
+    the ends, with margins for the logarithm of the accuracy each step count also holds."""
+    out, _, _ = runs["11_momentum.py"]
+    rows = re.findall(r"^ +([0-9,]+) +([0-9,]+) +([0-9,]+) +([0-9,]+)$", out, re.MULTILINE)
+    table = [[int(value.replace(",", "")) for value in row] for row in rows]
+    assert [row[0] for row in table] == [10, 30, 100, 300, 1_000, 3_000, 10_000]
+    first, last = table[0], table[-1]
+
+    def slope(column):
+        return math.log(last[column] / first[column]) / math.log(last[0] / first[0])
+
+    assert 0.85 < slope(1) < 1.05 and 0.4 < slope(2) < 0.6
+    assert all(row[3] < row[2] < row[1] for row in table)

@@ -380,6 +380,21 @@ def test_a_fit_over_the_rows_asks_for_them_in_one_line():
     assert model.summary(X=X, y=y).coef_table.shape == (4, 6)
 
 
+@pytest.mark.parametrize("estimator", ESTIMATORS)
+def test_rank_deficient_designs_are_refused_clearly(estimator):
+    X, y, _ = _random_design(43)
+    collinear = np.column_stack([X, X[:, 0] + X[:, 1]])
+    # (The plain descent, 10 steps of it, does not converge on this design, and says so.)
+    with pytest.warns(Warning) if estimator is GradientDescentRegressor else _nothing():
+        plain = {"max_iter": 10, "momentum": 0} if estimator is GradientDescentRegressor else {}
+        model = estimator(**plain).fit(collinear, y)
+    with pytest.raises(ValueError, match="rank 3 for 4 feature"):
+        model.summary()
+    constant = np.column_stack([X, np.full(len(y), 2.0)])
+    with pytest.raises(ValueError, match="some are constant"):
+        AnalyticLeastSquares().fit(constant, y).summary()
+
+
 def test_residuals_below_the_statistics_rounding_are_resolved_from_the_rows():
     # Found by the command's fuzz test: y spans 1e9 and the line leaves a residual sum of
     # squares of 0.5, far below the rounding of sums of size 1e18. From the statistics the

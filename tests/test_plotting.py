@@ -249,6 +249,49 @@ def test_descents_of_a_function_of_two_variables():
     assert ax.figure.axes[-1].get_ylabel() == "f(x, y) = x² + 10y²"
 
 
+def test_descents_with_momentum_and_a_long_path_thinned():
+    # Polyak's heavy ball on x² + 10y² (curvatures 2 and 20, κ = 10) beside the plain
+    # descent: the same engine's paths, drawn; the heavy ball's legend names β.
+    root = np.sqrt(10)
+    alpha, beta = 4 / (np.sqrt(2) + np.sqrt(20)) ** 2, ((root - 1) / (root + 1)) ** 2
+    ax = plot_descents(
+        lambda p: p[0] ** 2 + 10 * p[1] ** 2,
+        lambda p: np.array([2 * p[0], 20 * p[1]]),
+        [(2, 1)],
+        ax=_axes(),
+        learning_rate=alpha,
+        momentum=beta,
+        xlim=(-3, 3),
+        ylim=(-2, 2),
+        labels=("m", "b"),
+        aspect="auto",
+    )
+    reference = gradient_descent(
+        lambda p: np.array([2 * p[0], 20 * p[1]]), [2, 1], learning_rate=alpha, momentum=beta
+    )
+    (line,) = [line for line in ax.get_lines() if line.get_gid() == "descent path"]
+    np.testing.assert_array_equal(line.get_xydata(), reference.path)
+    assert ax.get_legend().get_title().get_text() == f"start → end, α = {alpha:g}, β = {beta:g}"
+    assert (ax.get_xlabel(), ax.get_ylabel(), ax.get_aspect()) == ("m", "b", "auto")
+    # A path of more than 400 iterates: its first 12 steps as a line, then 400 points at most.
+    ax = plot_descents(
+        lambda p: p[0] ** 2 + 1000 * p[1] ** 2,
+        lambda p: np.array([2 * p[0], 2000 * p[1]]),
+        [(2, 1)],
+        ax=_axes(),
+        learning_rate=0.0009,
+        xlim=(-3, 3),
+        ylim=(-2, 2),
+        max_iter=3000,
+        levels=np.geomspace(1e-3, 1e3, 13),
+    )
+    (points,) = [line for line in ax.get_lines() if line.get_gid() == "descent path"]
+    # (400 step numbers spaced geometrically, the repeats among the first ones dropped.)
+    assert points.get_linestyle() == "None" and 100 < len(points.get_xydata()) <= 402
+    assert 13 in [len(line.get_xydata()) for line in ax.get_lines()]  # the head: 12 steps
+    np.testing.assert_array_equal(points.get_xydata()[-1], ax.get_lines()[-1].get_xydata()[0])
+
+
 def test_sauna_descents_end_where_the_lecture_says():
     ax = plot_sauna(ax=_axes())
     paths = {

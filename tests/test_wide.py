@@ -460,8 +460,12 @@ def _descents_both_ways(monkeypatch, X, y, **params):
         # Fixed numbers of steps: a wide design is fitted exactly in the end, and where the
         # residual reaches rounding the two ways' roundings decide the last step.
         {"learning_rate": 0.05, "max_iter": 300, "tol": None},
-        {"fit_intercept": False, "max_iter": 200, "tol": None},
-        {"standardize": False, "max_iter": 200, "tol": None},
+        {"fit_intercept": False, "max_iter": 200, "tol": None, "momentum": 0},
+        {"standardize": False, "max_iter": 200, "tol": None, "momentum": 0},
+        # Conjugate gradients (the default), stopped well before the exact fit: past it, their
+        # coefficients (and the L_max they estimate) are rounding.
+        {"max_iter": 12, "tol": None},
+        {"learning_rate": 0.05, "momentum": 0.8, "max_iter": 100, "tol": None},
     ],
 )
 def test_the_descent_on_the_short_side_takes_the_same_steps(monkeypatch, params):
