@@ -94,19 +94,25 @@ def _fit_command(args: argparse.Namespace) -> None:
     from ._cli_plot import (
         check_animation,
         check_animation_target,
+        check_diagnostics,
         check_plot_target,
         save_animation,
+        save_diagnostics,
         save_plot,
     )
     from ._cli_report import summary, summary_json, summary_text
 
     model = estimator(args)
     target = check_plot_target(args.plot) if args.plot else None
+    panels = args.plot_diagnostics
+    panels = check_plot_target(panels, "--plot-diagnostics") if panels else None
     movie = check_animation_target(args.animate, args.method) if args.animate else None
     data = command_data(args)
     rows = _stream_rows(args, data)
     if movie is not None:
         check_animation(data, rows)
+    if panels is not None:
+        check_diagnostics(rows)
     method_name = "gradient descent" if args.method == "gd" else "the closed form"
     fit = run_fit(model, data, rows, method_name)
     found = summary(fit, data, args.method)
@@ -115,6 +121,10 @@ def _fit_command(args: argparse.Namespace) -> None:
         save_plot(fit, data, target)
         found["plot"] = str(target)
         saved.append(f"saved the plot to {target}")
+    if panels is not None:
+        save_diagnostics(fit, data, panels)
+        found["plot_diagnostics"] = str(panels)
+        saved.append(f"saved the diagnostic plots to {panels}")
     if movie is not None:
         save_animation(fit, data, movie)
         found["animation"] = str(movie)

@@ -448,7 +448,7 @@ def _strict_json(text: str):
 
 
 # Keys whose values are keyed by the data's column names, not by the command.
-_KEYED_BY_COLUMN = {"coef", "std_err", "t_value", "p_value", "ci_lower", "ci_upper"}
+_KEYED_BY_COLUMN = {"coef", "std_err", "t_value", "p_value", "ci_lower", "ci_upper", "vif"}
 
 
 def _keys(value, parent=None):
