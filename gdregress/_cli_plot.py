@@ -117,13 +117,11 @@ def save_plot(fit: Fit, data: CommandData, target: Path) -> None:
 
 
 def save_diagnostics(fit: Fit, data: CommandData, target: Path) -> None:
-    """Draw R's four panels with :func:`~gdregress.plotting.plot_diagnostics` into ``target``."""
-    import pandas as pd
-
+    """Draw R's four panels with :func:`~gdregress.plotting.plot_diagnostics` into
+    ``target``; the rows are named by their number in the file's data (from 0)."""
     from .plotting import plot_diagnostics
 
-    X = pd.DataFrame(fit.X, columns=list(data.features))
-    figure = plot_diagnostics(fit.model, X, pd.Series(fit.y, name=data.target))
+    figure = plot_diagnostics(fit.model, fit.X, fit.y)
     figure.suptitle(f"{data.target} on {', '.join(data.features)}: {fit.n_rows:,} rows")
     try:
         figure.savefig(target)

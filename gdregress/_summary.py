@@ -301,7 +301,7 @@ class RegressionSummary:
                 ("BIC:", _f(self.bic, 2)),
             ],
         ]
-        condition = ("Cond. No.:", _g(self.condition_number))
+        condition = ("Cond. No.:", _g(self.condition_number, 4, "#"))
         if tests:
             rows += [
                 [
@@ -455,11 +455,12 @@ def _f(value, decimals: int = 3) -> str:
     return f"{value:.{decimals}f}"
 
 
-def _g(value, digits: int = 4) -> str:
-    """A measure with ``digits`` significant digits; "NA" for None or NaN."""
+def _g(value, digits: int = 4, flags: str = "") -> str:
+    """A measure with ``digits`` significant digits (``flags="#"`` keeps trailing zeros);
+    "NA" for None or NaN."""
     if value is None or not np.isfinite(value):
         return "NA" if value is None or np.isnan(value) else str(value)
-    return f"{value:.{digits}g}"
+    return f"{value:{flags}.{digits}g}"
 
 
 def _decimal_column(values: np.ndarray) -> list[str]:
