@@ -134,7 +134,7 @@ class RegressionSummary:
     >>> round(summary.rse, 4), round(summary.r2, 4)
     (1.7748, 0.5729)
     >>> round(summary.llf, 4), round(summary.aic, 4)  # as statsmodels' OLS gives them
-    (-6.8099, 17.6198)
+    (-6.5843, 17.1685)
     """
 
     coef_table: pd.DataFrame
@@ -201,8 +201,8 @@ class RegressionSummary:
         >>> X, y = load_tv_advertising(return_X_y=True, as_frame=True, all_media=True)
         >>> summary = AnalyticLeastSquares().fit(X, y).summary()
         >>> summary.t_test("TV = radio")[["coef", "std_err", "t_value"]].round(4)
-                       coef  std_err  t_value
-        TV = radio  -0.1423   0.0087 -16.4143
+                      coef  std_err  t_value
+        TV = radio -0.1428   0.0088 -16.2703
         """
         return self._tests().t_test(r_matrix, q, names=list(self.coef_table.index))
 

@@ -287,6 +287,14 @@ def main(argv: Sequence[str] | None = None) -> int:
       TV           0.04754   0.002691   17.67   <2e-16 ***
     residual standard error: 3.259 on 198 degrees of freedom, adjusted R²: 0.609915
     F-statistic: 312.1 on 1 and 198 DF,  p-value: < 2.2e-16
+    Residuals:
+        Min      1Q  Median      3Q     Max
+    -8.3860 -1.9545 -0.1913  2.0671  7.2124
+    Log-Likelihood: -519.05    AIC:              1042.09    BIC:           1048.69
+    Durbin-Watson:    1.935    Omnibus:            0.531    Prob(Omnibus):   0.767
+    Skew:            -0.089    Jarque-Bera (JB):   0.669    Prob(JB):        0.716
+    Kurtosis:         2.779    Cond. No.:          1.000
+    Cond. No. of the centred, column-scaled design.
     fit time: ...
     0
     """
