@@ -217,7 +217,7 @@ def variance_inflation(fit) -> np.ndarray:
     the squared norm of row :math:`j` of :math:`F L^{-\top}` (the covariance's exact inverse
     factor), as accurate as the standard errors. Without an intercept, the columns are not
     centred and :math:`R_j^2` is uncentred, as statsmodels computes it on a design without a
-    constant.
+    constant and ``standardize=False`` (its default centres the columns first).
     """
     k = fit.coordinates.n_active
     rows = (fit.factor @ fit.whitener)[:k]

@@ -145,7 +145,11 @@ def _cov_details(cov_type: str, fit, maxlags) -> str:
 
 
 def _diagnostics(model, fit, source, names: pd.Index) -> list[dict]:
-    """Per target, the diagnostics' fields of :class:`RegressionSummary`."""
+    """Per target, the diagnostics' fields of :class:`RegressionSummary`.
+
+    An essentially perfect fit's likelihood and residual tests are NaN, as its t, p and F
+    are: its residuals are rounding, and these would be functions of rounding errors (the
+    quantiles stay, to show how small the residuals are, as R prints them)."""
     stats, logs = fit.stats, model.fit_record_.weight_logs
     features = list(names[int(fit.fit_intercept) :])
     shared = {
@@ -161,22 +165,21 @@ def _diagnostics(model, fit, source, names: pd.Index) -> list[dict]:
     fields = []
     for t in range(stats.n_targets):
         values = dict(shared)
+        perfect = bool(fit.perfect[t])
         if logs is not None:
             rss = float(fit.rss[t])
-            log_rss = (
-                math.log(rss) + math.log(stats.weight_scale) + 2 * math.log(stats.y_scale[t])
-                if rss > 0
-                else -math.inf
-            )
+            log_rss = math.nan
+            if not perfect:
+                log_rss = math.log(rss) + math.log(stats.weight_scale)
+                log_rss += 2 * math.log(stats.y_scale[t])
             llf, aic, bic = information_criteria(
                 log_rss, logs.n_positive, logs.log_sum, fit.n_params
             )
             values.update(llf=llf, aic=aic, bic=bic)
         if sums is not None:
-            values.update(
-                normality_tests(sums.n, float(sums.m2[t]), float(sums.m3[t]), float(sums.m4[t]))
-            )
-            values["durbin_watson"] = float(sums.durbin_watson()[t])
+            tests = normality_tests(sums.n, *(float(m[t]) for m in (sums.m2, sums.m3, sums.m4)))
+            tests["durbin_watson"] = float(sums.durbin_watson()[t])
+            values.update({name: math.nan if perfect else v for name, v in tests.items()})
             # Back to the user's units: √w·r times y's power of two and √(weights' one).
             unit = stats.y_scale[t] * math.sqrt(stats.weight_scale)
             values["residual_quantiles"] = pd.Series(

@@ -94,7 +94,8 @@ class RegressionSummary:
     cov_details : str
         HAC's lags, cluster's count of clusters ("" otherwise).
     llf, aic, bic : float or None
-        statsmodels' log-likelihood of the normal linear model,
+        statsmodels' log-likelihood of the normal linear model (NaN for an essentially
+        perfect fit, as are the residuals' tests),
         :math:`-\frac n2(1 + \log\frac{2\pi}{n}) - \frac n2\log\sum_i w_i r_i^2 +
         \frac12\sum_i\log w_i`, and :math:`-2\ell + 2p`, :math:`-2\ell + p\log n`
         (:math:`p` counting the intercept, not :math:`\sigma`); rows of weight 0 are left
@@ -110,7 +111,9 @@ class RegressionSummary:
         Variance inflation factors by feature (statsmodels' ``variance_inflation_factor``
         on the design with a constant; with the fit's weights, those of WLS):
         :math:`1/(1 - R_j^2)`, the factor by which collinearity inflates
-        :math:`\mathrm{se}_j^2`.
+        :math:`\mathrm{se}_j^2`. Without an intercept, :math:`R_j^2` is uncentred
+        (``variance_inflation_factor(X, j, standardize=False)``: the inflation of the
+        coefficients of a line through 0).
     durbin_watson, omnibus, omnibus_pvalue : float or None
     jarque_bera, jarque_bera_pvalue, skew, kurtosis : float or None
         statsmodels' tests of the residuals :math:`\sqrt{w_i}\,r_i` in the rows' order

@@ -204,6 +204,46 @@ def test_influence_equals_statsmodels_of_the_whitened_rows(name):
         assert _relative(frame[column], values) < 1e-8, column
 
 
+def test_a_line_through_zero_has_statsmodels_diagnostics_without_a_constant():
+    X, y, _, groups = _dataset("stackloss")
+    model = AnalyticLeastSquares(fit_intercept=False).fit(X, y)
+    summary = model.summary(X=X, y=y, cov_type="cluster", groups=groups)
+    reference = sm.OLS(y.to_numpy(), X.to_numpy())
+    result = reference.fit(cov_type="cluster", cov_kwds={"groups": groups}, use_t=True)
+    jb, _, skew, _ = jarque_bera(result.resid)
+    for ours, theirs in [
+        ((summary.llf, summary.aic, summary.bic), (result.llf, result.aic, result.bic)),
+        ((summary.durbin_watson, summary.jarque_bera, summary.skew),
+         (durbin_watson(result.resid), jb, skew)),
+        (summary.cov.to_numpy(), result.cov_params()),
+        # the uncentred R² of each column on the others (statsmodels' default centres)
+        (summary.vif, [variance_inflation_factor(X.to_numpy(), j, standardize=False)
+                       for j in range(3)]),
+        # the condition number of the columns scaled to root mean square 1
+        (summary.condition_number,
+         sm.OLS(np.zeros(len(y)), X / np.sqrt((X**2).mean(axis=0))).fit().condition_number),
+    ]:  # fmt: skip
+        assert _relative(ours, theirs) < 1e-9  # 2e-13 measured at worst (the covariance)
+    frame = model.influence(X, y)
+    expected = OLSInfluence(sm.OLS(y.to_numpy(), X.to_numpy()).fit())
+    assert _relative(frame["cooks_distance"], expected.cooks_distance[0]) < 1e-8
+    table = summary.t_test("AIRFLOW = WATERTEMP")
+    assert table["std_err"].iloc[0] == pytest.approx(
+        float(result.t_test([[1, -1, 0]]).sd[0, 0]), rel=1e-10
+    )
+
+
+def test_an_essentially_perfect_fit_has_no_likelihood_and_no_residual_tests():
+    X, _, _, _ = _dataset("stackloss")
+    y = X @ [1.0, 2.0, 3.0] + 4.0
+    with pytest.warns(UserWarning, match="essentially perfect fit"):
+        summary = AnalyticLeastSquares().fit(X, y).summary(X=X, y=y)
+    # NA, as its t, p and F are: these would be functions of rounding errors.
+    assert all(np.isnan(getattr(summary, field)) for field in ["llf", "aic", *TESTS])
+    assert summary.residual_quantiles.abs().max() < 1e-12  # R prints them: rounding
+    assert "Log-Likelihood: NA" in str(summary)
+
+
 def test_hypothesis_tests_equal_statsmodels():
     X, y, w, groups = _dataset("tv-weighted")
     model = AnalyticLeastSquares().fit(X, y, sample_weight=w)
