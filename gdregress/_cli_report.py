@@ -20,6 +20,7 @@ import numpy as np
 from ._cli_data import CommandData
 from ._cli_fit import Fit
 from ._record import FitMeasures, fit_measures, fit_measures_of_rows
+from ._summary import DIAGNOSTICS
 
 __all__ = ["comparison_json", "comparison_text", "summary", "summary_json", "summary_text"]
 
@@ -89,19 +90,6 @@ def _regression_summary(fit: Fit, features: Sequence[str]):
     return replace(summary, coef_table=summary.coef_table.set_axis(names)), None, notes
 
 
-_DIAGNOSTICS = (
-    "llf",
-    "aic",
-    "bic",
-    "condition_number",
-    "durbin_watson",
-    "omnibus",
-    "omnibus_pvalue",
-    "jarque_bera",
-    "jarque_bera_pvalue",
-    "skew",
-    "kurtosis",
-)
 _QUANTILE_KEYS = ("min", "q1", "median", "q3", "max")
 
 
@@ -112,7 +100,7 @@ def _inference(fit: Fit, features: Sequence[str]) -> tuple[dict[str, Any], list[
     the notes about them."""
     summary, problem, notes = _regression_summary(fit, features)
     keys = [*_INFERENCE_COLUMNS, "rse", "adj_r2", "f_statistic", "f_pvalue", "df_resid"]
-    keys += [*_DIAGNOSTICS, "vif", "residual_quantiles"]
+    keys += [*DIAGNOSTICS, "vif", "residual_quantiles"]
     if summary is None:
         return dict.fromkeys(keys), [f"no standard errors: {problem}"]
     table = summary.coef_table
@@ -127,7 +115,7 @@ def _inference(fit: Fit, features: Sequence[str]) -> tuple[dict[str, Any], list[
         f_pvalue=summary.f_pvalue,
         df_resid=summary.df_resid,
     )
-    found.update({name: getattr(summary, name) for name in _DIAGNOSTICS})
+    found.update({name: getattr(summary, name) for name in DIAGNOSTICS})
     found["vif"] = dict(zip(features, map(float, summary.vif), strict=True))
     quantiles = summary.residual_quantiles
     found["residual_quantiles"] = (

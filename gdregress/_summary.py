@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-__all__ = ["RegressionSummary"]
+__all__ = ["DIAGNOSTICS", "RegressionSummary"]
 
 
 @dataclass(frozen=True, repr=False)
@@ -417,8 +417,8 @@ class RegressionSummary:
             ],
         )
         diagnostics = pd.DataFrame(
-            {"value": [getattr(self, name) for name in _DIAGNOSTICS]},
-            index=list(_DIAGNOSTICS.values()),
+            {"value": [getattr(self, name) for name in DIAGNOSTICS]},
+            index=list(DIAGNOSTICS.values()),
         ).dropna()
         robust = f", {self._robust_words()}" if self._robust_words() else ""
         notes = "".join(f"<p><i>{note}</i></p>" for note in self.notes())
@@ -435,7 +435,7 @@ class RegressionSummary:
 
 
 # The diagnostics' fields and their labels (the HTML table; the command's JSON keys).
-_DIAGNOSTICS = {
+DIAGNOSTICS = {
     "llf": "log-likelihood",
     "aic": "AIC",
     "bic": "BIC",
