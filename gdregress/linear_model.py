@@ -385,9 +385,9 @@ class _LinearLeastSquares(CallbackSupportMixin, RegressorMixin, BaseEstimator):
         ----------
         alpha : float, default=0.05
             Confidence intervals of level 1 − alpha.
-        cov_type : {"nonrobust", "HC0", "HC1", "HC2", "HC3", "HAC", "cluster"}, \
-                default="nonrobust"
-            The covariance of the estimates. HC0–HC3 are heteroskedasticity-robust, HAC
+        cov_type : str, default="nonrobust"
+            The covariance of the estimates: ``"nonrobust"``, ``"HC0"`` … ``"HC3"``,
+            ``"HAC"`` or ``"cluster"``. HC0–HC3 are heteroskedasticity-robust, HAC
             also autocorrelation-robust (Newey–West, Bartlett's kernel, ``maxlags``; the
             rows in time order), cluster robust to correlation within ``groups`` (one-way,
             with statsmodels' small-sample correction, and t and F on G − 1 degrees of
