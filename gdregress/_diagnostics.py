@@ -137,9 +137,11 @@ def normality_tests(n: int, m2: float, m3: float, m4: float) -> dict[str, float]
     """
     from scipy import stats as distributions
 
-    with np.errstate(divide="ignore", invalid="ignore"):
-        skew = (m3 / n) / (m2 / n) ** 1.5 if m2 > 0 else math.nan
-        kurtosis = (m4 / n) / (m2 / n) ** 2 if m2 > 0 else math.nan
+    with np.errstate(all="ignore"):  # inf, not an exception, from residuals near 1e-150
+        second = np.float64(m2) / n
+        spread = np.sqrt(second)  # divided one at a time: spread³ would underflow first
+        skew = float(np.float64(m3) / n / spread / spread / spread) if m2 > 0 else math.nan
+        kurtosis = float(np.float64(m4) / n / second / second) if m2 > 0 else math.nan
     jarque_bera = n / 6.0 * (skew**2 + (kurtosis - 3.0) ** 2 / 4.0)
     omnibus = math.nan
     if n >= 8 and math.isfinite(skew) and math.isfinite(kurtosis):

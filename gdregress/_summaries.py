@@ -38,6 +38,17 @@ from .exceptions import EssentiallyPerfectFitWarning
 
 __all__ = ["parameter_names", "summaries", "warn_of_the_fit"]
 
+# The residuals' tests, NaN for an essentially perfect fit.
+_TESTS = (
+    "durbin_watson",
+    "omnibus",
+    "omnibus_pvalue",
+    "jarque_bera",
+    "jarque_bera_pvalue",
+    "skew",
+    "kurtosis",
+)
+
 
 def parameter_names(model) -> list[str]:
     """``"intercept"`` (when fitted) then the features' names (else x0, x1, …)."""
@@ -177,14 +188,17 @@ def _diagnostics(model, fit, source, names: pd.Index) -> list[dict]:
             )
             values.update(llf=llf, aic=aic, bic=bic)
         if sums is not None:
-            tests = normality_tests(sums.n, *(float(m[t]) for m in (sums.m2, sums.m3, sums.m4)))
-            tests["durbin_watson"] = float(sums.durbin_watson()[t])
-            values.update({name: math.nan if perfect else v for name, v in tests.items()})
             # Back to the user's units: √w·r times y's power of two and √(weights' one).
             unit = stats.y_scale[t] * math.sqrt(stats.weight_scale)
             values["residual_quantiles"] = pd.Series(
                 quantiles[t] * unit, index=pd.Index(QUANTILE_NAMES), name="residuals"
             )
+            values.update(dict.fromkeys(_TESTS, math.nan))
+        if sums is not None and not perfect:
+            values.update(
+                normality_tests(sums.n, *(float(m[t]) for m in (sums.m2, sums.m3, sums.m4)))
+            )
+            values["durbin_watson"] = float(sums.durbin_watson()[t])
         fields.append(values)
     return fields
 

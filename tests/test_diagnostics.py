@@ -242,6 +242,12 @@ def test_an_essentially_perfect_fit_has_no_likelihood_and_no_residual_tests():
     assert all(np.isnan(getattr(summary, field)) for field in ["llf", "aic", *TESTS])
     assert summary.residual_quantiles.abs().max() < 1e-12  # R prints them: rounding
     assert "Log-Likelihood: NA" in str(summary)
+    # The fuzz's case: residuals of 1e-156, whose cubes underflow (was a ZeroDivisionError).
+    X = np.array([[1.0, 0.0], [1.0, 1.0], [0.0, 0.0], [0.0, 0.0], [0.0, 0.0]])
+    y = np.array([5.0, 0.0, 0.0, 0.0, 0.0])
+    with pytest.warns(UserWarning, match="essentially perfect fit"):
+        summary = AnalyticLeastSquares().fit(X, y).summary(X=X, y=y)
+    assert np.isnan(summary.skew) and summary.residual_quantiles.abs().max() < 1e-150
 
 
 def test_hypothesis_tests_equal_statsmodels():
