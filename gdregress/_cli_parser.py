@@ -174,6 +174,13 @@ def _add_output_options(fit: argparse.ArgumentParser, stream_bytes: int, chunk_b
         "pip install 'gdregress[plot]')",
     )
     fit.add_argument(
+        "--plot-diagnostics",
+        metavar="FILE.png",
+        help="draw R's four diagnostic panels of the line: residuals against fitted values, "
+        "normal Q-Q, scale-location, residuals against leverage with Cook's distance "
+        "(needs the rows at once, and matplotlib: pip install 'gdregress[plot]')",
+    )
+    fit.add_argument(
         "--animate",
         metavar="FILE.gif",
         help="gd, one feature: write an animated GIF of the descent, its path on the contours "

@@ -20,6 +20,7 @@ import numpy as np
 from ._cli_data import CommandData
 from ._cli_fit import Fit
 from ._record import FitMeasures, fit_measures, fit_measures_of_rows
+from ._summary import DIAGNOSTICS
 
 __all__ = ["comparison_json", "comparison_text", "summary", "summary_json", "summary_text"]
 
@@ -89,12 +90,17 @@ def _regression_summary(fit: Fit, features: Sequence[str]):
     return replace(summary, coef_table=summary.coef_table.set_axis(names)), None, notes
 
 
+_QUANTILE_KEYS = ("min", "q1", "median", "q3", "max")
+
+
 def _inference(fit: Fit, features: Sequence[str]) -> tuple[dict[str, Any], list[str]]:
     """Standard errors, t, p and 95% intervals keyed like ``coef`` (and "intercept"), and the
-    residual standard error, adjusted R², F and its p-value; None where there are none; and
+    residual standard error, adjusted R², F and its p-value, the diagnostics (statsmodels'
+    names; the residuals' tests with the rows read at once); None where there are none; and
     the notes about them."""
     summary, problem, notes = _regression_summary(fit, features)
     keys = [*_INFERENCE_COLUMNS, "rse", "adj_r2", "f_statistic", "f_pvalue", "df_resid"]
+    keys += [*DIAGNOSTICS, "vif", "residual_quantiles"]
     if summary is None:
         return dict.fromkeys(keys), [f"no standard errors: {problem}"]
     table = summary.coef_table
@@ -108,6 +114,12 @@ def _inference(fit: Fit, features: Sequence[str]) -> tuple[dict[str, Any], list[
         f_statistic=summary.f_statistic,
         f_pvalue=summary.f_pvalue,
         df_resid=summary.df_resid,
+    )
+    found.update({name: getattr(summary, name) for name in DIAGNOSTICS})
+    found["vif"] = dict(zip(features, map(float, summary.vif), strict=True))
+    quantiles = summary.residual_quantiles
+    found["residual_quantiles"] = (
+        None if quantiles is None else dict(zip(_QUANTILE_KEYS, map(float, quantiles), strict=True))
     )
     return found, notes
 
@@ -171,6 +183,10 @@ def _inference_text(fit: Fit, features: Sequence[str]) -> list[str]:
         f"residual standard error: {summary.rse:.4g} on {summary.df_resid} degrees of freedom, "
         f"adjusted R²: {_adjusted(summary)}",
         summary.f_line(),
+        *summary.residual_lines(),
+        *summary.diagnostic_lines(
+            "a streamed file keeps no rows to read them from (--chunksize 0 reads it at once)."
+        ),
     ]
 
 

@@ -22,15 +22,16 @@ Computations run on whatever scheduler is active, a ``dask.distributed`` client 
 
 from __future__ import annotations
 
+import copy
 import functools
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
 
 from ._messages import first_non_finite
-from ._sources import ROWS, STATISTICS, RFactor, padded_to_square
+from ._sources import ROWS, STATISTICS, RFactor, WeightLogs, padded_to_square
 from ._statistics import LeastSquaresStatistics, compute_statistics, merge_statistics
 from ._validation import non_finite_error
 
@@ -105,23 +106,27 @@ class _RowBlocks:
 
     Either all three are dask DataFrames/Series with the same partitions (``frames``), read
     together by one ``map_partitions``, or all are dask arrays with the same row chunks. y is
-    1-D or 2-D as given; the weights are 1-D or ``None``.
+    1-D or 2-D as given; the weights are 1-D or ``None``; ``groups``, a label per row cut
+    alike, or ``None``.
     """
 
     X: Any
     y: Any
     sample_weight: Any
     frames: bool
+    groups: Any = None
 
     @property
     def y_is_1d(self) -> bool:
         return self.y.ndim == 1
 
-    def collections(self) -> list:
-        return [c for c in (self.X, self.y, self.sample_weight) if c is not None]
+    def collections(self, with_groups: bool = False) -> list:
+        groups = self.groups if with_groups else None
+        return [c for c in (self.X, self.y, self.sample_weight, groups) if c is not None]
 
-    def map_reduce(self, leaf, merge):
-        """Apply ``leaf(X_block, y_block[, w_block])`` where each block lives, merge in a tree.
+    def map_reduce(self, leaf, merge, *, with_groups: bool = False):
+        """Apply ``leaf(X_block, y_block[, w_block][, groups_block])`` where each block lives,
+        merge in a tree, in the blocks' order.
 
         Returns the merged result, computed on the active scheduler. Only the results of
         ``leaf`` and ``merge`` travel between workers and to the caller.
@@ -134,7 +139,7 @@ class _RowBlocks:
 
             per_block = dd.map_partitions(
                 functools.partial(_boxed, leaf, box=_box_series),
-                *self.collections(),
+                *self.collections(with_groups),
                 meta=pd.Series([], dtype=object),
                 align_dataframes=False,
                 enforce_metadata=False,
@@ -143,7 +148,7 @@ class _RowBlocks:
             import dask.array as da
 
             arguments = []
-            for collection, letter in zip(self.collections(), "jkl", strict=False):
+            for collection, letter in zip(self.collections(with_groups), "jklm", strict=False):
                 arguments += [collection, "i" if collection.ndim == 1 else "i" + letter]
             per_block = da.blockwise(
                 functools.partial(_boxed, leaf, box=_box_array),
@@ -165,6 +170,24 @@ class _RowBlocks:
             unbox = False
         (result,) = dask.compute(level[0])
         return result
+
+
+def _blockwise_rows(rows_of, width: int, arguments: list):
+    """The arrays of ``rows_of`` on each block of dask arrays, as one dask array (n, width)."""
+    import dask.array as da
+
+    def values_of(*blocks):
+        return rows_of(*blocks).to_numpy()
+
+    return da.blockwise(
+        values_of,
+        "ic",
+        *arguments,
+        concatenate=True,
+        new_axes={"c": width},
+        dtype=np.float64,
+        meta=np.empty((0, width)),
+    )
 
 
 def _box_series(value):
@@ -348,6 +371,17 @@ def _block_statistics(X, y, sample_weight=None) -> LeastSquaresStatistics:
     return statistics
 
 
+def _block_statistics_and_weights(X, y, sample_weight=None):
+    """A block's statistics and its weights' :class:`~gdregress._sources.WeightLogs`."""
+    statistics = _block_statistics(X, y, sample_weight)
+    weights = None if sample_weight is None else _float_block(sample_weight).astype(np.float64)
+    return statistics, WeightLogs.of(weights, 1.0, statistics.n_rows)
+
+
+def _merge_statistics_and_weights(a, b):
+    return merge_statistics(a[0], b[0]), a[1].merge(b[1])
+
+
 class _NonFinite(ValueError):
     """A block holds NaN or ±inf in the input named by ``args[0]``: X, y or sample_weight."""
 
@@ -402,17 +436,76 @@ class DaskSource:
 
     def __init__(self, X, y, sample_weight=None, *, owner: str = "the estimator") -> None:
         self.blocks = _row_blocks(X, y, sample_weight)
+        self._weight_logs: WeightLogs | None = None  # read with the statistics
         self.owner = owner
 
     def map_reduce(self, leaf, merge, *, rows_per_chunk: int | None = None):
         """``leaf(X, y, sample_weight, weight_scale)`` on every block, as float64 arrays,
-        where the block lives; merged up a tree by ``merge`` (``rows_per_chunk`` is the
-        blocks' own)."""
+        where the block lives (with ``groups=`` the block's labels, after
+        :meth:`with_groups`); merged up a tree by ``merge``, in the blocks' order
+        (``rows_per_chunk`` is the blocks' own)."""
+        weighted = self.blocks.sample_weight is not None
+        labelled = self.blocks.groups is not None
 
-        def block_leaf(X, y, sample_weight=None):
-            return leaf(*_numeric_blocks(X, y, sample_weight), 1.0)
+        def block_leaf(X, y, *rest):
+            weights = rest[0] if weighted else None
+            labels = {"groups": np.asarray(rest[-1])} if labelled else {}
+            return leaf(*_numeric_blocks(X, y, weights), 1.0, **labels)
 
-        return self.blocks.map_reduce(block_leaf, merge)
+        return self.blocks.map_reduce(block_leaf, merge, with_groups=labelled)
+
+    def map_rows(self, leaf, columns: list[str]):
+        """``leaf(X, y, sample_weight, weight_scale)`` on every block, giving an array of a
+        row per row and a column per name, as a lazy Dask DataFrame (indexed like a Dask
+        DataFrame X; by position for arrays). Nothing is computed here."""
+        import dask.dataframe as dd
+        import pandas as pd
+
+        blocks = self.blocks
+        weighted = blocks.sample_weight is not None
+        meta = pd.DataFrame({name: np.empty(0) for name in columns})
+
+        def rows_of(X, y, *rest):
+            values = leaf(*_numeric_blocks(X, y, rest[0] if weighted else None), 1.0)
+            index = X.index if hasattr(X, "index") else None
+            return pd.DataFrame(values, index=index, columns=columns)
+
+        if blocks.frames:
+            return dd.map_partitions(
+                rows_of, *blocks.collections(), meta=meta, align_dataframes=False
+            )
+        arguments = []
+        for collection, letter in zip(blocks.collections(), "jkl", strict=False):
+            arguments += [collection, "i" if collection.ndim == 1 else "i" + letter]
+        array = _blockwise_rows(rows_of, len(columns), arguments)
+        return dd.from_dask_array(array, columns=columns)
+
+    def with_groups(self, groups) -> DaskSource:
+        """The same blocks, each row with its label: a dask Series partitioned like a dask
+        DataFrame X, or a dask array (or an array in memory) chunked like a dask array X."""
+        blocks = self.blocks
+        if blocks.frames:
+            if not _is_dask_frame(groups) or groups.npartitions != blocks.X.npartitions:
+                raise ValueError(
+                    "groups must be a dask Series with the partitions of X (for a DataFrame "
+                    "df: groups=df[column]), so that each block of rows has its labels."
+                )
+        else:
+            groups = _as_dask_array(groups, "groups", blocks.X)
+            if groups.ndim != 1 or groups.chunks[0] != blocks.X.chunks[0]:
+                raise ValueError(
+                    "groups must hold one label per row of X, chunked like X "
+                    f"({blocks.X.chunks[0]}); rechunk it alike."
+                )
+        source = copy.copy(self)
+        source.blocks = replace(blocks, groups=groups)
+        return source
+
+    def weight_logs(self) -> WeightLogs:
+        """The weights' :class:`~gdregress._sources.WeightLogs`, from the statistics' pass."""
+        if self._weight_logs is None:
+            self.statistics()
+        return self._weight_logs
 
     @property
     def y_is_1d(self) -> bool:
@@ -440,7 +533,9 @@ class DaskSource:
     def statistics(self) -> LeastSquaresStatistics:
         """The statistics of every block, computed where it lives and merged up a tree."""
         try:
-            statistics = self.blocks.map_reduce(_block_statistics, merge_statistics)
+            statistics, self._weight_logs = self.blocks.map_reduce(
+                _block_statistics_and_weights, _merge_statistics_and_weights
+            )
         except _NonFinite as found:
             raise self._non_finite_error(found.args[0]) from None
         if statistics.n_rows == 0:

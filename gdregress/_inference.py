@@ -17,38 +17,38 @@ then mapped to the user's units by the statistics' own :class:`~gdregress._coord
 
 The heteroskedasticity-robust covariances HC0–HC3 (statsmodels' definitions) need the rows
 themselves, for the squared residuals and the leverages: they take the data again and read it
-in one more pass (chunks of rows in memory, a map-reduce over the blocks of a Dask
-collection), in which they also compute the data's statistics, to refuse data that are not
-the data the model was fitted on.
+in one more pass (:mod:`gdregress._row_pass`: chunks of rows in memory, a map-reduce over the
+blocks of a Dask collection), in which they also compute the data's statistics, to refuse data
+that are not the data the model was fitted on; so do HAC and cluster
+(:mod:`gdregress._robust`) and the residuals' diagnostics (:mod:`gdregress._diagnostics`).
 """
 
 from __future__ import annotations
 
-import functools
 import math
-import warnings
 from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
 import scipy.linalg
-from sklearn.exceptions import ConvergenceWarning
 
-from . import _compensated
 from ._closed_form import ACCURATE_ROWS_CONDITION
 from ._coordinates import Centre, Coordinates
 from ._cost_model import require_statistics_fit
-from ._messages import find_stack_level
-from ._numerics import EPS, numerical_rank, times_power_of_two
-from ._record import r_squared
-from ._statistics import LeastSquaresStatistics, compute_statistics, merge_statistics
-from ._summary import RegressionSummary
+from ._numerics import EPS, numerical_rank
+from ._robust import COV_TYPES, GroupSums, LaggedSums, check_maxlags, meat_correction
+from ._row_pass import pass_over_rows, require_same_data
+from ._statistics import LeastSquaresStatistics
 from .cost import LeastSquaresCost
-from .exceptions import EssentiallyPerfectFitWarning
 
-__all__ = ["COV_TYPES", "model_inference", "prediction_intervals", "summaries"]
+__all__ = [
+    "COV_TYPES",
+    "covariance",
+    "essentially_perfect",
+    "model_inference",
+    "prediction_intervals",
+]
 
-COV_TYPES = ("nonrobust", "HC0", "HC1", "HC2", "HC3")
 COEF_COLUMNS = ["coef", "std_err", "t_value", "p_value", "ci_lower", "ci_upper"]
 INTERVAL_COLUMNS = [
     "mean",
@@ -58,11 +58,6 @@ INTERVAL_COLUMNS = [
     "obs_ci_lower",
     "obs_ci_upper",
 ]
-# Numbers per chunk of rows in the second pass of the robust covariances: memory O(chunk·d).
-_HC_CHUNK_NUMBERS = 2**16
-# Statistics of the data given again must equal the fitted ones to this relative tolerance
-# (different chunkings of the same rows differ by rounding, about 1e-15).
-_SAME_DATA_RTOL = 1e-8
 
 
 # --- the model's inference, in the scaled coordinates -------------------------------------
@@ -101,7 +96,15 @@ class _Fit:
         Whether ``rss`` came from the rows (the accurate route's refined residuals, or the
         data given to ``summary``) rather than from the statistics.
     meat : ndarray of shape (t, p, p) or None
-        The robust covariances' :math:`F^\top A^\top W \Omega W A F` per target, from the rows.
+        The robust covariances' :math:`F^\top A^\top W \Omega W A F` per target, from the rows
+        (for HAC and cluster, their sums of the scores' products), without correction.
+    n_groups : int
+        Clusters of ``cov_type="cluster"`` (0 otherwise).
+    maxlags : int
+        HAC's highest lag (0 otherwise).
+    residual_sums : ResidualSums or None
+        The weighted residuals' sums of powers, Durbin–Watson's steps and quantile sketch,
+        from the rows given (see :mod:`gdregress._diagnostics`).
     condition : float
         :math:`\kappa(R)`: past :data:`~gdregress._closed_form.ACCURATE_ROWS_CONDITION`,
         rows times :math:`F` are computed in double-double, and the Gram matrix of the rows
@@ -129,6 +132,9 @@ class _Fit:
     gram: np.ndarray | None = None
     user_coef: np.ndarray | None = None
     user_intercept: np.ndarray | None = None
+    n_groups: int = 0
+    residual_sums: object = None
+    maxlags: int = 0
 
     @property
     def n_params(self) -> int:
@@ -174,7 +180,15 @@ class _Fit:
         return self.r if self.gram is None else np.linalg.cholesky(self.gram).T @ self.r
 
 
-def model_inference(model, what: str, source=None, cov_type: str = "nonrobust") -> _Fit:
+def model_inference(
+    model,
+    what: str,
+    source=None,
+    cov_type: str = "nonrobust",
+    *,
+    maxlags: int | None = None,
+    residuals: bool = False,
+) -> _Fit:
     """The inference of a fitted estimator, or a ValueError saying why it has none.
 
     Parameters
@@ -187,6 +201,10 @@ def model_inference(model, what: str, source=None, cov_type: str = "nonrobust") 
         The data of the fit given again: read once more for the residuals (and, for
         ``cov_type`` HC0–HC3, the meat of the sandwich), exactly, whichever the route.
     cov_type : str, default="nonrobust"
+    maxlags : int, optional
+        HAC's highest lag (None: :func:`~gdregress._robust.default_maxlags` of the rows).
+    residuals : bool, default=False
+        Whether the pass over the rows also gathers the residuals' diagnostics.
     """
     record = model.fit_record_
     fit_intercept = model.fit_intercept
@@ -224,7 +242,8 @@ def model_inference(model, what: str, source=None, cov_type: str = "nonrobust") 
         user_intercept=record.intercept,
     )
     if source is not None:
-        fit = _with_rows(fit, source, cov_type)
+        lags = check_maxlags(maxlags, stats.n_rows) if cov_type == "HAC" else 0
+        fit = _with_rows(replace(fit, maxlags=lags), source, cov_type, residuals)
     perfect = essentially_perfect(stats, fit_intercept, fit.rss, r.shape[0], fit.rows_read)
     return replace(fit, rss=np.where(perfect, 0.0, fit.rss), perfect=perfect)
 
@@ -351,33 +370,32 @@ def _triangular_factor(stats, coordinates: Coordinates, record, what) -> np.ndar
 # --- covariances --------------------------------------------------------------------------
 
 
-def nonrobust_covariance(fit: _Fit) -> list[tuple[np.ndarray, np.ndarray]]:
-    r""":math:`\hat\sigma^2 (A^\top W A)^{-1}` and the standard errors per target, user units."""
-    sigma = np.sqrt(fit.rss / fit.df_resid)  # the statistics' units
-    factor = fit.factor @ fit.whitener
-    return [fit.to_user(t, half=sigma[t] * factor) for t in range(fit.stats.n_targets)]
+def covariance(fit: _Fit, cov_type: str):
+    r"""The covariance of the estimates and their standard errors per target (user units),
+    the robust Wald F of the slopes (None for ``"nonrobust"``), and per target the tail
+    :math:`T` with the covariance :math:`F T T^\top F^\top` in the fit's coordinates.
 
-
-def robust_covariance(fit: _Fit, cov_type: str):
-    r"""HC0–HC3 and the standard errors per target, in user units, from the rows' meat.
-
-    The sandwich :math:`(A^\top W A)^{-1} A^\top W\,\mathrm{diag}(\omega)\,W A
+    Non-robust, :math:`T = \hat\sigma L^{-\top}`: :math:`\hat\sigma^2 (A^\top W A)^{-1}`.
+    Robust, the sandwich :math:`(A^\top W A)^{-1} A^\top W\,\mathrm{diag}(\omega)\,W A
     (A^\top W A)^{-1} = F\,(Q^\top \mathrm{diag}(\omega) Q)\,F^\top` (:math:`Q = W^{1/2}AF`),
     with :math:`\omega_i = r_i^2` (HC0; HC1 times :math:`n/(n-p)`),
     :math:`r_i^2/(1-h_i)` (HC2) and :math:`r_i^2/(1-h_i)^2` (HC3), :math:`h_i` the
     leverages of the weighted design: ``fit.meat``, from the pass over the rows of
-    :func:`model_inference`.
+    :func:`model_inference`; HAC's and cluster's are those of :mod:`gdregress._robust`.
+    :math:`T = L^{-\top} C` with :math:`CC^\top` the meat (well-conditioned, positive
+    semidefinite): :math:`J F T` is then squared once, and no product cancels twice.
     """
-    meat = fit.meat.copy()
-    if cov_type == "HC1":
-        meat *= fit.stats.n_rows / fit.df_resid
-    # As F·C with CCᵀ the meat (well-conditioned, positive semidefinite): J·F·C is then
-    # squared once, as the non-robust covariance's J·F·σ, and no product cancels twice.
     whitener = fit.whitener  # the meat is in the whitened coordinates
-    covariance = [
-        fit.to_user(t, half=fit.factor @ (whitener @ _root(m))) for t, m in enumerate(meat)
-    ]
-    return covariance, _robust_wald(fit, meat)
+    if cov_type == "nonrobust":
+        sigma = np.sqrt(fit.rss / fit.df_resid)  # the statistics' units
+        tails = [sigma[t] * whitener for t in range(fit.stats.n_targets)]
+        wald = None
+    else:
+        meat = fit.meat * meat_correction(cov_type, fit.stats.n_rows, fit.n_params, fit.n_groups)
+        tails = [whitener @ _root(m) for m in meat]
+        wald = _robust_wald(fit, meat)
+    covariances = [fit.to_user(t, half=fit.factor @ tail) for t, tail in enumerate(tails)]
+    return covariances, wald, tails
 
 
 def _root(matrix: np.ndarray) -> np.ndarray:
@@ -390,28 +408,27 @@ def _root(matrix: np.ndarray) -> np.ndarray:
         return vectors * np.sqrt(np.maximum(values, 0.0))
 
 
-def _with_rows(fit: _Fit, source, cov_type: str) -> _Fit:
+def _with_rows(fit: _Fit, source, cov_type: str, residuals: bool) -> _Fit:
     """The fit with what the rows given again tell: the residual sum of squares, the Gram
-    matrix of the rows in the factor (an ill-conditioned design) and, for HC0–HC3, the meat;
-    the rows must be the fit's."""
+    matrix of the rows in the factor (an ill-conditioned design), the meat of a robust
+    covariance and the residuals' diagnostics; the rows must be the fit's."""
+    what = "rss" if cov_type == "nonrobust" else cov_type
     if fit.accurate_rows:  # first N, then the meat with the leverages N makes exact
-        given, rss, gram = _pass_over_rows(fit, source, "gram")
-        _require_same_data(fit.stats, given)
-        fit = replace(fit, gram=gram, rss=rss, rows_read=True)
-        if cov_type != "nonrobust":
-            fit = replace(fit, meat=_pass_over_rows(fit, source, cov_type)[2])
-        return fit
-    given, rss, meat = _pass_over_rows(fit, source, "rss" if cov_type == "nonrobust" else cov_type)
-    _require_same_data(fit.stats, given)
-    return replace(fit, rss=rss, rows_read=True, meat=meat)
-
-
-def _pass_over_rows(fit: _Fit, source, what: str):
-    """:func:`_sums_of_rows` over all the rows given, as the source reads them: chunks of rows
-    in memory (memory O(chunk·d)), a map-reduce over the blocks of a Dask collection."""
-    leaf = functools.partial(_sums_of_rows, fit=fit, what=what)
-    rows = max(1, _HC_CHUNK_NUMBERS // (source.n_features + source.n_targets + 1))
-    return source.map_reduce(leaf, _merge_meat, rows_per_chunk=rows)
+        sums = pass_over_rows(fit, source, "gram", residuals=residuals)
+        require_same_data(fit.stats, sums.statistics)
+        fit = replace(fit, gram=sums.matrix)
+        if what != "rss":
+            meat = pass_over_rows(fit, source, what, maxlags=fit.maxlags)
+            sums = replace(sums, matrix=meat.matrix, robust=meat.robust)
+    else:
+        sums = pass_over_rows(fit, source, what, residuals=residuals, maxlags=fit.maxlags)
+        require_same_data(fit.stats, sums.statistics)
+    fit = replace(fit, rss=sums.rss, rows_read=True, residual_sums=sums.residuals)
+    if isinstance(sums.robust, LaggedSums):
+        return replace(fit, meat=sums.robust.matrix)
+    if isinstance(sums.robust, GroupSums):
+        return replace(fit, meat=sums.robust.meat(), n_groups=sums.robust.n_groups)
+    return replace(fit, meat=sums.matrix) if what != "rss" else fit
 
 
 def _robust_wald(fit: _Fit, meat: np.ndarray) -> np.ndarray:
@@ -421,7 +438,8 @@ def _robust_wald(fit: _Fit, meat: np.ndarray) -> np.ndarray:
     without inverting the ill-conditioned :math:`\mathrm{cov}_{zz} = R_{zz}^{-1} E M
     E^\top R_{zz}^{-\top}`: as :math:`u^\top (E M E^\top)^{-1} u / k` with
     :math:`u = R_{zz} v_z`, where :math:`E = [I,\ -R_{z1}/R_{11}]` takes the intercept out
-    and the meat :math:`M` (in the orthonormal coordinates) is well-conditioned.
+    and the meat :math:`M` (in the orthonormal coordinates) is well-conditioned. NaN where
+    :math:`EME^\top` is singular (fewer clusters than slopes), where the test has no sense.
     """
     active = fit.coordinates.active
     k = int(active.sum())
@@ -430,255 +448,18 @@ def _robust_wald(fit: _Fit, meat: np.ndarray) -> np.ndarray:
     if fit.fit_intercept:
         select[:, k] = -r[:k, k] / r[k, k]
     u = r[:k, :k] @ (fit.coef[active] * fit.coordinates.scale[active][:, None])
-    return np.array(
-        [u[:, t] @ np.linalg.solve(select @ m @ select.T, u[:, t]) / k for t, m in enumerate(meat)]
-    )
+    statistics = []
+    for t, m in enumerate(meat):
+        restricted = select @ m @ select.T
+        spread = np.linalg.eigvalsh(restricted)
+        if spread[0] <= k * EPS * spread[-1]:  # singular: fewer clusters than slopes, say
+            statistics.append(math.nan)
+        else:
+            statistics.append(u[:, t] @ np.linalg.solve(restricted, u[:, t]) / k)
+    return np.array(statistics)
 
 
-def _merge_meat(a, b):
-    matrix = None if a[2] is None else a[2] + b[2]
-    return merge_statistics(a[0], b[0]), a[1] + b[1], matrix
-
-
-def _sums_of_rows(X, y, sample_weight, weight_scale, *, fit: _Fit, what: str):
-    r"""One block's statistics, its :math:`\sum_i w_i r_i^2` per target, and (``what``)
-    nothing (``"rss"``), the Gram matrix :math:`U^\top W U` of its rows in the factor's
-    coordinates (``"gram"``, to refine the factor), or the meat :math:`\sum_i \omega_i w_i^2
-    u_i u_i^\top` per target of HC0–HC3 (``"HC0"`` … ``"HC3"``).
-
-    :math:`u_i = a_i F` are the rows where the design is orthonormal (:math:`F = R^{-1}`):
-    the meat is well-conditioned there, and the leverages are :math:`w_i\|u_i\|^2`. For an
-    ill-conditioned design they are computed in double-double (their float64 products would
-    cancel to eps·κ). ``sample_weight`` was divided by ``weight_scale`` (a power of two)
-    already; the rows are taken to the statistics' units, the weights to theirs.
-    """
-    X = np.asarray(X, dtype=np.float64)
-    y = np.asarray(y, dtype=np.float64)
-    y = y.reshape(-1, 1) if y.ndim == 1 else y
-    stats = compute_statistics(X, y, sample_weight, n_threads=1, weight_scale=weight_scale)
-    units = fit.coordinates.units
-    residuals = None
-    if fit.centre is not None:  # in the user's units, then divided by y's powers of two
-        residuals = fit.centre.residuals(X, y) / units.y_scale
-    X, y, _ = units.rows_to_scaled(X, y)
-    weights = None
-    if sample_weight is not None:
-        weights = times_power_of_two(
-            np.asarray(sample_weight, dtype=np.float64), weight_scale, units.weight_scale
-        )
-    if residuals is None:
-        residuals = _compensated.residual(y, X, fit.coef, fit.intercept, np.zeros_like(y))
-    squares = residuals**2 if weights is None else residuals**2 * weights[:, None]
-    rss = np.sum(squares, axis=0)
-    if what == "rss":
-        return stats, rss, None
-    if what == "gram":
-        u = fit.rows(X)
-        weighted = u if weights is None else u * weights[:, None]
-        return stats, rss, weighted.T @ u
-    u = fit.whitened_rows(X)
-    weighted = u if weights is None else u * weights[:, None]
-    omega = squares if weights is None else squares * weights[:, None]  # w²r²
-    if what in ("HC2", "HC3"):
-        leverage = np.sum(weighted * u, axis=1)
-        power = 1 if what == "HC2" else 2
-        omega = omega / (1.0 - leverage)[:, None] ** power
-    return stats, rss, np.einsum("it,ij,ik->tjk", omega, u, u)
-
-
-def _require_same_data(fitted: LeastSquaresStatistics, given: LeastSquaresStatistics) -> None:
-    """Refuse data whose statistics are not those of the fit (to rounding)."""
-    problem = None
-    if given.n_rows != fitted.n_rows:
-        problem = f"{given.n_rows} rows, where the model was fitted on {fitted.n_rows}"
-    else:
-        with np.errstate(over="ignore", under="ignore"):
-            given = given.rescaled(fitted.x_scale, fitted.y_scale, fitted.weight_scale)
-        x_spread = np.sqrt(np.maximum(np.diag(fitted.xx), 0.0))
-        y_spread = np.sqrt(np.maximum(fitted.yy, 0.0))
-        S = fitted.weight_sum
-        checks = {
-            "the sum of the weights": (given.weight_sum, fitted.weight_sum, abs(S)),
-            "the means of X": (
-                given.x_mean,
-                fitted.x_mean,
-                np.abs(fitted.x_mean) + x_spread / np.sqrt(S),
-            ),
-            "the means of y": (
-                given.y_mean,
-                fitted.y_mean,
-                np.abs(fitted.y_mean) + y_spread / np.sqrt(S),
-            ),
-            "the cross-products of X": (given.xx, fitted.xx, np.outer(x_spread, x_spread)),
-            "the cross-products of X and y": (given.xy, fitted.xy, np.outer(x_spread, y_spread)),
-            "the spread of y": (given.yy, fitted.yy, fitted.yy),
-        }
-        for name, (a, b, size) in checks.items():
-            if not np.all(np.abs(a - b) <= _SAME_DATA_RTOL * size):
-                problem = f"{name} differ"
-                break
-    if problem is not None:
-        raise ValueError(
-            f"The data given are not the data the model was fitted on ({problem}). The robust "
-            "covariances read the rows of the fit again: pass the same X, y and sample_weight "
-            "as to fit (after partial_fit, all its chunks together, in any order)."
-        )
-
-
-# --- the summary ------------------------------------------------------------------------
-
-
-def parameter_names(model) -> list[str]:
-    """``"intercept"`` (when fitted) then the features' names (else x0, x1, …)."""
-    names = getattr(model, "feature_names_in_", None)
-    if names is None:
-        names = [f"x{i}" for i in range(model.n_features_in_)]
-    names = [str(name) for name in names]
-    return (["intercept"] if model.fit_intercept else []) + names
-
-
-def _user_order(fit: _Fit) -> np.ndarray:
-    """The solver's order of the parameters (features..., intercept) → (intercept, features...)."""
-    p = fit.n_params
-    return np.r_[p - 1, : p - 1] if fit.fit_intercept else np.arange(p)
-
-
-def summaries(model, alpha: float, cov_type: str, source) -> list[RegressionSummary]:
-    """One :class:`RegressionSummary` per target of a fitted model.
-
-    Warns, as R's ``summary.lm`` does, of an essentially perfect fit (its standard errors are
-    then 0 and t, p and F undefined), and of a descent that did not converge (the summary is
-    of its last iterate, not of the least-squares line).
-    """
-    fit = model_inference(model, "summary()", source, cov_type)
-    converged = bool(getattr(model, "converged_", True))
-    _warn_of_what_the_summary_is(model, fit, converged)
-    if cov_type == "nonrobust":
-        covariance, wald = nonrobust_covariance(fit), None
-    else:
-        covariance, wald = robust_covariance(fit, cov_type)
-    names = pd.Index(parameter_names(model))
-    coef, intercept = fit.user_coef, fit.user_intercept
-    theta = np.vstack([coef, intercept[None]]) if fit.fit_intercept else coef
-    order = _user_order(fit)
-    results = []
-    for t in range(fit.stats.n_targets):
-        cov, std_err = covariance[t][0][np.ix_(order, order)], covariance[t][1][order]
-        anova = _anova(fit, t)
-        f_statistic = anova.loc["regression", "F"]
-        if wald is not None and fit.n_params > int(fit.fit_intercept) and not fit.perfect[t]:
-            f_statistic = float(wald[t])  # the Wald test with the robust covariance
-        if fit.perfect[t]:  # no residual to speak of: no uncertainty, no test
-            cov, std_err = np.zeros_like(cov), np.zeros_like(std_err)
-        table = _coefficient_table(theta[order, t], std_err, names, alpha, fit.df_resid)
-        results.append(
-            RegressionSummary(
-                coef_table=table,
-                rse=float(
-                    math.sqrt(fit.rss[t] / fit.df_resid * fit.stats.weight_scale)
-                    * fit.stats.y_scale[t]
-                ),
-                df_model=int(anova.loc["regression", "df"]),
-                df_resid=fit.df_resid,
-                r2=anova.attrs["r2"],
-                adj_r2=anova.attrs["adj_r2"],
-                f_statistic=float(f_statistic),
-                f_pvalue=_f_pvalue(f_statistic, anova.loc["regression", "df"], fit.df_resid),
-                cov=pd.DataFrame(cov, index=names, columns=names),
-                anova=anova,
-                alpha=alpha,
-                cov_type=cov_type,
-                n_obs=fit.stats.n_rows,
-                fit_intercept=fit.fit_intercept,
-                model_name=type(model).__name__,
-                perfect_fit=bool(fit.perfect[t]),
-                converged=converged,
-                residuals_from_rows=fit.rows_read,
-            )
-        )
-    return results
-
-
-def _warn_of_what_the_summary_is(model, fit: _Fit, converged: bool) -> None:
-    """R's "essentially perfect fit" warning, and the descent's ConvergenceWarning again."""
-    if np.any(fit.perfect):
-        warnings.warn(
-            "essentially perfect fit: the residuals are at the level of rounding (R² = 1 to "
-            "about 14 digits), so the standard errors are 0 and t, p and F are undefined "
-            "(NA).",
-            EssentiallyPerfectFitWarning,
-            stacklevel=find_stack_level(),
-        )
-    if not converged:
-        warnings.warn(
-            f"{type(model).__name__} did not converge (n_iter_ = {model.n_iter_}): this "
-            "summary is of its last iterate, not of the least-squares line, so R², F and "
-            "the residual standard error describe that iterate. Fit with a larger max_iter, "
-            "or use AnalyticLeastSquares.",
-            ConvergenceWarning,
-            stacklevel=find_stack_level(),
-        )
-
-
-def _coefficient_table(coef, std_err, names, alpha: float, df_resid: int) -> pd.DataFrame:
-    """Estimates, standard errors, t, two-sided p and intervals of level 1 − alpha."""
-    from scipy import stats as distributions
-
-    with np.errstate(divide="ignore", invalid="ignore"):
-        # A perfect fit's standard errors are 0: t and p are undefined (NaN), not ±inf.
-        t_value = np.where(std_err > 0, coef / std_err, np.nan)
-    quantile = distributions.t.ppf(1 - alpha / 2, df_resid)
-    return pd.DataFrame(
-        {
-            "coef": coef,
-            "std_err": std_err,
-            "t_value": t_value,
-            "p_value": 2 * distributions.t.sf(np.abs(t_value), df_resid),
-            "ci_lower": coef - quantile * std_err,
-            "ci_upper": coef + quantile * std_err,
-        },
-        index=names,
-    )
-
-
-def _f_pvalue(f_statistic: float, df_model: int, df_resid: int) -> float:
-    from scipy import stats as distributions
-
-    return float(distributions.f.sf(f_statistic, df_model, df_resid)) if df_model else math.nan
-
-
-def _anova(fit: _Fit, t: int) -> pd.DataFrame:
-    """The ANOVA table of target ``t`` in the user's units; R² and adjusted R² in ``attrs``.
-
-    Sums of squares are weighted (``Σ w r²``), about the weighted mean with an intercept and
-    about 0 without one (the uncentred R², as statsmodels and R report it).
-    """
-    stats = fit.stats
-    k_constant = int(fit.fit_intercept)
-    df_model, df_resid = fit.n_params - k_constant, fit.df_resid
-    rss = float(fit.rss[t])
-    tss = float((stats.yy if fit.fit_intercept else stats.uncentred_yy())[t])
-    # No slopes, a constant target (nothing to explain) or an essentially perfect fit (no
-    # residual to measure against): no F test.
-    f_statistic = math.nan
-    if df_model and tss > 0 and not fit.perfect[t]:
-        f_statistic = (tss - rss) / df_model / (rss / df_resid)
-    # Sums in the statistics' units: y divided by y_scale, the weights by weight_scale.
-    to_user = float(fit.coordinates.cost_to_user(np.ones(stats.n_targets))[t] * stats.weight_scale)
-    anova = pd.DataFrame(
-        {
-            "df": [df_model, df_resid, df_model + df_resid],
-            "sum_sq": [(tss - rss) * to_user, rss * to_user, tss * to_user],
-        },
-        index=pd.Index(["regression", "residual", "total"]),
-    )
-    anova["mean_sq"] = anova["sum_sq"] / anova["df"].replace(0, np.nan)
-    anova["F"] = [f_statistic, np.nan, np.nan]
-    anova["p_value"] = [_f_pvalue(f_statistic, df_model, df_resid), np.nan, np.nan]
-    r2 = r_squared(rss, tss)  # (a perfect fit's rss is 0: R² = 1)
-    anova.attrs["r2"] = r2
-    anova.attrs["adj_r2"] = 1.0 - (stats.n_rows - k_constant) / df_resid * (1.0 - r2)
-    return anova
+# --- predictions ---------------------------------------------------------------------
 
 
 def prediction_intervals(model, X: np.ndarray, alpha: float) -> list[pd.DataFrame]:

@@ -105,6 +105,10 @@ class FitRecord:
     converged : bool
     descent : DescentHistory or None
         A descent's path, losses and steps.
+    weight_logs : WeightLogs or None
+        What the likelihood needs of the weights beyond the statistics (their count and the
+        sum of their logs; see :class:`~gdregress._sources.WeightLogs`), set by the estimator
+        from its source.
     """
 
     coef: np.ndarray
@@ -123,6 +127,7 @@ class FitRecord:
     n_iter: int = 0
     converged: bool = True
     descent: DescentHistory | None = None
+    weight_logs: Any = None
 
     def line_centre(self) -> Centre | None:
         """The line at the columns' exact mean, for predictions and residuals that lose

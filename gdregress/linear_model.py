@@ -7,6 +7,7 @@ pass, solve (closed form, or gradient descent on the cost), and set the attribut
 from __future__ import annotations
 
 import warnings
+from dataclasses import replace
 from numbers import Integral, Real
 
 import numpy as np
@@ -171,7 +172,7 @@ class _LinearLeastSquares(CallbackSupportMixin, RegressorMixin, BaseEstimator):
             closed_form=self._closed_form,
         )
         record = self._solve(source, plan, y_is_1d, start=start, task=task)
-        self._publish(record, y_is_1d)
+        self._publish(replace(record, weight_logs=source.weight_logs()), y_is_1d)
 
     @_fit_context(prefer_skip_nested_validation=True)
     def partial_fit(self, X, y, sample_weight=None):
@@ -200,9 +201,10 @@ class _LinearLeastSquares(CallbackSupportMixin, RegressorMixin, BaseEstimator):
         self
         """
         start = self._start(partial=True)
-        y_is_1d, statistics = self._merged_statistics(X, y, sample_weight)
+        y_is_1d, statistics, weight_logs = self._merged_statistics(X, y, sample_weight)
+        merged = StatisticsSource(statistics, weight_logs)
         with fit_task(self, X, y, sample_weight, self._max_subtasks()) as task:
-            self._fit_source(StatisticsSource(statistics), y_is_1d, start=start, task=task)
+            self._fit_source(merged, y_is_1d, start=start, task=task)
         return self
 
     def _start(self, partial: bool):
@@ -215,7 +217,8 @@ class _LinearLeastSquares(CallbackSupportMixin, RegressorMixin, BaseEstimator):
         A chunk whose weights are all 0 is legal in a stream (it adds nothing); only a fit
         with no positive weight at all is refused, by the solver.
 
-        Returns whether y is one-dimensional, and the merged statistics.
+        Returns whether y is one-dimensional, the merged statistics and the merged
+        :class:`~gdregress._sources.WeightLogs`.
         """
         first = getattr(self, "statistics_", None) is None
         source, y_is_1d = self._validated_source(
@@ -228,6 +231,7 @@ class _LinearLeastSquares(CallbackSupportMixin, RegressorMixin, BaseEstimator):
             "fit(X, y) (for a scipy.sparse X, the matrix-free route), or reduce the features.",
         )
         statistics = source.statistics()
+        weight_logs = source.weight_logs()
         if not first:
             seen_1d = np.ndim(self.coef_) == 1
             if y_is_1d != seen_1d or statistics.n_targets != self.statistics_.n_targets:
@@ -238,7 +242,9 @@ class _LinearLeastSquares(CallbackSupportMixin, RegressorMixin, BaseEstimator):
                     "array: every chunk must have the same targets."
                 )
             statistics = merge_statistics(self.statistics_, statistics)
-        return y_is_1d, statistics
+            seen = self.fit_record_.weight_logs
+            weight_logs = None if seen is None else seen.merge(weight_logs)
+        return y_is_1d, statistics, weight_logs
 
     def _publish(self, record, y_is_1d: bool) -> None:
         """Publish a solver's :class:`~gdregress._record.FitRecord` as ``fit_record_``, and
@@ -359,33 +365,55 @@ class _LinearLeastSquares(CallbackSupportMixin, RegressorMixin, BaseEstimator):
         X=None,
         y=None,
         sample_weight=None,
+        *,
+        use_t: bool = True,
+        maxlags: int | None = None,
+        groups=None,
     ):
-        r"""Standard errors, t and p, confidence intervals, R², F and ANOVA of the fit.
+        r"""Standard errors, t and p, confidence intervals, R², F, ANOVA and diagnostics.
 
         Computed from the statistics of the fit (``statistics_``) and the fitted
         coefficients, as statsmodels' ``OLS`` (``WLS`` with sample weights) computes them
-        from the rows, and reported in the style of R's ``summary.lm`` by ``str()``. The
-        covariance :math:`\hat\sigma^2 (A^\top W A)^{-1}` is computed in the centred,
-        column-scaled coordinates of the solver, as accurately as the coefficients. For a
-        :class:`GradientDescentRegressor` the summary is of its own coefficients (the
-        residual standard error from its residuals; the covariance depends only on X).
-        Streamed (``partial_fit``) and Dask fits give the summary of all their rows.
+        from the rows, and reported in the style of R's ``summary.lm`` by ``str()``, with
+        statsmodels' diagnostics below. The covariance :math:`\hat\sigma^2 (A^\top W
+        A)^{-1}` is computed in the centred, column-scaled coordinates of the solver, as
+        accurately as the coefficients. For a :class:`GradientDescentRegressor` the summary
+        is of its own coefficients (the residual standard error from its residuals; the
+        covariance depends only on X). Streamed (``partial_fit``) and Dask fits give the
+        summary of all their rows.
 
         Parameters
         ----------
         alpha : float, default=0.05
             Confidence intervals of level 1 − alpha.
-        cov_type : {"nonrobust", "HC0", "HC1", "HC2", "HC3"}, default="nonrobust"
-            The covariance of the estimates; HC0–HC3 are heteroskedasticity-robust (as
-            statsmodels defines them) and need the data again.
+        cov_type : str, default="nonrobust"
+            The covariance of the estimates: ``"nonrobust"``, ``"HC0"`` … ``"HC3"``,
+            ``"HAC"`` or ``"cluster"``. HC0–HC3 are heteroskedasticity-robust, HAC
+            also autocorrelation-robust (Newey–West, Bartlett's kernel, ``maxlags``; the
+            rows in time order), cluster robust to correlation within ``groups`` (one-way,
+            with statsmodels' small-sample correction, and t and F on G − 1 degrees of
+            freedom), all as statsmodels defines them; they need the data again.
         X, y, sample_weight : array-like or dask collections, optional
-            The data of the fit (all chunks of ``partial_fit``, together), read once more
-            for the residuals, computed exactly from the rows (and, for HC0–HC3, which need
-            them, the leverages); numpy, pandas and Dask alike (on Dask, a second map-reduce
-            over the blocks). Without them the residual sum of squares comes from the
-            statistics, which resolve it to about :math:`16p\varepsilon` of the total sum of
-            squares (the closed form's accurate route computes it from the rows anyway).
-            Data whose statistics differ from ``statistics_`` are refused.
+            The data of the fit (all chunks of ``partial_fit``, together, in their order),
+            read once more for the residuals, computed exactly from the rows (and for the
+            robust covariances, which need them, the leverages); numpy, pandas and Dask
+            alike (on Dask, a second map-reduce over the blocks). Then the summary also
+            holds the residuals' diagnostics — Durbin–Watson (in the order of the rows
+            given), the omnibus and Jarque–Bera tests, skew, kurtosis — and their quantiles.
+            Without them the residual sum of squares comes from the statistics, which
+            resolve it to about :math:`16p\varepsilon` of the total sum of squares (the
+            closed form's accurate route computes it from the rows anyway), and those
+            fields are None. Data whose statistics differ from ``statistics_`` are refused.
+        use_t : bool, default=True
+            Student's t with the residual degrees of freedom for p-values and intervals
+            (R's and Stata's convention, for every ``cov_type``), or the normal (False;
+            statsmodels' default for the robust covariances). F tests take the F
+            distribution either way, as statsmodels' do.
+        maxlags : int, optional
+            HAC's highest lag; by default :math:`\lfloor 4 (n/100)^{2/9} \rfloor`.
+        groups : array-like of shape (n_samples,) or dask collection, optional
+            For ``cov_type="cluster"``: each row's cluster label (a dask Series partitioned
+            like a dask DataFrame X; a dask array chunked like a dask array X).
 
         Returns
         -------
@@ -397,8 +425,8 @@ class _LinearLeastSquares(CallbackSupportMixin, RegressorMixin, BaseEstimator):
         ------
         ValueError
             For a rank-deficient design (collinear or constant columns), no more rows than
-            parameters, HC0–HC3 without the data or with other data, or a fit without the
-            d×d statistics (the matrix-free route for wide designs).
+            parameters, a robust covariance without the data or with other data, or a fit
+            without the d×d statistics (the matrix-free route for wide designs).
 
         Warns
         -----
@@ -408,30 +436,102 @@ class _LinearLeastSquares(CallbackSupportMixin, RegressorMixin, BaseEstimator):
         ConvergenceWarning
             For a descent that did not converge: the summary is of its last iterate.
         """
-        from ._inference import COV_TYPES, summaries
+        from ._summaries import summaries
 
         check_is_fitted(self)
         _check_alpha(alpha)
+        source = self._rows_again(X, y, sample_weight, cov_type, maxlags, groups)
+        if not isinstance(use_t, bool | np.bool_):
+            raise ValueError(f"use_t must be True or False, got {use_t!r}.")
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):  # inf: out of range
+            results = summaries(self, alpha, cov_type, source, use_t=bool(use_t), maxlags=maxlags)
+        return results[0] if np.ndim(self.coef_) == 1 else results
+
+    def _rows_again(self, X, y, sample_weight, cov_type: str, maxlags, groups):
+        """The fit's data given to ``summary`` as a source (None without), checked against
+        what ``cov_type`` needs."""
+        from ._robust import COV_TYPES
+
         if cov_type not in COV_TYPES:
             raise ValueError(f"cov_type must be one of {listed(COV_TYPES)}, got {cov_type!r}.")
-        source = None
         if (X is None) != (y is None) or (sample_weight is not None and X is None):
             raise ValueError(
                 "summary() reads the rows of the fit as X and y together (with "
                 "sample_weight if the fit had weights): pass both, or neither."
             )
-        if X is not None:
-            source, _ = self._validated_source(X, y, sample_weight, reset=False)
-        elif cov_type != "nonrobust":
+        if (groups is None) == (cov_type == "cluster"):
             raise ValueError(
-                f"cov_type={cov_type!r} needs the rows of the fit again (for the squared "
-                f"residuals and the leverages): pass summary(X=X, y=y, "
-                f"sample_weight=sample_weight, cov_type={cov_type!r}) with the data "
-                "given to fit."
+                "cov_type='cluster' needs groups=, a cluster label per row of X"
+                if groups is None
+                else f"groups is for cov_type='cluster', not {cov_type!r}."
             )
-        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):  # inf: out of range
-            results = summaries(self, alpha, cov_type, source)
-        return results[0] if np.ndim(self.coef_) == 1 else results
+        if maxlags is not None and cov_type != "HAC":
+            raise ValueError(f"maxlags is for cov_type='HAC', not {cov_type!r}.")
+        if X is None:
+            if cov_type != "nonrobust":
+                raise ValueError(
+                    f"cov_type={cov_type!r} needs the rows of the fit again (for the "
+                    "residuals of each row): pass summary(X=X, y=y, "
+                    f"sample_weight=sample_weight, cov_type={cov_type!r}) with the data "
+                    "given to fit."
+                )
+            return None
+        source, _ = self._validated_source(X, y, sample_weight, reset=False)
+        return source if groups is None else source.with_groups(groups)
+
+    def influence(self, X, y, sample_weight=None):
+        r"""The influence of each row of the fit: leverage, studentized residuals, Cook's
+        distance and DFFITS.
+
+        statsmodels' ``OLSInfluence`` (R's ``hatvalues``, ``rstandard``, ``rstudent``,
+        ``cooks.distance``, ``dffits``); with weights, those of the whitened rows, as R
+        computes them. With :math:`e_i = \sqrt{w_i} r_i` and :math:`h_i` the leverage,
+
+        .. math::
+
+            t_i = \frac{e_i}{\hat\sigma\sqrt{1 - h_i}}, \quad
+            D_i = \frac{t_i^2}{p}\frac{h_i}{1 - h_i}, \quad
+            \mathrm{DFFITS}_i = t_{(i)}\sqrt{\frac{h_i}{1 - h_i}},
+
+        :math:`t_{(i)}` with :math:`\hat\sigma_{(i)}`, the residual scale without row
+        :math:`i`. Computed in the fit's centred, scaled coordinates (the leverages as
+        accurate as the covariance, however ill-conditioned the raw design), from the
+        model's own coefficients (a descent that did not converge warns).
+
+        Parameters
+        ----------
+        X, y, sample_weight : array-like or dask collections
+            The data of the fit, read once for the residual sum of squares (and refused if
+            they are not the fit's), then row by row.
+
+        Returns
+        -------
+        pandas.DataFrame or dask DataFrame (a list of them for a 2-D y)
+            Columns ``hat``, ``resid_studentized_internal``, ``resid_studentized_external``,
+            ``cooks_distance``, ``dffits``; indexed like X (a pandas or Dask DataFrame), else
+            by position. For Dask collections the frame is lazy: nothing is computed
+            beyond the first pass.
+
+        Examples
+        --------
+        >>> from gdregress import AnalyticLeastSquares
+        >>> from gdregress.datasets import load_tv_advertising
+        >>> X, y = load_tv_advertising(return_X_y=True, as_frame=True)
+        >>> frame = AnalyticLeastSquares().fit(X, y).influence(X, y)
+        >>> frame["cooks_distance"].nlargest(3).round(4)  # R's cooks.distance
+        35     0.0605
+        178    0.0563
+        25     0.0389
+        Name: cooks_distance, dtype: float64
+        """
+        from ._influence import influence_frames
+
+        check_is_fitted(self)
+        source, _ = self._validated_source(X, y, sample_weight, reset=False)
+        index = X.index if isinstance(X, pd.DataFrame) else None
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+            frames = influence_frames(self, source, index)
+        return frames[0] if np.ndim(self.coef_) == 1 else frames
 
     def predict_interval(self, X, alpha: float = 0.05):
         r"""Predictions with confidence intervals for the mean and prediction intervals.

@@ -12,6 +12,8 @@ Each function draws on the Axes it is given (or on new ones) and returns them:
 - :func:`plot_descents`: descents of any function of two variables from several starts, on
   its contours; :func:`plot_sauna` draws the lecture's sauna with it;
 - :func:`plot_summary`: the first three as one figure (``gdregress fit --plot``);
+- :func:`plot_diagnostics`: R's four diagnostic panels of a fitted line
+  (``gdregress fit --plot-diagnostics``);
 - :func:`animate_descent`: the descent frame by frame, its path on the contours beside its
   line in the data (``gdregress fit --animate``).
 
@@ -45,6 +47,7 @@ from ._cost_drawing import (
     path_style,
     points_style,
 )
+from ._diagnostic_plots import plot_diagnostics
 from .cost import LeastSquaresCost
 from .optimize import DescentStatus
 
@@ -56,6 +59,7 @@ __all__ = [
     "animate_descent",
     "plot_cost_surface",
     "plot_descents",
+    "plot_diagnostics",
     "plot_fit",
     "plot_learning_rates",
     "plot_loss_curve",

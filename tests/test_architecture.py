@@ -34,6 +34,7 @@ LAYERS = {
     "_descent_arguments": 0,
     "optimize": 0,
     "datasets": 0,
+    "_quantiles": 0,
     # 1, data: the statistics, the operator over the rows, the sources
     "_statistics": 1,
     "_operator": 1,
@@ -49,13 +50,22 @@ LAYERS = {
     "_closed_form_operator": 6,
     "_descent": 6,
     "_operator_descent": 6,
-    # 7, inference (reads the record); 8, the estimators
+    # 7, inference (reads the record): the covariance, the pass over the rows, the robust
+    # meats, the diagnostics, the tests of hypotheses, the summary and the influence;
+    # 8, the estimators
+    "_diagnostics": 7,
+    "_robust": 7,
+    "_row_pass": 7,
+    "_hypotheses": 7,
     "_inference": 7,
     "_summary": 7,
+    "_summaries": 7,
+    "_influence": 7,
     "linear_model": 8,
     # 9, what users hold: plots, the command, the package's namespace
     "_cost_drawing": 9,
     "_animation": 9,
+    "_diagnostic_plots": 9,
     "plotting": 9,
     "_cli_data": 9,
     "_cli_fit": 9,

@@ -25,7 +25,7 @@ from sklearn.linear_model import LinearRegression
 from sklearn.metrics import r2_score
 from sklearn.model_selection import KFold, cross_val_score
 
-from gdregress import __version__, _progress, cli
+from gdregress import AnalyticLeastSquares, __version__, _progress, cli
 from gdregress.cli import comparison_table, main
 from gdregress.datasets import load_tv_advertising
 
@@ -457,7 +457,7 @@ def _strict_json(text: str):
 
 
 # Keys whose values are keyed by the data's column names, not by the command.
-_KEYED_BY_COLUMN = {"coef", "std_err", "t_value", "p_value", "ci_lower", "ci_upper"}
+_KEYED_BY_COLUMN = {"coef", "std_err", "t_value", "p_value", "ci_lower", "ci_upper", "vif"}
 
 
 def _keys(value, parent=None):
@@ -514,6 +514,40 @@ def test_plot_writes_the_three_panels(tmp_path, capsys):
     assert captured.err == "" and target.exists()
 
 
+def test_plot_diagnostics_writes_r_s_four_panels(tmp_path, capsys):
+    pytest.importorskip("matplotlib")
+    target = tmp_path / "panels.png"
+    report = _json(capsys, ["fit", "--plot-diagnostics", str(target), "--json"])
+    assert report["plot_diagnostics"] == str(target)
+    content = target.read_bytes()
+    assert content.startswith(b"\x89PNG\r\n\x1a\n") and 30_000 < len(content) < 2_000_000
+    assert main(["fit", "--plot-diagnostics", str(target)]) == 0
+    captured = capsys.readouterr()
+    assert captured.out.splitlines()[-1] == f"saved the diagnostic plots to {target}"
+    assert captured.err == ""
+
+
+def test_the_report_has_the_summary_s_diagnostics(capsys):
+    X, y = load_tv_advertising(return_X_y=True, as_frame=True)
+    summary = AnalyticLeastSquares().fit(X, y).summary(X=X, y=y)
+    report = _json(capsys, ["fit", "--json"])
+    for key in ["llf", "aic", "bic", "durbin_watson", "omnibus", "jarque_bera", "skew"]:
+        assert report[key] == pytest.approx(getattr(summary, key), rel=1e-12), key
+    assert report["vif"] == {"TV": pytest.approx(1.0, rel=1e-12)}
+    assert list(report["residual_quantiles"]) == ["min", "q1", "median", "q3", "max"]
+    assert list(report["residual_quantiles"].values()) == pytest.approx(
+        list(summary.residual_quantiles), rel=1e-12
+    )
+    assert main(["fit"]) == 0
+    text = capsys.readouterr().out
+    assert "Durbin-Watson:    1.935" in text and "Residuals:" in text
+    streamed = _json(capsys, ["fit", "--chunksize", "50", "--json"])
+    assert streamed["llf"] == pytest.approx(summary.llf, rel=1e-10)
+    assert streamed["durbin_watson"] is None and streamed["residual_quantiles"] is None
+    assert main(["fit", "--chunksize", "50"]) == 0
+    assert "a streamed file keeps no rows to read them from" in capsys.readouterr().out
+
+
 def test_animate_writes_an_animated_gif_of_the_descent(tmp_path, capsys):
     Image = pytest.importorskip("PIL.Image")
     pytest.importorskip("matplotlib")
@@ -541,6 +575,10 @@ def test_animate_writes_an_animated_gif_of_the_descent(tmp_path, capsys):
 # User errors: status 2, one line on stderr saying what to fix, never a traceback.
 
 USER_ERRORS = {
+    "diagnostics of a streamed file": (
+        ["fit", "--chunksize", "50", "--plot-diagnostics", "panels.png"],
+        "a streamed file keeps no rows: read it at once with --chunksize 0",
+    ),
     "missing file": (["fit", "nope.csv"], "no such file: 'nope.csv'; check the name"),
     "folder": (["fit", "."], "'.' is a folder: give the path of a CSV file"),
     "empty file": (["fit", "empty.csv"], "'empty.csv' is empty: a CSV file needs a header"),

@@ -120,6 +120,18 @@ EXPECTED = {
             "sales = 0.0475·TV + 7.0326",
         ],
     ),
+    "12_diagnostics.py": (
+        "diagnostics.png",
+        [
+            # R's summary(lm(sales ~ TV)), and statsmodels' block below its table
+            "-8.3860 -1.9545 -0.1913  2.0671  7.2124",
+            "Durbin-Watson:    1.935    Omnibus:            0.531    Prob(Omnibus):   0.767",
+            "spread of the residuals: 2.05 in the markets of the lower half of TV budgets, "
+            "4.13 in the upper half",
+            "intercept    0.45784  0.33643",
+            "largest Cook's distances: 35: 0.0605, 178: 0.0563, 25: 0.0389",
+        ],
+    ),
     "dask_cluster.py": (
         "dask_cluster.png",
         ["cluster: 2 workers", "data: 4 Parquet partitions", "rows: 200,000"],

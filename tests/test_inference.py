@@ -315,11 +315,11 @@ def test_robust_summary_of_pandas_data_equals_that_of_arrays():
 
 
 def test_robust_covariance_reads_the_rows_in_chunks(monkeypatch):
-    import gdregress._inference as inference
+    import gdregress._row_pass as row_pass
 
     X, y, w = _random_design(24, n=200)
     model = AnalyticLeastSquares().fit(X, y, sample_weight=w)
-    monkeypatch.setattr(inference, "_HC_CHUNK_NUMBERS", 33)  # chunks of 6 rows
+    monkeypatch.setattr(row_pass, "CHUNK_NUMBERS", 33)  # chunks of 6 rows
     chunked = model.summary(cov_type="HC2", X=X, y=y, sample_weight=w)
     reference = _statsmodels(X, y, w, True).fit(cov_type="HC2")
     assert _relative(chunked.cov.to_numpy(), reference.cov_params()) < 1e-9
