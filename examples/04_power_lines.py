@@ -63,7 +63,8 @@ def main(folder: str = ".") -> None:
         max_iter=100_000,
     )
     # ... and the estimator's on L = E/6 with α = 0.06: the same steps.
-    descent = GradientDescentRegressor(standardize=False, learning_rate=0.06).fit(X, y)
+    descent = GradientDescentRegressor(standardize=False, learning_rate=0.06, momentum=0)
+    descent.fit(X, y)
     print("gradient descent from (0, 0): on E with α = 0.01, and the estimator on L with α = 0.06")
     for k in range(4):
         (m_k, b_k), (m_e, b_e) = lecture.path[k], descent.path_[k]
@@ -75,7 +76,7 @@ def main(folder: str = ".") -> None:
     print(f"  the estimator converged in {descent.n_iter_} steps: m = {m_d:.10f}, b = {b_d:.10f}")
     agree = max(abs(m_d - m), abs(b_d - b))
     print(f"closed form and gradient descent agree to {agree:.1e}")
-    steps = GradientDescentRegressor().fit(X, y).n_iter_
+    steps = GradientDescentRegressor(momentum=0).fit(X, y).n_iter_
     print(f"(the estimator's default, a descent in standardised coordinates, takes {steps} step)")
 
     figure, (left, right) = plt.subplots(1, 2, figsize=(12, 5), layout="constrained")

@@ -79,7 +79,7 @@ def main(folder: str = ".") -> None:
     # How sure is the slope? ISLR's Tables 3.1 and 3.2, as R's summary(lm(...)) prints them.
     print(line.summary())
 
-    standardised = GradientDescentRegressor().fit(X, y)
+    standardised = GradientDescentRegressor(momentum=0).fit(X, y)
     print(
         f"gradient descent, standardised TV budget: {standardised.n_iter_} step, "
         f"sales = {standardised.coef_[0]:.4f}·TV + {standardised.intercept_:.4f}"
@@ -90,7 +90,11 @@ def main(folder: str = ".") -> None:
     cost = LeastSquaresCost(line.statistics_)
     kappa = cost.max_curvature / cost.min_curvature
     plain = GradientDescentRegressor(
-        standardize=False, learning_rate=1 / cost.max_curvature, max_iter=PLAIN_STEPS, tol=None
+        standardize=False,
+        learning_rate=1 / cost.max_curvature,
+        momentum=0,
+        max_iter=PLAIN_STEPS,
+        tol=None,
     ).fit(X, y)
     start, end = np.array([0.0, 0.0]), plain.path_[-1]
     left = np.linalg.norm(end - [m, b]) / np.linalg.norm(start - [m, b])

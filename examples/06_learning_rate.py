@@ -63,7 +63,9 @@ def one_variable():
 
 
 def least_squares(X, y):
-    model = GradientDescentRegressor(standardize=False, learning_rate="auto").fit(X, y)
+    # momentum=0: the lecture's plain descent (the default adds a memory of the last step).
+    model = GradientDescentRegressor(standardize=False, learning_rate="auto", momentum=0)
+    model.fit(X, y)
     cost = LeastSquaresCost(model.statistics_)
     limit = 2 / cost.max_curvature
     print("the power lines' cost L(m, b) = E(m, b)/6, descended in (m, b) from (0, 0):")
@@ -78,7 +80,7 @@ def least_squares(X, y):
         rate = fraction * limit
         try:
             fitted = GradientDescentRegressor(
-                standardize=False, learning_rate=rate, max_iter=200_000
+                standardize=False, learning_rate=rate, max_iter=200_000, momentum=0
             ).fit(X, y)
             remaining = np.linalg.norm(fitted.path_ - minimum, axis=1) / np.linalg.norm(minimum)
             there = int(np.argmax(remaining <= 1e-3))
@@ -86,7 +88,7 @@ def least_squares(X, y):
         except DivergenceError as error:
             outcome = f"DivergenceError: {str(error).split(':')[0]}"
         print(f"  α = {rate:.4f} ({fraction:g} × 2/L_max): {outcome}")
-    standardised = GradientDescentRegressor().fit(X, y)
+    standardised = GradientDescentRegressor(momentum=0).fit(X, y)
     print(f"  standardised coordinates (the default): {standardised.n_iter_} step")
 
 

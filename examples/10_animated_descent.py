@@ -40,7 +40,8 @@ FRAMES = 40
 
 def main(folder: str = "."):
     X, y = load_power_lines(return_X_y=True)
-    descent = GradientDescentRegressor(standardize=False, learning_rate=0.06).fit(X, y)
+    descent = GradientDescentRegressor(standardize=False, learning_rate=0.06, momentum=0)
+    descent.fit(X, y)
     print("the power lines' cost L(m, b), descended from (0, 0) with α = 0.06:")
     for k in range(4):
         m_k, b_k = descent.path_[k]

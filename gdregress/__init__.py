@@ -25,6 +25,7 @@ _WHERE = {
     "DatasetIntegrityError": "datasets",
     "DivergenceError": "exceptions",
     "EssentiallyPerfectFitWarning": "exceptions",
+    "FTestResult": "_hypotheses",
     "IllConditionedWarning": "exceptions",
     "RegressionSummary": "_summary",
     "gradient_descent": "optimize",
@@ -36,6 +37,7 @@ __all__ = [*sorted(_WHERE), "__version__", "datasets"]
 if TYPE_CHECKING:  # for type checkers and IDEs: the names as if imported eagerly
     # ruff: noqa: F401
     from . import datasets
+    from ._hypotheses import FTestResult
     from ._summary import RegressionSummary
     from .datasets import DatasetIntegrityError
     from .exceptions import DivergenceError, EssentiallyPerfectFitWarning, IllConditionedWarning

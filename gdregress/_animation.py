@@ -13,19 +13,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from ._cost_drawing import (
-    DATA_COLOR,
-    LINE_COLOR,
-    PATH_COLOR,
-    cost_contours,
-    cost_minimum,
-    cost_window,
-    line_text,
-    number,
-    one_feature_cost,
-    path_style,
-    points_style,
-)
+from . import _cost_drawing as drawing
 
 if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.animation import FuncAnimation
@@ -118,7 +106,7 @@ def animate_descent(
     """
     from matplotlib.animation import FuncAnimation
 
-    cost = one_feature_cost(model, "animate_descent")
+    cost = drawing.one_feature_cost(model, "animate_descent")
     path = getattr(model, "path_", None)
     if path is None:
         raise ValueError(
@@ -181,8 +169,8 @@ class _Frames:
         self.figure, self.model, self.cost, self.path = figure, model, cost, path
         self.x_ends = np.array([x.min(), x.max()])
         self.iterations = getattr(model, "path_iterations_", np.arange(len(path)))
-        self.rows, options, self.head_steps = path_style(len(path))
-        theta, least = cost_minimum(model, cost)
+        self.rows, options, self.head_steps = drawing.path_style(len(path))
+        theta, least = drawing.cost_minimum(model, cost)
         left, self.right = figure.subplots(1, 2)
         self._draw_cost(left, theta, least, options)
         self._draw_data(self.right, x, y, theta, labels)
@@ -190,8 +178,8 @@ class _Frames:
     def _draw_cost(self, ax, theta, least: float, options: dict) -> None:
         """The contours of L(m, b), the start and the minimum; the path and its point empty."""
         path = self.path
-        window = cost_window(np.vstack([theta, path]), self.cost, theta, least)
-        cost_contours(ax, self.cost, least, window, 14, colorbar=False)
+        window = drawing.cost_window(np.vstack([theta, path]), self.cost, theta, least)
+        drawing.cost_contours(ax, self.cost, least, window, 14, colorbar=False)
         ax.plot(
             *theta,
             "*",
@@ -199,21 +187,23 @@ class _Frames:
             mfc="gold",
             ms=14,
             zorder=7,  # above the iterate that reaches it
-            label=f"minimum: m = {number(theta[0])}, b = {number(theta[1])}",
+            label=f"minimum: m = {drawing.number(theta[0])}, b = {drawing.number(theta[1])}",
         )
         ax.plot(
             *path[0],
             "o",
-            color=PATH_COLOR,
+            color=drawing.PATH_COLOR,
             mfc="white",
             mew=2,
             ms=8,
             zorder=4,
-            label=f"start: m = {number(path[0, 0])}, b = {number(path[0, 1])}",
+            label=f"start: m = {drawing.number(path[0, 0])}, b = {drawing.number(path[0, 1])}",
         )
-        (self.head,) = ax.plot([], [], color=PATH_COLOR, lw=1, zorder=3)
-        (self.trail,) = ax.plot([], [], color=PATH_COLOR, ms=4, zorder=3, **options)
-        (self.point,) = ax.plot([], [], "o", color=PATH_COLOR, ms=9, zorder=6, label="iterate")
+        (self.head,) = ax.plot([], [], color=drawing.PATH_COLOR, lw=1, zorder=3)
+        (self.trail,) = ax.plot([], [], color=drawing.PATH_COLOR, ms=4, zorder=3, **options)
+        (self.point,) = ax.plot(
+            [], [], "o", color=drawing.PATH_COLOR, ms=9, zorder=6, label="iterate"
+        )
         self.trail.set_gid("descent path")
         ax.set_title("The cost L(m, b) and the descent's path")
         ax.legend(loc="best", fontsize="small")
@@ -225,10 +215,10 @@ class _Frames:
         ax.scatter(
             x,
             y,
-            color=DATA_COLOR,
+            color=drawing.DATA_COLOR,
             zorder=2,
             label=f"{n:,} point{'s' * (n != 1)}",
-            **points_style(n),
+            **drawing.points_style(n),
         )
         ends = self.x_ends
         (least_squares,) = ax.plot(
@@ -241,7 +231,7 @@ class _Frames:
             label="least-squares line",
         )
         (self.line,) = ax.plot(
-            [], [], color=LINE_COLOR, lw=2.5, zorder=3, label="the iterate's line"
+            [], [], color=drawing.LINE_COLOR, lw=2.5, zorder=3, label="the iterate's line"
         )
         self.line.set_gid("descent line")
         least_squares.set_gid("least-squares line")
@@ -286,5 +276,5 @@ class _Frames:
         if position > row:
             step = f"on the step from {step} to {self.iterations[row + 1]:,}"
         self.figure.suptitle(f"Gradient descent, {step} of {total:,}: L = {value:.6g}")
-        self.right.set_title(line_text(m, b))
+        self.right.set_title(drawing.line_text(m, b))
         return self.trail, self.head, self.point, self.line

@@ -49,6 +49,7 @@ def estimator(args: argparse.Namespace):
 
     options = {
         "--learning-rate": ("learning_rate", args.learning_rate),
+        "--momentum": ("momentum", args.momentum),
         "--max-iter": ("max_iter", args.max_iter),
         "--tol": ("tol", args.tol),
         "--no-standardize": ("standardize", args.standardize),
@@ -163,6 +164,7 @@ def _call(fit, X, y) -> None:
         message = one_line(exc).split(". (")[0].rstrip(".")
         message = message.replace("learning_rate='auto'", "--learning-rate auto")
         message = message.replace("learning_rate=", "--learning-rate ")
+        message = message.replace("momentum=", "--momentum ")
         raise InputError(f"{message}.") from None
     except ValueError as exc:
         raise InputError(one_line(exc)) from None

@@ -127,7 +127,15 @@ def _add_descent_options(fit: argparse.ArgumentParser) -> None:
         "--learning-rate",
         type=_learning_rate,
         metavar="auto|exact|FLOAT",
-        help="gd: the step α (default auto: the best fixed step 2/(L_max + λ_min))",
+        help="gd: the step α (default auto: conjugate gradients' steps; with --momentum 0, "
+        "the best fixed step 2/(L_max + λ_min))",
+    )
+    fit.add_argument(
+        "--momentum",
+        type=_momentum,
+        metavar="auto|FLOAT",
+        help="gd: the fraction β in [0, 1) of the last step repeated (default auto: conjugate "
+        "gradients with --learning-rate auto, else 0, the lecture's plain descent)",
     )
     fit.add_argument(
         "--max-iter", type=_max_iter, metavar="N", help="gd: most iterations (default 100000)"
@@ -164,6 +172,13 @@ def _add_output_options(fit: argparse.ArgumentParser, stream_bytes: int, chunk_b
         help="draw the data with the line, the loss curve (gd) and the cost surface L(m, b) "
         "with the descent's path (one feature) side by side (needs matplotlib: "
         "pip install 'gdregress[plot]')",
+    )
+    fit.add_argument(
+        "--plot-diagnostics",
+        metavar="FILE.png",
+        help="draw R's four diagnostic panels of the line: residuals against fitted values, "
+        "normal Q-Q, scale-location, residuals against leverage with Cook's distance "
+        "(needs the rows at once, and matplotlib: pip install 'gdregress[plot]')",
     )
     fit.add_argument(
         "--animate",
@@ -216,6 +231,18 @@ def _learning_rate(text: str) -> str | float:
         raise argparse.ArgumentTypeError(
             f"{text!r} is not a learning rate: give a positive number such as 0.1, or auto "
             "(the best fixed step for the data), or exact (a line search at every step)"
+        )
+    return value
+
+
+def _momentum(text: str) -> str | float:
+    if text == "auto":
+        return text
+    value = _real(text)
+    if value is None or not 0 <= value < 1:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not a momentum: give a number in [0, 1) such as 0.9 (0 is the "
+            "plain descent), or auto"
         )
     return value
 

@@ -1,4 +1,5 @@
-"""``gdregress fit --plot FILE.png`` and ``--animate FILE.gif``: checked before, drawn after.
+"""``gdregress fit --plot FILE.png``, ``--plot-diagnostics FILE.png`` and ``--animate
+FILE.gif``: checked before, drawn after.
 
 matplotlib (and Pillow, for the animation) is imported only when ``--plot`` or ``--animate``
 is given, and whether the file can be written (the libraries installed, a format they write,
@@ -17,29 +18,41 @@ from ._csv import InputError
 __all__ = [
     "check_animation",
     "check_animation_target",
+    "check_diagnostics",
     "check_plot_target",
     "save_animation",
+    "save_diagnostics",
     "save_plot",
 ]
 
 
-def check_plot_target(path: str) -> Path:
+def check_plot_target(path: str, option: str = "--plot") -> Path:
     """Fail before the fit, not after it, if the figure cannot be written."""
     try:
         from matplotlib.figure import Figure
     except ImportError:
         raise InputError(
-            "--plot needs matplotlib, which is not installed: pip install 'gdregress[plot]'"
+            f"{option} needs matplotlib, which is not installed: pip install 'gdregress[plot]'"
         ) from None
     target = Path(path)
     formats = Figure().canvas.get_supported_filetypes()
     suffix = target.suffix.lower().lstrip(".")
     if suffix not in formats:
         raise InputError(
-            f"--plot {path}: matplotlib writes {', '.join('.' + f for f in sorted(formats))} "
+            f"{option} {path}: matplotlib writes {', '.join('.' + f for f in sorted(formats))} "
             "files; name the figure FILE.png, for example"
         )
-    return _in_a_folder(target, "--plot")
+    return _in_a_folder(target, option)
+
+
+def check_diagnostics(rows: int | None) -> None:
+    """Fail before the fit if the diagnostics cannot be drawn: they need every row at once
+    (each row's leverage and residual), which a streamed file does not keep."""
+    if rows is not None:
+        raise InputError(
+            "--plot-diagnostics draws every row's residual and leverage, but a streamed file "
+            "keeps no rows: read it at once with --chunksize 0"
+        )
 
 
 def _in_a_folder(target: Path, option: str) -> Path:
@@ -101,6 +114,21 @@ def save_plot(fit: Fit, data: CommandData, target: Path) -> None:
         figure.savefig(target)
     except OSError as exc:
         raise InputError(f"--plot: cannot write '{target}': {exc.strerror or exc}") from None
+
+
+def save_diagnostics(fit: Fit, data: CommandData, target: Path) -> None:
+    """Draw R's four panels with :func:`~gdregress.plotting.plot_diagnostics` into
+    ``target``; the rows are named by their number in the file's data (from 0)."""
+    from .plotting import plot_diagnostics
+
+    figure = plot_diagnostics(fit.model, fit.X, fit.y)
+    figure.suptitle(f"{data.target} on {', '.join(data.features)}: {fit.n_rows:,} rows")
+    try:
+        figure.savefig(target)
+    except OSError as exc:
+        raise InputError(
+            f"--plot-diagnostics: cannot write '{target}': {exc.strerror or exc}"
+        ) from None
 
 
 def save_animation(fit: Fit, data: CommandData, target: Path) -> None:

@@ -2,7 +2,7 @@
 
 The summary reads the fitted model's record: its coefficients, solver or descent; the cost,
 R² and RMSE come from the rows when they are in memory, and from the statistics by
-:func:`~gdregress.cost.fit_measures` for a streamed file (never held in memory: it gets the
+:func:`~gdregress._record.fit_measures` for a streamed file (never held in memory: it gets the
 numbers of one read at once, to rounding). Nothing here converts units or fits again.
 """
 
@@ -19,7 +19,8 @@ import numpy as np
 
 from ._cli_data import CommandData
 from ._cli_fit import Fit
-from .cost import FitMeasures, fit_measures
+from ._record import FitMeasures, fit_measures, fit_measures_of_rows
+from ._summary import DIAGNOSTICS
 
 __all__ = ["comparison_json", "comparison_text", "summary", "summary_json", "summary_text"]
 
@@ -53,34 +54,15 @@ def summary(fit: Fit, data: CommandData, method: str) -> dict[str, Any]:
 
 
 def _measures(fit: Fit) -> FitMeasures:
-    """The cost, R² and RMSE: from the rows when they are all in memory, else (a streamed
-    file) from the statistics.
-
-    The statistics give the residual sum of squares as a difference of sums, which rounding
-    can leave at 0 (x = 0, 1, 0 and y = 1, 10⁹, 0: an RMSE of 0, not 0.41); the rows give it
-    as a sum of squares.
-    """
+    """The cost, R² and RMSE: from the rows when they are all in memory (exact, and the only
+    way for a fit over the rows, which keeps no statistics), else (a streamed file) from the
+    statistics."""
     model = fit.model
-    by_statistics = fit_measures(
-        model.statistics_, model.coef_, model.intercept_, model.fit_intercept
-    )
-    if fit.chunks or len(fit.y) != fit.n_rows:
-        return by_statistics
-    residuals = fit.y - model.predict(fit.X)
-    rmse = _root_mean_square(residuals)
-    spread = _root_mean_square(fit.y - np.mean(fit.y))
-    r2 = 1.0 - (rmse / spread) ** 2 if spread > 0 else math.nan
-    if not (math.isfinite(rmse) and math.isfinite(spread)):  # beyond float64: statistics
-        return by_statistics
-    return FitMeasures(cost=rmse**2 / 2, r2=r2, rmse=rmse)
-
-
-def _root_mean_square(values: np.ndarray) -> float:
-    """√(mean of the squares), without overflow or underflow in the squares."""
-    largest = float(np.max(np.abs(values), initial=0.0))
-    if largest == 0 or not math.isfinite(largest):
-        return largest
-    return largest * math.sqrt(float(np.mean((values / largest) ** 2)))
+    if not fit.chunks and len(fit.y) == fit.n_rows:
+        measures = fit_measures_of_rows(fit.y, model.predict(fit.X))
+        if measures is not None or model.statistics_ is None:
+            return measures or FitMeasures(math.inf, math.nan, math.inf)
+    return fit_measures(model.fit_record_)
 
 
 _INFERENCE_COLUMNS = ("std_err", "t_value", "p_value", "ci_lower", "ci_upper")
@@ -104,16 +86,21 @@ def _regression_summary(fit: Fit, features: Sequence[str]):
             return None, str(exc), []
     notes = [str(w.message) for w in caught if issubclass(w.category, UserWarning)]
     notes = [note for note in notes if "did not converge" not in note]
-    names = ["intercept"] * int(model.fit_intercept) + list(features)
+    names = [name for name in summary.coef_table.index if name == "intercept"] + list(features)
     return replace(summary, coef_table=summary.coef_table.set_axis(names)), None, notes
+
+
+_QUANTILE_KEYS = ("min", "q1", "median", "q3", "max")
 
 
 def _inference(fit: Fit, features: Sequence[str]) -> tuple[dict[str, Any], list[str]]:
     """Standard errors, t, p and 95% intervals keyed like ``coef`` (and "intercept"), and the
-    residual standard error, adjusted R², F and its p-value; None where there are none; and
+    residual standard error, adjusted R², F and its p-value, the diagnostics (statsmodels'
+    names; the residuals' tests with the rows read at once); None where there are none; and
     the notes about them."""
     summary, problem, notes = _regression_summary(fit, features)
     keys = [*_INFERENCE_COLUMNS, "rse", "adj_r2", "f_statistic", "f_pvalue", "df_resid"]
+    keys += [*DIAGNOSTICS, "vif", "residual_quantiles"]
     if summary is None:
         return dict.fromkeys(keys), [f"no standard errors: {problem}"]
     table = summary.coef_table
@@ -128,13 +115,19 @@ def _inference(fit: Fit, features: Sequence[str]) -> tuple[dict[str, Any], list[
         f_pvalue=summary.f_pvalue,
         df_resid=summary.df_resid,
     )
+    found.update({name: getattr(summary, name) for name in DIAGNOSTICS})
+    found["vif"] = dict(zip(features, map(float, summary.vif), strict=True))
+    quantiles = summary.residual_quantiles
+    found["residual_quantiles"] = (
+        None if quantiles is None else dict(zip(_QUANTILE_KEYS, map(float, quantiles), strict=True))
+    )
     return found, notes
 
 
 def _descent(fit: Fit) -> dict[str, Any]:
     """The descent's iterations, step and convergence, from the regressor's record."""
     model = fit.model
-    rate = model.learning_rate_
+    rate, momentum = model.learning_rate_, model.momentum_
     return {
         "iterations": fit.iterations,
         "iterations_last_chunk": int(model.n_iter_) if fit.chunks else None,
@@ -143,7 +136,11 @@ def _descent(fit: Fit) -> dict[str, Any]:
         "step": float(rate)
         if np.ndim(rate) == 0
         else (float(np.mean(rate)) if len(rate) else None),
-        "stable_below": 2.0 / model.max_curvature_,
+        # Conjugate gradients choose a β per step; the heavy ball's is fixed.
+        "momentum": "conjugate gradients" if np.ndim(momentum) else float(momentum),
+        "stable_below": 2.0
+        * (1.0 + (0.0 if np.ndim(momentum) else momentum))
+        / model.max_curvature_,
         "standardized": bool(model.standardize),
         "converged": bool(model.converged_),
     }
@@ -184,9 +181,19 @@ def _inference_text(fit: Fit, features: Sequence[str]) -> list[str]:
         "coefficients:",
         *(f"  {line}" for line in summary.coefficient_lines()),
         f"residual standard error: {summary.rse:.4g} on {summary.df_resid} degrees of freedom, "
-        f"adjusted R²: {summary.adj_r2:.6f}",
+        f"adjusted R²: {_adjusted(summary)}",
         summary.f_line(),
+        *summary.residual_lines(),
+        *summary.diagnostic_lines(
+            "a streamed file keeps no rows to read them from (--chunksize 0 reads it at once)."
+        ),
     ]
+
+
+def _adjusted(summary) -> str:
+    """The adjusted R² (NA where undefined), and whether the descent it is of converged."""
+    value = f"{summary.adj_r2:.6f}" if math.isfinite(summary.adj_r2) else "NA"
+    return value + ("" if summary.converged else " (did not converge)")
 
 
 def _line_text(found: dict[str, Any], model, data: CommandData) -> list[str]:
@@ -220,13 +227,15 @@ def _equation(coef: np.ndarray, intercept: float, features: Sequence[str], targe
 
 def _descent_text(found: dict[str, Any], fit: Fit) -> str:
     """One line: the iterations, the learning rate and whether the descent converged."""
-    if found["learning_rate"] == "exact":
-        step = "exact line search" + (
-            f", mean step {found['step']:.4g}" if found["step"] is not None else ", no step"
-        )
+    mean = f", mean step {found['step']:.4g}" if found["step"] is not None else ", no step"
+    if found["momentum"] == "conjugate gradients":
+        step = f"conjugate gradients (momentum auto){mean}"
+    elif found["learning_rate"] == "exact":
+        step = f"exact line search{mean}"
     else:
         chosen = "auto, " if found["learning_rate"] == "auto" else ""
         step = f"{found['step']:.6g} ({chosen}stable below {found['stable_below']:.6g})"
+        step += f" with momentum {found['momentum']:g}" if found["momentum"] else ""
     converged = "yes" if found["converged"] else "no — " + _not_converged_hint(fit.model)
     chunks = (
         f" over {fit.chunks:,} chunks ({found['iterations_last_chunk']:,} in the last)"
@@ -242,7 +251,9 @@ def _descent_text(found: dict[str, Any], fit: Fit) -> str:
 def _not_converged_hint(model) -> str:
     remedies = ["raise --max-iter"]
     if not isinstance(model.learning_rate, str):
-        remedies.append(f"a larger --learning-rate (below {2.0 / model.max_curvature_:.4g})")
+        beta = 0.0 if np.ndim(model.momentum_) else float(model.momentum_)
+        limit = 2.0 * (1.0 + beta) / model.max_curvature_
+        remedies.append(f"a larger --learning-rate (below {limit:.4g})")
     if not model.standardize:
         remedies.append("drop --no-standardize")
     return f"max_iter={model.max_iter:,} reached; {', or '.join(remedies)}"

@@ -19,35 +19,40 @@ one of least norm in the user's units is returned, as lstsq promises.
 from __future__ import annotations
 
 import warnings
-from dataclasses import dataclass, replace
+from dataclasses import replace
 
 import numpy as np
 import scipy.linalg
 
 from . import _compensated
+from ._coordinates import Coordinates
 from ._messages import find_stack_level
 from ._numerics import (
     EPS,
     FAST_ROUTE_MAX_CONDITION,
-    SMALL_DATA_MAX_NUMBERS,
     digits_lost,
     numerical_rank,
     require_positive_weight_sum,
 )
+from ._record import FitRecord
 from ._sources import ArraySource, DataSource, Refinement, RFactor
 from ._statistics import LeastSquaresStatistics
-from ._units import centre_of_line
-from .cost import ColumnScaling, column_scaling
 from .exceptions import IllConditionedWarning
 
 __all__ = [
+    "ACCURATE_ROWS_CONDITION",
     "FAST_ROUTE_MAX_CONDITION",
-    "LeastSquaresSolution",
     "Route",
+    "factor_gram",
     "solve_least_squares",
 ]
 
 _MAX_REFINEMENTS = 10
+# Above this condition number of R, rows times R⁻¹ in float64 lose more than three digits
+# (eps·κ): they are computed in double-double, and the covariance's factor is refined.
+ACCURATE_ROWS_CONDITION = 1e3
+# Rows per chunk for the refined factor: temporaries of about 2¹⁶ numbers.
+_ROWS_CHUNK_NUMBERS = 2**16
 
 
 class Route:
@@ -64,53 +69,13 @@ class Route:
     SHORT_SIDE_NORMAL = "minimum norm by normal equations of the short side"
 
 
-@dataclass(frozen=True)
-class LeastSquaresSolution:
-    """The minimiser of the half-MSE cost and what was learned on the way, in user units.
-
-    Attributes
-    ----------
-    coef : ndarray of shape (n_features, n_targets)
-    intercept : ndarray of shape (n_targets,)
-        Zeros without an intercept.
-    rank : int or None
-        Rank of the (centred, with an intercept) design; None from LSMR, which does not
-        factor it.
-    singular_values : ndarray or None
-        Singular values of the (centred) weighted design, largest first; None from LSMR.
-    condition_number : float
-        Condition number of the centred, column-scaled design (``inf`` when singular).
-    route : str
-        One of :class:`Route`'s names.
-    r_factor : ndarray of shape (p, p) or None
-        The R factor of the weighted, centred, column-scaled design :math:`W^{1/2}[Z,\\ 1]`
-        (in the statistics' units) where a route computed it (QR, tall-skinny QR): the
-        covariance of the estimates is computed from it, as accurately as they are.
-    residual_sum_of_squares : ndarray of shape (n_targets,) or None
-        :math:`\\sum_i w_i \\rho_i^2` in the statistics' units, from the refined residuals
-        (QR with refinement only): free of the cancellation of the statistics' version.
-    centre : tuple (point, point_low, value) or None
-        The columns' exact mean and the line's value there, in the user's units (see
-        :class:`~gdregress._units.Centre`); None without an intercept.
-    """
-
-    coef: np.ndarray
-    intercept: np.ndarray
-    rank: int | None
-    singular_values: np.ndarray | None
-    condition_number: float
-    route: str
-    r_factor: np.ndarray | None = None
-    residual_sum_of_squares: np.ndarray | None = None
-    centre: tuple | None = None
-
-
 def solve_least_squares(
     stats: LeastSquaresStatistics,
     *,
     fit_intercept: bool = True,
     data: DataSource | tuple | None = None,
-) -> LeastSquaresSolution:
+    accurate: str = "when ill-conditioned",
+) -> FitRecord:
     """Minimise the half-MSE cost: solve the normal equations, accurately.
 
     Well-conditioned designs (centred, column-scaled condition number of the Gram matrix at
@@ -130,10 +95,13 @@ def solve_least_squares(
         The data the statistics came from (a tuple is arrays in memory, y of shape
         (n, n_targets)). Without it an ill-conditioned design is solved from the statistics
         with an :class:`~gdregress.exceptions.IllConditionedWarning`.
+    accurate : {"when ill-conditioned", "always"}, default="when ill-conditioned"
+        When the accurate route over ``data`` is taken (the route plan's
+        :attr:`~gdregress._cost_model.RoutePlan.accurate`; "always" for small data in memory).
 
     Returns
     -------
-    LeastSquaresSolution
+    FitRecord
 
     Examples
     --------
@@ -147,27 +115,21 @@ def solve_least_squares(
     require_positive_weight_sum(stats.weight_sum)
     if isinstance(data, tuple):
         data = ArraySource(*data)
-    design = column_scaling(stats, fit_intercept)
+    design = Coordinates.of_statistics(stats, fit_intercept)
     scaled = design.statistics(stats)  # the active columns, standardised
     correlation = (scaled.xx if fit_intercept else scaled.uncentred_xx()) / stats.weight_sum
     eigenvalues = np.linalg.eigvalsh(correlation) if design.active.any() else np.ones(1)
     # The Gram matrix's condition number is the square of the design's.
     condition = eigenvalues[-1] / eigenvalues[0] if eigenvalues[0] > 0 else np.inf
-    # Small data in memory takes the accurate route always: it costs milliseconds at most there, and
-    # the normal equations lose up to a digit or so even on moderately conditioned designs.
-    # (A constant target is fitted exactly from the statistics: S_xy = 0 gives slopes of 0.)
-    small = (
-        isinstance(data, ArraySource)
-        and stats.n_rows * stats.n_features <= SMALL_DATA_MAX_NUMBERS
-        and bool(np.all(stats.yy > 0))
-    )
-    if condition <= FAST_ROUTE_MAX_CONDITION and not small:
+    # The plan sends small data in memory to the accurate route always (it costs milliseconds
+    # there, and the normal equations lose up to a digit or so even on moderately conditioned
+    # designs). A constant target is fitted exactly from the statistics (S_xy = 0: slopes 0).
+    always = accurate == "always" and data is not None and bool(np.all(stats.yy > 0))
+    if condition <= FAST_ROUTE_MAX_CONDITION and not always:
         solution = _from_statistics(stats, design, scaled, correlation, fit_intercept)
         solution = _with_condition(solution, np.sqrt(condition))
     elif data is not None:
-        solution = _from_r_factor(
-            stats, design, data.r_factor(design, stats, fit_intercept), fit_intercept
-        )
+        solution = _from_r_factor(stats, design, data.r_factor(design, stats), fit_intercept)
     else:
         warnings.warn(
             f"The design is ill-conditioned (condition number about {np.sqrt(condition):.3g} "
@@ -182,27 +144,33 @@ def solve_least_squares(
         )
         solution = _with_condition(solution, np.sqrt(condition))
     # Columns divided by powers of two before squaring (beyond 1e±90) scale back exactly.
-    coef, intercept = stats.to_user_units(solution.coef, solution.intercept)
-    centre = None
-    if fit_intercept:
-        # Every route's solution with an intercept passes through the means (Σ w ρ = 0).
-        centre = centre_of_line(stats.x_mean, stats.x_mean_low, stats.y_mean, stats.units)
-    return replace(solution, coef=coef, intercept=intercept, centre=centre)
+    coef, intercept = design.scaled_units_to_user(solution.coef, solution.intercept)
+    if solution.coef_low is not None:
+        solution = replace(solution, coef_low=design.units.coef_to_user(*solution.coef_low))
+    # Every route's solution with an intercept passes through the means (Σ w ρ = 0).
+    return replace(
+        solution,
+        coef=coef,
+        intercept=intercept,
+        centre=design.centre(stats.y_mean),
+        coordinates=design,
+        statistics=stats,
+    )
 
 
-def _with_condition(solution: LeastSquaresSolution, condition: float) -> LeastSquaresSolution:
+def _with_condition(solution: FitRecord, condition: float) -> FitRecord:
     return replace(solution, condition_number=float(condition))
 
 
 def _from_statistics(
     stats: LeastSquaresStatistics,
-    design: ColumnScaling,
+    design: Coordinates,
     scaled: LeastSquaresStatistics,
     correlation: np.ndarray,
     fit_intercept: bool,
     *,
     eigenvalues: np.ndarray | None = None,
-) -> LeastSquaresSolution:
+) -> FitRecord:
     """The normal equations in the standardised coordinates, in the statistics' units.
 
     Without ``eigenvalues`` the design is well-conditioned: Cholesky. With them (an
@@ -224,13 +192,13 @@ def _from_statistics(
         sizes = _user_column_sizes(design.scale[active], stats.x_scale[active])
         scaled_coef = _minimum_norm_solution(correlation, rhs, rank, sizes)
         route = Route.PSEUDO_INVERSE
-    coef, intercept = design.to_user(scaled_coef, scaled_intercept)
-    return LeastSquaresSolution(coef, intercept, rank, singular_values, np.nan, route)
+    coef, intercept = design.to_scaled_units(scaled_coef, scaled_intercept)
+    return FitRecord(coef, intercept, route, rank=rank, singular_values=singular_values)
 
 
 def _from_r_factor(
-    stats: LeastSquaresStatistics, design: ColumnScaling, factor: RFactor, fit_intercept: bool
-) -> LeastSquaresSolution:
+    stats: LeastSquaresStatistics, design: Coordinates, factor: RFactor, fit_intercept: bool
+) -> FitRecord:
     """Solve from the R factor of the centred, scaled design, in the statistics' units.
 
     The rank and the condition number come from :math:`R` (of :math:`[Z,\\ 1]`), the
@@ -250,33 +218,84 @@ def _from_r_factor(
         _scaled_singular_values(r[:k, :k] * scale, stats.x_scale[active]), stats
     )
     y_shift = stats.y_mean if fit_intercept else np.zeros(stats.n_targets)
-    rss = None
+    rss = inverse_factor = coef_low = None
     if rank < k:
         # As lstsq on the centred design: the minimum norm of the coefficients alone, the
         # intercept then fitting the means.
         sizes = _user_column_sizes(scale, stats.x_scale[active])
         scaled_coef = _minimum_norm_solution(r[:, :k], factor.r_targets, rank, sizes)
         route, condition = Route.MINIMUM_NORM, np.inf
-        coef, intercept = design.to_user(scaled_coef, y_shift)
+        coef, intercept = design.to_scaled_units(scaled_coef, y_shift)
     else:
         condition = float(r_singular[0] / r_singular[-1]) if k else 1.0
         if factor.refinement is not None:
-            coef_active, intercept, rss = _refine(factor.refinement, shift, scale, fit_intercept)
+            rows = factor.refinement
+            coef_active, intercept, rss, lows = _refine(rows, shift, scale, fit_intercept)
             coef = np.zeros((stats.n_features, stats.n_targets))
             coef[active] = coef_active
+            coef_low = np.zeros_like(coef)
+            coef_low[active] = lows[0]
+            coef_low = (coef_low, lows[1])
             route = Route.REFINED_QR
+            if condition > ACCURATE_ROWS_CONDITION:  # for the covariance, as exact
+                inverse_factor = factor_gram(design, rows.X, rows.weights, r)
         else:
             theta = scipy.linalg.solve_triangular(r, factor.r_targets)
             # With an intercept θ's last row corrects ȳ for the rounding of the centring.
             shifted = y_shift + theta[k] if fit_intercept else y_shift
-            coef, intercept = design.to_user(theta[:k], shifted)
+            coef, intercept = design.to_scaled_units(theta[:k], shifted)
             route = Route.TALL_SKINNY_QR
             _warn_if_digits_lost(condition)
     if not fit_intercept:
         intercept = np.zeros(stats.n_targets)
-    return LeastSquaresSolution(
-        coef, intercept, rank, singular_values, condition, route, r, rss if rank == k else None
+    return FitRecord(
+        coef,
+        intercept,
+        route,
+        rank=rank,
+        singular_values=singular_values,
+        condition_number=condition,
+        r_factor=r,
+        residual_sum_of_squares=rss if rank == k else None,
+        inverse_factor=inverse_factor,
+        coef_low=coef_low,
     )
+
+
+def factor_gram(design: Coordinates, X, weights, r):
+    r"""The inverse factor :math:`F = R^{-1}` and the exact Gram matrix of the rows in it.
+
+    :math:`R^{-1}` from Householder QR is the inverse factor of a design perturbed by
+    rounding, so the covariance :math:`R^{-1}R^{-\top}` of an ill-conditioned design keeps
+    only about :math:`16 - \log_{10}\kappa` digits. With :math:`U = A F` computed in
+    double-double (:meth:`~gdregress._coordinates.Coordinates.rows_times`),
+    :math:`N = U^\top W U` is within :math:`\varepsilon\kappa` of the identity and known to
+    rounding, and :math:`(A^\top W A)^{-1} = F N^{-1} F^\top` to nearly every digit (one
+    step of refinement of the inverse: Björck's corrected seminormal equations).
+
+    Parameters
+    ----------
+    design : Coordinates
+    X : ndarray of shape (n, k)
+        The active columns, in the statistics' units.
+    weights : ndarray of shape (n,) or None
+    r : ndarray of shape (p, p)
+        The R factor of the design in ``design``'s coordinates.
+
+    Returns
+    -------
+    factor, gram : ndarray of shape (p, p)
+        :math:`F` and :math:`N`.
+    """
+    p = r.shape[0]
+    inverse = scipy.linalg.solve_triangular(r, np.eye(p))
+    gram = np.zeros((p, p))
+    rows = max(1, _ROWS_CHUNK_NUMBERS // max(p, 1))
+    for start in range(0, X.shape[0], rows):
+        u = design.rows_times(X[start : start + rows], inverse, accurate=True)
+        weighted = u if weights is None else u * weights[start : start + rows, None]
+        gram += weighted.T @ u
+    return inverse, gram
 
 
 def _warn_if_digits_lost(condition: float) -> None:
@@ -387,8 +406,9 @@ def _refine(rows: Refinement, shift: np.ndarray, scale: np.ndarray, fit_intercep
     :math:`A_c = W^{1/2} A T^{-1}`, where :math:`T` maps :math:`\theta` to the scaled
     parameters :math:`v = (\mathrm{scale} \odot w,\ b + \mathrm{shift}\cdot w)`.
 
-    Returns the coefficients of the active columns, the intercept and the weighted sum of
-    squares of the refined residuals per target, in the units of the statistics.
+    Returns the coefficients of the active columns, the intercept, the weighted sum of
+    squares of the refined residuals per target, and what the float64 coefficients leave of
+    the refined ones (their low parts), in the units of the statistics.
     """
     X, y, weights, root_weights, q, r = (
         rows.X,
@@ -402,10 +422,13 @@ def _refine(rows: Refinement, shift: np.ndarray, scale: np.ndarray, fit_intercep
     t = y.shape[1]
     coef = np.zeros((d, t))
     intercept = np.zeros(t)
+    # What the float64 parameters leave of the refined solution: kept, the solution is known
+    # to about twice float64's precision (the robust covariances' residuals use it).
+    coef_low, intercept_low = np.zeros((d, t)), np.zeros(t)
     rho = np.zeros_like(y)
     previous_size = np.inf
     for _ in range(_MAX_REFINEMENTS):
-        f = _compensated.residual(y, X, coef, intercept, rho)
+        f = _compensated.residual(y, X, coef, intercept, rho) - (X @ coef_low + intercept_low)
         g_coef = -_compensated.weighted_cross(X, weights, rho)
         # g' = T^{-T} g: the gradient residual in the scaled parameters.
         if fit_intercept:
@@ -424,8 +447,10 @@ def _refine(rows: Refinement, shift: np.ndarray, scale: np.ndarray, fit_intercep
             d_rho /= root_weights[:, None]
         d_coef = dv[:d] / scale[:, None]
         d_intercept = dv[d] - shift @ d_coef if fit_intercept else np.zeros(t)
-        coef += d_coef
-        intercept += d_intercept
+        coef, error = _compensated.two_sum(coef, d_coef)
+        coef_low += error
+        intercept, error = _compensated.two_sum(intercept, d_intercept)
+        intercept_low += error
         rho += d_rho
         size = np.linalg.norm(dv)
         converged = np.all(np.abs(d_coef) <= 2 * EPS * np.abs(coef)) and np.all(
@@ -436,4 +461,4 @@ def _refine(rows: Refinement, shift: np.ndarray, scale: np.ndarray, fit_intercep
         previous_size = size
     squares = rho * rho
     rss = np.sum(squares if weights is None else squares * weights[:, None], axis=0)
-    return coef, intercept, rss
+    return coef, intercept, rss, (coef_low, intercept_low)

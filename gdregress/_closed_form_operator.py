@@ -26,10 +26,12 @@ from __future__ import annotations
 import numpy as np
 import scipy.linalg
 
-from ._closed_form import LeastSquaresSolution, Route
+from ._closed_form import Route
+from ._coordinates import Coordinates
 from ._lsmr import lsmr
 from ._numerics import numerical_rank, rank_tolerance, require_positive_weight_sum
 from ._operator import DesignOperator, gram_of_rows, one_blas_thread
+from ._record import FitRecord
 
 __all__ = ["KRYLOV_TOLERANCE", "solve_by_lsmr", "solve_over_data", "solve_short_side"]
 
@@ -46,7 +48,7 @@ _RESTARTS = 3
 _SHORT_SIDE_GRAM_RCOND = 1e-8
 
 
-def solve_by_lsmr(design: DesignOperator, max_iter: int) -> tuple[LeastSquaresSolution, bool]:
+def solve_by_lsmr(design: DesignOperator, max_iter: int) -> tuple[FitRecord, bool]:
     """Least squares by LSMR on the centred, scaled design, one target at a time.
 
     Parameters
@@ -59,7 +61,7 @@ def solve_by_lsmr(design: DesignOperator, max_iter: int) -> tuple[LeastSquaresSo
 
     Returns
     -------
-    solution : LeastSquaresSolution
+    solution : FitRecord
         In the user's units; ``rank`` and ``singular_values`` are None (LSMR does not factor
         the design); ``condition_number`` is LSMR's estimate for the scaled design.
     converged : bool
@@ -77,9 +79,17 @@ def solve_by_lsmr(design: DesignOperator, max_iter: int) -> tuple[LeastSquaresSo
             )
         converged &= reached
         condition = max(condition, estimate)
-    coef, intercept = design.to_user(theta)
-    solution = LeastSquaresSolution(
-        coef, intercept, None, None, condition, Route.LSMR, centre=design.centre(theta)
+    coordinates = Coordinates.of_operator(design)
+    v, value = design.split(theta)
+    coef, intercept = coordinates.to_user(v, value)
+    solution = FitRecord(
+        coef,
+        intercept,
+        Route.LSMR,
+        coordinates=coordinates,
+        centre=coordinates.centre(value),
+        condition_number=condition,
+        converged=bool(converged),
     )
     return solution, bool(converged)
 
@@ -127,7 +137,7 @@ def _lsmr_to_full_precision(design: DesignOperator, target: np.ndarray, max_iter
     return x, False, condition
 
 
-def solve_short_side(design: DesignOperator) -> LeastSquaresSolution:
+def solve_short_side(design: DesignOperator) -> FitRecord:
     """The minimum-norm least-squares solution of a dense design with fewer rows than columns.
 
     ``design`` is centred (with an intercept), not standardised (so that the minimum norm is
@@ -154,14 +164,23 @@ def solve_short_side(design: DesignOperator) -> LeastSquaresSolution:
         else:
             theta, singular, rank, condition = _short_side(A, targets)
             route = Route.SHORT_SIDE
-    coef, intercept = design.to_user(theta)
+    coordinates = Coordinates.of_operator(design)
+    v, value = design.split(theta)
+    coef, intercept = coordinates.to_user(v, value)
     singular_values = None
     if singular is not None:
         singular_values = np.zeros(min(design.n_rows, design.n_features))
         user_singular = singular * _common_column_scale(design)
         singular_values[: user_singular.size] = user_singular[: singular_values.size]
-    return LeastSquaresSolution(
-        coef, intercept, rank, singular_values, condition, route, centre=design.centre(theta)
+    return FitRecord(
+        coef,
+        intercept,
+        route,
+        coordinates=coordinates,
+        centre=coordinates.centre(value),
+        rank=rank,
+        singular_values=singular_values,
+        condition_number=condition,
     )
 
 
@@ -250,11 +269,11 @@ def _short_side(A: np.ndarray, targets: np.ndarray):
 def _common_column_scale(design: DesignOperator) -> float:
     """The singular values of the user's design, from those of the scaled one, where all
     columns share one power of two (else those of the scaled design are reported)."""
-    scales = design.units.x_scale[design.active]
+    scales = design.x_scale[design.active]
     return float(scales[0]) if scales.size and np.all(scales == scales[0]) else 1.0
 
 
-def solve_over_data(source, fit_intercept: bool, *, short_side: bool, max_iter: int | None):
+def solve_over_data(source, fit_intercept: bool, *, short_side: bool, max_iter: int):
     """The closed form on the operator route: the short side (dense, n < d) or LSMR.
 
     Parameters
@@ -263,13 +282,12 @@ def solve_over_data(source, fit_intercept: bool, *, short_side: bool, max_iter: 
     fit_intercept : bool
     short_side : bool
         Solve on the short side (dense designs with fewer rows than columns).
-    max_iter : int or None
-        LSMR's iteration limit per target (None: twice the smaller side of the design, and at
-        least 100).
+    max_iter : int
+        LSMR's iteration limit per target (the route plan's ``max_iterations``).
 
     Returns
     -------
-    solution : LeastSquaresSolution
+    solution : FitRecord
     converged : bool
     """
     design = source.operator(
@@ -290,6 +308,4 @@ def solve_over_data(source, fit_intercept: bool, *, short_side: bool, max_iter: 
         # standardise them (the minimum norm of a rank-deficient design is then that of the
         # standardised coefficients).
         design = design.standardized()
-    if max_iter is None:
-        max_iter = max(100, 2 * min(design.n_rows, design.n_parameters))
     return solve_by_lsmr(design, max_iter)

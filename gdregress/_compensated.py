@@ -136,3 +136,45 @@ def centred_residual(
         # The small parts' products are of order eps·|dx·coef|: their own rounding is eps².
         error += e + product_error - (dx_error - point_low[j]) * coef[j][None, :]
     return total + error
+
+
+def shifted_product(
+    X: np.ndarray,
+    shift: np.ndarray,
+    scale: np.ndarray,
+    matrix: np.ndarray,
+    offset: np.ndarray,
+) -> np.ndarray:
+    """``((X − shift) / scale) @ matrix + offset`` with every entry accurate to about one
+    rounding.
+
+    ``X − shift`` is split exactly by TwoSum, its quotient by ``scale`` kept with its
+    remainder (TwoProduct), and the products summed in double-double precision, so an entry
+    keeps its digits however much the terms cancel: the rows of an ill-conditioned design
+    times the inverse of its R factor (entries of 1e7 summing to 1) come out as accurately as
+    the data allow, where float64 would leave them with eps·1e7.
+
+    Parameters
+    ----------
+    X : ndarray of shape (n, k)
+    shift, scale : ndarray of shape (k,)
+    matrix : ndarray of shape (k, p)
+    offset : ndarray of shape (p,)
+
+    Returns
+    -------
+    ndarray of shape (n, p)
+    """
+    total = np.broadcast_to(np.asarray(offset, dtype=np.float64), (X.shape[0], matrix.shape[1]))
+    error = np.zeros_like(total)
+    for j in range(X.shape[1]):
+        dx, dx_error = two_sum(X[:, j, None], -shift[j])
+        z = dx / scale[j]
+        # z·scale = dx − remainder exactly: the quotient's error is remainder / scale.
+        product, product_error = two_product(z, np.full_like(z, scale[j]))
+        z_error = ((dx - product) - product_error + dx_error) / scale[j]
+        product, product_error = two_product(z, matrix[j][None, :])
+        total, e = two_sum(total, product)
+        # z_error·matrix is of order eps·|z·matrix|: its own rounding is of order eps².
+        error += e + product_error + z_error * matrix[j][None, :]
+    return total + error

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ._coordinates import user_unit_statistics
 from .cost import LeastSquaresCost
 
 __all__ = [
@@ -21,6 +22,7 @@ __all__ = [
     "cost_minimum",
     "cost_window",
     "draw_path",
+    "fitted_statistics",
     "line_text",
     "number",
     "one_feature_cost",
@@ -52,24 +54,31 @@ def line_text(slope: float, intercept: float, x: str = "x", y: str = "y") -> str
 
 
 def check_fitted(model, what: str) -> None:
-    if not hasattr(model, "statistics_"):
+    """Refuse anything but a fitted estimator of gdregress, saying what it needs."""
+    if not hasattr(model, "fit_record_"):
         raise ValueError(
             f"{what} needs a fitted AnalyticLeastSquares or GradientDescentRegressor; got "
             f"{type(model).__name__}{' (not fitted)' if hasattr(model, 'fit') else ''}: call "
             "fit(X, y) first"
         )
+
+
+def fitted_statistics(model, what: str):
+    """The fit's statistics, which the cost's drawings need, or a one-line refusal for a fit
+    over the rows (the matrix-free route keeps none)."""
+    check_fitted(model, what)
     if model.statistics_ is None:
         raise ValueError(
             f"{what} draws the cost from the fitted statistics, but this model was fitted "
             f"over the data itself (solver_={model.solver_!r}, for a wide or sparse design) "
             "and keeps none. Refit it with solver='statistics' to plot it."
         )
+    return model.statistics_
 
 
 def one_feature_cost(model, what: str) -> LeastSquaresCost:
     """The cost L(m, b) of a model fitted on one feature, one target, with an intercept."""
-    check_fitted(model, what)
-    stats = model.statistics_
+    stats = fitted_statistics(model, what)
     if stats.n_features != 1 or stats.n_targets != 1 or not model.fit_intercept:
         raise ValueError(
             f"{what} draws L(m, b), the cost of a line y = m·x + b: it needs a model fitted "
@@ -78,7 +87,7 @@ def one_feature_cost(model, what: str) -> LeastSquaresCost:
             f"fit_intercept={model.fit_intercept}. Fit it on one column of X."
         )
     # The plots' costs and paths are in the data's units, as the model's coefficients are.
-    return LeastSquaresCost(stats.in_user_units(what), fit_intercept=True)
+    return LeastSquaresCost(user_unit_statistics(stats, what), fit_intercept=True)
 
 
 def cost_minimum(model, cost: LeastSquaresCost) -> tuple[np.ndarray, float]:

@@ -37,20 +37,23 @@ import numpy as np
 import scipy.sparse
 
 from ._numerics import SMALL_DATA_MAX_NUMBERS
+from ._sources import OPERATOR, ROWS, STATISTICS
 
 __all__ = [
     "BLAS3_SPEEDUP",
     "KRYLOV_PRODUCTS",
     "MEMORY_FRACTION",
     "OPERATOR",
+    "ROWS",
     "STATISTICS",
     "RouteCosts",
-    "choose_representation",
+    "RoutePlan",
+    "plan_route",
     "require_statistics_fit",
     "route_costs",
+    "source_costs",
 ]
 
-STATISTICS, OPERATOR = "statistics", "operator"
 # Products assumed for an operator solve: LSMR to 1e-12 on a well-conditioned scaled design
 # takes 25-60 iterations of two products each.
 KRYLOV_PRODUCTS = 100
@@ -75,6 +78,9 @@ class RouteCosts:
     memory_budget: float
     wide_dense: bool
     descent_on_rows: bool = False
+    #: LSMR's iterations per target when nothing cheaper waits: twice the smaller side of
+    #: the design, and at least the operator's assumed products.
+    lsmr_iterations: int = KRYLOV_PRODUCTS
 
     @property
     def statistics_fit(self) -> bool:
@@ -84,6 +90,12 @@ class RouteCosts:
         """LSMR iterations worth the statistics' cost: past them, the statistics are cheaper."""
         per_iteration = self.operator_flops / KRYLOV_PRODUCTS
         return int(max(KRYLOV_PRODUCTS, self.statistics_flops / max(per_iteration, 1.0)))
+
+
+def source_costs(source) -> RouteCosts | None:
+    """The cost model's figures for a source's design: None where it offers no operator
+    (Dask, partial_fit), which leaves nothing to weigh."""
+    return route_costs(source.X, source.n_targets) if OPERATOR in source.offers else None
 
 
 def route_costs(X, n_targets: int) -> RouteCosts:
@@ -117,24 +129,129 @@ def route_costs(X, n_targets: int) -> RouteCosts:
         memory_budget=MEMORY_FRACTION * _physical_memory(),
         wide_dense=wide_dense,
         descent_on_rows=descent_on_rows,
+        lsmr_iterations=max(KRYLOV_PRODUCTS, 2 * min(n, d + 1)),
     )
 
 
-def choose_representation(costs: RouteCosts, solver: str, *, short_side: bool) -> str:
-    """``"statistics"`` or ``"operator"`` for ``solver`` in {"auto", "statistics", "operator"}.
+@dataclass(frozen=True)
+class RoutePlan:
+    """How a fit goes: which representation, which solver's variant, which fallback, and why.
 
-    ``short_side`` says whether the solver can take a dense wide design's short side (the
-    closed form can; the descent iterates on the operator).
+    Attributes
+    ----------
+    representation : str
+        :data:`STATISTICS` or :data:`OPERATOR`.
+    short_side : bool
+        A dense design with fewer rows than columns: the closed form solves its short side,
+        the descent steps through its n×n matrix :math:`MM^\\top`.
+    accurate : str
+        The closed form's accurate route over the rows: ``"always"`` (small data in memory:
+        it costs milliseconds there), ``"when ill-conditioned"`` (the statistics say when),
+        or ``"never"`` (no rows to read: partial_fit's merged statistics).
+    max_iterations : int or None
+        LSMR's iterations per target on the operator.
+    fallback : str or None
+        :data:`STATISTICS` where an LSMR that runs out of ``max_iterations`` (an
+        ill-conditioned design) gives way to the statistics, which were cheaper by then.
+    reason : str
+        Why, in the cost model's figures.
+    costs : RouteCosts or None
+        The cost model's estimates (None where the source offers no operator).
     """
+
+    representation: str
+    short_side: bool = False
+    accurate: str = "when ill-conditioned"
+    max_iterations: int | None = None
+    fallback: str | None = None
+    reason: str = ""
+    costs: RouteCosts | None = None
+
+
+def plan_route(
+    offers: frozenset,
+    n_features: int,
+    n_targets: int,
+    costs: RouteCosts | None,
+    *,
+    solver: str,
+    closed_form: bool,
+) -> RoutePlan:
+    """The one decision of a fit's route, from what the source offers, the design's size and
+    the cost model's figures, and the estimator's parameters (pure: nothing is read).
+
+    Parameters
+    ----------
+    offers : frozenset of str
+        What the source can offer (:data:`STATISTICS`, :data:`OPERATOR`, :data:`ROWS`).
+    n_features, n_targets : int
+    costs : RouteCosts or None
+        :func:`route_costs` of the design, where the source offers the operator.
+    solver : {"auto", "statistics", "operator"}
+        The estimator's parameter.
+    closed_form : bool
+        Whether the solver is the closed form (it can take a dense wide design's short side
+        directly; the descent iterates there).
+
+    Raises
+    ------
+    ValueError
+        For ``solver="operator"`` on a source without the operator, and for statistics that
+        would not fit in memory (naming what to do instead).
+    """
+    if OPERATOR not in offers:
+        # Dask offers its rows (by blocks) but no operator; partial_fit's merged statistics
+        # are all there is, whatever the solver asked for (documented there).
+        if solver == OPERATOR and ROWS in offers:
+            raise ValueError(
+                "solver='operator' is for arrays in memory; a dask collection is fitted from "
+                "statistics merged across its blocks. Use solver='auto'."
+            )
+        require_statistics_fit(
+            n_features,
+            n_targets,
+            "A dask collection is fitted from statistics merged across its blocks: reduce "
+            "the features, or compute X (sparse) and fit it in memory, matrix-free.",
+        )
+        accurate = "when ill-conditioned" if ROWS in offers else "never"
+        return RoutePlan(STATISTICS, accurate=accurate, reason="statistics merge across blocks")
+    representation, reason = _representation(costs, solver, closed_form)
+    if representation == STATISTICS:
+        require_statistics_fit(
+            n_features,
+            n_targets,
+            "Use solver='auto' or solver='operator', which work on the data itself "
+            "(matrix-free) in memory O(nnz + n + d).",
+        )
+        accurate = "always" if costs.small else "when ill-conditioned"
+        return RoutePlan(STATISTICS, accurate=accurate, reason=reason, costs=costs)
+    fallback = STATISTICS if solver == "auto" and costs.statistics_fit else None
+    return RoutePlan(
+        OPERATOR,
+        short_side=costs.wide_dense if closed_form else costs.descent_on_rows,
+        max_iterations=costs.operator_iterations() if fallback else costs.lsmr_iterations,
+        fallback=fallback,
+        reason=reason,
+        costs=costs,
+    )
+
+
+def _representation(costs: RouteCosts, solver: str, closed_form: bool) -> tuple[str, str]:
+    """``(representation, why)`` for ``solver`` in {"auto", "statistics", "operator"}."""
     if solver != "auto":
-        return solver
+        return solver, f"solver={solver!r}"
     if not costs.statistics_fit:
-        return OPERATOR
+        return OPERATOR, "the d×d statistics would not fit in memory"
     if costs.small:
-        return STATISTICS
+        return STATISTICS, "small data: the statistics and the accurate route cost milliseconds"
     # A dense wide design's closed form takes the short side: direct, whatever the conditioning.
-    operator = costs.short_side_flops if short_side and costs.wide_dense else costs.operator_flops
-    return STATISTICS if costs.statistics_flops <= operator else OPERATOR
+    short = closed_form and costs.wide_dense
+    operator = costs.short_side_flops if short else costs.operator_flops
+    if costs.statistics_flops <= operator:
+        return STATISTICS, (
+            f"statistics {costs.statistics_flops:.3g} flops ≤ operator {operator:.3g}"
+        )
+    return OPERATOR, f"operator {operator:.3g} flops < statistics {costs.statistics_flops:.3g}"
 
 
 def statistics_bytes(n_features: int, n_targets: int) -> float:

@@ -22,18 +22,18 @@ Computations run on whatever scheduler is active, a ``dask.distributed`` client 
 
 from __future__ import annotations
 
+import copy
 import functools
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
 
 from ._messages import first_non_finite
-from ._sources import RFactor, padded_to_square
+from ._sources import ROWS, STATISTICS, RFactor, WeightLogs, padded_to_square
 from ._statistics import LeastSquaresStatistics, compute_statistics, merge_statistics
 from ._validation import non_finite_error
-from .cost import ColumnScaling
 
 __all__ = [
     "DaskSource",
@@ -106,23 +106,27 @@ class _RowBlocks:
 
     Either all three are dask DataFrames/Series with the same partitions (``frames``), read
     together by one ``map_partitions``, or all are dask arrays with the same row chunks. y is
-    1-D or 2-D as given; the weights are 1-D or ``None``.
+    1-D or 2-D as given; the weights are 1-D or ``None``; ``groups``, a label per row cut
+    alike, or ``None``.
     """
 
     X: Any
     y: Any
     sample_weight: Any
     frames: bool
+    groups: Any = None
 
     @property
     def y_is_1d(self) -> bool:
         return self.y.ndim == 1
 
-    def collections(self) -> list:
-        return [c for c in (self.X, self.y, self.sample_weight) if c is not None]
+    def collections(self, with_groups: bool = False) -> list:
+        groups = self.groups if with_groups else None
+        return [c for c in (self.X, self.y, self.sample_weight, groups) if c is not None]
 
-    def map_reduce(self, leaf, merge):
-        """Apply ``leaf(X_block, y_block[, w_block])`` where each block lives, merge in a tree.
+    def map_reduce(self, leaf, merge, *, with_groups: bool = False):
+        """Apply ``leaf(X_block, y_block[, w_block][, groups_block])`` where each block lives,
+        merge in a tree, in the blocks' order.
 
         Returns the merged result, computed on the active scheduler. Only the results of
         ``leaf`` and ``merge`` travel between workers and to the caller.
@@ -135,7 +139,7 @@ class _RowBlocks:
 
             per_block = dd.map_partitions(
                 functools.partial(_boxed, leaf, box=_box_series),
-                *self.collections(),
+                *self.collections(with_groups),
                 meta=pd.Series([], dtype=object),
                 align_dataframes=False,
                 enforce_metadata=False,
@@ -144,7 +148,7 @@ class _RowBlocks:
             import dask.array as da
 
             arguments = []
-            for collection, letter in zip(self.collections(), "jkl", strict=False):
+            for collection, letter in zip(self.collections(with_groups), "jklm", strict=False):
                 arguments += [collection, "i" if collection.ndim == 1 else "i" + letter]
             per_block = da.blockwise(
                 functools.partial(_boxed, leaf, box=_box_array),
@@ -166,6 +170,24 @@ class _RowBlocks:
             unbox = False
         (result,) = dask.compute(level[0])
         return result
+
+
+def _blockwise_rows(rows_of, width: int, arguments: list):
+    """The arrays of ``rows_of`` on each block of dask arrays, as one dask array (n, width)."""
+    import dask.array as da
+
+    def values_of(*blocks):
+        return rows_of(*blocks).to_numpy()
+
+    return da.blockwise(
+        values_of,
+        "ic",
+        *arguments,
+        concatenate=True,
+        new_axes={"c": width},
+        dtype=np.float64,
+        meta=np.empty((0, width)),
+    )
 
 
 def _box_series(value):
@@ -349,6 +371,17 @@ def _block_statistics(X, y, sample_weight=None) -> LeastSquaresStatistics:
     return statistics
 
 
+def _block_statistics_and_weights(X, y, sample_weight=None):
+    """A block's statistics and its weights' :class:`~gdregress._sources.WeightLogs`."""
+    statistics = _block_statistics(X, y, sample_weight)
+    weights = None if sample_weight is None else _float_block(sample_weight).astype(np.float64)
+    return statistics, WeightLogs.of(weights, 1.0, statistics.n_rows)
+
+
+def _merge_statistics_and_weights(a, b):
+    return merge_statistics(a[0], b[0]), a[1].merge(b[1])
+
+
 class _NonFinite(ValueError):
     """A block holds NaN or ±inf in the input named by ``args[0]``: X, y or sample_weight."""
 
@@ -399,9 +432,80 @@ class DaskSource:
         The estimator's name, for messages.
     """
 
+    offers = frozenset({STATISTICS, ROWS})
+
     def __init__(self, X, y, sample_weight=None, *, owner: str = "the estimator") -> None:
         self.blocks = _row_blocks(X, y, sample_weight)
+        self._weight_logs: WeightLogs | None = None  # read with the statistics
         self.owner = owner
+
+    def map_reduce(self, leaf, merge, *, rows_per_chunk: int | None = None):
+        """``leaf(X, y, sample_weight, weight_scale)`` on every block, as float64 arrays,
+        where the block lives (with ``groups=`` the block's labels, after
+        :meth:`with_groups`); merged up a tree by ``merge``, in the blocks' order
+        (``rows_per_chunk`` is the blocks' own)."""
+        weighted = self.blocks.sample_weight is not None
+        labelled = self.blocks.groups is not None
+
+        def block_leaf(X, y, *rest):
+            weights = rest[0] if weighted else None
+            labels = {"groups": np.asarray(rest[-1])} if labelled else {}
+            return leaf(*_numeric_blocks(X, y, weights), 1.0, **labels)
+
+        return self.blocks.map_reduce(block_leaf, merge, with_groups=labelled)
+
+    def map_rows(self, leaf, columns: list[str]):
+        """``leaf(X, y, sample_weight, weight_scale)`` on every block, giving an array of a
+        row per row and a column per name, as a lazy Dask DataFrame (indexed like a Dask
+        DataFrame X; by position for arrays). Nothing is computed here."""
+        import dask.dataframe as dd
+        import pandas as pd
+
+        blocks = self.blocks
+        weighted = blocks.sample_weight is not None
+        meta = pd.DataFrame({name: np.empty(0) for name in columns})
+
+        def rows_of(X, y, *rest):
+            values = leaf(*_numeric_blocks(X, y, rest[0] if weighted else None), 1.0)
+            index = X.index if hasattr(X, "index") else None
+            return pd.DataFrame(values, index=index, columns=columns)
+
+        if blocks.frames:
+            return dd.map_partitions(
+                rows_of, *blocks.collections(), meta=meta, align_dataframes=False
+            )
+        arguments = []
+        for collection, letter in zip(blocks.collections(), "jkl", strict=False):
+            arguments += [collection, "i" if collection.ndim == 1 else "i" + letter]
+        array = _blockwise_rows(rows_of, len(columns), arguments)
+        return dd.from_dask_array(array, columns=columns)
+
+    def with_groups(self, groups) -> DaskSource:
+        """The same blocks, each row with its label: a dask Series partitioned like a dask
+        DataFrame X, or a dask array (or an array in memory) chunked like a dask array X."""
+        blocks = self.blocks
+        if blocks.frames:
+            if not _is_dask_frame(groups) or groups.npartitions != blocks.X.npartitions:
+                raise ValueError(
+                    "groups must be a dask Series with the partitions of X (for a DataFrame "
+                    "df: groups=df[column]), so that each block of rows has its labels."
+                )
+        else:
+            groups = _as_dask_array(groups, "groups", blocks.X)
+            if groups.ndim != 1 or groups.chunks[0] != blocks.X.chunks[0]:
+                raise ValueError(
+                    "groups must hold one label per row of X, chunked like X "
+                    f"({blocks.X.chunks[0]}); rechunk it alike."
+                )
+        source = copy.copy(self)
+        source.blocks = replace(blocks, groups=groups)
+        return source
+
+    def weight_logs(self) -> WeightLogs:
+        """The weights' :class:`~gdregress._sources.WeightLogs`, from the statistics' pass."""
+        if self._weight_logs is None:
+            self.statistics()
+        return self._weight_logs
 
     @property
     def y_is_1d(self) -> bool:
@@ -429,7 +533,9 @@ class DaskSource:
     def statistics(self) -> LeastSquaresStatistics:
         """The statistics of every block, computed where it lives and merged up a tree."""
         try:
-            statistics = self.blocks.map_reduce(_block_statistics, merge_statistics)
+            statistics, self._weight_logs = self.blocks.map_reduce(
+                _block_statistics_and_weights, _merge_statistics_and_weights
+            )
         except _NonFinite as found:
             raise self._non_finite_error(found.args[0]) from None
         if statistics.n_rows == 0:
@@ -454,49 +560,33 @@ class DaskSource:
         n_dims = 1 if name == "sample_weight" or (name == "y" and self.y_is_1d) else 2
         return non_finite_error(name, row, column, value, column_names=names, n_dims=n_dims)
 
-    def r_factor(
-        self, design: ColumnScaling, statistics: LeastSquaresStatistics, fit_intercept: bool
-    ) -> RFactor:
+    def r_factor(self, coordinates, statistics: LeastSquaresStatistics) -> RFactor:
         r"""The R factor by a tall-skinny QR, reduced up the tree of blocks.
 
-        Each block contributes the R factor of its rows of the centred, column-scaled design
-        with the centred targets as extra columns, :math:`W^{1/2}[Z,\ y - \bar y]`; two R
-        factors merge into the R factor of their stacked rows. There are no rows to refine
-        on: the solver takes one triangular solve.
+        Each block contributes the R factor of its rows in the fit's coordinates with the
+        centred targets as extra columns, :math:`W^{1/2}[Z,\ 1,\ y - \bar y]`
+        (:meth:`~gdregress._coordinates.Coordinates.design_block`); two R factors merge into
+        the R factor of their stacked rows. There are no rows to refine on: the solver takes
+        one triangular solve.
         """
-        y_shift = statistics.y_mean if fit_intercept else np.zeros(statistics.n_targets)
-        leaf = functools.partial(
-            _block_r_factor, design=design, y_shift=y_shift, statistics=statistics
-        )
-        leaf = functools.partial(leaf, fit_intercept=fit_intercept)
+        leaf = functools.partial(_block_r_factor, coordinates=coordinates, y_mean=statistics.y_mean)
         r = padded_to_square(self.blocks.map_reduce(leaf, _merge_r_factors))
-        p = int(design.active.sum()) + int(fit_intercept)
+        p = coordinates.n_parameters
         return RFactor(r_design=r[:p, :p], r_targets=r[:p, p:])
 
 
 # --- the accurate route: a tall-skinny QR up the same tree ----------------------------------
 
 
-def _block_r_factor(
-    X, y, sample_weight=None, *, design: ColumnScaling, y_shift, statistics, fit_intercept
-) -> np.ndarray:
-    r"""The R factor of one block of the weighted, centred, column-scaled design and targets.
-
-    The block is :math:`W^{1/2}\,[(X - \mathrm{shift})/\mathrm{scale},\ y - y_{shift}]`, with
-    only the active columns of X, in the units of the statistics (X / x_scale, y / y_scale
-    and the weights divided by weight_scale, exact powers of two); rows of weight 0
-    contribute nothing.
-    """
+def _block_r_factor(X, y, sample_weight=None, *, coordinates, y_mean) -> np.ndarray:
+    """The R factor of one block of the fit's design and targets, in the statistics' units
+    (X / x_scale, y / y_scale and the weights divided by weight_scale, exact powers of two);
+    rows of weight 0 contribute nothing."""
     X, y, sample_weight = _numeric_blocks(X, y, sample_weight)
-    X, y, weights = statistics.units.rows_to_scaled(X, y, sample_weight)
-    active = design.active
-    ones = [np.ones((X.shape[0], 1))] if fit_intercept else []
-    block = np.hstack(
-        [(X[:, active] - design.shift[active]) / design.scale[active], *ones, y - y_shift]
-    )
-    if weights is not None:
-        block *= np.sqrt(weights)[:, None]
-    return np.linalg.qr(block, mode="r")
+    X, y, weights = coordinates.units.rows_to_scaled(X, y, sample_weight)
+    root = None if weights is None else np.sqrt(weights)
+    A, targets = coordinates.design_block(X[:, coordinates.active], y, root, y_mean)
+    return np.linalg.qr(np.hstack([A, targets]), mode="r")
 
 
 def _merge_r_factors(a: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -511,8 +601,7 @@ def _predict_block(X, coef: np.ndarray, intercept, centre) -> np.ndarray:
     X = _float_block(X)
     if centre is None:
         return X @ coef.T + intercept
-    coef2 = coef[:, None] if coef.ndim == 1 else coef.T
-    predictions = centre.predict(X, coef2)
+    predictions = centre.predict(X)
     return predictions[:, 0] if coef.ndim == 1 else predictions
 
 
@@ -527,7 +616,7 @@ def predict(X, coef: np.ndarray, intercept, centre=None) -> Any:
     intercept : float or ndarray of shape (n_targets,)
     centre : Centre, optional
         The line's value at the columns' mean: each block is predicted from it (see
-        :class:`~gdregress._units.Centre`), as in memory.
+        :class:`~gdregress._coordinates.Centre`), as in memory.
 
     Returns
     -------

@@ -3,10 +3,12 @@ runs it.
 
 It chooses the coordinates (standardised, or the user's own), the step rule (the best fixed step
 from the exact curvatures, the exact line search, or a given rate, refused at or above
-2/L_max), and the tolerance (the accuracy asked for, or the level where rounding holds the
-gradient); it then hands the gradient of the cost, one small matrix product per iteration, to
-:func:`gdregress.optimize.gradient_descent`, which knows nothing of regression. The result is a
-:class:`DescentSolution` in the user's units: the estimator only copies its fields.
+2/L_max), the momentum (none, the heavy ball's fixed β, refused at or above 2(1 + β)/L_max,
+or conjugate directions: see :mod:`gdregress._momentum`), and the tolerance (the accuracy asked
+for, or the level where rounding holds the gradient); it then hands the gradient of the cost,
+one small matrix product per iteration, to :func:`gdregress.optimize.gradient_descent`, which
+knows nothing of regression. The result is a :class:`~gdregress._record.FitRecord` with its
+history: the estimator only publishes it.
 """
 
 from __future__ import annotations
@@ -19,15 +21,34 @@ import numpy as np
 from scipy.optimize import OptimizeResult
 from sklearn.exceptions import ConvergenceWarning
 
-from ._messages import find_stack_level
+from ._coordinates import Coordinates
+from ._messages import find_stack_level, gradient_excess, shortest
+from ._momentum import (
+    ConjugateDirections,
+    balanced_learning_rate,
+    memory_amplification,
+    stable_learning_rate,
+)
 from ._numerics import EPS, FLAT_CURVATURE, TINY, require_positive_weight_sum, safe_norm
+from ._record import DescentHistory, FitRecord
 from ._statistics import LeastSquaresStatistics
-from ._units import centre_of_line
-from .cost import ColumnScaling, LeastSquaresCost, column_scaling
+from .cost import LeastSquaresCost
 from .exceptions import DivergenceError
-from .optimize import DescentStatus, _excess, gradient_descent
+from .optimize import DescentStatus, gradient_descent
 
-__all__ = ["DescentSettings", "DescentSolution", "solve_by_descent"]
+__all__ = [
+    "CONJUGATE",
+    "ON_THE_STATISTICS",
+    "DescentSettings",
+    "divergence_error",
+    "memory_of",
+    "solve_by_descent",
+]
+
+# The route's name, as ``solver_`` reports it.
+ON_THE_STATISTICS = "descent on the statistics"
+#: What ``momentum="auto"`` takes with ``learning_rate="auto"``: conjugate gradients.
+CONJUGATE = "conjugate gradients"
 
 
 @dataclass(frozen=True)
@@ -35,6 +56,7 @@ class DescentSettings:
     """The descent's parameters, as :class:`~gdregress.GradientDescentRegressor` takes them."""
 
     learning_rate: str | float = "auto"
+    momentum: str | float = 0.0
     max_iter: int = 100_000
     tol: float | None = 1e-12
     fit_intercept: bool = True
@@ -45,75 +67,32 @@ class DescentSettings:
 
 
 @dataclass(frozen=True)
-class DescentSolution:
-    """What a descent found, in the user's units.
-
-    Attributes
-    ----------
-    coef, intercept : ndarray of shapes (n_features, n_targets) and (n_targets,)
-        The last iterate.
-    path : ndarray of shape (n_iter + 1, n_targets, n_features + 1)
-        Every iterate as (coef..., intercept), the start first.
-    loss_curve : ndarray of shape (n_iter + 1,)
-        The cost at every iterate, in the units of y.
-    gradient_norms : ndarray of shape (n_iter + 1,)
-        In the descent's coordinates.
-    learning_rate : float or ndarray of shape (n_iter,)
-        The fixed step, or each step of the exact line search.
-    max_curvature : float
-        :math:`L_{max}` in the descent's coordinates.
-    n_iter : int
-    status : DescentStatus
-    converged : bool
-    path_iterations : ndarray of shape (n_kept,) or None
-        The iteration of each row of ``path`` where it is thinned (the matrix-free descent of
-        a wide design); None when it holds every iterate.
-    centre : tuple (point, point_low, value) or None
-        The point the descent's coordinates are centred on and the last iterate's value
-        there, in the user's units (see :class:`~gdregress._units.Centre`); None without
-        an intercept.
-    """
-
-    coef: np.ndarray
-    intercept: np.ndarray
-    path: np.ndarray
-    loss_curve: np.ndarray
-    gradient_norms: np.ndarray
-    learning_rate: float | np.ndarray
-    max_curvature: float
-    n_iter: int
-    status: DescentStatus
-    converged: bool
-    path_iterations: np.ndarray | None = None
-    centre: tuple | None = None
-
-
-@dataclass(frozen=True)
 class _Coordinates:
     """The cost in the descent's coordinates, and the standardised cost its stopping rule uses.
 
     ``to_descent`` maps standardised parameters to the descent's (None when they are the
-    same coordinates).
+    same coordinates); ``standardizing`` are the standardised coordinates themselves.
     """
 
-    scaling: ColumnScaling
+    scaling: Coordinates
     cost: LeastSquaresCost
     standardized: LeastSquaresCost
     to_descent: np.ndarray | None
+    standardizing: Coordinates
 
     @classmethod
     def of(cls, statistics: LeastSquaresStatistics, settings: DescentSettings) -> _Coordinates:
-        standardizing = column_scaling(statistics, settings.fit_intercept)
+        standardizing = Coordinates.of_statistics(statistics, settings.fit_intercept)
         if settings.standardize:
             cost = LeastSquaresCost(standardizing.statistics(statistics), settings.fit_intercept)
-            return cls(standardizing, cost, cost, None)
-        scaling = _raw_scaling(statistics, settings.fit_intercept)
+            return cls(standardizing, cost, cost, None, standardizing)
+        scaling = _raw_scaling(statistics, standardizing)
         cost = LeastSquaresCost(scaling.statistics(statistics), settings.fit_intercept)
         standardized = LeastSquaresCost(
             standardizing.statistics(statistics), settings.fit_intercept
         )
         to_descent = _standardized_to_descent(standardizing, scaling, standardized)
-        return cls(scaling, cost, standardized, to_descent)
+        return cls(scaling, cost, standardized, to_descent, standardizing)
 
     @property
     def n_active(self) -> int:
@@ -129,7 +108,7 @@ def solve_by_descent(
     statistics: LeastSquaresStatistics,
     settings: DescentSettings,
     start: tuple[np.ndarray, np.ndarray] | None = None,
-) -> DescentSolution:
+) -> FitRecord:
     """Minimise the cost of ``statistics`` by gradient descent.
 
     Parameters
@@ -141,13 +120,14 @@ def solve_by_descent(
 
     Returns
     -------
-    DescentSolution
+    FitRecord
+        With the descent's history, in the user's units.
 
     Raises
     ------
     DivergenceError
-        When the learning rate is at or above 2/L_max (before the first step) or the
-        descent diverges.
+        When the learning rate is at or above 2(1 + β)/L_max (2/L_max without momentum;
+        before the first step) or the descent diverges.
 
     Warns
     -----
@@ -160,30 +140,30 @@ def solve_by_descent(
     cost = coordinates.cost
     theta0 = _starting_point(statistics, coordinates, start)
     max_curvature = cost.max_curvature
-    learning_rate, steps = _step_rule(settings, cost, n_targets)
-    if isinstance(learning_rate, float) and learning_rate * max_curvature >= 2.0:
+    memory = memory_of(settings)
+    beta = memory if isinstance(memory, float) else 0.0
+    learning_rate, steps = _step_rule(settings, cost, n_targets, memory)
+    if isinstance(learning_rate, float) and learning_rate * max_curvature >= 2.0 * (1.0 + beta):
         # Known before the first step: along the steepest direction the error would be
-        # multiplied by 1 − α·L_max ≤ −1 at every step.
-        raise _divergence(
+        # multiplied by 1 − α·L_max ≤ −1 at every step (with momentum, a root of
+        # z² − (1 + β − α·L_max)z + β would lie on or outside the unit circle).
+        raise divergence_error(
             settings,
             learning_rate,
             max_curvature,
-            "Refused before the first step: at or above 2/L_max the error along the "
-            "steepest direction cannot shrink.",
+            f"Refused before the first step: at or above {_limit_name(beta)} the error "
+            "along the steepest direction cannot shrink.",
         )
-    rate = learning_rate if settings.standardize and isinstance(learning_rate, float) else None
-    tolerance = _gradient_tolerance(
-        settings,
-        coordinates.standardized,
-        rate or _best_fixed_step(coordinates.standardized),
-        coordinates.to_descent,
-    )
+    tolerance = _tolerance_of(settings, coordinates, learning_rate, memory)
     monitor = _monitored(settings.monitor, statistics, coordinates, theta0)
-    result = _descend(cost, theta0, learning_rate, settings.max_iter, tolerance, monitor)
+    conjugate = steps if memory == CONJUGATE else None  # the rule, which records its steps
+    result = _descend(
+        cost, theta0, learning_rate, settings.max_iter, tolerance, monitor, conjugate or beta
+    )
     if settings.monitor is not None:
         settings.monitor.close(result.path[-1], int(result.nit))
     if result.status == DescentStatus.DIVERGED:
-        raise _divergence(settings, learning_rate, max_curvature, result.message)
+        raise divergence_error(settings, learning_rate, max_curvature, result.message)
     if result.status == DescentStatus.MAX_ITER:
         _warn_not_converged(settings, cost, result, tolerance)
     if result.status == DescentStatus.STOPPED:
@@ -191,22 +171,34 @@ def solve_by_descent(
     coef, intercept, path, loss_curve = _in_user_units(statistics, coordinates, result.path)
     if start is not None:  # the start as given, not as its round trip through the coordinates
         path[0] = np.concatenate([start[0], start[1][None, :]]).T
-    return DescentSolution(
-        coef=coef,
-        intercept=intercept,
+    history = DescentHistory(
         path=path,
+        path_iterations=None,
         loss_curve=loss_curve,
         gradient_norms=result.grad_norms,
-        learning_rate=np.asarray(steps) if steps is not None else learning_rate,
+        learning_rate=(
+            learning_rate
+            if steps is None
+            else np.asarray(steps if conjugate is None else conjugate.steps)
+        ),
+        momentum=beta if conjugate is None else np.asarray(conjugate.memories),
         max_curvature=max_curvature,
-        n_iter=int(result.nit),
         status=DescentStatus(result.status),
+    )
+    return FitRecord(
+        coef,
+        intercept,
+        ON_THE_STATISTICS,
+        coordinates=coordinates.standardizing,
+        centre=_centre(coordinates, result.path[-1], coef, intercept),
+        statistics=statistics,
+        n_iter=int(result.nit),
         converged=result.status == DescentStatus.CONVERGED and settings.tol is not None,
-        centre=_centre(statistics, coordinates, result.path[-1], coef, intercept),
+        descent=history,
     )
 
 
-def _centre(statistics, coordinates: _Coordinates, theta, coef, intercept):
+def _centre(coordinates: _Coordinates, theta, coef, intercept):
     """The last iterate's value at the columns' exact mean, with that mean (user units).
 
     Standardised, the descent's intercept is that value (its columns are centred on the
@@ -214,14 +206,12 @@ def _centre(statistics, coordinates: _Coordinates, theta, coef, intercept):
     """
     if not coordinates.cost.fit_intercept:
         return None
+    standardizing = coordinates.standardizing
     if coordinates.to_descent is None:
-        k = coordinates.n_active
-        value = theta.reshape(coordinates.cost.n_parameters, -1)[k]
+        value = theta.reshape(coordinates.cost.n_parameters, -1)[coordinates.n_active]
     else:
-        scaled_coef, scaled_intercept = statistics.from_user_units(coef, intercept)
-        mean = statistics.x_mean + statistics.x_mean_low
-        value = scaled_intercept + mean @ scaled_coef
-    return centre_of_line(statistics.x_mean, statistics.x_mean_low, value, statistics.units)
+        value = standardizing.from_user(coef, intercept)[1]
+    return standardizing.centre(value)
 
 
 def _starting_point(statistics, coordinates: _Coordinates, start) -> np.ndarray:
@@ -230,8 +220,7 @@ def _starting_point(statistics, coordinates: _Coordinates, start) -> np.ndarray:
     if start is None:
         return np.zeros(coordinates.cost.n_parameters * n_targets)
     check_start_shape(start, n_features, n_targets)
-    scaled = statistics.from_user_units(*start)
-    return coordinates.pack(*coordinates.scaling.from_user(*scaled))
+    return coordinates.pack(*coordinates.scaling.from_user(*start))
 
 
 def check_start_shape(start, n_features: int, n_targets: int) -> None:
@@ -266,13 +255,16 @@ def _monitored(monitor, statistics, coordinates: _Coordinates, theta0):
     return monitor.watch(theta0, to_user), monitor.every
 
 
-def _descend(cost: LeastSquaresCost, theta0, learning_rate, max_iter, tolerance, monitor=None):
+def _descend(
+    cost: LeastSquaresCost, theta0, learning_rate, max_iter, tolerance, monitor=None, momentum=0.0
+):
     """Run :func:`~gdregress.optimize.gradient_descent` on the cost's gradient Hθ − q.
 
     One small matrix product per iteration, never a pass over the data; no cost per
     iteration either: a too-large step on a quadratic shows as a gradient that grows while
     reversing, which the descent detects. The loss curve is computed after. ``monitor``,
     ``(callback, every)`` from :func:`_monitored`, is called once per block of iterations.
+    ``momentum`` is the heavy ball's β, or the rule of conjugate directions.
     """
     if theta0.size == 0:  # nothing to descend: no intercept and no column that varies
         return OptimizeResult(
@@ -297,6 +289,7 @@ def _descend(cost: LeastSquaresCost, theta0, learning_rate, max_iter, tolerance,
         tol=tolerance,
         callback=callback,
         callback_every=every,
+        momentum=momentum,
     )
 
 
@@ -304,14 +297,15 @@ def _in_user_units(statistics, coordinates: _Coordinates, flat_path: np.ndarray)
     """The fit, the path (n_iterates, n_targets, n_features + 1) and the loss curve, in the
     user's units. Only the fit must be representable; an early iterate may underflow."""
     n_targets = statistics.n_targets
-    k, cost = coordinates.n_active, coordinates.cost
+    k, cost, scaling = coordinates.n_active, coordinates.cost, coordinates.scaling
     path = flat_path.reshape(len(flat_path), cost.n_parameters, n_targets)
     path_intercepts = path[:, k] if cost.fit_intercept else np.zeros((len(path), n_targets))
-    loss_curve = cost.value_path(path[:, :k], path_intercepts, data_units=True)
-    coefs, intercepts = coordinates.scaling.to_user(np.moveaxis(path[:, :k], 0, 1), path_intercepts)
-    coefs = np.moveaxis(coefs, 0, 1)
-    statistics.to_user_units(coefs[-1], intercepts[-1])  # refuses a fit beyond float64
-    coefs, intercepts = statistics.to_user_units(coefs, intercepts, check=False)
+    per_target = cost.value_path(path[:, :k], path_intercepts, per_target=True)
+    loss_curve = np.sum(scaling.cost_to_user(per_target), axis=1)
+    scaling.to_user(path[-1, :k], path_intercepts[-1])  # refuses a fit beyond float64
+    coefs, intercepts = scaling.to_user(
+        np.moveaxis(path[:, :k], 0, 1), path_intercepts, check=False
+    )
     user_path = np.moveaxis(np.concatenate([coefs, intercepts[:, None, :]], axis=1), 1, 2)
     return coefs[-1], intercepts[-1], user_path, loss_curve
 
@@ -320,29 +314,26 @@ def _warn_not_converged(settings, cost: LeastSquaresCost, result, tolerance) -> 
     """The ConvergenceWarning for a descent that ran out of steps, naming what to change."""
     max_curvature, min_curvature = cost.max_curvature, cost.min_curvature
     kappa = max_curvature / min_curvature if min_curvature > 0 else np.inf
+    memory = memory_of(settings)
+    beta = memory if isinstance(memory, float) else 0.0
     remedy = (
-        f"use a larger learning rate (stable below {2.0 / max_curvature:.6g}) or "
-        "learning_rate='auto'"
+        f"use a larger learning rate (stable below "
+        f"{stable_learning_rate(beta, max_curvature):.6g}) or learning_rate='auto'"
         if settings.learning_rate not in ("auto", "exact")
         else "set standardize=True"
         if not settings.standardize
         else "use AnalyticLeastSquares, which is exact at any condition number"
     )
+    how_many = "that many" if not memory else "its square root (with momentum)"
     warnings.warn(
         f"GradientDescentRegressor did not converge in max_iter={settings.max_iter} "
-        f"iterations: {_excess(result.jac, result.grad_norms[-1], tolerance)}. The "
+        f"iterations: {gradient_excess(result.jac, result.grad_norms[-1], tolerance)}. The "
         f"cost's condition number in the coordinates of the descent is {kappa:.3g}, and "
-        "gradient descent needs about that many iterations per factor e of accuracy. "
+        f"gradient descent needs about {how_many} iterations per factor e of accuracy. "
         f"Increase max_iter or tol, or {remedy}.",
         ConvergenceWarning,
         stacklevel=find_stack_level(),
     )
-
-
-def _shortest(value: float) -> str:
-    """A number as briefly as ``:g`` writes it, or all its digits where ``:g`` would round."""
-    brief = f"{value:g}"
-    return brief if float(brief) == value else repr(float(value))
 
 
 def _told_apart(value: float, other: float) -> str:
@@ -363,14 +354,19 @@ def _told_apart(value: float, other: float) -> str:
     return repr(float(value))
 
 
-def _divergence(
+def divergence_error(
     settings: DescentSettings, learning_rate: float, max_curvature: float, detail: str
 ) -> DivergenceError:
-    """The DivergenceError for a learning rate, naming the stable limit 2/L_max."""
-    stable = 2.0 / max_curvature
+    """The DivergenceError for a learning rate, naming the stable limit 2/L_max (with the
+    heavy ball's β, 2(1 + β)/L_max)."""
+    memory = memory_of(settings)
+    beta = memory if isinstance(memory, float) else 0.0
+    stable = stable_learning_rate(beta, max_curvature)
+    with_momentum = f" and momentum={shortest(beta)}" if beta else ""
     return DivergenceError(
-        f"Gradient descent diverged with learning_rate={_shortest(learning_rate)}: the "
-        f"largest stable learning rate for this data is 2/L_max = "
+        f"Gradient descent diverged with learning_rate={shortest(learning_rate)}"
+        f"{with_momentum}: the largest stable learning rate for this data"
+        f"{' with that momentum' if beta else ''} is {_limit_name(beta)} = "
         f"{_told_apart(stable, learning_rate)}"
         f"{' in standardised coordinates' if settings.standardize else ''}. "
         f"Use a learning rate below {stable:.6g}, or learning_rate='auto'. ({detail})",
@@ -379,8 +375,48 @@ def _divergence(
     )
 
 
-def _step_rule(settings: DescentSettings, cost: LeastSquaresCost, n_targets: int):
-    """The learning rate to hand to the descent, and the list "exact" records steps in."""
+def memory_of(settings: DescentSettings) -> float | str:
+    """The momentum a descent takes: :data:`CONJUGATE`, the heavy ball's β, or 0.0 (plain).
+
+    ``momentum="auto"`` is conjugate gradients with ``learning_rate="auto"``, and the plain
+    descent with a learning rate the user chose (a number, or ``"exact"``): who sets the
+    step follows the lecture.
+
+    Examples
+    --------
+    >>> memory_of(DescentSettings(momentum="auto")), memory_of(DescentSettings(momentum=0.9))
+    ('conjugate gradients', 0.9)
+    >>> memory_of(DescentSettings(learning_rate=0.1, momentum="auto"))
+    0.0
+    """
+    if settings.momentum == "auto":
+        return CONJUGATE if settings.learning_rate == "auto" else 0.0
+    return float(settings.momentum)
+
+
+def _limit_name(beta: float) -> str:
+    return f"2(1 + {shortest(beta)})/L_max" if beta else "2/L_max"
+
+
+def _conjugate_directions(cost: LeastSquaresCost, n_targets: int) -> ConjugateDirections:
+    """Conjugate directions on the cost, its targets weighed as :func:`_step_rule`'s exact
+    step weighs them."""
+    hessian, p = cost.hessian, cost.n_parameters
+    y_scale = cost.statistics.y_scale
+    weights = np.broadcast_to(y_scale / np.max(y_scale), (p, n_targets)).ravel()
+
+    def product(v: np.ndarray) -> np.ndarray:
+        return (hessian @ v.reshape(p, n_targets)).ravel()
+
+    fallback = 1.0 / cost.max_curvature if cost.max_curvature > 0 else 1.0
+    return ConjugateDirections(product, None if np.all(weights == 1.0) else weights, fallback)
+
+
+def _step_rule(settings: DescentSettings, cost: LeastSquaresCost, n_targets: int, memory=0.0):
+    """The learning rate to hand to the descent, and the list "exact" records steps in (or,
+    for conjugate gradients, no learning rate and the rule, which records its own)."""
+    if memory == CONJUGATE:
+        return None, _conjugate_directions(cost, n_targets)
     if settings.learning_rate == "exact":
         hessian, p = cost.hessian, cost.n_parameters
         steps: list[float] = []
@@ -407,37 +443,66 @@ def _step_rule(settings: DescentSettings, cost: LeastSquaresCost, n_targets: int
 
         return exact_step, steps
     if settings.learning_rate == "auto":
-        return _best_fixed_step(cost), None
+        return _best_fixed_step(cost, memory), None
     return float(settings.learning_rate), None
 
 
-def _best_fixed_step(cost: LeastSquaresCost) -> float:
+def _best_fixed_step(cost: LeastSquaresCost, momentum: float = 0.0) -> float:
     """2/(L_max + λ_min): the fixed step that contracts the slowest direction fastest.
 
     Below the stability limit 2/L_max, and every component of the error shrinks. Where
     λ_min is below 1e-12·L_max (raw features of size 1e6 and more), the step keeps that
-    margin from 2/L_max, which rounding would otherwise erase.
+    margin from 2/L_max, which rounding would otherwise erase. With the heavy ball's β,
+    2(1 + β)/(L_max + λ_min), below its limit 2(1 + β)/L_max by the same margin.
     """
-    total = cost.max_curvature + max(cost.min_curvature, FLAT_CURVATURE * cost.max_curvature)
-    return 2.0 / total if total > 0 else 1.0
+    floor = max(cost.min_curvature, FLAT_CURVATURE * cost.max_curvature)
+    total = cost.max_curvature + floor
+    return balanced_learning_rate(momentum, cost.max_curvature, floor) if total > 0 else 1.0
 
 
-def _raw_scaling(statistics: LeastSquaresStatistics, fit_intercept: bool) -> ColumnScaling:
-    """For ``standardize=False``: the change from the statistics' units to the user's.
+def _tolerance_of(settings, coordinates: _Coordinates, learning_rate, memory):
+    """The descent's tolerance (:func:`_gradient_tolerance`) for its step rule and momentum.
 
-    The statistics hold columns beyond about 1e±90 divided by a power of two
-    (``x_scale``); the raw descent undoes that (exactly), so that it runs on the user's
-    cost. Where the user's Hessian itself leaves float64's range (squares of columns
-    beyond about 1e±150) it stays in the statistics' units. The units of y do not
-    matter: scaling y scales the gradient and the minimiser alike, not the steps.
+    Its floors count the roundings of the steps as they add up: for a fixed step as
+    :func:`_gradient_tolerance` says, for the heavy ball by the moduli of its modes
+    (:func:`~gdregress._momentum.memory_amplification`); conjugate directions recompute
+    the gradient at every step and take the best point of a plane, so that a rounding does
+    not add up (their shortest step is 1/L_max).
     """
-    n_features = statistics.n_features
-    every = np.ones(n_features, dtype=bool)
-    identity = ColumnScaling(shift=np.zeros(n_features), scale=np.ones(n_features), active=every)
+    standardized = coordinates.standardized
+    fixed = isinstance(learning_rate, float) and settings.standardize
+    if memory == CONJUGATE:
+        curvature = standardized.max_curvature
+        rate = 1.0 / curvature if curvature > 0 else 1.0
+        return _gradient_tolerance(settings, standardized, rate, coordinates.to_descent, 1.0)
+    rate = (learning_rate if fixed else None) or _best_fixed_step(standardized, memory)
+    amplification = None
+    if memory:
+        amplification = memory_amplification(
+            rate,
+            memory,
+            standardized.max_curvature,
+            standardized.min_curvature,
+            settings.max_iter,
+        )
+    return _gradient_tolerance(settings, standardized, rate, coordinates.to_descent, amplification)
+
+
+def _raw_scaling(statistics: LeastSquaresStatistics, standardizing: Coordinates) -> Coordinates:
+    """For ``standardize=False``: the coordinates of the user's own units.
+
+    The statistics hold columns beyond about 1e±90 divided by a power of two (``x_scale``);
+    the raw descent undoes that (exactly), so that it runs on the user's cost. Where the
+    user's Hessian itself leaves float64's range (squares of columns beyond about 1e±150)
+    it stays in the statistics' units. The units of y do not matter: scaling y scales the
+    gradient and the minimiser alike, not the steps.
+    """
+    fit_intercept = standardizing.fit_intercept
+    user = standardizing.as_user_units()
+    identity = user.with_scale(np.ones(statistics.n_features))
     if np.all(statistics.x_scale == 1.0):
         return identity
     with np.errstate(all="ignore"):  # out of range is checked just below
-        user = ColumnScaling(shift=identity.shift, scale=1.0 / statistics.x_scale, active=every)
         hessian = LeastSquaresCost(user.statistics(statistics), fit_intercept).hessian
     scaled = LeastSquaresCost(statistics, fit_intercept).hessian
     # A curvature that rounds to a subnormal number or 0 has lost its digits, and one
@@ -449,14 +514,14 @@ def _raw_scaling(statistics: LeastSquaresStatistics, fit_intercept: bool) -> Col
 
 
 def _standardized_to_descent(
-    standardizing: ColumnScaling, scaling: ColumnScaling, standardized: LeastSquaresCost
+    standardizing: Coordinates, scaling: Coordinates, standardized: LeastSquaresCost
 ) -> np.ndarray:
     """The matrix that maps standardised parameters (per target) to the descent's."""
     p = standardized.n_parameters
     basis = np.eye(p)
     k = p - int(standardized.fit_intercept)
-    coef, intercept = standardizing.to_user(basis[:k], basis[k] if k < p else np.zeros(p))
-    coef, intercept = scaling.from_user(coef, intercept)
+    coef, intercept = standardizing.to_scaled_units(basis[:k], basis[k] if k < p else np.zeros(p))
+    coef, intercept = scaling.from_scaled_units(coef, intercept)
     return np.vstack([coef, intercept[None, :]]) if standardized.fit_intercept else coef
 
 
@@ -465,6 +530,7 @@ def _gradient_tolerance(
     standardized: LeastSquaresCost,
     rate: float,
     to_descent: np.ndarray | None,
+    amplification: float | None = None,
 ) -> np.ndarray | float | None:
     """The gradient at which the descent stops: within ``tol`` of the minimum, or at
     rounding. One bound per component in standardised coordinates, one norm else.
@@ -476,7 +542,8 @@ def _gradient_tolerance(
     mean square without).
 
     That bound never goes below the level at which rounding holds the gradient of the
-    descent at step size ``rate``. Each step adds rounding of about
+    descent at step size ``rate`` (``amplification``, when given, counts how often the
+    roundings of the steps add up: see :func:`_tolerance_of`). Each step adds rounding of about
     (p + 2)/2·eps·(|H||v*| + |q|) per component to the gradient (p products and the
     subtraction of q in Hv − q, half an ulp of v in the step). A fixed step multiplies the
     error along an eigenvector of curvature λ by 1 − rate·λ: along the steepest one, near
@@ -514,11 +581,14 @@ def _gradient_tolerance(
     largest, smallest = standardized.max_curvature, standardized.min_curvature
     # No more roundings add up than steps are run: at a rate within rounding of 2/L_max,
     # 1/(2 − rate·L_max) would be ~1e15 and excuse a gradient that never shrank.
-    amplification = max(
-        1.0,
-        min(1.0 / (2.0 - rate * largest), settings.max_iter),
-        min(1.0 / np.sqrt(rate * smallest), np.sqrt(settings.max_iter)) if smallest > 0 else 1.0,
-    )
+    if amplification is None:  # plain descent's (the heavy ball's, or 1, come given)
+        amplification = max(
+            1.0,
+            min(1.0 / (2.0 - rate * largest), settings.max_iter),
+            min(1.0 / np.sqrt(rate * smallest), np.sqrt(settings.max_iter))
+            if smallest > 0
+            else 1.0,
+        )
     # The floors per component, shape (p, n_targets), as the descent's θ is raveled.
     per_step = (standardized.n_parameters + 2) / 2 * EPS * amplification
     per_step *= np.abs(hessian) @ np.abs(minimiser) + np.abs(linear_term)

@@ -13,39 +13,42 @@ with :math:`A = [X,\ 1]` and :math:`p` its number of columns. :math:`(A^\top W A
 computed in the centred, column-scaled coordinates in which the closed form solves, as
 accurately as the coefficients: from the R factor of that design where the closed form kept
 one (its accurate route), else from the Cholesky factor of the columns' correlation matrix;
-then mapped to the user's units by the statistics' own :class:`~gdregress._units.Units`.
+then mapped to the user's units by the statistics' own :class:`~gdregress._coordinates.Units`.
 
 The heteroskedasticity-robust covariances HC0–HC3 (statsmodels' definitions) need the rows
 themselves, for the squared residuals and the leverages: they take the data again and read it
-in one more pass (chunks of rows in memory, a map-reduce over the blocks of a Dask
-collection), in which they also compute the data's statistics, to refuse data that are not
-the data the model was fitted on.
+in one more pass (:mod:`gdregress._row_pass`: chunks of rows in memory, a map-reduce over the
+blocks of a Dask collection), in which they also compute the data's statistics, to refuse data
+that are not the data the model was fitted on; so do HAC and cluster
+(:mod:`gdregress._robust`) and the residuals' diagnostics (:mod:`gdregress._diagnostics`).
 """
 
 from __future__ import annotations
 
-import functools
 import math
-import warnings
 from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
 import scipy.linalg
-from sklearn.exceptions import ConvergenceWarning
 
-from . import _compensated
-from ._messages import find_stack_level
-from ._numerics import EPS, exponent_of, numerical_rank, times_power_of_two
-from ._statistics import LeastSquaresStatistics, compute_statistics, merge_statistics
-from ._summary import RegressionSummary
-from ._units import Centre
-from .cost import ColumnScaling, LeastSquaresCost, column_scaling
-from .exceptions import EssentiallyPerfectFitWarning
+from ._closed_form import ACCURATE_ROWS_CONDITION
+from ._coordinates import Centre, Coordinates
+from ._cost_model import require_statistics_fit
+from ._numerics import EPS, numerical_rank
+from ._robust import COV_TYPES, GroupSums, LaggedSums, check_maxlags, meat_correction
+from ._row_pass import pass_over_rows, require_same_data
+from ._statistics import LeastSquaresStatistics
+from .cost import LeastSquaresCost
 
-__all__ = ["COV_TYPES", "model_inference", "prediction_intervals", "summaries"]
+__all__ = [
+    "COV_TYPES",
+    "covariance",
+    "essentially_perfect",
+    "model_inference",
+    "prediction_intervals",
+]
 
-COV_TYPES = ("nonrobust", "HC0", "HC1", "HC2", "HC3")
 COEF_COLUMNS = ["coef", "std_err", "t_value", "p_value", "ci_lower", "ci_upper"]
 INTERVAL_COLUMNS = [
     "mean",
@@ -55,11 +58,6 @@ INTERVAL_COLUMNS = [
     "obs_ci_lower",
     "obs_ci_upper",
 ]
-# Numbers per chunk of rows in the second pass of the robust covariances: memory O(chunk·d).
-_HC_CHUNK_NUMBERS = 2**16
-# Statistics of the data given again must equal the fitted ones to this relative tolerance
-# (different chunkings of the same rows differ by rounding, about 1e-15).
-_SAME_DATA_RTOL = 1e-8
 
 
 # --- the model's inference, in the scaled coordinates -------------------------------------
@@ -69,13 +67,14 @@ _SAME_DATA_RTOL = 1e-8
 class _Fit:
     r"""A fitted model's inference in the centred, column-scaled coordinates of the solver.
 
-    With :math:`v = T\theta` the scaled parameters (:class:`~gdregress.cost.ColumnScaling`),
+    With :math:`v = T\theta` the parameters in the fit's coordinates
+    (:class:`~gdregress._coordinates.Coordinates`),
     :math:`(A^\top W A)^{-1} = T^{-1} F F^\top T^{-\top}`, in the statistics' units.
 
     Attributes
     ----------
     stats : LeastSquaresStatistics
-    scaling : ColumnScaling
+    coordinates : Coordinates
     fit_intercept : bool
     r : ndarray of shape (p, p)
         An upper triangular :math:`R` with :math:`A_v^\top W A_v = R^\top R`, :math:`A_v`
@@ -83,11 +82,12 @@ class _Fit:
     factor : ndarray of shape (p, p)
         :math:`F = R^{-1}`, so that :math:`(A_v^\top W A_v)^{-1} = F F^\top`.
     coef, intercept : ndarray of shape (d, t) and (t,)
-        The model's parameters in the statistics' units.
+        The model's parameters in the statistics' units (``user_coef`` and
+        ``user_intercept``: as the record holds them, in the user's).
     rss : ndarray of shape (t,)
         :math:`\sum_i w_i r_i^2` per target, in the statistics' units.
     centre : Centre or None
-        The model's line at the columns' exact mean (see :class:`~gdregress._units.Centre`),
+        The model's line at the columns' exact mean (see :class:`~gdregress._coordinates.Centre`),
         for residuals that lose nothing to the columns' offsets; None without one.
     perfect : ndarray of bool, shape (t,)
         Per target, whether the fit is essentially perfect (:func:`essentially_perfect`);
@@ -96,11 +96,28 @@ class _Fit:
         Whether ``rss`` came from the rows (the accurate route's refined residuals, or the
         data given to ``summary``) rather than from the statistics.
     meat : ndarray of shape (t, p, p) or None
-        The robust covariances' :math:`F^\top A^\top W \Omega W A F` per target, from the rows.
+        The robust covariances' :math:`F^\top A^\top W \Omega W A F` per target, from the rows
+        (for HAC and cluster, their sums of the scores' products), without correction.
+    n_groups : int
+        Clusters of ``cov_type="cluster"`` (0 otherwise).
+    maxlags : int
+        HAC's highest lag (0 otherwise).
+    residual_sums : ResidualSums or None
+        The weighted residuals' sums of powers, Durbin–Watson's steps and quantile sketch,
+        from the rows given (see :mod:`gdregress._diagnostics`).
+    condition : float
+        :math:`\kappa(R)`: past :data:`~gdregress._closed_form.ACCURATE_ROWS_CONDITION`,
+        rows times :math:`F` are computed in double-double, and the Gram matrix of the rows
+        in :math:`F` is measured.
+    gram : ndarray of shape (p, p) or None
+        :math:`N = F^\top A^\top W A F` from the rows (at the fit's accurate route, or by
+        ``summary``'s pass over them), within :math:`\varepsilon\kappa` of the identity:
+        every covariance is then :math:`F N^{-1} \cdots`, exact to rounding (see
+        :func:`~gdregress._closed_form.factor_gram`); None where it is taken as the identity.
     """
 
     stats: LeastSquaresStatistics
-    scaling: ColumnScaling
+    coordinates: Coordinates
     fit_intercept: bool
     r: np.ndarray
     factor: np.ndarray
@@ -111,6 +128,13 @@ class _Fit:
     perfect: np.ndarray | None = None
     rows_read: bool = False
     meat: np.ndarray | None = None
+    condition: float = 1.0
+    gram: np.ndarray | None = None
+    user_coef: np.ndarray | None = None
+    user_intercept: np.ndarray | None = None
+    n_groups: int = 0
+    residual_sums: object = None
+    maxlags: int = 0
 
     @property
     def n_params(self) -> int:
@@ -120,51 +144,51 @@ class _Fit:
     def df_resid(self) -> int:
         return self.stats.n_rows - self.n_params
 
-    def _jacobian(self) -> np.ndarray:
-        r""":math:`J = \partial\theta/\partial v`: slopes divided by the scales, the
-        intercept less the shifts times the slopes (in the statistics' units)."""
-        active = self.scaling.active
-        scale, shift = self.scaling.scale[active], self.scaling.shift[active]
-        k = scale.size
-        jacobian = np.zeros((self.n_params, self.n_params))
-        jacobian[:k, :k] = np.diag(1.0 / scale)
-        if self.fit_intercept:
-            jacobian[k, :k] = -shift / scale
-            jacobian[k, k] = 1.0
-        return jacobian
+    def to_user(self, t: int, *, half=None, matrix=None):
+        """A covariance in the fit's coordinates as the user's (see
+        :meth:`~gdregress._coordinates.Coordinates.covariance_to_user`)."""
+        return self.coordinates.covariance_to_user(t, half=half, matrix=matrix)
 
-    def to_user(self, t: int, *, matrix=None, half=None) -> tuple[np.ndarray, np.ndarray]:
-        r"""A covariance in the scaled coordinates as the user's: covariance and standard errors.
+    @property
+    def accurate_rows(self) -> bool:
+        """Whether rows times the factor cancel enough to need double-double."""
+        return self.condition > ACCURATE_ROWS_CONDITION
 
-        ``matrix`` is :math:`M`, or ``half`` is :math:`H` with :math:`M = HH^\top` (then
-        :math:`J M J^\top = (JH)(JH)^\top`, positive semidefinite to rounding), in the
-        statistics' units of target ``t``. The powers of two of the columns and of y are
-        applied last, as exponents, so that standard errors beyond 1e±154, whose squares
-        float64 cannot hold, keep their digits.
-        """
-        jacobian = self._jacobian()
-        if half is not None:
-            product = jacobian @ half
-            inner = product @ product.T
-        else:
-            inner = jacobian @ matrix @ jacobian.T
-        exponent = exponent_of(self.stats.x_scale)
-        if self.fit_intercept:
-            exponent = np.append(exponent, 0)
-        y_exponent = int(exponent_of(self.stats.y_scale)[t])
-        with np.errstate(over="ignore", under="ignore"):
-            cov = np.ldexp(inner, 2 * y_exponent - exponent[:, None] - exponent[None, :])
-            std_err = np.ldexp(np.sqrt(np.maximum(np.diag(inner), 0.0)), y_exponent - exponent)
-        return cov, std_err
+    def rows(self, X: np.ndarray) -> np.ndarray:
+        """Rows of X (statistics' units) where the design is orthonormal: :math:`a F`."""
+        coordinates = self.coordinates
+        return coordinates.rows_times(
+            X[:, coordinates.active], self.factor, accurate=self.accurate_rows
+        )
 
-    def scaled_rows(self, X: np.ndarray) -> np.ndarray:
-        """Rows of X (in the statistics' units) in the scaled design's columns, [Z, 1]."""
-        active = self.scaling.active
-        Z = (X[:, active] - self.scaling.shift[active]) / self.scaling.scale[active]
-        return np.hstack([Z, np.ones((X.shape[0], 1))]) if self.fit_intercept else Z
+    @property
+    def whitener(self) -> np.ndarray:
+        """:math:`L^{-\\top}` with :math:`N = LL^\\top` (the identity without ``gram``): rows
+        :math:`u L^{-\\top}` are orthonormal, and :math:`F L^{-\\top}` the exact inverse factor."""
+        if self.gram is None:
+            return np.eye(self.n_params)
+        lower = np.linalg.cholesky(self.gram)
+        return scipy.linalg.solve_triangular(lower, np.eye(self.n_params), lower=True).T
+
+    def whitened_rows(self, X: np.ndarray) -> np.ndarray:
+        """:meth:`rows` made orthonormal by :attr:`whitener`."""
+        return self.rows(X) if self.gram is None else self.rows(X) @ self.whitener
+
+    @property
+    def whitened_r(self) -> np.ndarray:
+        """:math:`L^\\top R`: the R factor of the design in the whitened coordinates."""
+        return self.r if self.gram is None else np.linalg.cholesky(self.gram).T @ self.r
 
 
-def model_inference(model, what: str, source=None, cov_type: str = "nonrobust") -> _Fit:
+def model_inference(
+    model,
+    what: str,
+    source=None,
+    cov_type: str = "nonrobust",
+    *,
+    maxlags: int | None = None,
+    residuals: bool = False,
+) -> _Fit:
     """The inference of a fitted estimator, or a ValueError saying why it has none.
 
     Parameters
@@ -177,54 +201,94 @@ def model_inference(model, what: str, source=None, cov_type: str = "nonrobust") 
         The data of the fit given again: read once more for the residuals (and, for
         ``cov_type`` HC0–HC3, the meat of the sandwich), exactly, whichever the route.
     cov_type : str, default="nonrobust"
+    maxlags : int, optional
+        HAC's highest lag (None: :func:`~gdregress._robust.default_maxlags` of the rows).
+    residuals : bool, default=False
+        Whether the pass over the rows also gathers the residuals' diagnostics.
     """
-    stats = model.statistics_
-    if stats is None:
-        raise ValueError(
-            f"{what} needs the d×d statistics of the data (statistics_), but this "
-            f"{type(model).__name__} was fitted without them (solver_ = "
-            f"{getattr(model, 'solver_', None)!r}: the matrix-free route for wide or sparse "
-            "designs). Refit with solver='statistics' if the number of features allows "
-            "(a d×d matrix in memory), or fit a subset of the columns."
-        )
+    record = model.fit_record_
     fit_intercept = model.fit_intercept
-    _require_more_rows_than_parameters(stats, fit_intercept, what)
-    scaling = column_scaling(stats, fit_intercept)
-    factors = getattr(model, "_inference_factors", None) or (None, None)
-    r = _triangular_factor(stats, scaling, fit_intercept, factors[0], what)
-    factor = scipy.linalg.solve_triangular(r, np.eye(r.shape[0]))
-    coef = np.asarray(model.coef_, dtype=np.float64)
-    coef = coef[:, None] if coef.ndim == 1 else coef.T
-    intercept = np.atleast_1d(np.asarray(model.intercept_, dtype=np.float64))
-    coef, intercept = stats.from_user_units(coef, intercept)
-    rss = factors[1]
-    if rss is None:  # from the statistics: the model's own coefficients, any solver
+    stats, coordinates = _statistics_of(record, source, fit_intercept, what)
+    _require_more_rows_than_parameters(stats.n_rows, stats.n_features, fit_intercept, what)
+    r = _triangular_factor(stats, coordinates, record, what)
+    singular = scipy.linalg.svdvals(r)
+    condition = float(singular[0] / singular[-1]) if singular.size else 1.0
+    factor, gram = record.inverse_factor or (None, None)
+    if factor is None:
+        factor = scipy.linalg.solve_triangular(r, np.eye(r.shape[0]))
+    else:  # measured against the rows at the fit: its R is its inverse
+        r = scipy.linalg.solve_triangular(factor, np.eye(factor.shape[0]))
+    coef, intercept = coordinates.units.coef_from_user(record.coef, record.intercept)
+    rss = record.residual_sum_of_squares
+    if rss is None:  # from the statistics: the fit's own coefficients, any solver
         cost = LeastSquaresCost(stats, fit_intercept)
         rss = (
             2 * stats.weight_sum * cost.value_path(coef[None], intercept[None], per_target=True)[0]
         )
-    centre = getattr(model, "_centre", None)
-    if centre is not None and not centre.holds_for(model.coef_, model.intercept_):
-        centre = None
-    fit = _Fit(stats, scaling, fit_intercept, r, factor, coef, intercept, np.asarray(rss), centre)
-    fit = replace(fit, rows_read=factors[1] is not None)
+    fit = _Fit(
+        stats,
+        coordinates,
+        fit_intercept,
+        r,
+        factor,
+        coef,
+        intercept,
+        np.asarray(rss),
+        record.line_centre(),
+        rows_read=record.residual_sum_of_squares is not None,
+        condition=condition,
+        gram=gram,
+        user_coef=record.coef,
+        user_intercept=record.intercept,
+    )
     if source is not None:
-        given, meat, rss = _second_pass(fit, source, cov_type)
-        _require_same_data(stats, given)
-        fit = replace(fit, rss=rss, rows_read=True, meat=meat)
+        lags = check_maxlags(maxlags, stats.n_rows) if cov_type == "HAC" else 0
+        fit = _with_rows(replace(fit, maxlags=lags), source, cov_type, residuals)
     perfect = essentially_perfect(stats, fit_intercept, fit.rss, r.shape[0], fit.rows_read)
     return replace(fit, rss=np.where(perfect, 0.0, fit.rss), perfect=perfect)
 
 
-def _require_more_rows_than_parameters(stats, fit_intercept: bool, what: str) -> None:
-    """Refuse a fit with no degrees of freedom left for the residuals, naming the rows."""
-    n_params = stats.n_features + int(fit_intercept)
-    if stats.n_rows <= n_params:
-        parameters = f"{stats.n_features} feature(s)" + (
-            " and the intercept" if fit_intercept else ""
+def _statistics_of(record, source, fit_intercept: bool, what: str):
+    """The statistics and coordinates inference works in: the fit's own, or, for a fit over
+    the rows (LSMR, the short side, the matrix-free descent), those of the rows given
+    again, in one pass (a sparse XᵀX for one-hot designs); without them, a one-line
+    refusal naming how to pass them."""
+    if record.statistics is not None:
+        return record.statistics, record.coordinates
+    if source is None:
+        how = (
+            "pass summary(X=X, y=y) with the data of the fit (and sample_weight if it had weights)"
+            if what == "summary()"
+            else "refit with solver='statistics', or take summary(X=X, y=y) for the "
+            "coefficients' errors"
         )
         raise ValueError(
-            f"{what} needs more rows than parameters: {stats.n_rows} row(s) for "
+            f"{what} of a fit over the rows (solver_ = {record.route!r}) needs the d×d "
+            f"statistics of the rows, which that route does not form: {how}."
+        )
+    if hasattr(source, "X"):  # rows in memory: too few of them is said before any pass
+        _require_more_rows_than_parameters(
+            source.X.shape[0], source.n_features, fit_intercept, what
+        )
+    require_statistics_fit(
+        source.n_features,
+        source.n_targets,
+        f"{what} needs the d×d statistics of the rows; for this many features, fit a "
+        "subset of the columns.",
+    )
+    stats = source.statistics()
+    return stats, Coordinates.of_statistics(stats, fit_intercept)
+
+
+def _require_more_rows_than_parameters(
+    n_rows: int, n_features: int, fit_intercept: bool, what: str
+) -> None:
+    """Refuse a fit with no degrees of freedom left for the residuals, naming the rows."""
+    n_params = n_features + int(fit_intercept)
+    if n_rows <= n_params:
+        parameters = f"{n_features} feature(s)" + (" and the intercept" if fit_intercept else "")
+        raise ValueError(
+            f"{what} needs more rows than parameters: {n_rows} row(s) for "
             f"{n_params} parameters ({parameters}) leave no degrees of freedom for the "
             "residuals, so the noise level (and every standard error) is undefined. Fit at "
             f"least {n_params + 1} rows, or fewer features."
@@ -253,27 +317,29 @@ def essentially_perfect(
     return np.asarray(rss <= 16 * n_params * EPS * scale)
 
 
-def _triangular_factor(stats, scaling, fit_intercept, r_factor, what) -> np.ndarray:
+def _triangular_factor(stats, coordinates: Coordinates, record, what) -> np.ndarray:
     r""":math:`R` with :math:`A_v^\top W A_v = R^\top R`; refuses a rank-deficient design.
 
-    The closed form's R factor when it kept one, else from the Cholesky factor :math:`L` of
+    The rank is the record's where its solver judged it (the closed form, on the same rule
+    for every route), else judged here, once. The closed form's R factor when it kept one,
+    else from the Cholesky factor :math:`L` of
     the active columns' correlation matrix :math:`C` (:math:`A_v^\top W A_v = S\,C` beside
     :math:`S` for the ones column, to which the centred columns are orthogonal):
     :math:`R = \sqrt S\,\mathrm{diag}(L^\top, 1)`.
     """
-    active = scaling.active
-    k, S = int(active.sum()), stats.weight_sum
-    p = k + int(fit_intercept)
-    scaled = scaling.statistics(stats)
+    fit_intercept = coordinates.fit_intercept
+    k, S = coordinates.n_active, stats.weight_sum
+    p = coordinates.n_parameters
+    scaled = coordinates.statistics(stats)
     correlation = (scaled.xx if fit_intercept else scaled.uncentred_xx()) / S
-    if r_factor is not None and r_factor.shape == (p, p):
-        singular = scipy.linalg.svdvals(r_factor)
-        rank = numerical_rank(singular, stats.n_rows, p) - int(fit_intercept)
-    else:
+    r_factor = record.r_factor
+    if r_factor is None or r_factor.shape != (p, p):
+        r_factor = None
+    rank = record.rank if record.statistics is stats else None
+    if rank is None:  # a descent's or a fit over the rows: judged from the statistics
         eigenvalues = np.linalg.eigvalsh(correlation) if k else np.ones(0)
         root = np.sqrt(np.maximum(eigenvalues, 0.0))
         rank = numerical_rank(root, stats.n_rows, k, from_gram=True) if k else 0
-        r_factor = None
     if k < stats.n_features or rank < k:
         raise ValueError(
             f"{what} needs a design of full rank, but this one has rank {rank} for "
@@ -304,45 +370,65 @@ def _triangular_factor(stats, scaling, fit_intercept, r_factor, what) -> np.ndar
 # --- covariances --------------------------------------------------------------------------
 
 
-def nonrobust_covariance(fit: _Fit) -> list[tuple[np.ndarray, np.ndarray]]:
-    r""":math:`\hat\sigma^2 (A^\top W A)^{-1}` and the standard errors per target, user units."""
-    sigma = np.sqrt(fit.rss / fit.df_resid)  # the statistics' units
-    return [fit.to_user(t, half=sigma[t] * fit.factor) for t in range(fit.stats.n_targets)]
+def covariance(fit: _Fit, cov_type: str):
+    r"""The covariance of the estimates and their standard errors per target (user units),
+    the robust Wald F of the slopes (None for ``"nonrobust"``), and per target the tail
+    :math:`T` with the covariance :math:`F T T^\top F^\top` in the fit's coordinates.
 
-
-def robust_covariance(fit: _Fit, cov_type: str):
-    r"""HC0–HC3 and the standard errors per target, in user units, from the rows' meat.
-
-    The sandwich :math:`(A^\top W A)^{-1} A^\top W\,\mathrm{diag}(\omega)\,W A
+    Non-robust, :math:`T = \hat\sigma L^{-\top}`: :math:`\hat\sigma^2 (A^\top W A)^{-1}`.
+    Robust, the sandwich :math:`(A^\top W A)^{-1} A^\top W\,\mathrm{diag}(\omega)\,W A
     (A^\top W A)^{-1} = F\,(Q^\top \mathrm{diag}(\omega) Q)\,F^\top` (:math:`Q = W^{1/2}AF`),
     with :math:`\omega_i = r_i^2` (HC0; HC1 times :math:`n/(n-p)`),
     :math:`r_i^2/(1-h_i)` (HC2) and :math:`r_i^2/(1-h_i)^2` (HC3), :math:`h_i` the
     leverages of the weighted design: ``fit.meat``, from the pass over the rows of
-    :func:`model_inference`.
+    :func:`model_inference`; HAC's and cluster's are those of :mod:`gdregress._robust`.
+    :math:`T = L^{-\top} C` with :math:`CC^\top` the meat (well-conditioned, positive
+    semidefinite): :math:`J F T` is then squared once, and no product cancels twice.
     """
-    meat = fit.meat.copy()
-    sandwich = fit.factor[None] @ meat @ fit.factor.T[None]
-    if cov_type == "HC1":
-        sandwich *= fit.stats.n_rows / fit.df_resid
-        meat *= fit.stats.n_rows / fit.df_resid
-    covariance = [fit.to_user(t, matrix=sandwich[t]) for t in range(len(meat))]
-    return covariance, _robust_wald(fit, meat)
+    whitener = fit.whitener  # the meat is in the whitened coordinates
+    if cov_type == "nonrobust":
+        sigma = np.sqrt(fit.rss / fit.df_resid)  # the statistics' units
+        tails = [sigma[t] * whitener for t in range(fit.stats.n_targets)]
+        wald = None
+    else:
+        meat = fit.meat * meat_correction(cov_type, fit.stats.n_rows, fit.n_params, fit.n_groups)
+        tails = [whitener @ _root(m) for m in meat]
+        wald = _robust_wald(fit, meat)
+    covariances = [fit.to_user(t, half=fit.factor @ tail) for t, tail in enumerate(tails)]
+    return covariances, wald, tails
 
 
-def _second_pass(fit: _Fit, source, cov_type: str):
-    """The statistics of the rows given, the robust covariances' meat (None for
-    ``"nonrobust"``) and the residual sum of squares, in one more pass: chunks of rows in
-    memory, a map-reduce over the blocks of a Dask collection."""
-    leaf = functools.partial(_meat_of_rows, fit=fit, cov_type=cov_type)
-    if hasattr(source, "blocks"):  # a Dask source: where the blocks live, up a tree
-        from ._dask import _numeric_blocks
+def _root(matrix: np.ndarray) -> np.ndarray:
+    """C with CCᵀ = matrix (positive semidefinite): Cholesky, or the eigenvectors times the
+    roots of the eigenvalues where it is singular (a target fitted exactly, say)."""
+    try:
+        return np.linalg.cholesky(matrix)
+    except np.linalg.LinAlgError:
+        values, vectors = np.linalg.eigh(matrix)
+        return vectors * np.sqrt(np.maximum(values, 0.0))
 
-        def dask_leaf(X, y, sample_weight=None):
-            X, y, sample_weight = _numeric_blocks(X, y, sample_weight)
-            return leaf(X, y, sample_weight, 1.0)
 
-        return source.blocks.map_reduce(dask_leaf, _merge_meat)
-    return _meat_in_chunks(source, leaf)
+def _with_rows(fit: _Fit, source, cov_type: str, residuals: bool) -> _Fit:
+    """The fit with what the rows given again tell: the residual sum of squares, the Gram
+    matrix of the rows in the factor (an ill-conditioned design), the meat of a robust
+    covariance and the residuals' diagnostics; the rows must be the fit's."""
+    what = "rss" if cov_type == "nonrobust" else cov_type
+    if fit.accurate_rows:  # first N, then the meat with the leverages N makes exact
+        sums = pass_over_rows(fit, source, "gram", residuals=residuals)
+        require_same_data(fit.stats, sums.statistics)
+        fit = replace(fit, gram=sums.matrix)
+        if what != "rss":
+            meat = pass_over_rows(fit, source, what, maxlags=fit.maxlags)
+            sums = replace(sums, matrix=meat.matrix, robust=meat.robust)
+    else:
+        sums = pass_over_rows(fit, source, what, residuals=residuals, maxlags=fit.maxlags)
+        require_same_data(fit.stats, sums.statistics)
+    fit = replace(fit, rss=sums.rss, rows_read=True, residual_sums=sums.residuals)
+    if isinstance(sums.robust, LaggedSums):
+        return replace(fit, meat=sums.robust.matrix)
+    if isinstance(sums.robust, GroupSums):
+        return replace(fit, meat=sums.robust.meat(), n_groups=sums.robust.n_groups)
+    return replace(fit, meat=sums.matrix) if what != "rss" else fit
 
 
 def _robust_wald(fit: _Fit, meat: np.ndarray) -> np.ndarray:
@@ -352,277 +438,28 @@ def _robust_wald(fit: _Fit, meat: np.ndarray) -> np.ndarray:
     without inverting the ill-conditioned :math:`\mathrm{cov}_{zz} = R_{zz}^{-1} E M
     E^\top R_{zz}^{-\top}`: as :math:`u^\top (E M E^\top)^{-1} u / k` with
     :math:`u = R_{zz} v_z`, where :math:`E = [I,\ -R_{z1}/R_{11}]` takes the intercept out
-    and the meat :math:`M` (in the orthonormal coordinates) is well-conditioned.
+    and the meat :math:`M` (in the orthonormal coordinates) is well-conditioned. NaN where
+    :math:`EME^\top` is singular (fewer clusters than slopes), where the test has no sense.
     """
-    active = fit.scaling.active
+    active = fit.coordinates.active
     k = int(active.sum())
     select = np.eye(k, fit.n_params)
+    r = fit.whitened_r  # the meat's coordinates
     if fit.fit_intercept:
-        select[:, k] = -fit.r[:k, k] / fit.r[k, k]
-    u = fit.r[:k, :k] @ (fit.coef[active] * fit.scaling.scale[active][:, None])
-    return np.array(
-        [u[:, t] @ np.linalg.solve(select @ m @ select.T, u[:, t]) / k for t, m in enumerate(meat)]
-    )
+        select[:, k] = -r[:k, k] / r[k, k]
+    u = r[:k, :k] @ (fit.coef[active] * fit.coordinates.scale[active][:, None])
+    statistics = []
+    for t, m in enumerate(meat):
+        restricted = select @ m @ select.T
+        spread = np.linalg.eigvalsh(restricted)
+        if spread[0] <= k * EPS * spread[-1]:  # singular: fewer clusters than slopes, say
+            statistics.append(math.nan)
+        else:
+            statistics.append(u[:, t] @ np.linalg.solve(restricted, u[:, t]) / k)
+    return np.array(statistics)
 
 
-def _meat_in_chunks(source, leaf):
-    """The statistics and the meat of an in-memory source, chunk by chunk (memory O(chunk·d))."""
-    X, y, weights = source.X, source.y, source.sample_weight
-    rows = max(1, _HC_CHUNK_NUMBERS // (X.shape[1] + y.shape[1] + 1))
-    total = None
-    for start in range(0, X.shape[0], rows):
-        chunk = slice(start, start + rows)
-        block = X[chunk]
-        block = block.toarray() if hasattr(block, "toarray") else block
-        w = None if weights is None else weights[chunk]
-        part = leaf(block, y[chunk], w, source.weight_scale)
-        total = part if total is None else _merge_meat(total, part)
-    return total
-
-
-def _merge_meat(a, b):
-    meat = None if a[1] is None else a[1] + b[1]
-    return merge_statistics(a[0], b[0]), meat, a[2] + b[2]
-
-
-def _meat_of_rows(X, y, sample_weight, weight_scale, *, fit: _Fit, cov_type: str):
-    r"""One block's statistics, its :math:`\sum_i \omega_i F^\top a_i a_i^\top F` per target
-    (None for ``"nonrobust"``) and its :math:`\sum_i w_i r_i^2` per target.
-
-    ``sample_weight`` was divided by ``weight_scale`` (a power of two) already; the rows are
-    taken to the statistics' units, the weights to theirs.
-    """
-    X = np.asarray(X, dtype=np.float64)
-    y = np.asarray(y, dtype=np.float64)
-    y = y.reshape(-1, 1) if y.ndim == 1 else y
-    stats = compute_statistics(X, y, sample_weight, n_threads=1, weight_scale=weight_scale)
-    units = fit.stats.units
-    centred_residuals = None
-    if fit.centre is not None:  # in the user's units, then divided by y's powers of two
-        coef = np.asarray(fit.centre.coef, dtype=np.float64)
-        coef = coef[:, None] if coef.ndim == 1 else coef.T
-        centred_residuals = fit.centre.residuals(X, y, coef) / units.y_scale
-    X, y, _ = units.rows_to_scaled(X, y)
-    weights = None
-    if sample_weight is not None:
-        weights = times_power_of_two(
-            np.asarray(sample_weight, dtype=np.float64), weight_scale, units.weight_scale
-        )
-    design = fit.scaled_rows(X)
-    residuals = centred_residuals
-    if residuals is None:
-        residuals = _compensated.residual(y, X, fit.coef, fit.intercept, np.zeros_like(y))
-    if weights is not None:
-        root = np.sqrt(weights)[:, None]
-        design, residuals = design * root, residuals * root
-    rss = np.sum(residuals**2, axis=0)
-    if cov_type == "nonrobust":
-        return stats, None, rss
-    # The rows in the coordinates where the design is orthonormal (A·F = Q): the meat
-    # there is well-conditioned, and the leverages are the rows' squared norms.
-    rows = design @ fit.factor
-    omega = residuals**2
-    if cov_type in ("HC2", "HC3"):
-        leverage = np.sum(rows**2, axis=1)
-        power = 1 if cov_type == "HC2" else 2
-        omega = omega / (1.0 - leverage)[:, None] ** power
-    meat = np.einsum("it,ij,ik->tjk", omega, rows, rows)
-    return stats, meat, rss
-
-
-def _require_same_data(fitted: LeastSquaresStatistics, given: LeastSquaresStatistics) -> None:
-    """Refuse data whose statistics are not those of the fit (to rounding)."""
-    problem = None
-    if given.n_rows != fitted.n_rows:
-        problem = f"{given.n_rows} rows, where the model was fitted on {fitted.n_rows}"
-    else:
-        with np.errstate(over="ignore", under="ignore"):
-            given = given.rescaled(fitted.x_scale, fitted.y_scale, fitted.weight_scale)
-        x_spread = np.sqrt(np.maximum(np.diag(fitted.xx), 0.0))
-        y_spread = np.sqrt(np.maximum(fitted.yy, 0.0))
-        S = fitted.weight_sum
-        checks = {
-            "the sum of the weights": (given.weight_sum, fitted.weight_sum, abs(S)),
-            "the means of X": (
-                given.x_mean,
-                fitted.x_mean,
-                np.abs(fitted.x_mean) + x_spread / np.sqrt(S),
-            ),
-            "the means of y": (
-                given.y_mean,
-                fitted.y_mean,
-                np.abs(fitted.y_mean) + y_spread / np.sqrt(S),
-            ),
-            "the cross-products of X": (given.xx, fitted.xx, np.outer(x_spread, x_spread)),
-            "the cross-products of X and y": (given.xy, fitted.xy, np.outer(x_spread, y_spread)),
-            "the spread of y": (given.yy, fitted.yy, fitted.yy),
-        }
-        for name, (a, b, size) in checks.items():
-            if not np.all(np.abs(a - b) <= _SAME_DATA_RTOL * size):
-                problem = f"{name} differ"
-                break
-    if problem is not None:
-        raise ValueError(
-            f"The data given are not the data the model was fitted on ({problem}). The robust "
-            "covariances read the rows of the fit again: pass the same X, y and sample_weight "
-            "as to fit (after partial_fit, all its chunks together, in any order)."
-        )
-
-
-# --- the summary ------------------------------------------------------------------------
-
-
-def parameter_names(model) -> list[str]:
-    """``"intercept"`` (when fitted) then the features' names (else x0, x1, …)."""
-    names = getattr(model, "feature_names_in_", None)
-    if names is None:
-        names = [f"x{i}" for i in range(model.n_features_in_)]
-    names = [str(name) for name in names]
-    return (["intercept"] if model.fit_intercept else []) + names
-
-
-def _user_order(fit: _Fit) -> np.ndarray:
-    """The solver's order of the parameters (features..., intercept) → (intercept, features...)."""
-    p = fit.n_params
-    return np.r_[p - 1, : p - 1] if fit.fit_intercept else np.arange(p)
-
-
-def summaries(model, alpha: float, cov_type: str, source) -> list[RegressionSummary]:
-    """One :class:`RegressionSummary` per target of a fitted model.
-
-    Warns, as R's ``summary.lm`` does, of an essentially perfect fit (its standard errors are
-    then 0 and t, p and F undefined), and of a descent that did not converge (the summary is
-    of its last iterate, not of the least-squares line).
-    """
-    fit = model_inference(model, "summary()", source, cov_type)
-    converged = bool(getattr(model, "converged_", True))
-    _warn_of_what_the_summary_is(model, fit, converged)
-    if cov_type == "nonrobust":
-        covariance, wald = nonrobust_covariance(fit), None
-    else:
-        covariance, wald = robust_covariance(fit, cov_type)
-    names = pd.Index(parameter_names(model))
-    coef, intercept = fit.stats.to_user_units(fit.coef, fit.intercept)
-    theta = np.vstack([coef, intercept[None]]) if fit.fit_intercept else coef
-    order = _user_order(fit)
-    results = []
-    for t in range(fit.stats.n_targets):
-        cov, std_err = covariance[t][0][np.ix_(order, order)], covariance[t][1][order]
-        anova = _anova(fit, t)
-        f_statistic = anova.loc["regression", "F"]
-        if wald is not None and fit.n_params > int(fit.fit_intercept) and not fit.perfect[t]:
-            f_statistic = float(wald[t])  # the Wald test with the robust covariance
-        if fit.perfect[t]:  # no residual to speak of: no uncertainty, no test
-            cov, std_err = np.zeros_like(cov), np.zeros_like(std_err)
-        table = _coefficient_table(theta[order, t], std_err, names, alpha, fit.df_resid)
-        results.append(
-            RegressionSummary(
-                coef_table=table,
-                rse=float(
-                    math.sqrt(fit.rss[t] / fit.df_resid * fit.stats.weight_scale)
-                    * fit.stats.y_scale[t]
-                ),
-                df_model=int(anova.loc["regression", "df"]),
-                df_resid=fit.df_resid,
-                r2=anova.attrs["r2"],
-                adj_r2=anova.attrs["adj_r2"],
-                f_statistic=float(f_statistic),
-                f_pvalue=_f_pvalue(f_statistic, anova.loc["regression", "df"], fit.df_resid),
-                cov=pd.DataFrame(cov, index=names, columns=names),
-                anova=anova,
-                alpha=alpha,
-                cov_type=cov_type,
-                n_obs=fit.stats.n_rows,
-                fit_intercept=fit.fit_intercept,
-                model_name=type(model).__name__,
-                perfect_fit=bool(fit.perfect[t]),
-                converged=converged,
-                residuals_from_rows=fit.rows_read,
-            )
-        )
-    return results
-
-
-def _warn_of_what_the_summary_is(model, fit: _Fit, converged: bool) -> None:
-    """R's "essentially perfect fit" warning, and the descent's ConvergenceWarning again."""
-    if np.any(fit.perfect):
-        warnings.warn(
-            "essentially perfect fit: the residuals are at the level of rounding (R² = 1 to "
-            "about 14 digits), so the standard errors are 0 and t, p and F are undefined "
-            "(NA).",
-            EssentiallyPerfectFitWarning,
-            stacklevel=find_stack_level(),
-        )
-    if not converged:
-        warnings.warn(
-            f"{type(model).__name__} did not converge (n_iter_ = {model.n_iter_}): this "
-            "summary is of its last iterate, not of the least-squares line, so R², F and "
-            "the residual standard error describe that iterate. Fit with a larger max_iter, "
-            "or use AnalyticLeastSquares.",
-            ConvergenceWarning,
-            stacklevel=find_stack_level(),
-        )
-
-
-def _coefficient_table(coef, std_err, names, alpha: float, df_resid: int) -> pd.DataFrame:
-    """Estimates, standard errors, t, two-sided p and intervals of level 1 − alpha."""
-    from scipy import stats as distributions
-
-    with np.errstate(divide="ignore", invalid="ignore"):
-        # A perfect fit's standard errors are 0: t and p are undefined (NaN), not ±inf.
-        t_value = np.where(std_err > 0, coef / std_err, np.nan)
-    quantile = distributions.t.ppf(1 - alpha / 2, df_resid)
-    return pd.DataFrame(
-        {
-            "coef": coef,
-            "std_err": std_err,
-            "t_value": t_value,
-            "p_value": 2 * distributions.t.sf(np.abs(t_value), df_resid),
-            "ci_lower": coef - quantile * std_err,
-            "ci_upper": coef + quantile * std_err,
-        },
-        index=names,
-    )
-
-
-def _f_pvalue(f_statistic: float, df_model: int, df_resid: int) -> float:
-    from scipy import stats as distributions
-
-    return float(distributions.f.sf(f_statistic, df_model, df_resid)) if df_model else math.nan
-
-
-def _anova(fit: _Fit, t: int) -> pd.DataFrame:
-    """The ANOVA table of target ``t`` in the user's units; R² and adjusted R² in ``attrs``.
-
-    Sums of squares are weighted (``Σ w r²``), about the weighted mean with an intercept and
-    about 0 without one (the uncentred R², as statsmodels and R report it).
-    """
-    stats = fit.stats
-    k_constant = int(fit.fit_intercept)
-    df_model, df_resid = fit.n_params - k_constant, fit.df_resid
-    rss = float(fit.rss[t])
-    tss = float((stats.yy if fit.fit_intercept else stats.uncentred_yy())[t])
-    # No slopes, a constant target (nothing to explain) or an essentially perfect fit (no
-    # residual to measure against): no F test.
-    f_statistic = math.nan
-    if df_model and tss > 0 and not fit.perfect[t]:
-        f_statistic = (tss - rss) / df_model / (rss / df_resid)
-    # Sums in the statistics' units: y divided by y_scale, the weights by weight_scale.
-    to_user = float(stats.units.cost_to_user(np.ones(stats.n_targets))[t] * stats.weight_scale)
-    anova = pd.DataFrame(
-        {
-            "df": [df_model, df_resid, df_model + df_resid],
-            "sum_sq": [(tss - rss) * to_user, rss * to_user, tss * to_user],
-        },
-        index=pd.Index(["regression", "residual", "total"]),
-    )
-    anova["mean_sq"] = anova["sum_sq"] / anova["df"].replace(0, np.nan)
-    anova["F"] = [f_statistic, np.nan, np.nan]
-    anova["p_value"] = [_f_pvalue(f_statistic, df_model, df_resid), np.nan, np.nan]
-    r2 = 1.0 - rss / tss if tss > 0 else math.nan  # (a perfect fit's rss is 0: R² = 1)
-    anova.attrs["r2"] = r2
-    anova.attrs["adj_r2"] = 1.0 - (stats.n_rows - k_constant) / df_resid * (1.0 - r2)
-    return anova
+# --- predictions ---------------------------------------------------------------------
 
 
 def prediction_intervals(model, X: np.ndarray, alpha: float) -> list[pd.DataFrame]:
@@ -635,13 +472,13 @@ def prediction_intervals(model, X: np.ndarray, alpha: float) -> list[pd.DataFram
     from scipy import stats as distributions
 
     fit = model_inference(model, "predict_interval()")
-    units = fit.stats.units
+    units = fit.coordinates.units
     X_scaled, _, _ = units.rows_to_scaled(np.asarray(X, dtype=np.float64), np.zeros((0, 1)))
-    spread = np.sqrt(np.sum((fit.scaled_rows(X_scaled) @ fit.factor) ** 2, axis=1))
+    spread = np.sqrt(np.sum(fit.whitened_rows(X_scaled) ** 2, axis=1))
     # σ̂ in the units of y: times y_scale (its square may be beyond float64's range).
     sigma = np.sqrt(fit.rss / fit.df_resid) * fit.stats.y_scale
-    coef, intercept = fit.stats.to_user_units(fit.coef, fit.intercept)
-    mean = np.asarray(X @ coef) + intercept
+    centre = fit.centre  # the line at the columns' mean: no digit lost to their offsets
+    mean = centre.predict(X) if centre is not None else X @ fit.user_coef + fit.user_intercept
     quantile = distributions.t.ppf(1 - alpha / 2, fit.df_resid)
     frames = []
     for t in range(fit.stats.n_targets):

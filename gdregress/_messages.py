@@ -6,7 +6,15 @@ and its error path import nothing heavy.
 
 from __future__ import annotations
 
-__all__ = ["InputError", "find_stack_level", "first_non_finite", "non_finite_value", "one_line"]
+__all__ = [
+    "InputError",
+    "find_stack_level",
+    "first_non_finite",
+    "gradient_excess",
+    "non_finite_value",
+    "one_line",
+    "shortest",
+]
 
 
 class InputError(Exception):
@@ -84,3 +92,34 @@ def first_non_finite(values) -> tuple[int, int, float] | None:
         return None
     row, column = divmod(int(bad[0]), array.shape[1])
     return row, column, float(array[row, column])
+
+
+def shortest(value: float) -> str:
+    """A number as briefly as ``:g`` writes it, or all its digits where ``:g`` would round.
+
+    Examples
+    --------
+    >>> shortest(0.5), shortest(0.123456789)
+    ('0.5', '0.123456789')
+    """
+    brief = f"{value:g}"
+    return brief if float(brief) == value else repr(float(value))
+
+
+def gradient_excess(g, gnorm: float, tol) -> str:
+    """Say how a gradient that has not met ``tol`` stands against it, for messages.
+
+    For a bound per variable (an array ``tol``), names the component furthest above its
+    own bound.
+    """
+    import numpy as np
+
+    if not isinstance(tol, np.ndarray):
+        return f"the gradient's norm, {gnorm:.3g}, is still above the tolerance {tol:.3g}"
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ratios = np.where(np.abs(g) > tol, np.abs(g) / tol, 0.0)
+    i = int(np.argmax(ratios))
+    return (
+        f"component {i} of the gradient, {abs(g[i]):.3g}, is still above its tolerance "
+        f"{tol[i]:.3g} (the gradient's norm is {gnorm:.3g})"
+    )

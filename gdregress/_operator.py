@@ -17,8 +17,8 @@ a sparse X stays sparse. Each product costs :math:`O(\\mathrm{nnz} + n + d)`; me
 
 The column moments it needs (weighted means and spreads) are computed here exactly, in two
 passes over the nonzeros with sums in float64 (float32 data included), and with columns and
-targets beyond about 1e±90 divided by powers of two first (the :class:`~gdregress._units.
-Units` of the statistics route), so that no square leaves float64's range.
+targets beyond about 1e±90 divided by powers of two first (as the statistics route's
+:class:`~gdregress._coordinates.Units`), so that no square leaves float64's range.
 """
 
 from __future__ import annotations
@@ -35,7 +35,6 @@ from scipy.sparse.linalg import LinearOperator
 from ._numerics import CONSTANT_COLUMN_TOLERANCE, UNSCALED_RANGE, power_of_two_scale
 from ._statistics import _THREADS, _blas_controller, _thread_pool
 from ._statistics import _column_magnitudes as column_magnitudes
-from ._units import Units, centre_of_line
 
 __all__ = ["DesignOperator", "design_operator", "gram_of_rows", "one_blas_thread"]
 
@@ -67,7 +66,11 @@ class DesignOperator:
     y_mean : ndarray of shape (n_targets,)
         Weighted means of the targets, in the units' scale.
     weight_sum : float
-    units : Units
+    x_scale, y_scale : ndarray of shape (n_features,) and (n_targets,)
+    weight_scale : float
+        The powers of two the columns, y and the weights were divided by.
+    column_sizes : ndarray of shape (n_features,)
+        The columns' root mean squares (in the units' scale).
     with_intercept : bool
         Whether :math:`\theta` has the intercept's column :math:`W^{1/2}\mathbf 1`.
     centred_targets : bool
@@ -86,10 +89,13 @@ class DesignOperator:
     targets: np.ndarray
     y_mean: np.ndarray
     weight_sum: float
-    units: Units
+    x_scale: np.ndarray
+    y_scale: np.ndarray
+    weight_scale: float
     with_intercept: bool
     centred_targets: bool
     column_norms: np.ndarray
+    column_sizes: np.ndarray
 
     @property
     def row_ranges(self) -> list[tuple[int, int, object, object]]:
@@ -100,21 +106,13 @@ class DesignOperator:
             object.__setattr__(self, "_row_ranges", _row_ranges(self.X))
         return self.__dict__["_row_ranges"]
 
-    @property
-    def n_rows(self) -> int:
-        return self.X.shape[0]
-
-    @property
-    def n_features(self) -> int:
-        return self.X.shape[1]
-
-    @property
-    def n_active(self) -> int:
-        return int(self.active.sum())
-
-    @property
-    def n_parameters(self) -> int:
-        return self.n_active + int(self.with_intercept)
+    def __post_init__(self) -> None:
+        # Sizes, fixed with the design: rows, features, active columns, θ's length.
+        n_active = int(self.active.sum())
+        object.__setattr__(self, "n_rows", self.X.shape[0])
+        object.__setattr__(self, "n_features", self.X.shape[1])
+        object.__setattr__(self, "n_active", n_active)
+        object.__setattr__(self, "n_parameters", n_active + int(self.with_intercept))
 
     @property
     def nnz(self) -> int:
@@ -221,42 +219,18 @@ class DesignOperator:
         norms = np.sqrt(self.column_norms[self.active])
         return float(norms.max() / norms.min()) if norms.size else 1.0
 
-    def to_user(self, theta: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Coefficients (n_features, t) and intercepts (t,) in the user's units, from θ.
-
-        ``theta`` holds the active coefficients (and the intercept when the operator has
-        its column); without it, the intercept fits the means if the targets were centred,
-        and is 0 otherwise.
-        """
+    def split(self, theta: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """θ (n_parameters, t) as the active columns' parameters (k, t) and the line's value
+        at the shift (t,): θ's intercept where the operator has its column; without it, the
+        targets' means if they were centred (the intercept fits them), else 0."""
         k = self.n_active
-        coef = np.zeros((self.n_features, theta.shape[1]))
-        coef[self.active] = _divided(theta[:k], self.scale[self.active])
         if self.with_intercept:
-            intercept = theta[k] - self.shift @ coef
-        elif self.centred_targets:
-            intercept = self.y_mean - self.shift @ coef
-        else:
-            intercept = np.zeros(theta.shape[1])
-        return self.units.coef_to_user(coef, intercept)
+            return theta[:k], theta[k]
+        return theta[:k], self.y_mean if self.centred_targets else np.zeros(theta.shape[1])
 
-    def centre(self, theta: np.ndarray):
-        """The shift and the line's value there, in the user's units (see
-        :class:`~gdregress._units.Centre`), or None without an intercept."""
-        if self.with_intercept:
-            value = theta[self.n_active]
-        elif self.centred_targets:
-            value = self.y_mean
-        else:
-            return None
-        return centre_of_line(self.shift, np.zeros_like(self.shift), value, self.units)
-
-    def from_user(self, coef: np.ndarray, intercept: np.ndarray) -> np.ndarray:
-        """θ (n_parameters, t) for coefficients and intercepts in the user's units."""
-        coef, intercept = self.units.coef_from_user(coef, intercept)
-        rows = [coef[self.active] * self.scale[self.active, None]]
-        if self.with_intercept:
-            rows.append((intercept + self.shift @ coef)[None])
-        return np.vstack(rows)
+    def join(self, v: np.ndarray, value: np.ndarray) -> np.ndarray:
+        """The inverse of :meth:`split`: θ (n_parameters, t)."""
+        return np.vstack([v, value[None]]) if self.with_intercept else v
 
 
 def design_operator(
@@ -319,15 +293,18 @@ def design_operator(
         shift=shift,
         scale=scale,
         active=active,
+        # (NaN or inf in a column stays in its norm: the source names it.)
+        column_norms=np.where(active, (spread / scale) ** 2, spread * 0.0),
         root_weights=root_weights,
         targets=targets,
         y_mean=y_mean,
         weight_sum=weight_sum,
-        units=Units(x_scale, y_scale, weight_scale),
+        column_sizes=np.hypot(spread, means) if centre else spread,
+        x_scale=x_scale,
+        y_scale=y_scale,
+        weight_scale=weight_scale,
         with_intercept=with_intercept,
         centred_targets=centred_targets,
-        # (NaN or inf in a column stays in its norm: the source names it.)
-        column_norms=np.where(active, (spread / scale) ** 2, spread * 0.0),
     )
     object.__setattr__(design, "_row_ranges", ranges)
     return design

@@ -14,12 +14,24 @@ and one with :math:`M^\\top`, whichever the step rule, and the cost
   :func:`scipy.sparse.linalg.eigsh`, cost several times more products for digits not needed). A
   fixed learning rate at or above :math:`2/L_{max}` is refused before the first step, as on
   the statistics route; a cost that rises for :data:`_PATIENCE` steps in a row is divergence.
-* ``learning_rate="auto"`` takes the exact line-search step :math:`g^\\top g / \\|Mg\\|^2 S`:
-  the best fixed step needs the smallest curvature too, which costs far more to estimate,
-  while the exact step costs nothing extra here (:math:`Mg` updates the residual anyway).
-* It stops when the relative optimality :math:`\\|M^\\top r\\| / (\\|M\\|_F \\|r\\|)` of every
-  target is at most ``tol`` (or the residual is 0): without :math:`\\lambda_{min}`, the
-  bound on the coefficients that the statistics route uses is not at hand.
+* ``momentum="auto"`` with ``learning_rate="auto"`` takes conjugate gradients (CGLS, through
+  :class:`~gdregress._momentum.ConjugateGradients`): each step the heavy ball's
+  :math:`-\\alpha_k g_k + \\beta_k d_{k-1}` with the exact :math:`(\\alpha_k, \\beta_k)`, at the
+  same two products with M, and no Lanczos run: :math:`L_{max}` and :math:`\\lambda_{min}` come
+  from their coefficients. A numeric momentum β is the heavy ball, at the given learning rate
+  or (1 + β)/L_max, refused at or above 2(1 + β)/L_max.
+* Plain descent's ``learning_rate="auto"`` takes the exact line-search step
+  :math:`g^\\top g / \\|Mg\\|^2 S`: the best fixed step needs the smallest curvature too,
+  which costs far more to estimate, while the exact step costs nothing extra here
+  (:math:`Mg` updates the residual anyway).
+* ``tol`` means what it means on the statistics route: it stops when the gradient of every
+  target guarantees standardised coefficients within ``tol`` times the spread of y of the
+  minimum, :math:`\\|\\nabla L\\| \\le \\mathrm{tol}\\,\\lambda_{min}\\,\\mathrm{spread}(y)`,
+  or when rounding holds it (a relative optimality :math:`\\|M^\\top r\\| / (\\|M\\|_F \\|r\\|)` of
+  8ε, or a residual of 0). :math:`\\lambda_{min}` is the smallest Ritz value of the conjugate
+  gradients, or of a Lanczos run from a vector in the range of the Hessian for the other
+  descents: both approach, from above, the smallest curvature the descent can meet (the
+  smallest nonzero one: a rank-deficient design's flat directions take no part).
 * ``path`` keeps at most :data:`PATH_BUDGET` numbers, and no more than X stores: past
   that, every other kept iterate is dropped and the stride doubles (the first and last
   iterates are always kept), and ``path_iterations`` says which iterations the rows are.
@@ -30,20 +42,24 @@ from __future__ import annotations
 import warnings
 
 import numpy as np
+import scipy.linalg
 from scipy.optimize import OptimizeResult
 from sklearn.exceptions import ConvergenceWarning
 
+from ._coordinates import Coordinates
 from ._descent import (
+    CONJUGATE,
     DescentSettings,
-    DescentSolution,
-    _divergence,
-    _shortest,
     check_start_shape,
+    divergence_error,
+    memory_of,
     warn_stopped,
 )
-from ._messages import find_stack_level
+from ._messages import find_stack_level, shortest
+from ._momentum import ConjugateGradients
 from ._numerics import EPS, require_positive_weight_sum
 from ._operator import DesignOperator, one_blas_thread
+from ._record import DescentHistory, FitRecord
 from .optimize import DescentStatus
 
 __all__ = ["MATRIX_FREE", "ON_THE_SHORT_SIDE", "PATH_BUDGET", "descend_on_operator"]
@@ -64,11 +80,14 @@ _PATIENCE = 5
 _LANCZOS_STEPS = 30
 _LANCZOS_TOL = 1e-4
 _LANCZOS_TOL_REPORTED = 1e-3
+# For λ_min too (the tolerance of a descent other than conjugate gradients): the smallest Ritz
+# value converges in about √κ steps, and stalls for a few before it moves on.
+_LANCZOS_STEPS_BOTH = 500
 
 
 def descend_on_operator(
     design: DesignOperator, settings: DescentSettings, start=None, *, on_rows: bool = False
-) -> DescentSolution:
+) -> FitRecord:
     """Minimise the cost over ``design`` by matrix-free gradient descent.
 
     Parameters
@@ -84,7 +103,7 @@ def descend_on_operator(
 
     Returns
     -------
-    DescentSolution
+    FitRecord
 
     Raises
     ------
@@ -92,10 +111,11 @@ def descend_on_operator(
         For a fixed learning rate at or above 2/L_max, or a cost that keeps rising.
     """
     require_positive_weight_sum(design.weight_sum)
+    coordinates = Coordinates.of_operator(design)
     theta = (
         np.zeros((design.n_parameters, design.targets.shape[1]))
         if start is None
-        else design.from_user(*_checked_start(design, start))
+        else design.join(*coordinates.from_user(*_checked_start(design, start)))
     )
     # Before BLAS is held to one thread: G = MMᵀ is a matrix product worth all cores.
     coefficients = (_RowCoefficients if on_rows else _Coefficients)(design, theta)
@@ -103,22 +123,34 @@ def descend_on_operator(
         return _descend(design, settings, coefficients)
 
 
-def _descend(design: DesignOperator, settings: DescentSettings, coefficients) -> DescentSolution:
+def _descend(design: DesignOperator, settings: DescentSettings, coefficients) -> FitRecord:
+    memory = memory_of(settings)
+    if memory == CONJUGATE:  # the curvatures come from its coefficients, after
+        pace = ConjugateGradients(design.weight_sum)
+        run = _Run(design, settings, None, 0.0, pace=pace, min_curvature=np.inf)
+        run.descend(coefficients)
+        return run.solution(coefficients)
     fixed = None if settings.learning_rate in ("auto", "exact") else float(settings.learning_rate)
-    max_curvature = _max_curvature(
-        coefficients.hessian(), _LANCZOS_TOL if fixed else _LANCZOS_TOL_REPORTED
-    )
-    if fixed is not None and fixed * max_curvature >= 2.0:
-        raise _divergence(
+    hessian = coefficients.hessian()
+    tolerance = _LANCZOS_TOL if fixed or memory else _LANCZOS_TOL_REPORTED
+    max_curvature, min_curvature = _max_curvature(hessian, tolerance), 0.0
+    if settings.tol is not None:  # λ_min for the tolerance, from a start in the Hessian's range
+        start = hessian @ np.random.default_rng(0).standard_normal(hessian.shape[0])
+        min_curvature = _lanczos_extremes(hessian, tolerance, start)[1]
+    if memory and fixed is None:  # the heavy ball at half its stable limit
+        fixed = (1.0 + memory) / max_curvature if max_curvature > 0 else 1.0
+    if fixed is not None and fixed * max_curvature >= 2.0 * (1.0 + memory):
+        limit = f"2(1 + {shortest(memory)})/L_max" if memory else "2/L_max"
+        raise divergence_error(
             settings,
             fixed,
             max_curvature,
-            "Refused before the first step: at or above 2/L_max the error along the "
+            f"Refused before the first step: at or above {limit} the error along the "
             "steepest direction cannot shrink.",
         )
-    run = _Run(design, settings, fixed, max_curvature)
+    run = _Run(design, settings, fixed, max_curvature, beta=memory, min_curvature=min_curvature)
     run.descend(coefficients)
-    return run.solution()
+    return run.solution(coefficients)
 
 
 class _Coefficients:
@@ -130,6 +162,7 @@ class _Coefficients:
     def __init__(self, design: DesignOperator, theta: np.ndarray) -> None:
         self.design, self.theta = design, theta
         self.gradient = np.zeros_like(theta)
+        self.last = self.change = None  # with momentum: the last step, and M times it
 
     def hessian(self):
         """:math:`M^\\top M / S`, whose largest eigenvalue is :math:`L_{max}`."""
@@ -149,6 +182,17 @@ class _Coefficients:
 
     def move(self, step: float) -> None:
         self.theta = self.theta - step * self.gradient
+
+    def move_with_memory(self, step: float, beta: float, direction: np.ndarray) -> np.ndarray:
+        """θ ← θ − αg + βd: the heavy ball's step; return the residual's change Md."""
+        self.last, self.change = _remembered(self, -step * self.gradient, -step * direction, beta)
+        self.theta = self.theta + self.last
+        return self.change
+
+    def step_curvature(self) -> float:
+        """:math:`\\|Md\\|^2 / (S\\|d\\|^2)`: the curvature along the last step d."""
+        length = float(np.sum(self.last * self.last))
+        return float(np.sum(self.change * self.change)) / self.design.weight_sum / length
 
     def current(self) -> np.ndarray:
         return self.theta
@@ -181,6 +225,7 @@ class _RowCoefficients:
         self.offset = design.matvec(theta) - design.targets  # the residual at a = 0
         self.a = np.zeros_like(self.offset)
         self.product = self.last_residual = self.a
+        self.last = self.change = None  # with momentum: the last step of a, and G times it
 
     def hessian(self):
         """:math:`MM^\\top / S`: its nonzero eigenvalues are those of :math:`M^\\top M / S`."""
@@ -200,6 +245,19 @@ class _RowCoefficients:
     def move(self, step: float) -> None:
         self.a = self.a - (step / self.design.weight_sum) * self.last_residual
 
+    def move_with_memory(self, step: float, beta: float, direction: np.ndarray) -> np.ndarray:
+        """a ← a − αr/S + βΔa (θ moves by Mᵀ of that); return the residual's change GΔa."""
+        move = -(step / self.design.weight_sum) * self.last_residual
+        self.last, self.change = _remembered(self, move, -step * direction, beta)
+        self.a = self.a + self.last
+        return self.change
+
+    def step_curvature(self) -> float:
+        """The curvature along the last step :math:`M^\\top\\Delta a`, whose squared norm is
+        :math:`\\Delta a^\\top G \\Delta a`."""
+        length = float(np.sum(self.last * self.change))
+        return float(np.sum(self.change * self.change)) / self.design.weight_sum / length
+
     def current(self) -> np.ndarray:
         return self.theta0 + self.design.rmatvec(self.a)
 
@@ -212,12 +270,34 @@ class _RowCoefficients:
         return [self.theta0 + thetas[:, k * t : (k + 1) * t] for k in range(len(snapshots))]
 
 
-class _Run:
-    """One descent: the loop and what it records."""
+def _remembered(coefficients, move: np.ndarray, image: np.ndarray, beta: float):
+    """The heavy ball's step ``move + β·last`` and its image ``image + β·change``."""
+    if coefficients.last is None or not beta:
+        return move, image
+    return beta * coefficients.last + move, beta * coefficients.change + image
 
-    def __init__(self, design, settings, fixed, max_curvature) -> None:
+
+class _Run:
+    """One descent: the loop and what it records.
+
+    ``fixed`` is the fixed step (None for the exact line search or conjugate gradients),
+    ``beta`` the heavy ball's momentum, ``pace`` the conjugate gradients' steps (or None),
+    ``min_curvature`` the Lanczos estimate of λ_min for the tolerance (conjugate gradients
+    estimate their own).
+    """
+
+    def __init__(
+        self, design, settings, fixed, max_curvature, *, beta=0.0, pace=None, min_curvature=0.0
+    ) -> None:
         self.design, self.settings, self.fixed = design, settings, fixed
-        self.max_curvature = max_curvature
+        self.coordinates = Coordinates.of_operator(design)
+        self.max_curvature, self.min_curvature = max_curvature, min_curvature
+        self.beta, self.pace = beta, pace
+        self.spread = _spread(design)
+        # ‖T‖₂ of the map T from the descent's parameters to the standardised ones: 1 on a
+        # standardised design; bounded by ‖T‖_F = ‖M‖_F/√S on a raw one (its entries are
+        # the columns' spreads and means, whose squares add up to the columns' squares).
+        self.to_standardised = 1.0 if settings.standardize else _frobenius_per_row(design)
         self.frobenius = np.sqrt(design.squared_frobenius())
         self.losses: list[float] = []  # in the operator's units, for the divergence rule
         self.target_losses: list[np.ndarray] = []
@@ -235,9 +315,7 @@ class _Run:
     def descend(self, coefficients) -> None:
         settings, monitor = self.settings, self.settings.monitor
         self.route = coefficients.route
-        callback = (
-            None if monitor is None else monitor.watch(coefficients.current(), self.design.to_user)
-        )
+        callback = None if monitor is None else monitor.watch(coefficients.current(), self._to_user)
         residual = coefficients.residual()
         squared_gradients = coefficients.observe(residual)
         rising = 0
@@ -253,7 +331,7 @@ class _Run:
             per_target = self._target_losses(residual)
             loss = float(np.sum(per_target))
             self._record(iteration, coefficients, per_target, squared_gradients)
-            if iteration and self.losses[-1] > self.losses[-2] and self.fixed is not None:
+            if iteration and self._bad_step(coefficients):
                 rising += 1
             else:
                 rising = 0
@@ -268,12 +346,19 @@ class _Run:
                     self.status = DescentStatus.CONVERGED
                 break
             direction = coefficients.direction()
-            step = self._step(squared_gradients, direction)
-            coefficients.move(step)
+            change = None
+            if self.pace is None and not self.beta:
+                step = self._step(squared_gradients, direction)
+                coefficients.move(step)
+            else:  # with momentum: the heavy ball's fixed pair, or the conjugate gradients'
+                step, beta = self._paced(squared_gradients, direction, coefficients.change)
+                change = coefficients.move_with_memory(step, beta, direction)
             if (iteration + 1) % _REFRESH_EVERY == 0:
                 residual = coefficients.residual()
-            else:
+            elif change is None:
                 residual = residual - step * direction
+            else:
+                residual = residual + change
             squared_gradients = coefficients.observe(residual)
         self.n_iter = iteration
         if self.kept_at[-1] != iteration:
@@ -283,6 +368,10 @@ class _Run:
         self.theta = self.kept[-1]
         if monitor is not None:
             monitor.close(self.theta, iteration)
+
+    def _to_user(self, theta: np.ndarray):
+        """θ as coefficients (n_features, t) and intercepts (t,) in the user's units."""
+        return self.coordinates.to_user(*self.design.split(theta))
 
     def _target_losses(self, residual: np.ndarray) -> np.ndarray:
         """The cost of each target, in the operator's units."""
@@ -300,16 +389,49 @@ class _Run:
         self.steps.append(step)
         return step
 
+    def _paced(self, squared_gradients, direction, change) -> tuple[float, float]:
+        """``(alpha, beta)`` of a step with momentum, recorded for ``learning_rate_``."""
+        if self.pace is None:
+            return self.fixed, self.beta
+        return self.pace(float(np.sum(squared_gradients)), direction, change)
+
+    def _bad_step(self, coefficients) -> bool:
+        """A step that counts towards divergence: at a fixed rate, one that raised the cost
+        — and for the heavy ball (whose cost may rise for many steps while it converges),
+        one along which the curvature exceeds 2(1 + β)/α, which on a quadratic happens
+        only beyond the stable limit."""
+        if self.fixed is None or not self.losses[-1] > self.losses[-2]:
+            return False
+        if not self.beta:
+            return True
+        return self.fixed * coefficients.step_curvature() > 2.0 * (1.0 + self.beta)
+
     def _optimal(self, residual: np.ndarray, squared_gradients: np.ndarray) -> bool:
-        """Relative optimality within tol for every target (or an exact fit)."""
+        """Every target's gradient within its bound (or an exact fit).
+
+        The bound is tol·λ_min·spread(y), over ‖T‖ (see ``to_standardised``), or the
+        rounding floor: a relative optimality of 8ε. λ_min is tested last: the conjugate
+        gradients' estimate only falls, so that one computed with the last is a necessary
+        condition, and the new one is computed only when it holds.
+        """
         residual_norms = np.linalg.norm(residual, axis=0)
-        gradient_norms = np.sqrt(squared_gradients) * self.design.weight_sum
+        gradients = np.sqrt(squared_gradients)
         target_norms = np.linalg.norm(self.design.targets, axis=0)
-        tolerance = max(self.settings.tol, 8 * EPS)
         fitted = residual_norms <= 8 * EPS * target_norms
-        return bool(
-            np.all(fitted | (gradient_norms <= tolerance * self.frobenius * residual_norms))
-        )
+        floor = 8 * EPS * self.frobenius * residual_norms / self.design.weight_sum
+        if np.all(fitted | (gradients <= floor)):
+            return True
+        bounds = self.settings.tol * self.spread / self.to_standardised
+        # (Before conjugate gradients have estimated λ_min it is taken as ∞: no bound yet.)
+        last = np.inf if self.min_curvature == np.inf else bounds * self.min_curvature
+        if not np.all(fitted | (gradients <= np.maximum(floor, last))):
+            return False
+        if self.pace is not None:
+            smallest = self.pace.curvatures()[1]
+            if not smallest > 0:  # no step taken yet: nothing known of λ_min
+                return False
+            self.min_curvature = smallest
+        return bool(np.all(fitted | (gradients <= np.maximum(floor, bounds * self.min_curvature))))
 
     def _record(self, iteration: int, coefficients, per_target, squared_gradients) -> None:
         self.losses.append(float(np.sum(per_target)))
@@ -323,38 +445,52 @@ class _Run:
             self.kept, self.kept_at = self.kept[::2], self.kept_at[::2]
             self.stride *= 2
 
-    def solution(self) -> DescentSolution:
+    def solution(self, coefficients) -> FitRecord:
         design, settings = self.design, self.settings
+        if self.pace is not None:  # L_max from the conjugate gradients' coefficients
+            self.max_curvature = self.pace.curvatures()[0] or _max_curvature(
+                coefficients.hessian(), _LANCZOS_TOL_REPORTED
+            )
         if self.status == DescentStatus.DIVERGED:
-            raise _divergence(
+            raise divergence_error(
                 settings,
                 self.fixed,
                 self.max_curvature,
                 f"The cost rose for {_PATIENCE} steps in a row by iteration {self.n_iter}.",
             )
         if self.status == DescentStatus.MAX_ITER:
-            _warn_not_converged(settings, self.route)
+            _warn_not_converged(settings, self.route, self.pace is not None)
         if self.status == DescentStatus.STOPPED:
             warn_stopped(settings, self.n_iter)
-        coefs, intercepts = zip(*(design.to_user(theta) for theta in self.kept), strict=True)
+        coefs, intercepts = zip(*(self._to_user(theta) for theta in self.kept), strict=True)
         path = np.concatenate([np.stack(coefs), np.stack(intercepts)[:, None, :]], axis=1)
         with np.errstate(over="ignore"):  # inf where the cost leaves float64's range
-            # Σ_t L_t·y_scale_t²: the targets' costs in the user's units.
-            loss_curve = np.asarray(self.target_losses) @ design.units.y_scale**2
-        coef, intercept = design.to_user(self.theta)
-        return DescentSolution(
-            coef=coef,
-            intercept=intercept,
+            # The targets' costs in the user's units, summed.
+            loss_curve = np.sum(self.coordinates.cost_to_user(np.asarray(self.target_losses)), 1)
+        coef, intercept = self._to_user(self.theta)
+        history = DescentHistory(
             path=np.moveaxis(path, 1, 2),
+            path_iterations=np.asarray(self.kept_at),
             loss_curve=loss_curve,
             gradient_norms=np.asarray(self.gradient_norms),
-            learning_rate=self.fixed if self.fixed is not None else np.asarray(self.steps),
+            learning_rate=(
+                self.fixed
+                if self.fixed is not None
+                else np.asarray(self.steps if self.pace is None else self.pace.steps)
+            ),
+            momentum=self.beta if self.pace is None else np.asarray(self.pace.memories),
             max_curvature=self.max_curvature,
-            n_iter=int(self.n_iter),
             status=self.status,
+        )
+        return FitRecord(
+            coef,
+            intercept,
+            self.route,
+            coordinates=self.coordinates,
+            centre=self.coordinates.centre(design.split(self.theta)[1]),
+            n_iter=int(self.n_iter),
             converged=self.status == DescentStatus.CONVERGED and settings.tol is not None,
-            path_iterations=np.asarray(self.kept_at),
-            centre=design.centre(self.theta),
+            descent=history,
         )
 
 
@@ -365,30 +501,79 @@ def _max_curvature(hessian, tolerance: float) -> float:
     stops when it changes by less than ``tolerance`` (relative) from one step to the next (or
     after :data:`_LANCZOS_STEPS`), each step one product with M and one with its transpose.
     """
+    return _lanczos_extremes(hessian, tolerance)[0]
+
+
+def _lanczos_extremes(hessian, tolerance: float, start=None) -> tuple[float, float]:
+    """The largest and smallest Ritz values of a Lanczos process on ``hessian``.
+
+    Without ``start``, from a seeded random vector, until the largest changes by less than
+    ``tolerance`` (:func:`_max_curvature`). From ``start``, until the smallest has also
+    changed by less than 1e-3 (relative) in five steps in a row, or after
+    :data:`_LANCZOS_STEPS_BOTH`: :math:`(L_{max}, \\lambda_{min})` as a descent that starts
+    there meets them, both approached from within (λ_min from above).
+    """
     p = hessian.shape[0]
     if p == 0:
-        return 0.0
+        return 0.0, 0.0
+    both = start is not None
     # Seeded, so that fits repeat exactly; random, so that it is orthogonal to no eigenvector
     # (the ones vector is one of MMᵀ's: the centred columns are orthogonal to it).
-    basis = np.random.default_rng(0).standard_normal(p)
-    basis /= np.linalg.norm(basis)
+    basis = start if both else np.random.default_rng(0).standard_normal(p)
+    size = float(np.linalg.norm(basis))
+    if size == 0.0:  # H·v = 0: no curvature at all
+        return 0.0, 0.0
+    basis = basis / size
     previous, alphas, betas = np.zeros(p), [], []
-    beta, estimate = 0.0, 0.0
-    for _ in range(min(p, _LANCZOS_STEPS)):
+    beta, estimate, still = 0.0, (0.0, 0.0), 0
+    for _ in range(min(p, _LANCZOS_STEPS_BOTH if both else _LANCZOS_STEPS)):
         w = hessian @ basis - beta * previous
         alpha = float(basis @ w)
         w -= alpha * basis
         alphas.append(alpha)
-        tridiagonal = np.diag(alphas) + np.diag(betas, 1) + np.diag(betas, -1)
-        new_estimate = float(np.linalg.eigvalsh(tridiagonal)[-1])
-        converged = abs(new_estimate - estimate) <= tolerance * new_estimate
+        new_estimate = _tridiagonal_extremes(alphas, betas)
+        converged = abs(new_estimate[0] - estimate[0]) <= tolerance * new_estimate[0]
+        still = still + 1 if abs(new_estimate[1] - estimate[1]) <= 1e-3 * new_estimate[1] else 0
         estimate = new_estimate
         beta = float(np.linalg.norm(w))
-        if converged or beta <= tolerance * abs(alpha):  # an invariant subspace: exact
-            break
+        if (converged and (not both or still >= 5)) or beta <= tolerance * abs(alpha):
+            break  # (the latter: an invariant subspace, whose Ritz values are exact)
         previous, basis = basis, w / beta
         betas.append(beta)
     return estimate
+
+
+def _tridiagonal_extremes(diagonal: list, off_diagonal: list) -> tuple[float, float]:
+    """The largest and smallest eigenvalue of a symmetric tridiagonal matrix, by bisection."""
+    k = len(diagonal)
+    if k == 1:
+        return diagonal[0], diagonal[0]
+    values = [
+        scipy.linalg.eigvalsh_tridiagonal(diagonal, off_diagonal, select="i", select_range=(i, i))[
+            0
+        ]
+        for i in (k - 1, 0)
+    ]
+    return float(values[0]), float(values[1])
+
+
+def _spread(design: DesignOperator) -> np.ndarray:
+    """The spread of each target in the operator's units, as the statistics route measures
+    it: the weighted standard deviation with an intercept, the root mean square without
+    (and that where the target is constant)."""
+    targets, weight_sum = design.targets, design.weight_sum
+    squares = np.sum(targets * targets, axis=0) / weight_sum
+    if not design.with_intercept:
+        return np.sqrt(squares)
+    root = np.ones(len(targets)) if design.root_weights is None else design.root_weights
+    centred = targets - np.outer(root, design.y_mean)
+    spread = np.sqrt(np.sum(centred * centred, axis=0) / weight_sum)
+    return np.where(spread > 0, spread, np.sqrt(squares))
+
+
+def _frobenius_per_row(design: DesignOperator) -> float:
+    """:math:`\\|M\\|_F / \\sqrt S`."""
+    return float(np.sqrt(design.squared_frobenius() / design.weight_sum))
 
 
 def _checked_start(design: DesignOperator, start):
@@ -396,10 +581,10 @@ def _checked_start(design: DesignOperator, start):
     return start
 
 
-def _warn_not_converged(settings: DescentSettings, route: str) -> None:
+def _warn_not_converged(settings: DescentSettings, route: str, conjugate=False) -> None:
     rate = settings.learning_rate
     remedy = (
-        f"learning_rate='auto' (the exact step) instead of {_shortest(float(rate))}"
+        f"learning_rate='auto' (the exact step) instead of {shortest(float(rate))}"
         if rate not in ("auto", "exact")
         else "set standardize=True"
         if not settings.standardize
@@ -412,9 +597,10 @@ def _warn_not_converged(settings: DescentSettings, route: str) -> None:
     )
     warnings.warn(
         f"GradientDescentRegressor did not converge in max_iter={settings.max_iter} "
-        f"iterations of the {route}: the relative optimality "
-        f"‖Mᵀr‖/(‖M‖_F‖r‖) is still above tol={settings.tol}. Increase max_iter or tol, "
-        f"or {remedy}.",
+        f"iterations of the {route}{' by conjugate gradients' if conjugate else ''}: the "
+        f"gradient does not yet bound the standardised coefficients within tol={settings.tol} "
+        "times the spread of y of the minimum, nor has rounding stopped it. Increase "
+        f"max_iter or tol, or {remedy}.",
         ConvergenceWarning,
         stacklevel=find_stack_level(),
     )

@@ -17,6 +17,8 @@ by :func:`~gdregress._numerics.normalised_weights`, for both.
 
 from __future__ import annotations
 
+import copy
+import math
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -27,9 +29,25 @@ from ._numerics import normalised_weights
 from ._operator import DesignOperator, design_operator
 from ._statistics import LeastSquaresStatistics, compute_statistics
 from ._validation import require_finite
-from .cost import ColumnScaling
 
-__all__ = ["ArraySource", "DataSource", "RFactor", "Refinement", "padded_to_square"]
+__all__ = [
+    "OPERATOR",
+    "ROWS",
+    "STATISTICS",
+    "ArraySource",
+    "DataSource",
+    "RFactor",
+    "Refinement",
+    "StatisticsSource",
+    "WeightLogs",
+    "padded_to_square",
+]
+
+# What a source can offer (its ``offers``): the one-pass statistics, the design as an operator
+# over the rows in memory, and its rows read again (the accurate route's R factor, the robust
+# covariances' second pass; by blocks on Dask). The route plan reads these, not the source's
+# type.
+STATISTICS, OPERATOR, ROWS = "statistics", "operator", "rows"
 
 
 @dataclass(frozen=True)
@@ -81,6 +99,56 @@ class RFactor:
     refinement: Refinement | None = None
 
 
+@dataclass(frozen=True)
+class WeightLogs:
+    r"""What the likelihood of a weighted fit needs beyond the statistics, merged exactly.
+
+    WLS's log-likelihood adds :math:`\tfrac12\sum_i \log w_i`; rows of weight 0 are left
+    out of it (R's ``logLik``: statsmodels' would be :math:`-\infty`), so their count is
+    kept too. Read in the statistics' pass (a Dask fit) or from the weights in memory.
+
+    Attributes
+    ----------
+    n_positive : int
+        Rows of positive weight.
+    log_sum : float
+        :math:`\sum_{w_i > 0} \log w_i`, the weights in the user's units.
+    smallest, largest : float
+        The extreme weights (1 and 1 without weights): whether the weights vary.
+    """
+
+    n_positive: int
+    log_sum: float
+    smallest: float
+    largest: float
+
+    @classmethod
+    def of(cls, weights, weight_scale: float, n_rows: int) -> WeightLogs:
+        """The weights of a block (divided by ``weight_scale``, a power of two), or None for
+        ``n_rows`` rows of weight 1."""
+        if weights is None:
+            return cls(n_rows, 0.0, 1.0 if n_rows else math.inf, 1.0 if n_rows else -math.inf)
+        weights = np.asarray(weights, dtype=np.float64)
+        positive = weights[weights > 0]
+        log_sum = float(np.sum(np.log(positive))) + positive.size * math.log(weight_scale)
+        smallest = float(np.min(weights, initial=math.inf)) * weight_scale
+        return cls(
+            positive.size,
+            log_sum,
+            smallest,
+            float(np.max(weights, initial=-math.inf)) * weight_scale,
+        )
+
+    def merge(self, other: WeightLogs) -> WeightLogs:
+        """Both blocks' weights."""
+        return WeightLogs(
+            self.n_positive + other.n_positive,
+            self.log_sum + other.log_sum,
+            min(self.smallest, other.smallest),
+            max(self.largest, other.largest),
+        )
+
+
 def padded_to_square(r: np.ndarray) -> np.ndarray:
     """An R factor of fewer rows than columns, with rows of zeros appended (a square R)."""
     missing = max(0, r.shape[1] - r.shape[0])
@@ -92,13 +160,37 @@ class DataSource(Protocol):
 
     def statistics(self) -> LeastSquaresStatistics: ...
 
-    def r_factor(
-        self, design: ColumnScaling, statistics: LeastSquaresStatistics, fit_intercept: bool
-    ) -> RFactor: ...
+    def r_factor(self, coordinates, statistics: LeastSquaresStatistics) -> RFactor: ...
 
     def operator(
         self, *, centre: bool, standardize: bool, with_intercept: bool, centred_targets: bool
     ) -> DesignOperator: ...
+
+
+class StatisticsSource:
+    """Statistics alone — ``partial_fit``'s, merged over every chunk seen: no rows to read.
+
+    Parameters
+    ----------
+    statistics : LeastSquaresStatistics
+    weight_logs : WeightLogs, optional
+        Those of every chunk seen, merged.
+    """
+
+    offers = frozenset({STATISTICS})
+
+    def __init__(
+        self, statistics: LeastSquaresStatistics, weight_logs: WeightLogs | None = None
+    ) -> None:
+        self._statistics = statistics
+        self._weight_logs = weight_logs
+        self.n_features, self.n_targets = statistics.n_features, statistics.n_targets
+
+    def statistics(self) -> LeastSquaresStatistics:
+        return self._statistics
+
+    def weight_logs(self) -> WeightLogs | None:
+        return self._weight_logs
 
 
 class ArraySource:
@@ -113,23 +205,81 @@ class ArraySource:
         Non-negative; divided here by a power of two when extreme (the fit does not change).
     feature_names : sequence of str, optional
         The columns' names, for the message that names a NaN's column.
+    groups : array-like of shape (n_samples,), optional
+        A label per row (the clusters of a cluster-robust covariance), given to
+        :meth:`map_reduce`'s leaf with each chunk (``groups=``).
     """
 
+    offers = frozenset({STATISTICS, OPERATOR, ROWS})
+
     def __init__(
-        self, X, y: np.ndarray, sample_weight: np.ndarray | None = None, feature_names=None
+        self,
+        X,
+        y: np.ndarray,
+        sample_weight: np.ndarray | None = None,
+        feature_names=None,
+        groups=None,
     ) -> None:
         self.X = X
         self.y = y
         self.feature_names = feature_names
         self.sample_weight, self.weight_scale = normalised_weights(sample_weight)
+        self.n_features, self.n_targets = X.shape[1], y.shape[1]
+        self.groups = groups
 
-    @property
-    def n_features(self) -> int:
-        return self.X.shape[1]
+    def with_groups(self, groups) -> ArraySource:
+        """The same rows, each with its label (one per row, in memory)."""
+        labels = np.asarray(groups)
+        if labels.ndim != 1 or len(labels) != self.X.shape[0]:
+            raise ValueError(
+                f"groups must hold one label per row of X ({self.X.shape[0]}), got shape "
+                f"{labels.shape}."
+            )
+        source = copy.copy(self)
+        source.groups = labels
+        return source
 
-    @property
-    def n_targets(self) -> int:
-        return self.y.shape[1]
+    def weight_logs(self) -> WeightLogs:
+        """See :class:`WeightLogs`."""
+        return WeightLogs.of(self.sample_weight, self.weight_scale, self.X.shape[0])
+
+    def map_reduce(self, leaf, merge, *, rows_per_chunk: int):
+        """``leaf(X, y, sample_weight, weight_scale)`` on chunks of rows (sparse chunks made
+        dense, one at a time: memory O(chunk·d)), merged in row order by ``merge``.
+
+        The merges form a balanced tree over the chunks, in their order (a stack of runs of
+        equal size, as a binary counter): each result takes part in O(log n) merges, not
+        O(n) — what keeps a merge that thins its operands (the residuals' quantile sketch)
+        as close to the data as on Dask's tree of blocks, and sums as accurate.
+        """
+        X, y, weights = self.X, self.y, self.sample_weight
+        runs: list = []  # (level, merged result of 2**level chunks), in row order
+        for start in range(0, X.shape[0], max(1, rows_per_chunk)):
+            chunk = slice(start, start + rows_per_chunk)
+            block = X[chunk]
+            block = block.toarray() if scipy.sparse.issparse(block) else block
+            w = None if weights is None else weights[chunk]
+            labels = {} if self.groups is None else {"groups": self.groups[chunk]}
+            run = (0, leaf(block, y[chunk], w, self.weight_scale, **labels))
+            while runs and runs[-1][0] == run[0]:
+                level, earlier = runs.pop()
+                run = (level + 1, merge(earlier, run[1]))
+            runs.append(run)
+        total = runs.pop()[1] if runs else None
+        while runs:
+            total = merge(runs.pop()[1], total)
+        return total
+
+    def map_rows(self, leaf, columns: list[str], *, rows_per_chunk: int = 2**12):
+        """``leaf(X, y, sample_weight, weight_scale)`` on chunks of rows, each giving an
+        array of a row per row and a column per name: a pandas DataFrame of all rows."""
+        import pandas as pd
+
+        def concatenated(first, second):
+            return np.concatenate([first, second])
+
+        rows = self.map_reduce(leaf, concatenated, rows_per_chunk=rows_per_chunk)
+        return pd.DataFrame(rows, columns=columns)
 
     def statistics(self) -> LeastSquaresStatistics:
         """The statistics in one pass; NaN, inf or overflow found from them, then named.
@@ -180,10 +330,10 @@ class ArraySource:
             "of 10) and refit."
         )
 
-    def r_factor(
-        self, design: ColumnScaling, statistics: LeastSquaresStatistics, fit_intercept: bool
-    ) -> RFactor:
-        """QR of :math:`W^{1/2}[Z,\\ 1]` over the rows, with the targets projected on Q.
+    def r_factor(self, coordinates, statistics: LeastSquaresStatistics) -> RFactor:
+        """QR of the rows in the fit's coordinates (:math:`W^{1/2}[Z,\\ 1]`, by
+        :meth:`~gdregress._coordinates.Coordinates.design_block`), with the targets projected
+        on Q.
 
         Rows of weight 0 take no part. The accurate route works on a dense copy of the
         active design in any case, which is why it is taken only when the statistics show an
@@ -195,19 +345,14 @@ class ArraySource:
             X, y, weights = X[rows], y[rows], weights[rows]
             if np.all(weights == 1.0):
                 weights = None
-        X = X[:, design.active]
+        active = coordinates.active
+        X = X[:, active]
         X = X.toarray() if scipy.sparse.issparse(X) else np.asarray(X, dtype=np.float64)
-        X, y, _ = statistics.units.rows_to_scaled(
-            X, np.asarray(y, dtype=np.float64), columns=design.active
+        X, y, _ = coordinates.units.rows_to_scaled(
+            X, np.asarray(y, dtype=np.float64), columns=active
         )
-        shift, scale = design.shift[design.active], design.scale[design.active]
         root_weights = None if weights is None else np.sqrt(weights)
-        columns = [(X - shift) / scale] + ([np.ones((X.shape[0], 1))] if fit_intercept else [])
-        A = np.hstack(columns)
-        targets = y - statistics.y_mean if fit_intercept else y
-        if root_weights is not None:
-            A *= root_weights[:, None]
-            targets = targets * root_weights[:, None]
+        A, targets = coordinates.design_block(X, y, root_weights, statistics.y_mean)
         q, r = np.linalg.qr(A)
         p = A.shape[1]
         r_targets = np.vstack([q.T @ targets, np.zeros((max(0, p - q.shape[1]), y.shape[1]))])

@@ -25,12 +25,9 @@ from ._chunk_sums import NARROW, ChunkReducer, sums_and_gram
 from ._compensated import two_sum
 from ._numerics import (
     CONSTANT_COLUMN_TOLERANCE,
-    EPS,
-    TINY,
     normalised_weights,
     power_of_two_scale,
 )
-from ._units import Units
 
 __all__ = ["LeastSquaresStatistics", "compute_statistics", "merge_statistics"]
 
@@ -107,7 +104,7 @@ class LeastSquaresStatistics:
         Powers of two the columns were divided by before squaring; all the sums above are
         those of :math:`x / x_{scale}` and :math:`y / y_{scale}`. They are 1 unless a column's
         magnitude is beyond about :math:`10^{\pm 90}`, where squares and products would
-        overflow or underflow float64 (see :meth:`to_user_units`).
+        overflow or underflow float64 (:class:`~gdregress._coordinates.Units`).
     weight_scale : float
         The power of two the weights were divided by (1 unless they are beyond about
         :math:`2^{\pm 500}`); ``weight_sum`` and the centred sums are those of the divided
@@ -139,16 +136,6 @@ class LeastSquaresStatistics:
         if self.x_mean_low is None:
             object.__setattr__(self, "x_mean_low", np.zeros(self.x_mean.shape[0]))
 
-    @property
-    def units(self) -> Units:
-        """The scaled units of these statistics and their conversions to the user's."""
-        return Units(self.x_scale, self.y_scale, self.weight_scale)
-
-    @property
-    def is_scaled(self) -> bool:
-        """Whether any column was scaled before squaring."""
-        return not self.units.is_identity
-
     def rescaled(
         self, x_scale: np.ndarray, y_scale: np.ndarray, weight_scale: float | None = None
     ) -> LeastSquaresStatistics:
@@ -173,71 +160,6 @@ class LeastSquaresStatistics:
             y_scale=np.asarray(y_scale, dtype=np.float64),
             weight_scale=self.weight_scale if weight_scale is None else float(weight_scale),
         )
-
-    def in_user_units(self, what: str) -> LeastSquaresStatistics:
-        """These statistics with no column scaled: those of the data as given.
-
-        Raises
-        ------
-        ValueError
-            Naming ``what`` needs them, when the squares of the data leave float64's range
-            (values beyond about 1e±150).
-        """
-        if not self.is_scaled:
-            return self
-        with np.errstate(over="ignore", under="ignore"):
-            unscaled = self.rescaled(np.ones(self.n_features), np.ones(self.n_targets))
-        underflowed = np.any((np.diag(unscaled.xx) == 0) & (np.diag(self.xx) > 0))
-        if not unscaled.is_finite() or underflowed:
-            raise ValueError(
-                f"{what} works in the data's units, but the squares of this data leave "
-                "float64's range (values beyond about 1e±150): rescale x or y (by a power of "
-                "10) and fit again."
-            )
-        return unscaled
-
-    def to_user_units(self, coef: np.ndarray, intercept: np.ndarray, *, check: bool = True):
-        """Parameters fitted to these (scaled) statistics, in the units of the data.
-
-        A parameter that underflows there (to a subnormal or 0) loses digits, which is
-        harmless when its share of the predictions is below their rounding (the slope of a
-        column 2**280 times smaller than another it repeats, say); otherwise, and when one
-        overflows, no float64 line fits the data and this is a ValueError.
-
-        Parameters
-        ----------
-        coef : ndarray of shape (..., n_features, n_targets)
-        intercept : ndarray of shape (..., n_targets)
-        check : bool, default=True
-            Whether to refuse parameters that float64 cannot hold; False converts them as
-            they come (the iterates of a descent's history, whose fit alone must be held).
-        """
-        user_coef, user_intercept = self.units.coef_to_user(coef, intercept)  # checked below
-        if not check:
-            return user_coef, user_intercept
-        lost_coef = (coef != 0) & ~(np.abs(user_coef) >= TINY)
-        lost_intercept = (intercept != 0) & ~(np.abs(user_intercept) >= TINY)
-        if np.any(lost_coef) or np.any(lost_intercept):
-            # Each term's size in the predictions, with the root mean square of its column.
-            column_size = np.sqrt(np.maximum(np.diag(self.xx), 0.0) / self.weight_sum)
-            column_size = np.hypot(column_size, self.x_mean)
-            terms = np.abs(coef) * column_size[:, None]
-            rounding = EPS * (np.sum(terms, axis=-2) + np.abs(intercept))
-            lost_coef &= terms > rounding[..., None, :]
-            lost_intercept &= np.abs(intercept) > rounding
-        overflow = not (np.all(np.isfinite(user_coef)) and np.all(np.isfinite(user_intercept)))
-        if overflow or np.any(lost_coef) or np.any(lost_intercept):
-            raise ValueError(
-                "The least-squares coefficients of this data are beyond the range of "
-                "float64 (y of magnitude 1e200 on X of magnitude 1e-200, say, gives slopes "
-                "near 1e400; the reverse, 1e-400). Rescale X or y (divide or multiply by a "
-                "power of 10) and refit."
-            )
-        return user_coef, user_intercept
-
-    def from_user_units(self, coef: np.ndarray, intercept: np.ndarray):
-        """The inverse of :meth:`to_user_units`."""
-        return self.units.coef_from_user(coef, intercept)
 
     @property
     def n_features(self) -> int:

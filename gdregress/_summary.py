@@ -1,18 +1,20 @@
 r"""The report of a least-squares fit's inference: statsmodels' numbers in R's layout.
 
-:class:`RegressionSummary` holds what :mod:`gdregress._inference` computed for one target and
-prints it as R's ``summary.lm`` does; the helpers here only format numbers.
+:class:`RegressionSummary` holds what :mod:`gdregress._summaries` computed for one target and
+prints it as R's ``summary.lm`` does, with statsmodels' block of diagnostics below; the
+helpers here only format numbers.
 """
 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
-__all__ = ["RegressionSummary"]
+__all__ = ["DIAGNOSTICS", "RegressionSummary"]
 
 
 @dataclass(frozen=True, repr=False)
@@ -31,7 +33,15 @@ class RegressionSummary:
         t_j = \hat\theta_j / \mathrm{se}_j,
 
     :math:`A = [1,\ X]`; p-values and intervals from Student's t with :math:`n - p` degrees
-    of freedom. Without an intercept, R² is the uncentred one, as statsmodels and R report it.
+    of freedom (R's and Stata's convention, for every ``cov_type``; ``use_t=False`` takes
+    the normal, statsmodels' default for the robust ones). Without an intercept, R² is the
+    uncentred one, as statsmodels and R report it.
+
+    Below R's table, ``str()`` prints statsmodels' diagnostics: the log-likelihood and the
+    information criteria, the condition number, and — when the rows were given to
+    ``summary(X=X, y=y)`` — Durbin–Watson and the residuals' normality tests; R's residual
+    quantiles above it. :meth:`t_test` and :meth:`f_test` test linear restrictions under the
+    summary's covariance.
 
     Attributes
     ----------
@@ -57,7 +67,8 @@ class RegressionSummary:
         ``mean_sq``, ``F``, ``p_value`` (the last two on the regression's row).
     alpha : float
     cov_type : str
-        ``"nonrobust"``, or ``"HC0"`` … ``"HC3"`` (the t tests then use the robust errors).
+        ``"nonrobust"``, ``"HC0"`` … ``"HC3"``, ``"HAC"`` or ``"cluster"`` (the t tests then
+        use the robust errors).
     n_obs : int
         Rows of the fit (rows of weight 0 included, as statsmodels counts them).
     fit_intercept : bool
@@ -75,6 +86,44 @@ class RegressionSummary:
     converged : bool
         False for a :class:`~gdregress.GradientDescentRegressor` that did not converge: the
         summary is of its last iterate (R² may be negative, F too), and the text says so.
+    use_t : bool
+        Whether t, p and the intervals come from Student's t (True) or the normal.
+    df_inference : int or None
+        The degrees of freedom of t and F: ``df_resid``, or the clusters less one for
+        ``cov_type="cluster"`` (statsmodels' ``df_correction``).
+    cov_details : str
+        HAC's lags, cluster's count of clusters ("" otherwise).
+    llf, aic, bic : float or None
+        statsmodels' log-likelihood of the normal linear model (NaN for an essentially
+        perfect fit, as are the residuals' tests),
+        :math:`-\frac n2(1 + \log\frac{2\pi}{n}) - \frac n2\log\sum_i w_i r_i^2 +
+        \frac12\sum_i\log w_i`, and :math:`-2\ell + 2p`, :math:`-2\ell + p\log n`
+        (:math:`p` counting the intercept, not :math:`\sigma`); rows of weight 0 are left
+        out, as R's ``logLik`` does (statsmodels' would be :math:`-\infty`).
+    condition_number : float or None
+        The 2-norm condition number of the centred, column-scaled (weighted) design
+        :math:`W^{1/2}[Z,\ 1]` — the matrix the fit solves with, whose condition bounds the
+        digits the coefficients can lose. statsmodels' ``condition_number`` is of the raw
+        design :math:`[1, X]`, which also counts the columns' units and offsets (x = 1.7e9 ±
+        50 gives 1e9 there, yet loses no digit here): it equals ours on centred, standardized
+        columns.
+    vif : pandas.Series or None
+        Variance inflation factors by feature (statsmodels' ``variance_inflation_factor``
+        on the design with a constant; with the fit's weights, those of WLS):
+        :math:`1/(1 - R_j^2)`, the factor by which collinearity inflates
+        :math:`\mathrm{se}_j^2`. Without an intercept, :math:`R_j^2` is uncentred
+        (``variance_inflation_factor(X, j, standardize=False)``: the inflation of the
+        coefficients of a line through 0).
+    durbin_watson, omnibus, omnibus_pvalue : float or None
+    jarque_bera, jarque_bera_pvalue, skew, kurtosis : float or None
+        statsmodels' tests of the residuals :math:`\sqrt{w_i}\,r_i` in the rows' order
+        (``durbin_watson``, ``omni_normtest``, ``jarque_bera``; kurtosis is Pearson's, 3 for
+        the normal); None unless the rows were given to ``summary``.
+    residual_quantiles : pandas.Series or None
+        R's Min, 1Q, Median, 3Q and Max of the residuals :math:`\sqrt{w_i}\,r_i` (type 7),
+        exact however the rows were read; None unless the rows were given.
+    weighted : bool
+        Whether the weights vary (R then says "Weighted Residuals").
 
     Examples
     --------
@@ -87,6 +136,8 @@ class RegressionSummary:
     x0          1.3   0.7937   1.6378   0.2431   -2.1151    4.7151
     >>> round(summary.rse, 4), round(summary.r2, 4)
     (1.7748, 0.5729)
+    >>> round(summary.llf, 4), round(summary.aic, 4)  # as statsmodels' OLS gives them
+    (-6.5843, 17.1685)
     """
 
     coef_table: pd.DataFrame
@@ -107,16 +158,102 @@ class RegressionSummary:
     perfect_fit: bool = False
     converged: bool = True
     residuals_from_rows: bool = True
+    use_t: bool = True
+    df_inference: int | None = None
+    cov_details: str = ""
+    llf: float | None = None
+    aic: float | None = None
+    bic: float | None = None
+    condition_number: float | None = None
+    vif: pd.Series | None = None
+    durbin_watson: float | None = None
+    omnibus: float | None = None
+    omnibus_pvalue: float | None = None
+    jarque_bera: float | None = None
+    jarque_bera_pvalue: float | None = None
+    skew: float | None = None
+    kurtosis: float | None = None
+    residual_quantiles: pd.Series | None = None
+    weighted: bool = False
+    _hypotheses: Any = field(default=None, repr=False, compare=False)
+
+    def t_test(self, r_matrix, q=0.0) -> pd.DataFrame:
+        r"""Test linear restrictions :math:`R\theta = q` one by one (statsmodels' ``t_test``).
+
+        Parameters
+        ----------
+        r_matrix : array-like of shape (m, p) or (p,), or str
+            A row per restriction over the parameters (the index of ``coef_table``:
+            ``"intercept"`` first when fitted, then the features), or restrictions by name,
+            ``"TV = radio, newspaper = 0"`` (terms ``[number *] name``, joined by + and −).
+        q : float or array-like of shape (m,), default=0
+            With an array ``r_matrix``; a string carries its own.
+
+        Returns
+        -------
+        pandas.DataFrame
+            A row per restriction, the columns of ``coef_table``: ``coef`` is
+            :math:`R\hat\theta`, ``t_value`` and ``p_value`` test it against ``q`` under
+            the summary's covariance (robust if it is), the interval is for
+            :math:`R\theta`.
+
+        Examples
+        --------
+        >>> from gdregress import AnalyticLeastSquares
+        >>> from gdregress.datasets import load_tv_advertising
+        >>> X, y = load_tv_advertising(return_X_y=True, as_frame=True, all_media=True)
+        >>> summary = AnalyticLeastSquares().fit(X, y).summary()
+        >>> summary.t_test("TV = radio")[["coef", "std_err", "t_value"]].round(4)
+                      coef  std_err  t_value
+        TV = radio -0.1428   0.0088 -16.2703
+        """
+        return self._tests().t_test(r_matrix, q, names=list(self.coef_table.index))
+
+    def f_test(self, r_matrix, q=0.0):
+        r"""Test linear restrictions :math:`R\theta = q` together (statsmodels' ``f_test``).
+
+        :math:`F = (R\hat\theta - q)^\top (RVR^\top)^{-1} (R\hat\theta - q)/m` with
+        :math:`V` the summary's covariance, against :math:`F(m, \nu)`.
+
+        Parameters
+        ----------
+        r_matrix, q
+            As for :meth:`t_test`.
+
+        Returns
+        -------
+        FTestResult
+            ``statistic``, ``pvalue``, ``df_num``, ``df_denom``, ``r_matrix``, ``q``.
+
+        Examples
+        --------
+        >>> from gdregress import AnalyticLeastSquares
+        >>> from gdregress.datasets import load_tv_advertising
+        >>> X, y = load_tv_advertising(return_X_y=True, as_frame=True, all_media=True)
+        >>> test = AnalyticLeastSquares().fit(X, y).summary().f_test([[0, 0, 1, 0], [0, 0, 0, 1]])
+        >>> round(test.statistic, 2), test.pvalue < 1e-50
+        (272.04, True)
+        """
+        return self._tests().f_test(r_matrix, q, names=list(self.coef_table.index))
+
+    def _tests(self):
+        if self._hypotheses is None:
+            raise ValueError(
+                "This summary was built by hand and holds no covariance factor for tests: "
+                "take model.summary() for t_test and f_test."
+            )
+        return self._hypotheses
 
     def coefficient_lines(self) -> list[str]:
         """The table of coefficients as R prints it: a header, then a row per parameter."""
         table = self.coef_table
         labels = ["(Intercept)" if name == "intercept" else name for name in table.index]
+        letter = "t" if self.use_t else "z"  # R's coeftest: z for the normal
         columns = {
             "Estimate": _decimal_column(table["coef"].to_numpy()),
             "Std. Error": _decimal_column(table["std_err"].to_numpy()),
-            "t value": [_t_value(v) for v in table["t_value"]],
-            "Pr(>|t|)": [_p_value(v) for v in table["p_value"]],
+            f"{letter} value": [_t_value(v) for v in table["t_value"]],
+            f"Pr(>|{letter}|)": [_p_value(v) for v in table["p_value"]],
         }
         width = max(len(label) for label in labels)
         widths = {name: max(len(name), *map(len, values)) for name, values in columns.items()}
@@ -134,10 +271,69 @@ class RegressionSummary:
             return "F-statistic: none (no slopes)"
         if self.perfect_fit:
             return "F-statistic: NA (essentially perfect fit)"
+        df = self.df_resid if self.df_inference is None else self.df_inference
         return (
-            f"F-statistic: {self.f_statistic:.4g} on {self.df_model} and {self.df_resid} DF,  "
+            f"F-statistic: {self.f_statistic:.4g} on {self.df_model} and {df} DF,  "
             f"p-value: {_p_value(self.f_pvalue, long=True)}{self._unconverged()}"
         )
+
+    def residual_lines(self) -> list[str]:
+        """R's block of the residuals' quantiles (none without the rows)."""
+        quantiles = self.residual_quantiles
+        if quantiles is None:
+            return []
+        values = _decimal_column(quantiles.to_numpy())
+        width = max(map(len, [*quantiles.index, *values]))
+        return [
+            f"{'Weighted ' if self.weighted else ''}Residuals:",
+            " ".join(f"{name:>{width}}" for name in quantiles.index),
+            " ".join(f"{value:>{width}}" for value in values),
+        ]
+
+    def diagnostic_lines(
+        self, without_rows: str = "summary(X=X, y=y) reads the residuals from the rows."
+    ) -> list[str]:
+        """statsmodels' second block: likelihood, information criteria, the residuals' tests
+        and the condition number, in aligned columns; without the rows, ``without_rows``
+        says how to get the tests."""
+        tests = self.durbin_watson is not None
+        rows = [
+            [
+                ("Log-Likelihood:", _f(self.llf, 2)),
+                ("AIC:", _f(self.aic, 2)),
+                ("BIC:", _f(self.bic, 2)),
+            ],
+        ]
+        condition = ("Cond. No.:", _g(self.condition_number, 4, "#"))
+        if tests:
+            rows += [
+                [
+                    ("Durbin-Watson:", _f(self.durbin_watson)),
+                    ("Omnibus:", _f(self.omnibus)),
+                    ("Prob(Omnibus):", _f(self.omnibus_pvalue)),
+                ],
+                [
+                    ("Skew:", _f(self.skew)),
+                    ("Jarque-Bera (JB):", _f(self.jarque_bera)),
+                    ("Prob(JB):", _f(self.jarque_bera_pvalue)),
+                ],
+                [("Kurtosis:", _f(self.kurtosis)), condition],
+            ]
+        else:
+            rows.append([condition])
+        columns = [[row[i] for row in rows if i < len(row)] for i in range(3)]
+        labels = [max(len(label) for label, _ in column) + 1 for column in columns]
+        values = [max(len(value) for _, value in column) for column in columns]
+        lines = [
+            "    ".join(
+                f"{label:<{labels[i]}}{value:>{values[i]}}" for i, (label, value) in enumerate(row)
+            )
+            for row in rows
+        ]
+        lines.append("Cond. No. of the centred, column-scaled design.")
+        if not tests:
+            lines.append(f"Residual tests and quantiles: {without_rows}")
+        return lines
 
     def _unconverged(self) -> str:
         return "" if self.converged else "  (did not converge)"
@@ -164,14 +360,22 @@ class RegressionSummary:
             )
         return lines
 
+    def _robust_words(self) -> str:
+        if self.cov_type == "nonrobust":
+            return ""
+        details = f", {self.cov_details}" if self.cov_details else ""
+        return f"{self.cov_type} standard errors{details}"
+
     def __str__(self) -> str:
-        robust = "" if self.cov_type == "nonrobust" else f" ({self.cov_type} standard errors)"
+        robust = f" ({self._robust_words()})" if self._robust_words() else ""
+        residuals = self.residual_lines()
         r2_kind = "Multiple" if self.fit_intercept else "Multiple (uncentred)"
         notes = self.notes()
         return "\n".join(
             [
                 f"{self.model_name}, {self.n_obs:,} observations",
                 *(["", *notes] if notes else []),
+                *(["", *residuals] if residuals else []),
                 "",
                 f"Coefficients{robust}:",
                 *self.coefficient_lines(),
@@ -182,6 +386,8 @@ class RegressionSummary:
                 f"{r2_kind} R-squared:  {_r2(self.r2)},\tAdjusted R-squared:  "
                 f"{_r2(self.adj_r2)}{self._unconverged()}",
                 self.f_line(),
+                "",
+                *self.diagnostic_lines(),
             ]
         )
 
@@ -210,13 +416,54 @@ class RegressionSummary:
                 "p-value of F",
             ],
         )
-        robust = "" if self.cov_type == "nonrobust" else f", {self.cov_type} standard errors"
+        diagnostics = pd.DataFrame(
+            {"value": [getattr(self, name) for name in DIAGNOSTICS]},
+            index=list(DIAGNOSTICS.values()),
+        ).dropna()
+        robust = f", {self._robust_words()}" if self._robust_words() else ""
         notes = "".join(f"<p><i>{note}</i></p>" for note in self.notes())
+        quantiles = self.residual_quantiles
+        number = lambda v: f"{v:.6g}"  # noqa: E731 - pandas' float_format
         return (
             f"<div><p><b>{self.model_name}</b>, {self.n_obs:,} observations{robust}</p>{notes}"
-            f"{self.coef_table.to_html(float_format=lambda v: f'{v:.6g}')}"
-            f"{measures.to_html(float_format=lambda v: f'{v:.6g}', header=False)}</div>"
+            + ("" if quantiles is None else quantiles.to_frame().T.to_html(float_format=number))
+            + self.coef_table.to_html(float_format=number)
+            + measures.to_html(float_format=number, header=False)
+            + diagnostics.to_html(float_format=number, header=False)
+            + "</div>"
         )
+
+
+# The diagnostics' fields and their labels (the HTML table; the command's JSON keys).
+DIAGNOSTICS = {
+    "llf": "log-likelihood",
+    "aic": "AIC",
+    "bic": "BIC",
+    "durbin_watson": "Durbin-Watson",
+    "omnibus": "omnibus",
+    "omnibus_pvalue": "p-value of omnibus",
+    "jarque_bera": "Jarque-Bera",
+    "jarque_bera_pvalue": "p-value of Jarque-Bera",
+    "skew": "skew",
+    "kurtosis": "kurtosis",
+    "condition_number": "condition number (centred, scaled)",
+}
+
+
+def _f(value, decimals: int = 3) -> str:
+    """A measure with ``decimals`` decimals, as statsmodels prints them; "NA" for None or
+    NaN."""
+    if value is None or not np.isfinite(value):
+        return _g(value)
+    return f"{value:.{decimals}f}"
+
+
+def _g(value, digits: int = 4, flags: str = "") -> str:
+    """A measure with ``digits`` significant digits (``flags="#"`` keeps trailing zeros);
+    "NA" for None or NaN."""
+    if value is None or not np.isfinite(value):
+        return "NA" if value is None or np.isnan(value) else str(value)
+    return f"{value:{flags}.{digits}g}"
 
 
 def _decimal_column(values: np.ndarray) -> list[str]:

@@ -94,19 +94,25 @@ def _fit_command(args: argparse.Namespace) -> None:
     from ._cli_plot import (
         check_animation,
         check_animation_target,
+        check_diagnostics,
         check_plot_target,
         save_animation,
+        save_diagnostics,
         save_plot,
     )
     from ._cli_report import summary, summary_json, summary_text
 
     model = estimator(args)
     target = check_plot_target(args.plot) if args.plot else None
+    panels = args.plot_diagnostics
+    panels = check_plot_target(panels, "--plot-diagnostics") if panels else None
     movie = check_animation_target(args.animate, args.method) if args.animate else None
     data = command_data(args)
     rows = _stream_rows(args, data)
     if movie is not None:
         check_animation(data, rows)
+    if panels is not None:
+        check_diagnostics(rows)
     method_name = "gradient descent" if args.method == "gd" else "the closed form"
     fit = run_fit(model, data, rows, method_name)
     found = summary(fit, data, args.method)
@@ -115,6 +121,10 @@ def _fit_command(args: argparse.Namespace) -> None:
         save_plot(fit, data, target)
         found["plot"] = str(target)
         saved.append(f"saved the plot to {target}")
+    if panels is not None:
+        save_diagnostics(fit, data, panels)
+        found["plot_diagnostics"] = str(panels)
+        saved.append(f"saved the diagnostic plots to {panels}")
     if movie is not None:
         save_animation(fit, data, movie)
         found["animation"] = str(movie)
@@ -277,6 +287,14 @@ def main(argv: Sequence[str] | None = None) -> int:
       TV           0.04754   0.002691   17.67   <2e-16 ***
     residual standard error: 3.259 on 198 degrees of freedom, adjusted R²: 0.609915
     F-statistic: 312.1 on 1 and 198 DF,  p-value: < 2.2e-16
+    Residuals:
+        Min      1Q  Median      3Q     Max
+    -8.3860 -1.9545 -0.1913  2.0671  7.2124
+    Log-Likelihood: -519.05    AIC:              1042.09    BIC:           1048.69
+    Durbin-Watson:    1.935    Omnibus:            0.531    Prob(Omnibus):   0.767
+    Skew:            -0.089    Jarque-Bera (JB):   0.669    Prob(JB):        0.716
+    Kurtosis:         2.779    Cond. No.:          1.000
+    Cond. No. of the centred, column-scaled design.
     fit time: ...
     0
     """

@@ -14,7 +14,7 @@ the number of rows.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from functools import cached_property
 
 import numpy as np
@@ -22,14 +22,7 @@ import numpy as np
 from ._numerics import FLAT_CURVATURE, require_positive_weight_sum
 from ._statistics import LeastSquaresStatistics
 
-__all__ = [
-    "ColumnScaling",
-    "ExpandedQuadratic",
-    "FitMeasures",
-    "LeastSquaresCost",
-    "column_scaling",
-    "fit_measures",
-]
+__all__ = ["ExpandedQuadratic", "LeastSquaresCost"]
 
 
 @dataclass(frozen=True)
@@ -215,12 +208,7 @@ class LeastSquaresCost:
         return np.vstack([top, stats.y_mean[None, :]])
 
     def value_path(
-        self,
-        coefs: np.ndarray,
-        intercepts: np.ndarray,
-        *,
-        per_target: bool = False,
-        data_units: bool = False,
+        self, coefs: np.ndarray, intercepts: np.ndarray, *, per_target: bool = False
     ) -> np.ndarray:
         """The cost at many points at once, e.g. every iterate of a descent.
 
@@ -231,14 +219,12 @@ class LeastSquaresCost:
             Ignored without an intercept.
         per_target : bool, default=False
             Return each target's cost instead of their sum.
-        data_units : bool, default=False
-            The cost in the units of y: the statistics hold y divided by ``y_scale`` (1 unless
-            y is beyond 1e±90), so each target's cost is multiplied by ``y_scale²``. Beyond
-            float64's range (y beyond about 1e154) that is inf.
 
         Returns
         -------
         ndarray of shape (n_points,), or (n_points, n_targets) with ``per_target``
+            In the statistics' units (y divided by its power of two, 1 unless y is beyond
+            1e±90; :meth:`~gdregress._coordinates.Coordinates.cost_to_user` converts them).
         """
         stats = self.statistics
         spread = np.einsum("nit,ij,njt->nt", coefs, stats.xx, coefs) - 2 * np.einsum(
@@ -250,8 +236,6 @@ class LeastSquaresCost:
         values = (spread + stats.yy) / (2 * stats.weight_sum) + 0.5 * e**2
         # A sum of squares: at an exact fit rounding can leave a tiny negative number.
         values = np.maximum(values, 0.0)
-        if data_units:
-            values = stats.units.cost_to_user(values)
         return values if per_target else np.sum(values, axis=1)
 
     @cached_property
@@ -324,166 +308,3 @@ class LeastSquaresCost:
             m=float(-2 * stats.uncentred_xy()[0, 0]),
             b=float(-2 * sum_y),
         )
-
-
-@dataclass(frozen=True)
-class ColumnScaling:
-    r"""The change of coordinates that standardises the columns of a design.
-
-    A feature column becomes :math:`x' = (x - \mathrm{shift}) / \mathrm{scale}`: centred on
-    its weighted mean when there is an intercept (not shifted when there is none) and divided
-    by its weighted root mean square, so the Gram matrix of the active columns has a unit
-    diagonal. The parameters change with it: :math:`v = (\mathrm{scale} \odot w,\ b +
-    \mathrm{shift} \cdot w)`, and the cost takes the same value at corresponding points.
-
-    Attributes
-    ----------
-    shift : ndarray of shape (n_features,)
-    scale : ndarray of shape (n_features,)
-    active : ndarray of bool, shape (n_features,)
-        Columns that vary (constant columns with an intercept, and zero columns, are not
-        active: their coefficient is 0).
-    shift_low : ndarray of shape (n_features,)
-        What the shift leaves of the exact mean (the statistics' ``x_mean_low``; 0 without
-        centring): the scaled intercept is the line's value at ``shift + shift_low``.
-    """
-
-    shift: np.ndarray
-    scale: np.ndarray
-    active: np.ndarray
-    shift_low: np.ndarray | None = None
-
-    def __post_init__(self) -> None:
-        if self.shift_low is None:
-            object.__setattr__(self, "shift_low", np.zeros_like(self.shift))
-
-    def statistics(self, stats: LeastSquaresStatistics) -> LeastSquaresStatistics:
-        """The statistics of the active, standardised columns, without a pass over the data."""
-        shift, scale = self.shift[self.active], self.scale[self.active]
-        # The standardised columns are centred on the exact mean (the shift and the
-        # statistics' x_mean_low): their mean is 0, and the intercept in these coordinates is
-        # the line's value there.
-        return replace(
-            stats,
-            x_mean=(stats.x_mean[self.active] - shift) / scale,
-            x_mean_low=np.where(shift == 0.0, stats.x_mean_low[self.active], 0.0) / scale,
-            xx=stats.xx[np.ix_(self.active, self.active)] / np.outer(scale, scale),
-            xy=stats.xy[self.active] / scale[:, None],
-            # One scale per column kept, so that the units match the k columns; y's units
-            # (and so the cost's) are the statistics'.
-            x_scale=stats.x_scale[self.active],
-        )
-
-    def to_user(self, scaled_coef: np.ndarray, scaled_intercept) -> tuple[np.ndarray, np.ndarray]:
-        """Map standardised parameters back to the user's units.
-
-        ``scaled_coef`` has the active features on its first axis, shape ``(k, ...)``; the
-        result has all features, shape ``(n_features, ...)``.
-        """
-        scaled_coef = np.asarray(scaled_coef, dtype=np.float64)
-        coef = np.zeros((self.scale.shape[0], *scaled_coef.shape[1:]))
-        coef[self.active] = scaled_coef / self.scale[self.active].reshape(
-            (-1,) + (1,) * (scaled_coef.ndim - 1)
-        )
-        # The shift's two parts in the reverse order of from_user: a round trip is exact
-        # where the low part is below the intercept's rounding (it is, but for offsets).
-        intercept = scaled_intercept - np.tensordot(self.shift, coef, axes=(0, 0))
-        return coef, intercept - np.tensordot(self.shift_low, coef, axes=(0, 0))
-
-    def from_user(self, coef: np.ndarray, intercept) -> tuple[np.ndarray, np.ndarray]:
-        """Map parameters in the user's units to standardised ones (active features only)."""
-        coef = np.asarray(coef, dtype=np.float64)
-        scaled_intercept = intercept + np.tensordot(self.shift_low, coef, axes=(0, 0))
-        scaled_intercept = scaled_intercept + np.tensordot(self.shift, coef, axes=(0, 0))
-        scale = self.scale[self.active].reshape((-1,) + (1,) * (coef.ndim - 1))
-        return coef[self.active] * scale, scaled_intercept
-
-
-def column_scaling(stats: LeastSquaresStatistics, fit_intercept: bool) -> ColumnScaling:
-    """The standardising change of coordinates of :class:`ColumnScaling`, from the statistics.
-
-    Parameters
-    ----------
-    stats : LeastSquaresStatistics
-    fit_intercept : bool
-        With an intercept columns are centred and constant columns are inactive; without
-        one they are only scaled, and only all-zero columns are inactive.
-
-    Returns
-    -------
-    ColumnScaling
-    """
-    S = stats.weight_sum
-    if fit_intercept:
-        shift = stats.x_mean
-        # compute_statistics gives a constant column (in the rows of positive weight) an
-        # exact spread of 0, however skewed the weights that make others' spreads tiny.
-        scale = np.sqrt(np.maximum(np.diag(stats.xx), 0.0) / S)
-        active = scale > 0.0
-    else:
-        shift = np.zeros_like(stats.x_mean)
-        scale = np.sqrt(np.maximum(np.diag(stats.uncentred_xx()), 0.0) / S)
-        active = scale > 0.0
-    return ColumnScaling(
-        shift=shift,
-        scale=scale,
-        active=active & (scale > 0.0),
-        shift_low=stats.x_mean_low if fit_intercept else None,
-    )
-
-
-@dataclass(frozen=True)
-class FitMeasures:
-    r"""How well a line fits, from the statistics alone, in the units of the data.
-
-    Attributes
-    ----------
-    cost : float
-        The half-MSE :math:`L` (``inf`` where it exceeds float64's range).
-    r2 : float
-        :math:`1 - \sum w r^2 / \sum w (y - \bar y)^2` (NaN for a constant target).
-    rmse : float
-        The (weighted) root mean squared residual, :math:`\sqrt{2L}`.
-    """
-
-    cost: float
-    r2: float
-    rmse: float
-
-
-def fit_measures(
-    statistics: LeastSquaresStatistics, coef, intercept, fit_intercept: bool = True
-) -> FitMeasures:
-    r"""The cost, R² and RMSE of one target's line given in the user's units.
-
-    From the statistics: :math:`\sum w r^2 = 2S\,L` and :math:`\sum w (y - \bar y)^2 =
-    S_{yy}`, so a streamed file, never held in memory, gets the numbers of one read at once.
-    The cost is taken in the statistics' units (where its squares cannot overflow) and R², a
-    ratio, there too; the cost and the RMSE then scale back to the data's.
-
-    Parameters
-    ----------
-    statistics : LeastSquaresStatistics
-        Of one target.
-    coef : array-like of shape (n_features,)
-    intercept : float
-    fit_intercept : bool, default=True
-
-    Examples
-    --------
-    >>> from gdregress._statistics import compute_statistics
-    >>> stats = compute_statistics(np.array([[1.0], [2.0], [3.0]]), np.array([2.0, 5.0, 3.0]))
-    >>> measures = fit_measures(stats, [0.5], 7 / 3)
-    >>> round(measures.cost, 6), round(measures.r2, 6)  # 2n·L = E = 25/6
-    (0.694444, 0.107143)
-    """
-    coef, intercept = statistics.from_user_units(
-        np.reshape(np.asarray(coef, dtype=np.float64), (-1, 1)), np.atleast_1d(intercept)
-    )
-    least_squares = LeastSquaresCost(statistics, fit_intercept)
-    scaled = least_squares.value_path(coef[None], intercept[None], per_target=True)[0]
-    cost = float(statistics.units.cost_to_user(scaled)[0])
-    spread = float(statistics.yy[0])
-    r2 = 1.0 - 2.0 * statistics.weight_sum * float(scaled[0]) / spread if spread > 0 else np.nan
-    rmse = float(np.sqrt(2.0 * scaled[0]) * statistics.y_scale[0])
-    return FitMeasures(cost=cost, r2=r2, rmse=rmse)

@@ -7,6 +7,7 @@ pass, solve (closed form, or gradient descent on the cost), and set the attribut
 from __future__ import annotations
 
 import warnings
+from dataclasses import replace
 from numbers import Integral, Real
 
 import numpy as np
@@ -26,20 +27,13 @@ from . import _dask
 from ._callbacks import CallbackSupportMixin, DescentMonitor, block_size, fit_task
 from ._closed_form import solve_least_squares
 from ._closed_form_operator import solve_over_data
-from ._cost_model import (
-    OPERATOR,
-    STATISTICS,
-    RouteCosts,
-    choose_representation,
-    require_statistics_fit,
-    route_costs,
-)
+from ._coordinates import Centre
+from ._cost_model import plan_route, require_statistics_fit, source_costs
 from ._descent import DescentSettings, solve_by_descent
 from ._messages import find_stack_level
-from ._operator_descent import MATRIX_FREE, ON_THE_SHORT_SIDE, descend_on_operator
-from ._sources import ArraySource
+from ._operator_descent import descend_on_operator
+from ._sources import ROWS, STATISTICS, ArraySource, StatisticsSource
 from ._statistics import merge_statistics
-from ._units import Centre
 from ._validation import (
     clearer_errors,
     listed,
@@ -162,48 +156,23 @@ class _LinearLeastSquares(CallbackSupportMixin, RegressorMixin, BaseEstimator):
         start = self._start(partial=False)
         source, y_is_1d = self._validated_source(X, y, sample_weight)
         with fit_task(self, X, y, sample_weight, self._max_subtasks()) as task:
-            representation, costs = self._representation(source)
-            if representation == STATISTICS:
-                self._fit_statistics(
-                    source.statistics(), y_is_1d, source=source, start=start, task=task
-                )
-            else:
-                self._fit_operator(source, costs, y_is_1d, start=start, task=task)
+            self._fit_source(source, y_is_1d, start=start, task=task)
         return self
 
-    def _representation(self, source) -> tuple[str, RouteCosts | None]:
-        """The statistics or the operator, by the cost model of :mod:`gdregress._cost_model`,
-        and the model's costs (None for Dask).
-
-        Dask collections keep statistics (they merge across blocks); so does ``solver=
-        "statistics"``, refused at once where they would not fit in memory.
-        """
-        n_features, n_targets = source.n_features, source.n_targets
-        if isinstance(source, _dask.DaskSource):
-            if self.solver == OPERATOR:
-                raise ValueError(
-                    "solver='operator' is for arrays in memory; a dask collection is fitted "
-                    "from statistics merged across its blocks. Use solver='auto'."
-                )
-            require_statistics_fit(
-                n_features,
-                n_targets,
-                "A dask collection is fitted from statistics merged across its blocks: reduce "
-                "the features, or compute X (sparse) and fit it in memory, matrix-free.",
-            )
-            return STATISTICS, None
-        costs = route_costs(source.X, n_targets)
-        representation = choose_representation(
-            costs, self.solver, short_side=isinstance(self, AnalyticLeastSquares)
+    def _fit_source(self, source, y_is_1d: bool, *, start, task) -> None:
+        """Plan the route (:func:`~gdregress._cost_model.plan_route`: the one place that
+        decides it, from what the source offers and the cost model's figures), run the
+        estimator's solver on it, and publish the record."""
+        plan = plan_route(
+            source.offers,
+            source.n_features,
+            source.n_targets,
+            source_costs(source),
+            solver=self.solver,
+            closed_form=self._closed_form,
         )
-        if representation == STATISTICS:
-            require_statistics_fit(
-                n_features,
-                n_targets,
-                "Use solver='auto' or solver='operator', which work on the data itself "
-                "(matrix-free) in memory O(nnz + n + d).",
-            )
-        return representation, costs
+        record = self._solve(source, plan, y_is_1d, start=start, task=task)
+        self._publish(replace(record, weight_logs=source.weight_logs()), y_is_1d)
 
     @_fit_context(prefer_skip_nested_validation=True)
     def partial_fit(self, X, y, sample_weight=None):
@@ -232,9 +201,10 @@ class _LinearLeastSquares(CallbackSupportMixin, RegressorMixin, BaseEstimator):
         self
         """
         start = self._start(partial=True)
-        y_is_1d, statistics = self._merged_statistics(X, y, sample_weight)
+        y_is_1d, statistics, weight_logs = self._merged_statistics(X, y, sample_weight)
+        merged = StatisticsSource(statistics, weight_logs)
         with fit_task(self, X, y, sample_weight, self._max_subtasks()) as task:
-            self._fit_statistics(statistics, y_is_1d, source=None, start=start, task=task)
+            self._fit_source(merged, y_is_1d, start=start, task=task)
         return self
 
     def _start(self, partial: bool):
@@ -247,7 +217,8 @@ class _LinearLeastSquares(CallbackSupportMixin, RegressorMixin, BaseEstimator):
         A chunk whose weights are all 0 is legal in a stream (it adds nothing); only a fit
         with no positive weight at all is refused, by the solver.
 
-        Returns whether y is one-dimensional, and the merged statistics.
+        Returns whether y is one-dimensional, the merged statistics and the merged
+        :class:`~gdregress._sources.WeightLogs`.
         """
         first = getattr(self, "statistics_", None) is None
         source, y_is_1d = self._validated_source(
@@ -260,6 +231,7 @@ class _LinearLeastSquares(CallbackSupportMixin, RegressorMixin, BaseEstimator):
             "fit(X, y) (for a scipy.sparse X, the matrix-free route), or reduce the features.",
         )
         statistics = source.statistics()
+        weight_logs = source.weight_logs()
         if not first:
             seen_1d = np.ndim(self.coef_) == 1
             if y_is_1d != seen_1d or statistics.n_targets != self.statistics_.n_targets:
@@ -270,35 +242,41 @@ class _LinearLeastSquares(CallbackSupportMixin, RegressorMixin, BaseEstimator):
                     "array: every chunk must have the same targets."
                 )
             statistics = merge_statistics(self.statistics_, statistics)
-        return y_is_1d, statistics
+            seen = self.fit_record_.weight_logs
+            weight_logs = None if seen is None else seen.merge(weight_logs)
+        return y_is_1d, statistics, weight_logs
 
-    def _set_coefficients(self, solution, y_is_1d: bool) -> None:
-        """Store a solution's (n_features, n_targets) coefficients the way LinearRegression
-        does, and the line's value at the columns' mean that predictions start from."""
-        self.coef_, self.intercept_ = _as_fitted(solution.coef, solution.intercept, y_is_1d)
-        self._centre = None
-        if solution.centre is not None:
-            self._centre = Centre(
-                *solution.centre, coef=self.coef_.copy(), intercept=np.copy(self.intercept_)
-            )
+    def _publish(self, record, y_is_1d: bool) -> None:
+        """Publish a solver's :class:`~gdregress._record.FitRecord` as ``fit_record_``, and
+        scikit-learn's attributes from it: ``coef_`` and ``intercept_`` the way
+        LinearRegression stores them, the statistics and the route; then each estimator's
+        own (:meth:`_publish_details`)."""
+        self.fit_record_ = record
+        self.coef_, self.intercept_ = _as_fitted(record.coef, record.intercept, y_is_1d)
+        self.statistics_ = record.statistics
+        self.solver_ = record.route
+        self._publish_details(record, y_is_1d)
+
+    def _publish_details(self, record, y_is_1d: bool) -> None:
+        """The estimator's own attributes from the record (none here)."""
 
     def _valid_centre(self) -> Centre | None:
         """The fit's centre, unless ``coef_`` or ``intercept_`` were set by hand since."""
-        centre = getattr(self, "_centre", None)
+        record = getattr(self, "fit_record_", None)  # (a callback's fitted_estimator: none)
+        centre = None if record is None else record.line_centre()
         if centre is None or not centre.holds_for(self.coef_, self.intercept_):
             return None
         return centre
 
     def _linear_prediction(self, X) -> np.ndarray:
         """``X @ coef_.T + intercept_``, computed from the line's value at the columns'
-        mean for dense X (:class:`~gdregress._units.Centre`: no digit lost to columns far
+        mean for dense X (:class:`~gdregress._coordinates.Centre`: no digit lost to columns far
         from 0), unless ``coef_`` or ``intercept_`` were set by hand since the fit."""
         centre = self._valid_centre()
         if centre is None or scipy.sparse.issparse(X):
             return np.asarray(X @ self.coef_.T) + self.intercept_
-        coef = np.asarray(self.coef_, dtype=np.float64)
-        predictions = centre.predict(X, coef[:, None] if coef.ndim == 1 else coef.T)
-        return predictions[:, 0] if coef.ndim == 1 else predictions
+        predictions = centre.predict(X)
+        return predictions[:, 0] if np.ndim(self.coef_) == 1 else predictions
 
     def predict(self, X) -> np.ndarray:
         """Predict with the fitted line: ``X @ coef_.T + intercept_``.
@@ -324,15 +302,17 @@ class _LinearLeastSquares(CallbackSupportMixin, RegressorMixin, BaseEstimator):
             _dask.check_features_collection(X)
             validate_data(self, _dask.feature_sample(X), reset=False, skip_check_array=True)
             return _dask.predict(X, self.coef_, self.intercept_, self._valid_centre())
+        return self._linear_prediction(self._validated_rows(X, [np.float64, np.float32]))
+
+    def _validated_rows(self, X, dtype):
+        """X to predict at, checked against the fit (its columns, as numbers) and converted
+        to one of ``dtype`` without a copy where it already is."""
         refuse_missing(X, "X")
         require_numeric(X, "X")
         refuse_text(X, "X")
         self._require_fitted_column_names(X)
         with clearer_errors(self, X=X):
-            X = validate_data(
-                self, X, reset=False, accept_sparse=("csr", "csc"), dtype=[np.float64, np.float32]
-            )
-        return self._linear_prediction(X)
+            return validate_data(self, X, reset=False, accept_sparse=("csr", "csc"), dtype=dtype)
 
     def _require_fitted_column_names(self, X) -> None:
         """Refuse a DataFrame whose column labels are not names, after a fit that saw names.
@@ -385,33 +365,55 @@ class _LinearLeastSquares(CallbackSupportMixin, RegressorMixin, BaseEstimator):
         X=None,
         y=None,
         sample_weight=None,
+        *,
+        use_t: bool = True,
+        maxlags: int | None = None,
+        groups=None,
     ):
-        r"""Standard errors, t and p, confidence intervals, R², F and ANOVA of the fit.
+        r"""Standard errors, t and p, confidence intervals, R², F, ANOVA and diagnostics.
 
         Computed from the statistics of the fit (``statistics_``) and the fitted
         coefficients, as statsmodels' ``OLS`` (``WLS`` with sample weights) computes them
-        from the rows, and reported in the style of R's ``summary.lm`` by ``str()``. The
-        covariance :math:`\hat\sigma^2 (A^\top W A)^{-1}` is computed in the centred,
-        column-scaled coordinates of the solver, as accurately as the coefficients. For a
-        :class:`GradientDescentRegressor` the summary is of its own coefficients (the
-        residual standard error from its residuals; the covariance depends only on X).
-        Streamed (``partial_fit``) and Dask fits give the summary of all their rows.
+        from the rows, and reported in the style of R's ``summary.lm`` by ``str()``, with
+        statsmodels' diagnostics below. The covariance :math:`\hat\sigma^2 (A^\top W
+        A)^{-1}` is computed in the centred, column-scaled coordinates of the solver, as
+        accurately as the coefficients. For a :class:`GradientDescentRegressor` the summary
+        is of its own coefficients (the residual standard error from its residuals; the
+        covariance depends only on X). Streamed (``partial_fit``) and Dask fits give the
+        summary of all their rows.
 
         Parameters
         ----------
         alpha : float, default=0.05
             Confidence intervals of level 1 − alpha.
-        cov_type : {"nonrobust", "HC0", "HC1", "HC2", "HC3"}, default="nonrobust"
-            The covariance of the estimates; HC0–HC3 are heteroskedasticity-robust (as
-            statsmodels defines them) and need the data again.
+        cov_type : str, default="nonrobust"
+            The covariance of the estimates: ``"nonrobust"``, ``"HC0"`` … ``"HC3"``,
+            ``"HAC"`` or ``"cluster"``. HC0–HC3 are heteroskedasticity-robust, HAC
+            also autocorrelation-robust (Newey–West, Bartlett's kernel, ``maxlags``; the
+            rows in time order), cluster robust to correlation within ``groups`` (one-way,
+            with statsmodels' small-sample correction, and t and F on G − 1 degrees of
+            freedom), all as statsmodels defines them; they need the data again.
         X, y, sample_weight : array-like or dask collections, optional
-            The data of the fit (all chunks of ``partial_fit``, together), read once more
-            for the residuals, computed exactly from the rows (and, for HC0–HC3, which need
-            them, the leverages); numpy, pandas and Dask alike (on Dask, a second map-reduce
-            over the blocks). Without them the residual sum of squares comes from the
-            statistics, which resolve it to about :math:`16p\varepsilon` of the total sum of
-            squares (the closed form's accurate route computes it from the rows anyway).
-            Data whose statistics differ from ``statistics_`` are refused.
+            The data of the fit (all chunks of ``partial_fit``, together, in their order),
+            read once more for the residuals, computed exactly from the rows (and for the
+            robust covariances, which need them, the leverages); numpy, pandas and Dask
+            alike (on Dask, a second map-reduce over the blocks). Then the summary also
+            holds the residuals' diagnostics — Durbin–Watson (in the order of the rows
+            given), the omnibus and Jarque–Bera tests, skew, kurtosis — and their quantiles.
+            Without them the residual sum of squares comes from the statistics, which
+            resolve it to about :math:`16p\varepsilon` of the total sum of squares (the
+            closed form's accurate route computes it from the rows anyway), and those
+            fields are None. Data whose statistics differ from ``statistics_`` are refused.
+        use_t : bool, default=True
+            Student's t with the residual degrees of freedom for p-values and intervals
+            (R's and Stata's convention, for every ``cov_type``), or the normal (False;
+            statsmodels' default for the robust covariances). F tests take the F
+            distribution either way, as statsmodels' do.
+        maxlags : int, optional
+            HAC's highest lag; by default :math:`\lfloor 4 (n/100)^{2/9} \rfloor`.
+        groups : array-like of shape (n_samples,) or dask collection, optional
+            For ``cov_type="cluster"``: each row's cluster label (a dask Series partitioned
+            like a dask DataFrame X; a dask array chunked like a dask array X).
 
         Returns
         -------
@@ -423,8 +425,8 @@ class _LinearLeastSquares(CallbackSupportMixin, RegressorMixin, BaseEstimator):
         ------
         ValueError
             For a rank-deficient design (collinear or constant columns), no more rows than
-            parameters, HC0–HC3 without the data or with other data, or a fit without the
-            d×d statistics (the matrix-free route for wide designs).
+            parameters, a robust covariance without the data or with other data, or a fit
+            without the d×d statistics (the matrix-free route for wide designs).
 
         Warns
         -----
@@ -434,30 +436,102 @@ class _LinearLeastSquares(CallbackSupportMixin, RegressorMixin, BaseEstimator):
         ConvergenceWarning
             For a descent that did not converge: the summary is of its last iterate.
         """
-        from ._inference import COV_TYPES, summaries
+        from ._summaries import summaries
 
         check_is_fitted(self)
         _check_alpha(alpha)
+        source = self._rows_again(X, y, sample_weight, cov_type, maxlags, groups)
+        if not isinstance(use_t, bool | np.bool_):
+            raise ValueError(f"use_t must be True or False, got {use_t!r}.")
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):  # inf: out of range
+            results = summaries(self, alpha, cov_type, source, use_t=bool(use_t), maxlags=maxlags)
+        return results[0] if np.ndim(self.coef_) == 1 else results
+
+    def _rows_again(self, X, y, sample_weight, cov_type: str, maxlags, groups):
+        """The fit's data given to ``summary`` as a source (None without), checked against
+        what ``cov_type`` needs."""
+        from ._robust import COV_TYPES
+
         if cov_type not in COV_TYPES:
             raise ValueError(f"cov_type must be one of {listed(COV_TYPES)}, got {cov_type!r}.")
-        source = None
         if (X is None) != (y is None) or (sample_weight is not None and X is None):
             raise ValueError(
                 "summary() reads the rows of the fit as X and y together (with "
                 "sample_weight if the fit had weights): pass both, or neither."
             )
-        if X is not None:
-            source, _ = self._validated_source(X, y, sample_weight, reset=False)
-        elif cov_type != "nonrobust":
+        if (groups is None) == (cov_type == "cluster"):
             raise ValueError(
-                f"cov_type={cov_type!r} needs the rows of the fit again (for the squared "
-                f"residuals and the leverages): pass summary(X=X, y=y, "
-                f"sample_weight=sample_weight, cov_type={cov_type!r}) with the data "
-                "given to fit."
+                "cov_type='cluster' needs groups=, a cluster label per row of X"
+                if groups is None
+                else f"groups is for cov_type='cluster', not {cov_type!r}."
             )
-        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):  # inf: out of range
-            results = summaries(self, alpha, cov_type, source)
-        return results[0] if np.ndim(self.coef_) == 1 else results
+        if maxlags is not None and cov_type != "HAC":
+            raise ValueError(f"maxlags is for cov_type='HAC', not {cov_type!r}.")
+        if X is None:
+            if cov_type != "nonrobust":
+                raise ValueError(
+                    f"cov_type={cov_type!r} needs the rows of the fit again (for the "
+                    "residuals of each row): pass summary(X=X, y=y, "
+                    f"sample_weight=sample_weight, cov_type={cov_type!r}) with the data "
+                    "given to fit."
+                )
+            return None
+        source, _ = self._validated_source(X, y, sample_weight, reset=False)
+        return source if groups is None else source.with_groups(groups)
+
+    def influence(self, X, y, sample_weight=None):
+        r"""The influence of each row of the fit: leverage, studentized residuals, Cook's
+        distance and DFFITS.
+
+        statsmodels' ``OLSInfluence`` (R's ``hatvalues``, ``rstandard``, ``rstudent``,
+        ``cooks.distance``, ``dffits``); with weights, those of the whitened rows, as R
+        computes them. With :math:`e_i = \sqrt{w_i} r_i` and :math:`h_i` the leverage,
+
+        .. math::
+
+            t_i = \frac{e_i}{\hat\sigma\sqrt{1 - h_i}}, \quad
+            D_i = \frac{t_i^2}{p}\frac{h_i}{1 - h_i}, \quad
+            \mathrm{DFFITS}_i = t_{(i)}\sqrt{\frac{h_i}{1 - h_i}},
+
+        :math:`t_{(i)}` with :math:`\hat\sigma_{(i)}`, the residual scale without row
+        :math:`i`. Computed in the fit's centred, scaled coordinates (the leverages as
+        accurate as the covariance, however ill-conditioned the raw design), from the
+        model's own coefficients (a descent that did not converge warns).
+
+        Parameters
+        ----------
+        X, y, sample_weight : array-like or dask collections
+            The data of the fit, read once for the residual sum of squares (and refused if
+            they are not the fit's), then row by row.
+
+        Returns
+        -------
+        pandas.DataFrame or dask DataFrame (a list of them for a 2-D y)
+            Columns ``hat``, ``resid_studentized_internal``, ``resid_studentized_external``,
+            ``cooks_distance``, ``dffits``; indexed like X (a pandas or Dask DataFrame), else
+            by position. For Dask collections the frame is lazy: nothing is computed
+            beyond the first pass.
+
+        Examples
+        --------
+        >>> from gdregress import AnalyticLeastSquares
+        >>> from gdregress.datasets import load_tv_advertising
+        >>> X, y = load_tv_advertising(return_X_y=True, as_frame=True)
+        >>> frame = AnalyticLeastSquares().fit(X, y).influence(X, y)
+        >>> frame["cooks_distance"].nlargest(3).round(4)  # R's cooks.distance
+        35     0.0605
+        178    0.0563
+        25     0.0389
+        Name: cooks_distance, dtype: float64
+        """
+        from ._influence import influence_frames
+
+        check_is_fitted(self)
+        source, _ = self._validated_source(X, y, sample_weight, reset=False)
+        index = X.index if isinstance(X, pd.DataFrame) else None
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+            frames = influence_frames(self, source, index)
+        return frames[0] if np.ndim(self.coef_) == 1 else frames
 
     def predict_interval(self, X, alpha: float = 0.05):
         r"""Predictions with confidence intervals for the mean and prediction intervals.
@@ -490,14 +564,7 @@ class _LinearLeastSquares(CallbackSupportMixin, RegressorMixin, BaseEstimator):
                 "first (X.compute()), a part at a time for a large one."
             )
         index = X.index if isinstance(X, pd.DataFrame) else None
-        refuse_missing(X, "X")
-        require_numeric(X, "X")
-        refuse_text(X, "X")
-        self._require_fitted_column_names(X)
-        with clearer_errors(self, X=X):
-            X = validate_data(
-                self, X, reset=False, accept_sparse=("csr", "csc"), dtype=[np.float64]
-            )
+        X = self._validated_rows(X, [np.float64])
         X = X.toarray() if hasattr(X, "toarray") else X
         with np.errstate(over="ignore", invalid="ignore"):  # inf: beyond float64's range
             frames = prediction_intervals(self, X, alpha)
@@ -603,6 +670,11 @@ class AnalyticLeastSquares(_LinearLeastSquares):
         The one-pass statistics of the data seen (weight sum, means, centred
         cross-products), which fix the cost; ``partial_fit`` merges each chunk into them.
         None after a fit over the data (LSMR, the short side), which never forms them.
+    fit_record_ : FitRecord
+        What the fit learned, as its solver returned it (``gdregress._record.FitRecord``):
+        the coefficients, the fit's coordinates and centre, the statistics, an R factor,
+        the rank, the iterations, the route. ``summary()``, the plots and the command read
+        it; every other fitted attribute is taken from it.
 
     See Also
     --------
@@ -622,6 +694,9 @@ class AnalyticLeastSquares(_LinearLeastSquares):
     array([4.33333333])
     """
 
+    #: The route plan's closed form: a dense wide design's short side is solved directly.
+    _closed_form = True
+
     _parameter_constraints: dict = {
         "fit_intercept": ["boolean"],
         "solver": [StrOptions({"auto", "statistics", "operator"})],
@@ -631,55 +706,47 @@ class AnalyticLeastSquares(_LinearLeastSquares):
         self.fit_intercept = fit_intercept
         self.solver = solver
 
-    def _fit_statistics(self, statistics, y_is_1d: bool, *, source, start, task) -> None:
-        """Solve the normal equations of ``statistics`` (the solver) and copy its record.
-
-        ``source`` is the data source of a whole fit (the accurate route reads it); None for
-        ``partial_fit``, which keeps only statistics. ``start`` and ``task`` (the fit's
-        callback task) are unused: there is no iteration to start or report.
-        """
-        solution = solve_least_squares(statistics, fit_intercept=self.fit_intercept, data=source)
-        self._copy_solution(solution, y_is_1d, statistics)
-        # For summary(): the accurate route's R factor and refined residual sum of squares.
-        self._inference_factors = (solution.r_factor, solution.residual_sum_of_squares)
-
-    def _fit_operator(self, source, costs, y_is_1d: bool, *, start, task) -> None:
-        """Solve over the data itself (LSMR, or on the short side) and copy the record.
-
-        An LSMR that needs more iterations than the statistics would have cost (an
-        ill-conditioned design, under ``solver="auto"``) gives way to the statistics route.
-        """
-        fall_back = self.solver == "auto" and costs.statistics_fit
-        solution, converged = solve_over_data(
+    def _solve(self, source, plan, y_is_1d: bool, *, start, task):
+        """The closed form on the plan's route: from the statistics (the accurate route over
+        the rows where the plan and the conditioning ask for it), or over the rows (LSMR, the
+        short side), giving way to the statistics where the plan says so. ``start`` and
+        ``task`` are unused: there is no iteration to start or report."""
+        if plan.representation == STATISTICS:
+            return self._from_statistics(source, plan)
+        record, converged = solve_over_data(
             source,
             self.fit_intercept,
-            short_side=costs.wide_dense,
-            max_iter=costs.operator_iterations() if fall_back else None,
+            short_side=plan.short_side,
+            max_iter=plan.max_iterations,
         )
-        if not converged:
-            if fall_back:
-                self._fit_statistics(
-                    source.statistics(), y_is_1d, source=source, start=start, task=task
-                )
-                return
-            warnings.warn(
-                "LSMR did not reach full precision (relative optimality 1e-12) in "
-                f"{max(100, 2 * min(source.X.shape))} iterations: the design is "
-                "ill-conditioned. Fit it with solver='statistics' (exact at any condition "
-                "number) if its d×d statistics fit in memory.",
-                ConvergenceWarning,
-                stacklevel=find_stack_level(),
-            )
-        self._copy_solution(solution, y_is_1d, statistics=None)
+        if converged:
+            return record
+        if plan.fallback == STATISTICS:  # an ill-conditioned design: cheaper by now
+            return self._from_statistics(source, plan)
+        warnings.warn(
+            "LSMR did not reach full precision (relative optimality 1e-12) in "
+            f"{plan.max_iterations} iterations: the design is ill-conditioned. Fit it with "
+            "solver='statistics' (exact at any condition number) if its d×d statistics fit "
+            "in memory.",
+            ConvergenceWarning,
+            stacklevel=find_stack_level(),
+        )
+        return record
 
-    def _copy_solution(self, solution, y_is_1d: bool, statistics) -> None:
-        """Copy a closed form's record into the fitted attributes."""
-        self._set_coefficients(solution, y_is_1d)
-        self.rank_ = solution.rank
-        self.singular_ = solution.singular_values
-        self.condition_number_ = solution.condition_number
-        self.solver_ = solution.route
-        self.statistics_ = statistics
+    def _from_statistics(self, source, plan):
+        """Solve the normal equations of the source's statistics (the solver)."""
+        return solve_least_squares(
+            source.statistics(),
+            fit_intercept=self.fit_intercept,
+            data=source if ROWS in source.offers else None,
+            accurate=plan.accurate,
+        )
+
+    def _publish_details(self, record, y_is_1d: bool) -> None:
+        """The closed form's rank, singular values and condition number."""
+        self.rank_ = record.rank
+        self.singular_ = record.singular_values
+        self.condition_number_ = record.condition_number
 
 
 class GradientDescentRegressor(_LinearLeastSquares):
@@ -712,6 +779,22 @@ class GradientDescentRegressor(_LinearLeastSquares):
     A float is used as given; one at or above :math:`2/L_{max}` makes the iterates grow
     without bound, and ``fit`` raises :class:`~gdregress.DivergenceError` saying so.
 
+    **Momentum.** Plain descent needs about :math:`\kappa` steps per factor e of accuracy;
+    repeating a fraction :math:`\beta` of the last step as well,
+    :math:`\theta_{k+1} = \theta_k - \alpha\nabla L(\theta_k) + \beta(\theta_k -
+    \theta_{k-1})`, needs about :math:`\sqrt\kappa`. ``momentum="auto"`` (the default) with
+    ``learning_rate="auto"`` takes conjugate gradients: at every step the
+    :math:`(\alpha_k, \beta_k)` that minimise the cost over the plane of the gradient and the
+    last step (on the statistics, exactly; matrix-free, as CGLS), the fastest of the methods
+    measured on both routes (see the user guide's page on momentum). A learning rate chosen
+    by the user (a number or ``"exact"``) keeps ``momentum="auto"`` at the lecture's plain
+    descent, and ``momentum=0`` is that descent whatever the learning rate, step for step.
+    A number :math:`\beta \in (0, 1)` is the heavy ball of Polyak with the given learning
+    rate, refused (:class:`~gdregress.DivergenceError`) at or above its stable limit
+    :math:`2(1 + \beta)/L_{max}`; with ``learning_rate="auto"`` it takes
+    :math:`2(1 + \beta)/(L_{max} + \lambda_{min})` on the statistics and
+    :math:`(1 + \beta)/L_{max}` matrix-free.
+
     **Standardised coordinates.** Plain descent needs about
     :math:`\mathrm{cond}(H)\cdot\log(1/\varepsilon)` steps, and raw features make
     :math:`\mathrm{cond}(H)` huge (about :math:`10^5` for the TV budgets). So by default
@@ -731,14 +814,14 @@ class GradientDescentRegressor(_LinearLeastSquares):
     than columns it takes the same steps through the n×n matrix :math:`MM^\top` of the
     scaled design M when the cost model finds that cheaper (forming it costs
     :math:`n^2 d` at matrix-product speed, then a step :math:`2n^2`): every iterate is
-    :math:`\theta_0 + M^\top a`, and only a of n numbers is updated. :math:`L_{max}` is estimated by
+    :math:`\theta_0 + M^\top a`, and only a of n numbers is updated. Conjugate gradients estimate
+    :math:`L_{max}` and :math:`\lambda_{min}` from their own coefficients; the other descents by
     Lanczos iterations (``max_curvature_``, to about 1e-4 for a fixed rate and 1e-2 for the
     exact step, which needs it only to report it); a fixed rate at or above
     :math:`2/L_{max}` is refused, and one whose cost rises for five steps raises
-    :class:`~gdregress.DivergenceError`. ``"auto"`` takes the exact step there (it costs
-    nothing extra, while the best fixed step would need :math:`\lambda_{min}`), and the
-    descent stops at a relative optimality :math:`\|X_c^\top r\|/(\|X_c\|_F\|r\|)` of
-    ``tol``. ``path_`` keeps at most 10⁷ numbers, and no more than X stores: past that,
+    :class:`~gdregress.DivergenceError`. The plain descent's ``"auto"`` takes the exact step
+    there (it costs nothing extra, while the best fixed step would need :math:`\lambda_{min}`).
+    ``path_`` keeps at most 10⁷ numbers, and no more than X stores: past that,
     every other iterate kept is dropped and the stride doubles (``path_iterations_`` says
     which iterations remain). On rank-deficient designs this route converges to the solution of
     least norm in the descent's (standardised) coordinates.
@@ -754,19 +837,24 @@ class GradientDescentRegressor(_LinearLeastSquares):
     ----------
     learning_rate : "auto", "exact" or float, default="auto"
         The step :math:`\alpha` (see above).
+    momentum : "auto" or float in [0, 1), default="auto"
+        The fraction :math:`\beta` of the last step repeated: ``"auto"`` takes conjugate
+        gradients with ``learning_rate="auto"`` and the plain descent with any other;
+        0 is the lecture's plain descent; a number the heavy ball (see above).
     max_iter : int, default=100_000
-        Most iterations. One costs microseconds, so the default is generous: it lets the
-        descent converge on standardised designs with condition numbers up to about
-        :math:`10^3`.
+        Most iterations. One costs microseconds on the statistics, so the default is
+        generous: it lets the plain descent converge on standardised designs with condition
+        numbers up to about :math:`10^3` (conjugate gradients, far beyond).
     tol : float or None, default=1e-12
-        The accuracy asked for: stop when the gradient guarantees that the standardised
-        coefficients are within ``tol`` times the spread of y of the minimum, i.e. when
-        :math:`\|\nabla L\| \le \mathrm{tol}\cdot\lambda_{min}\cdot\mathrm{std}(y)` in
-        standardised coordinates (for ``standardize=False``, a gradient small enough to
-        guarantee that), or when the gradient is at the level where rounding holds it. In
-        standardised coordinates each component of the gradient is held to its own bound, so
-        that the rounding of a large intercept cannot excuse the slopes.
-        ``None`` runs all ``max_iter`` steps.
+        The accuracy asked for, the same on every route: the descent stops when its gradient
+        guarantees that the standardised coefficients are within ``tol`` times the spread of
+        y of the minimum, :math:`\|\nabla L\| \le \mathrm{tol}\cdot\lambda_{min}\cdot
+        \mathrm{std}(y)` in standardised coordinates, or when rounding holds the gradient.
+        (:math:`\lambda_{min}` is exact on the statistics and estimated from above by Lanczos
+        matrix-free; for ``standardize=False`` the gradient must be small enough to guarantee
+        the same; on the statistics each standardised component is held to its own bound, so
+        that the rounding of a large intercept cannot excuse the slopes.) ``None`` runs all
+        ``max_iter`` steps.
     fit_intercept : bool, default=True
         Whether to fit the intercept :math:`b`.
     standardize : bool, default=True
@@ -797,10 +885,15 @@ class GradientDescentRegressor(_LinearLeastSquares):
     gradient_norms_ : ndarray of shape (n_iter_ + 1,)
         Norm of the gradient at every iterate, in the coordinates of the descent.
     learning_rate_ : float or ndarray of shape (n_iter_,)
-        The step used; for ``"exact"``, the step of every iteration.
+        The step used; for ``"exact"`` and conjugate gradients, the step of every iteration.
+    momentum_ : float or ndarray of shape (n_iter_,)
+        The :math:`\beta` used: 0.0 for the plain descent, the heavy ball's, or conjugate
+        gradients' of every iteration.
     max_curvature_ : float
         :math:`L_{max}`, the largest eigenvalue of the Hessian in the descent's coordinates;
-        fixed steps below ``2 / max_curvature_`` are stable.
+        fixed steps below ``2 / max_curvature_`` are stable (with momentum :math:`\beta`,
+        below ``2 * (1 + beta) / max_curvature_``). Matrix-free, an estimate from below:
+        after conjugate gradients, the largest curvature they met.
     converged_ : bool
         Whether the gradient fell to the tolerance.
     n_features_in_ : int
@@ -811,6 +904,10 @@ class GradientDescentRegressor(_LinearLeastSquares):
     solver_ : str
         ``"descent on the statistics"``, ``"matrix-free descent"`` or, for a dense design
         with fewer rows than columns, ``"descent on the short side"``.
+    fit_record_ : FitRecord
+        The descent's record (``gdregress._record.FitRecord``), its history included:
+        every fitted attribute above is read from it, as ``summary()``, the plots and the
+        command read it.
 
     See Also
     --------
@@ -835,10 +932,21 @@ class GradientDescentRegressor(_LinearLeastSquares):
            [1.0067, 0.4933]])
     >>> plain.n_iter_ > 100, plain.coef_.round(6)
     (True, array([0.5]))
+
+    With momentum, in the same coordinates: conjugate gradients take two steps for the two
+    parameters (m, b):
+
+    >>> glide = GradientDescentRegressor(standardize=False).fit([[1], [2], [3]], [2, 5, 3])
+    >>> glide.n_iter_, glide.coef_.round(6), glide.momentum_.round(4)
+    (2, array([0.5]), array([0.    , 0.0397]))
     """
+
+    #: The route plan's descent: it iterates on a dense wide design's rows.
+    _closed_form = False
 
     _parameter_constraints: dict = {
         "learning_rate": [StrOptions({"auto", "exact"}), Interval(Real, 0, None, closed="neither")],
+        "momentum": [StrOptions({"auto"}), Interval(Real, 0, 1, closed="left")],
         "max_iter": [Interval(Integral, 1, None, closed="left")],
         "tol": [Interval(Real, 0, None, closed="left"), None],
         "fit_intercept": ["boolean"],
@@ -856,8 +964,10 @@ class GradientDescentRegressor(_LinearLeastSquares):
         standardize: bool = True,
         warm_start: bool = False,
         solver: str = "auto",
+        momentum: str | float = "auto",
     ) -> None:
         self.learning_rate = learning_rate
+        self.momentum = momentum
         self.max_iter = max_iter
         self.tol = tol
         self.fit_intercept = fit_intercept
@@ -881,38 +991,26 @@ class GradientDescentRegressor(_LinearLeastSquares):
         """One callback subtask per block of iterations (see :mod:`gdregress._callbacks`)."""
         return -(-self.max_iter // block_size(self.max_iter))
 
-    def _fit_statistics(self, statistics, y_is_1d: bool, *, source, start, task) -> None:
-        """Descend the cost of ``statistics`` (the solver) and copy its record.
-
-        The descent needs only the statistics: ``source`` is not read again. ``task`` is
-        the fit's callback task (None without callbacks), which the descent reports its
-        blocks of iterations to.
-        """
-        solution = solve_by_descent(statistics, self._settings(task, y_is_1d), start=start)
-        self._copy_descent(solution, y_is_1d, "descent on the statistics")
-        self.statistics_ = statistics
-
-    def _fit_operator(self, source, costs, y_is_1d: bool, *, start, task) -> None:
-        """Descend matrix-free, every gradient from the data, and copy the record (``costs``,
-        the cost model's, says whether a dense wide design's steps go through its n×n
-        matrix :math:`MM^\\top`; the descent has no other route to give way to)."""
+    def _solve(self, source, plan, y_is_1d: bool, *, start, task):
+        """Descend on the plan's route: the cost of the statistics, or matrix-free over the
+        rows (through their n×n matrix :math:`MM^\\top` where the plan takes the short side;
+        the descent has no other route to give way to). ``task`` is the fit's callback task
+        (None without callbacks), which the descent reports its blocks of iterations to."""
+        settings = self._settings(task, y_is_1d)
+        if plan.representation == STATISTICS:
+            return solve_by_descent(source.statistics(), settings, start=start)
         design = source.operator(
             centre=self.standardize and self.fit_intercept,
             standardize=self.standardize,
             with_intercept=self.fit_intercept,
             centred_targets=False,
         )
-        on_rows = costs is not None and costs.descent_on_rows
-        solution = descend_on_operator(
-            design, self._settings(task, y_is_1d), start=start, on_rows=on_rows
-        )
-        self._copy_descent(solution, y_is_1d, ON_THE_SHORT_SIDE if on_rows else MATRIX_FREE)
-        self.statistics_ = None
+        return descend_on_operator(design, settings, start=start, on_rows=plan.short_side)
 
     def _settings(self, task, y_is_1d: bool) -> DescentSettings:
         """The descent's parameters, checked beyond what scikit-learn's constraints check,
         with the monitor that reports to the fit's callback task (None without callbacks)."""
-        for name in ("learning_rate", "tol", "max_iter"):
+        for name in ("learning_rate", "momentum", "tol", "max_iter"):
             # scikit-learn's Real and Integral intervals let True and False through as 1, 0.
             if isinstance(getattr(self, name), bool | np.bool_):
                 kind = "an integer" if name == "max_iter" else "a number"
@@ -920,8 +1018,16 @@ class GradientDescentRegressor(_LinearLeastSquares):
                     f"The {name!r} parameter of GradientDescentRegressor must be {kind}: "
                     f"{name} must be {kind}, got bool. Got {getattr(self, name)!r} instead."
                 )
+        if self.learning_rate == "exact" and self.momentum not in ("auto", 0):
+            raise ValueError(
+                f"learning_rate='exact' is the plain descent's line search along the gradient; "
+                f"with momentum={self.momentum!r} pass learning_rate='auto' (2(1 + β)/(L_max + "
+                "λ_min)) or a number, or momentum='auto' for conjugate gradients, whose steps "
+                "are exact line searches in a plane."
+            )
         return DescentSettings(
             learning_rate=self.learning_rate,
+            momentum=self.momentum,
             max_iter=self.max_iter,
             tol=self.tol,
             fit_intercept=self.fit_intercept,
@@ -929,22 +1035,22 @@ class GradientDescentRegressor(_LinearLeastSquares):
             monitor=self._monitor(task, y_is_1d),
         )
 
-    def _copy_descent(self, solution, y_is_1d: bool, route: str) -> None:
-        """Copy a descent's record into the fitted attributes."""
-        self._set_coefficients(solution, y_is_1d)
-        self.path_ = solution.path[:, 0, :] if y_is_1d else solution.path
+    def _publish_details(self, record, y_is_1d: bool) -> None:
+        """The descent's history from the record."""
+        history = record.descent
+        self.path_ = history.path[:, 0, :] if y_is_1d else history.path
         self.path_iterations_ = (
-            np.arange(solution.n_iter + 1)
-            if solution.path_iterations is None
-            else solution.path_iterations
+            np.arange(record.n_iter + 1)
+            if history.path_iterations is None
+            else history.path_iterations
         )
-        self.n_iter_ = solution.n_iter
-        self.loss_curve_ = solution.loss_curve
-        self.gradient_norms_ = solution.gradient_norms
-        self.learning_rate_ = solution.learning_rate
-        self.max_curvature_ = solution.max_curvature
-        self.converged_ = solution.converged
-        self.solver_ = route
+        self.n_iter_ = record.n_iter
+        self.loss_curve_ = history.loss_curve
+        self.gradient_norms_ = history.gradient_norms
+        self.learning_rate_ = history.learning_rate
+        self.momentum_ = history.momentum
+        self.max_curvature_ = history.max_curvature
+        self.converged_ = record.converged
 
     def _monitor(self, task, y_is_1d: bool) -> DescentMonitor | None:
         """What reports the descent's blocks to the callbacks (None without callbacks: a fit

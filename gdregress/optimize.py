@@ -12,7 +12,6 @@ from __future__ import annotations
 import enum
 import inspect
 import math
-import numbers
 import warnings
 from collections.abc import Callable
 from typing import Any, NamedTuple
@@ -21,7 +20,15 @@ import numpy as np
 from numpy.typing import ArrayLike
 from scipy.optimize import OptimizeResult, OptimizeWarning
 
-from ._messages import find_stack_level
+from ._descent_arguments import (
+    check_callable,
+    check_count,
+    check_learning_rate,
+    check_tol,
+    check_x0,
+)
+from ._messages import find_stack_level, gradient_excess
+from ._momentum import check_momentum, checked_pace
 from ._numerics import EPS, safe_norm
 
 __all__ = ["DescentStatus", "gradient_descent", "minimize_gradient_descent"]
@@ -60,7 +67,7 @@ def gradient_descent(
     grad: Callable[..., Any],
     x0: float | ArrayLike,
     *,
-    learning_rate: float | Callable[[Any, Any], float],
+    learning_rate: float | Callable[[Any, Any], float] | None,
     max_iter: int = 10_000,
     tol: float | ArrayLike | None = 1e-8,
     fun: Callable[..., float] | None = None,
@@ -68,14 +75,22 @@ def gradient_descent(
     args: tuple = (),
     patience: int = 5,
     callback_every: int = 1,
+    momentum: float | Callable[[Any, Any, Any], tuple[float, float]] = 0.0,
 ) -> OptimizeResult:
-    r"""Minimize a function by plain gradient descent.
+    r"""Minimize a function by gradient descent, plain or with momentum.
 
     Starting from :math:`x_0`, take steps against the gradient until it vanishes:
 
     .. math::
 
         x_{k+1} = x_k - \alpha_k \, \nabla f(x_k), \qquad k = 0, 1, 2, \dots
+
+    or, with momentum, repeating a fraction :math:`\beta_k` of the last step as well (the
+    heavy ball of Polyak),
+
+    .. math::
+
+        x_{k+1} = x_k - \alpha_k \, \nabla f(x_k) + \beta_k \, (x_k - x_{k-1}),
 
     stopping at the first iterate with :math:`\lVert \nabla f(x_k) \rVert_2 \le \mathrm{tol}`
     (or, for a tolerance per variable, :math:`\lvert \partial_i f(x_k) \rvert \le
@@ -89,12 +104,13 @@ def gradient_descent(
         scalar, else a 1-D array of the same shape as ``x``.
     x0 : float or array_like of shape (d,)
         The starting point: a number for a function of one variable, a 1-D array for several.
-    learning_rate : float or callable
+    learning_rate : float, callable or None
         A positive finite number, the fixed step :math:`\alpha`; or a step-size rule
         ``learning_rate(x, g) -> float`` returning :math:`\alpha_k` for the iterate ``x`` with
         gradient ``g`` (for instance the exact line search on a quadratic with Hessian
         :math:`H`, :math:`\alpha_k = g^\top g / g^\top H g`). The rule is not called when the
-        gradient is exactly zero, since then there is no step to take.
+        gradient is exactly zero, since then there is no step to take. None with a momentum
+        rule, which chooses the steps.
     max_iter : int, default=10_000
         The largest number of steps, at least 1.
     tol : float, array_like of shape (d,) or None, default=1e-8
@@ -122,6 +138,15 @@ def gradient_descent(
         Call ``callback`` after every ``callback_every``-th step only (steps
         ``callback_every``, ``2 * callback_every``, ...): for a callback that reports on
         blocks of iterations, without a Python call per step.
+    momentum : float or callable, default=0.0
+        :math:`\beta`, the fraction of the last step repeated: 0 is plain gradient descent,
+        a number in (0, 1) the heavy ball with ``learning_rate``'s steps (on a quadratic of
+        largest curvature :math:`L_{max}` it converges exactly for :math:`\alpha <
+        2(1 + \beta)/L_{max}`). Or a rule ``momentum(x, g, s) -> (alpha, beta)`` that chooses
+        both from the iterate, its gradient and the last step :math:`s = x_k - x_{k-1}`
+        (zeros before the first step), with ``learning_rate=None``: for instance
+        conjugate gradients on a quadratic, whose :math:`(\alpha_k, \beta_k)` minimise the cost
+        over the plane :math:`x_k + \mathrm{span}\{g_k, s\}`.
 
     Returns
     -------
@@ -176,6 +201,13 @@ def gradient_descent(
       condition as a rising cost; it can only happen when :math:`\alpha_k > 2 / \lambda_{\max}`,
       and then it happens at every step once the unstable direction dominates.)
 
+    With momentum the cost may rise for many steps while the descent converges (the iterate
+    swings across the valley and back), so neither a rising cost nor a reversing gradient
+    counts; a step counts as overshooting when the curvature along it,
+    :math:`s_k^\top (g_{k+1} - g_k) / s_k^\top s_k` for the step :math:`s_k = x_{k+1} - x_k`,
+    exceeds :math:`2(1 + \beta_k)/\alpha_k` while the gradient grew, which on a quadratic
+    happens only beyond the stable limit.
+
     A gradient that grows while keeping its direction is not divergence: leaving a flat region,
     as in the lecture's sauna, it legitimately grows for many steps. Steps shorter than
     :math:`\sqrt{\varepsilon}\,\lVert x_k \rVert` (:math:`\varepsilon` the machine epsilon)
@@ -229,23 +261,38 @@ def gradient_descent(
     >>> res = gradient_descent(grad_xy, [0.0, 0.0], learning_rate=0.5, tol=[1e-8, 1e-16])
     >>> (res.x / minimum).round(3)
     array([1., 1.])
+
+    On :math:`x^2 + 100 y^2` (curvatures 2 and 200, :math:`\kappa = 100`) plain descent at its
+    best fixed step :math:`2/(2 + 200)` needs about :math:`\kappa/2` steps per factor e;
+    the heavy ball with Polyak's :math:`\alpha = 4/(\sqrt2 + \sqrt{200})^2` and
+    :math:`\beta = (9/11)^2` about :math:`\sqrt\kappa/2`:
+
+    >>> def grad_q(p):
+    ...     return np.array([2.0, 200.0]) * p
+    >>> gradient_descent(grad_q, [1.0, 1.0], learning_rate=2 / 202, tol=1e-10).nit
+    1417
+    >>> gradient_descent(grad_q, [1.0, 1.0], learning_rate=4 / (2**0.5 + 200**0.5) ** 2,
+    ...                  momentum=(9 / 11) ** 2, tol=1e-10).nit
+    170
     """
-    alpha = _check_learning_rate(learning_rate)
-    max_iter = _check_count("max_iter", max_iter, "the largest number of steps to take")
-    patience = _check_count("patience", patience, "how many bad steps in a row mean divergence")
-    every = _check_count("callback_every", callback_every, "steps between callbacks")
-    _check_callable("grad", grad, required=True)
-    _check_callable("fun", fun)
-    _check_callable("callback", callback)
-    x, scalar = _check_x0(x0)
+    memory = check_momentum(momentum, learning_rate)
+    alpha = None if learning_rate is None else check_learning_rate(learning_rate)
+    max_iter = check_count("max_iter", max_iter, "the largest number of steps to take")
+    patience = check_count("patience", patience, "how many bad steps in a row mean divergence")
+    every = check_count("callback_every", callback_every, "steps between callbacks")
+    check_callable("grad", grad, required=True)
+    check_callable("fun", fun)
+    check_callable("callback", callback)
+    x, scalar = check_x0(x0)
     rule = learning_rate if alpha is None else None
     if scalar:
         # The loop works on arrays of shape (1,); a function of one variable sees scalars.
         grad, fun = _on_scalar(grad, as_list=True), _on_scalar(fun)
         rule = _rule_on_scalar(rule) if rule is not None else None
+        memory = _rule_on_scalar(memory) if callable(memory) else memory
     args = args if isinstance(args, tuple) else (args,)
-    tol = _check_tol(tol, x.shape)
-    problem = _Problem(grad, fun, rule, alpha, args, tol, max_iter, callback, scalar, every)
+    tol = check_tol(tol, x.shape)
+    problem = _Problem(grad, fun, rule, alpha, args, tol, max_iter, callback, scalar, every, memory)
 
     g, f, gnorm, xnorm = _first_point(problem, x)
     history = _History(x, gnorm, f, max_iter, has_fun=fun is not None)
@@ -281,6 +328,9 @@ class _Problem(NamedTuple):
         Whether ``x0`` was a scalar, so that the caller sees scalars.
     callback_every : int
         Steps between two calls of the callback.
+    momentum : float, callable or None
+        The heavy ball's :math:`\beta`, a rule ``momentum(x, g, s) -> (alpha, beta)``, or
+        None for plain descent.
     """
 
     grad: Callable
@@ -293,6 +343,7 @@ class _Problem(NamedTuple):
     callback: Callable | None
     scalar: bool
     callback_every: int = 1
+    momentum: float | Callable | None = None
 
 
 class _Stop(NamedTuple):
@@ -410,12 +461,13 @@ class _DivergenceWatch:
         for the message.
     """
 
-    __slots__ = ("curvature", "overshoots", "patience", "rises")
+    __slots__ = ("curvature", "memory", "overshoots", "patience", "rises")
 
     def __init__(self, patience: int) -> None:
         self.patience = patience
         self.overshoots = self.rises = 0
         self.curvature = math.nan
+        self.memory = 0.0  # β of the last step that overshot, for the message
 
     def check(
         self,
@@ -428,6 +480,7 @@ class _DivergenceWatch:
         g_new: np.ndarray,
         gnorm_new: float,
         f_new: float,
+        moved: tuple[np.ndarray, float] | None = None,
     ) -> str | None:
         """Count the step :math:`x_{new} = x - \\alpha g` and say whether the descent diverged.
 
@@ -440,6 +493,9 @@ class _DivergenceWatch:
             without a cost function, so that the cost never rises).
         xnorm_new, g_new, gnorm_new, f_new : float, ndarray of shape (d,), float, float
             The same at the new iterate.
+        moved : tuple (s, beta), optional
+            With momentum, the step :math:`s = x_{new} - x` and its :math:`\\beta`: then only
+            the curvature along s counts (see :func:`gradient_descent`'s Notes).
 
         Returns
         -------
@@ -451,6 +507,8 @@ class _DivergenceWatch:
         # One test for the three: the sum is finite only if each term is.
         if not math.isfinite(xnorm_new + gnorm_new + f_new):
             return _NON_FINITE
+        if moved is not None:
+            return self._overshot_with_memory(step, xnorm, g, gnorm, g_new, gnorm_new, *moved)
         # Near a minimum, rounding makes the gradient and the cost jitter; a step shorter
         # than √ε·‖x‖ is at that level and says nothing about the learning rate. Such a step,
         # or one along which neither the gradient's norm nor the cost grew, ends both runs
@@ -472,6 +530,19 @@ class _DivergenceWatch:
         if self.rises >= self.patience:
             return _ROSE
         return None
+
+    def _overshot_with_memory(self, step, xnorm, g, gnorm, g_new, gnorm_new, s, beta):
+        """The momentum's rule: ``patience`` steps in a row whose gradient grew and along
+        which the curvature exceeds :math:`2(1 + \\beta)/\\alpha`."""
+        length = safe_norm(s)
+        if not (length > _SQRT_EPS * xnorm) or gnorm_new <= gnorm:
+            self.overshoots = 0
+            return None
+        self.curvature = float(s.dot(g_new - g)) / length / length
+        self.memory = beta
+        overshot = step * self.curvature > 2.0 * (1.0 + beta)
+        self.overshoots = self.overshoots + 1 if overshot else 0
+        return _OVERSHOT if self.overshoots >= self.patience else None
 
 
 def _first_point(problem: _Problem, x: np.ndarray) -> tuple[np.ndarray, float, float, float]:
@@ -528,7 +599,7 @@ def _descend(problem: _Problem, history: _History, watch: _DivergenceWatch, star
     -------
     _Stop
     """
-    grad, fun, rule, alpha, args, tol, max_iter, callback, scalar, every = problem
+    grad, fun, rule, alpha, args, tol, max_iter, callback, scalar, every, memory = problem
     # With a bound per variable, each component is compared with its own (None: one norm).
     bounds = tol if isinstance(tol, np.ndarray) else None
     x, g, gnorm, f, xnorm = start
@@ -537,6 +608,7 @@ def _descend(problem: _Problem, history: _History, watch: _DivergenceWatch, star
     # np.array, np.float64 or a fresh x.shape costs as much as the arithmetic.
     array, float64, norm, shape = np.array, np.float64, safe_norm, x.shape
     step, nit, cause, non_finite = alpha, 0, None, ""
+    moved = None if memory is None else np.zeros_like(x)  # with momentum: the last step
     outer_errstate = np.geterr()
     # Silence overflow and invalid-value warnings: a non-finite result is reported as divergence.
     with np.errstate(all="ignore"):
@@ -550,13 +622,21 @@ def _descend(problem: _Problem, history: _History, watch: _DivergenceWatch, star
             if rule is not None:
                 # A zero gradient needs no step, and would make a line search 0 / 0.
                 step = _check_step(rule(x, g), nit) if gnorm > 0.0 else 0.0
-            x_new = x - step * g
+            if moved is None:
+                x_new = x - step * g
+            else:
+                # The heavy ball's fixed β with the learning rate's step, or a rule's pair.
+                pace = checked_pace(memory(x, g, moved), nit) if callable(memory) else None
+                step, beta = pace or (step, memory)
+                step_new = beta * moved - step * g
+                x_new = x + step_new
             g_new = array(grad(x_new, *args), dtype=float64)
             if g_new.shape != shape:
                 raise _gradient_shape_error(g_new.shape, shape, scalar)
             f_new = float(fun(x_new, *args)) if has_fun else 0.0
             gnorm_new, xnorm_new = norm(g_new), norm(x_new)
-            cause = check(step, xnorm, g, gnorm, f, xnorm_new, g_new, gnorm_new, f_new)
+            last = None if moved is None else (step_new, beta)
+            cause = check(step, xnorm, g, gnorm, f, xnorm_new, g_new, gnorm_new, f_new, last)
             if cause is _NON_FINITE:
                 # The step is discarded: x and the path end at the last finite iterate.
                 status, non_finite = DescentStatus.DIVERGED, _non_finite(x_new, gnorm_new, f_new)
@@ -564,6 +644,7 @@ def _descend(problem: _Problem, history: _History, watch: _DivergenceWatch, star
             nit += 1
             record(nit, x_new, gnorm_new, f_new)
             x, g, gnorm, f, xnorm = x_new, g_new, gnorm_new, f_new, xnorm_new
+            moved = None if moved is None else step_new
             if (
                 callback is not None
                 and nit % every == 0
@@ -632,7 +713,7 @@ def _message(problem: _Problem, stop: _Stop, history: _History, watch: _Divergen
     if status is DescentStatus.MAX_ITER:
         return (
             f"Stopped: max_iter={problem.max_iter} steps were reached while "
-            f"{_excess(stop.g, gnorm, tol)}. Raise max_iter or the learning rate."
+            f"{gradient_excess(stop.g, gnorm, tol)}. Raise max_iter or the learning rate."
         )
     if status is DescentStatus.STOPPED:
         return f"Stopped by the callback (it raised StopIteration) after {stop.nit} steps."
@@ -660,12 +741,13 @@ def _divergence_message(
         return message
     if stop.cause is _OVERSHOT:
         curvature, gnorm0 = watch.curvature, float(history.grad_norms[0])
+        two = f"2(1 + {watch.memory:g})" if watch.memory else "2"
+        grew = "reversed its direction and grew" if problem.momentum is None else "grew"
         return (
-            f"Diverged: for {watch.patience} consecutive steps the gradient reversed its "
-            f"direction and grew, to norm {stop.gnorm:.6g} (it started at {gnorm0:.6g}): each "
-            f"step overshot the valley. {rate} is too large: the curvature along the last "
-            f"step, {curvature:.3g}, asks for steps below 2 / {curvature:.3g} = "
-            f"{2 / curvature:.3g}."
+            f"Diverged: for {watch.patience} consecutive steps the gradient {grew}, to norm "
+            f"{stop.gnorm:.6g} (it started at {gnorm0:.6g}): each step overshot the valley. "
+            f"{rate} is too large: the curvature along the last step, {curvature:.3g}, asks "
+            f"for steps below {two} / {curvature:.3g} = {2 * (1 + watch.memory) / curvature:.3g}."
         )
     return (
         f"Diverged: the cost rose for {watch.patience} consecutive steps, to {f:.6g} (it "
@@ -707,6 +789,7 @@ def minimize_gradient_descent(
     max_iter: int | None = None,
     tol: float | ArrayLike | None = 1e-8,
     patience: int = 5,
+    momentum: float = 0.0,
     maxiter: int | None = None,
     disp: bool = False,
     hess: Any = None,
@@ -756,6 +839,9 @@ def minimize_gradient_descent(
     patience : int, default=5
         How many rising or overshooting steps in a row signal divergence; see
         :func:`gradient_descent`.
+    momentum : float, default=0.0
+        The heavy ball's :math:`\\beta` in [0, 1) (or a momentum rule, with
+        ``learning_rate=None``); see :func:`gradient_descent`.
     maxiter : int, optional
         Same as ``max_iter``.
     disp : bool, default=False
@@ -808,7 +894,7 @@ def minimize_gradient_descent(
             "Gradient descent is unconstrained: it cannot honour bounds or constraints. "
             "Remove them, or use a method that supports them, such as 'L-BFGS-B' or 'SLSQP'."
         )
-    if learning_rate is None:
+    if learning_rate is None and not callable(momentum):
         raise ValueError(
             "Gradient descent needs a learning rate: pass options={'learning_rate': 0.01} "
             "(or a step-size rule learning_rate(x, g) -> float)."
@@ -838,6 +924,7 @@ def minimize_gradient_descent(
         callback=_scipy_style_callback(callback),
         args=args if isinstance(args, tuple) else (args,),
         patience=patience,
+        momentum=momentum,
     )
     if disp:
         print(result.message)
@@ -845,151 +932,6 @@ def minimize_gradient_descent(
 
 
 # --- helpers ---------------------------------------------------------------------------------
-
-
-def _checked_number(
-    value: Any,
-    kind: type,
-    expected: str,
-    valid: Callable[[Any], bool],
-    out_of_range: str,
-    hint: str = "",
-) -> Any:
-    """Return ``value`` as an int or float, checked; the shared shape of the number checks.
-
-    Parameters
-    ----------
-    value : object
-        What the caller passed.
-    kind : numbers.Integral or numbers.Real
-        The kind of number wanted, returned as an ``int`` or a ``float``. A bool is not one.
-    expected : str
-        What was wanted, the start of the :class:`TypeError`'s message.
-    valid : callable
-        ``valid(number) -> bool``, whether the number is in range.
-    out_of_range : str
-        The :class:`ValueError`'s message, with ``{!r}`` where the number goes.
-    hint : str, default=""
-        Added to the end of the :class:`TypeError`'s message.
-
-    Raises
-    ------
-    TypeError
-        If ``value`` is not a number of that kind.
-    ValueError
-        If it is not ``valid``.
-    """
-    if isinstance(value, bool) or not isinstance(value, kind):
-        raise TypeError(f"{expected}; got {type(value).__name__} {value!r}.{hint}")
-    number = int(value) if kind is numbers.Integral else float(value)
-    if not valid(number):
-        raise ValueError(out_of_range.format(number))
-    return number
-
-
-def _check_learning_rate(learning_rate: Any) -> float | None:
-    """Return the fixed step, or None when ``learning_rate`` is a step-size rule."""
-    if callable(learning_rate):
-        return None
-    return _checked_number(
-        learning_rate,
-        numbers.Real,
-        "learning_rate must be a positive number or a callable learning_rate(x, g) -> float",
-        lambda value: 0.0 < value < math.inf,
-        "learning_rate must be a positive finite number; got {!r}. Use a small positive step "
-        "such as 0.01, and decrease it if the descent diverges.",
-    )
-
-
-def _check_count(name: str, value: Any, meaning: str) -> int:
-    """Return ``value`` as an int of at least 1: ``max_iter`` or ``patience``, which ``meaning``
-    explains in the messages."""
-    return _checked_number(
-        value,
-        numbers.Integral,
-        f"{name} must be an integer ({meaning})",
-        lambda count: count >= 1,
-        f"{name} must be at least 1 ({meaning}); got {{!r}}.",
-        hint=" Write it as an int, e.g. 10_000 rather than 1e4.",
-    )
-
-
-def _check_tol(tol: Any, shape: tuple[int, ...]) -> float | np.ndarray | None:
-    """Return tol as a float, as a new float64 array of ``shape`` (one bound per variable), or
-    None."""
-    if tol is None:
-        return None
-    if not isinstance(tol, np.ndarray | list | tuple):
-        return _checked_number(
-            tol,
-            numbers.Real,
-            "tol must be a non-negative number, an array of them (one per variable), or None "
-            "to run exactly max_iter steps",
-            lambda value: 0.0 <= value < math.inf,
-            "tol must be a finite number >= 0, such as 1e-8; got {!r}. Use tol=None to run "
-            "exactly max_iter steps.",
-        )
-    bounds = np.array(tol)
-    if bounds.dtype.kind not in "iuf":
-        raise TypeError(
-            "tol must be a non-negative number, an array of them (one per variable) or "
-            f"None; got an array of dtype {bounds.dtype}."
-        )
-    if bounds.shape != shape:
-        raise ValueError(
-            f"tol as an array holds one bound per variable: shape {shape}, like x0; got "
-            f"shape {bounds.shape}."
-        )
-    bounds = bounds.astype(np.float64)
-    if not np.all((bounds >= 0.0) & (bounds < math.inf)):
-        raise ValueError(f"tol must hold finite numbers >= 0; got {tol!r}.")
-    return bounds
-
-
-def _excess(g: np.ndarray, gnorm: float, tol: float | np.ndarray) -> str:
-    """Say how a gradient that has not met ``tol`` stands against it, for messages.
-
-    For a bound per variable, names the component furthest above its own bound.
-    """
-    if not isinstance(tol, np.ndarray):
-        return f"the gradient's norm, {gnorm:.3g}, is still above the tolerance {tol:.3g}"
-    with np.errstate(divide="ignore", invalid="ignore"):
-        ratios = np.where(np.abs(g) > tol, np.abs(g) / tol, 0.0)
-    i = int(np.argmax(ratios))
-    return (
-        f"component {i} of the gradient, {abs(g[i]):.3g}, is still above its tolerance "
-        f"{tol[i]:.3g} (the gradient's norm is {gnorm:.3g})"
-    )
-
-
-def _check_callable(name: str, value: Any, required: bool = False) -> None:
-    if (value is not None or required) and not callable(value):
-        raise TypeError(
-            f"{name} must be a callable{'' if required else ' or None'}; "
-            f"got {type(value).__name__} {value!r}."
-        )
-
-
-def _check_x0(x0: Any) -> tuple[np.ndarray, bool]:
-    """Return x0 as a new float64 array of shape (d,), and whether it was a scalar."""
-    if np.iscomplexobj(x0):
-        raise TypeError("x0 must be real: gradient descent works on real numbers.")
-    try:
-        x = np.array(x0, dtype=np.float64)
-    except (TypeError, ValueError) as exc:
-        raise TypeError(
-            f"x0 must be a real number or a 1-D array of real numbers; got {x0!r}."
-        ) from exc
-    if x.ndim > 1:
-        raise ValueError(
-            f"x0 must be a scalar or a 1-D array; got an array of shape {x.shape}. "
-            "Flatten it, and reshape inside grad and fun if they need a matrix."
-        )
-    if x.size == 0:
-        raise ValueError("x0 is empty: give at least one variable.")
-    if not np.isfinite(x).all():
-        raise ValueError(f"x0 must be finite; got {x0!r}.")
-    return x.reshape(-1), x.ndim == 0
 
 
 def _on_scalar(func: Callable[..., Any] | None, as_list: bool = False) -> Callable | None:
@@ -1002,8 +944,9 @@ def _on_scalar(func: Callable[..., Any] | None, as_list: bool = False) -> Callab
 
 
 def _rule_on_scalar(rule: Callable) -> Callable:
-    """Let a step-size rule for one variable see scalars ``x`` and ``g``."""
-    return lambda x, g: rule(x[0], g[0])
+    """Let a step-size rule (or momentum rule) for one variable see scalars ``x``, ``g``
+    (and ``s``)."""
+    return lambda *arrays: rule(*(array[0] for array in arrays))
 
 
 def _gradient_shape_error(got: tuple, want: tuple, scalar: bool) -> TypeError:

@@ -12,6 +12,8 @@ Each function draws on the Axes it is given (or on new ones) and returns them:
 - :func:`plot_descents`: descents of any function of two variables from several starts, on
   its contours; :func:`plot_sauna` draws the lecture's sauna with it;
 - :func:`plot_summary`: the first three as one figure (``gdregress fit --plot``);
+- :func:`plot_diagnostics`: R's four diagnostic panels of a fitted line
+  (``gdregress fit --plot-diagnostics``);
 - :func:`animate_descent`: the descent frame by frame, its path on the contours beside its
   line in the data (``gdregress fit --animate``).
 
@@ -22,12 +24,14 @@ fitted model's ``statistics_``, so no function here reads the data again except 
 
 from __future__ import annotations
 
+import numbers
 from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from ._animation import animate_descent
+from ._coordinates import user_unit_statistics
 from ._cost_drawing import (
     DATA_COLOR,
     LINE_COLOR,
@@ -40,8 +44,10 @@ from ._cost_drawing import (
     line_text,
     number,
     one_feature_cost,
+    path_style,
     points_style,
 )
+from ._diagnostic_plots import plot_diagnostics
 from .cost import LeastSquaresCost
 from .optimize import DescentStatus
 
@@ -53,6 +59,7 @@ __all__ = [
     "animate_descent",
     "plot_cost_surface",
     "plot_descents",
+    "plot_diagnostics",
     "plot_fit",
     "plot_learning_rates",
     "plot_loss_curve",
@@ -118,7 +125,9 @@ def plot_fit(
     check_fitted(model, "plot_fit")
     ax = _new_axes(ax)
     names = getattr(model, "feature_names_in_", None)
-    X_array = np.asarray(X, dtype=np.float64)
+    # A sparse X (a one-hot design) is predicted as it is; its one column, drawn, is dense.
+    sparse = hasattr(X, "toarray") and X.shape[1] > 1
+    X_array = X if sparse else np.asarray(X.toarray() if hasattr(X, "toarray") else X, float)
     y_name = getattr(y, "name", None)
     y_name = y_name if isinstance(y_name, str) else "y"
     y = np.asarray(y, dtype=np.float64).ravel()
@@ -148,7 +157,7 @@ def plot_fit(
         ax.set_ylabel(ylabel or y_name)
         ax.set_title(_fit_title(model))
     else:
-        prediction = model.predict(_like_fit(model, X_array))
+        prediction = model.predict(X_array if sparse else _like_fit(model, X_array))
         ax.scatter(prediction, y, color=DATA_COLOR, label=points, zorder=2, **style)
         low = min(prediction.min(), y.min())
         high = max(prediction.max(), y.max())
@@ -228,10 +237,11 @@ def plot_loss_curve(
     """
     if hasattr(descent, "loss_curve_"):
         values = np.asarray(descent.loss_curve_, dtype=np.float64)
-        if minimum is None:
-            check_fitted(descent, "plot_loss_curve without minimum=")
-            stats = descent.statistics_.in_user_units("plot_loss_curve")
+        check_fitted(descent, "plot_loss_curve")
+        if minimum is None and descent.statistics_ is not None:  # L*, from the statistics
+            stats = user_unit_statistics(descent.statistics_, "plot_loss_curve")
             _, minimum = cost_minimum(descent, LeastSquaresCost(stats, descent.fit_intercept))
+        # (A descent over the rows keeps no statistics: its values themselves are drawn.)
         name, point = "L", "θₖ"
     elif getattr(descent, "fun_values", None) is not None:
         values = np.asarray(descent.fun_values, dtype=np.float64)
@@ -462,7 +472,9 @@ def plot_summary(
     check_fitted(model, "plot_summary")
     stats = model.statistics_
     loss = hasattr(model, "loss_curve_")
-    surface = stats.n_features == 1 and stats.n_targets == 1 and model.fit_intercept
+    surface = (  # the cost surface needs the statistics (a fit over the rows keeps none)
+        stats is not None and stats.n_features == 1 and stats.n_targets == 1
+    ) and model.fit_intercept
     n_panels = 1 + loss + surface
     figure = Figure(figsize=(5.2 * n_panels + 0.6 * surface, 4.6), layout="constrained")
     axes = list(np.atleast_1d(figure.subplots(1, n_panels)))
@@ -650,12 +662,15 @@ def plot_descents(
     value_label: str = "f(x, y)",
     cmap: str = "viridis",
     levels: int | Sequence[float] = 24,
+    momentum: float = 0.0,
+    labels: tuple[str, str] = ("x", "y"),
+    aspect: str | float = "equal",
 ) -> Axes:
     """Draw a function of two variables as filled contours, and descents from several starts.
 
     Every start is descended with :func:`~gdregress.gradient_descent` at the same learning
-    rate; its path is drawn from a circle (the start) to a cross (where it stopped), and the
-    legend says where each ended.
+    rate (and momentum); its path is drawn from a circle (the start) to a cross (where it
+    stopped), and the legend says where each ended.
 
     Parameters
     ----------
@@ -679,14 +694,27 @@ def plot_descents(
         The colour map of the contours.
     levels : int or sequence of float, default=24
         The number of filled contour levels, or the levels; values beyond the levels take
-        the colours of the ends.
+        the colours of the ends. Given levels are coloured band by band, evenly through the
+        colour map, so that geometric levels (for a valley whose walls rise steeply) show as
+        well as even ones.
+    momentum : float, default=0.0
+        The heavy ball's :math:`\beta` of every descent: 0 is the plain descent, a number in
+        (0, 1) repeats that fraction of the last step (see :func:`~gdregress.gradient_descent`).
+    labels : (str, str), default=("x", "y")
+        The names of the two variables, on the axes.
+    aspect : "equal", "auto" or float, default="equal"
+        The axes' aspect: "equal" draws a round bowl round; "auto" fills the axes, for
+        variables on different scales (a slope and an intercept).
 
     Returns
     -------
     matplotlib Axes
         The paths are the Line2D objects with gid ``"descent path"``, in the order of
         ``starts``, each with every iterate (``nit + 1`` points) and a legend label that says
-        where it ended.
+        where it ended. A path of more than 400 iterates is drawn as
+        :func:`plot_cost_surface` draws one: its first 12 steps as a line, then 400 points
+        spaced geometrically in the step number (a line through every iterate of a long
+        zig-zag would fill the valley with a solid band).
 
     Examples
     --------
@@ -698,6 +726,17 @@ def plot_descents(
     >>> ax.get_lines()[0].get_xydata()  # α = 1/2 on x² + y²: one step to the minimum
     array([[2., 3.],
            [0., 0.]])
+
+    With momentum, a step also repeats β of the last one: from (2, 3) at α = 1/4 and β = 1/2,
+    the second step is −α∇f(1, 1.5) + β·(−1, −1.5) = (−1, −1.5):
+
+    >>> ax = plot_descents(lambda p: p[0] ** 2 + p[1] ** 2, lambda p: 2 * np.asarray(p),
+    ...                    [(2, 3)], ax=Figure().subplots(), learning_rate=0.25, momentum=0.5,
+    ...                    xlim=(-3, 3), ylim=(-3, 3), max_iter=2, aspect="auto")
+    >>> ax.get_lines()[0].get_xydata()
+    array([[2. , 3. ],
+           [1. , 1.5],
+           [0. , 0. ]])
     """
     from .optimize import gradient_descent
 
@@ -710,7 +749,12 @@ def plot_descents(
     y = np.linspace(*ylim, 301)
     XX, YY = np.meshgrid(x, y)
     values = np.asarray(fun(np.array([XX, YY])), dtype=np.float64)
-    filled = ax.contourf(XX, YY, values, levels=levels, cmap=cmap, extend="both")
+    norm = None
+    if not isinstance(levels, numbers.Integral):
+        from matplotlib.colors import BoundaryNorm
+
+        norm = BoundaryNorm(levels, ncolors=256, extend="both")
+    filled = ax.contourf(XX, YY, values, levels=levels, cmap=cmap, norm=norm, extend="both")
     ax.contour(XX, YY, values, levels=filled.levels, colors="white", linewidths=0.4, alpha=0.6)
     bar = ax.figure.colorbar(filled, ax=ax, pad=0.02)
     bar.set_label(value_label)
@@ -721,34 +765,33 @@ def plot_descents(
             learning_rate=learning_rate,
             max_iter=max_iter,
             fun=fun,
+            momentum=momentum,
         )
         path = result.path
         color = f"C{i % 10}" if i % 10 != 3 else "black"
         diverged = result.status == DescentStatus.DIVERGED
         end = "diverged" if diverged else f"({path[-1, 0]:.2f}, {path[-1, 1]:.2f})"
         steps = f"{result.nit} step{'s' if result.nit != 1 else ''}"
-        (line,) = ax.plot(
-            path[:, 0],
-            path[:, 1],
-            color=color,
-            lw=2,
-            zorder=3,
-            label=f"({start[0]:g}, {start[1]:g}) → {end}, {steps}",
-        )
-        line.set_gid("descent path")
-        ax.plot(*path[0], "o", color=color, mfc="white", mew=2, ms=8, zorder=4)
+        label = f"({start[0]:g}, {start[1]:g}) → {end}, {steps}"
+        if path_style(len(path))[2]:  # long: its first steps as a line, then thinned points
+            draw_path(ax, path, label, color, gid="descent path")
+        else:
+            (line,) = ax.plot(path[:, 0], path[:, 1], color=color, lw=2, zorder=3, label=label)
+            line.set_gid("descent path")
+            ax.plot(*path[0], "o", color=color, mfc="white", mew=2, ms=8, zorder=4)
         ax.plot(*path[-1], "X", color=color, mec="white", ms=10, zorder=4)
     ax.set_xlim(*xlim)
     ax.set_ylim(*ylim)
-    ax.set_aspect("equal")
-    ax.set_xlabel("x")
-    ax.set_ylabel("y")
+    ax.set_aspect(aspect)
+    ax.set_xlabel(labels[0])
+    ax.set_ylabel(labels[1])
+    memory = f", β = {momentum:g}" if momentum else ""
     ax.legend(
         loc="upper center",
         bbox_to_anchor=(0.5, -0.12),
         ncol=2,
         fontsize="small",
-        title=f"start → end, α = {learning_rate:g}",
+        title=f"start → end, α = {learning_rate:g}{memory}",
     )
     return ax
 

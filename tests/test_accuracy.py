@@ -29,6 +29,7 @@ from _exact import correct_digits, exact_lstsq, exact_lstsq_mp
 from sklearn.linear_model import LinearRegression
 
 import gdregress._closed_form
+import gdregress._cost_model
 from gdregress import AnalyticLeastSquares, IllConditionedWarning
 from gdregress._closed_form import solve_least_squares
 from gdregress._statistics import compute_statistics
@@ -230,7 +231,7 @@ def test_ill_conditioned_design_is_solved_at_least_as_accurately_as_lstsq(design
 def test_small_well_conditioned_design_takes_the_accurate_route_and_keeps_every_digit(design):
     """At most SMALL_DATA_MAX_NUMBERS numbers in memory: the accurate route, whatever the
     condition (it costs milliseconds at most there), and every digit of the exact solution."""
-    assert design.X.size <= gdregress._closed_form.SMALL_DATA_MAX_NUMBERS
+    assert design.X.size <= gdregress._cost_model.SMALL_DATA_MAX_NUMBERS
     found, solver = digits(design)
     assert solver == ACCURATE
     assert found["ours"].min() >= 14.5, found["ours"]
@@ -239,7 +240,7 @@ def test_small_well_conditioned_design_takes_the_accurate_route_and_keeps_every_
 @pytest.mark.parametrize("design", WELL, ids=[d.name for d in WELL])
 def test_well_conditioned_design_takes_the_fast_route_and_keeps_its_digits(design, monkeypatch):
     # As if the data were large: the fast route, from the statistics.
-    monkeypatch.setattr(gdregress._closed_form, "SMALL_DATA_MAX_NUMBERS", 0)
+    monkeypatch.setattr(gdregress._cost_model, "SMALL_DATA_MAX_NUMBERS", 0)
     found, solver = digits(design)
     print(
         f"\n{design.name}: digits ours {found['ours'].min():.1f}, numpy {found['numpy'].min():.1f}"
@@ -249,7 +250,10 @@ def test_well_conditioned_design_takes_the_fast_route_and_keeps_its_digits(desig
     # than the others (newspaper, -0.001) keeps two digits fewer. Still at least lstsq's.
     best_peer = max(found["numpy"].min(), found["scipy"].min())
     assert found["ours"].min() >= min(best_peer, 15.0) - 0.5, found["ours"]
-    assert found["ours"].min() >= 13, found["ours"]
+    # The normal equations err by about eps·κ² of the largest standardised coefficient
+    # (κ ≤ 1.5 here): newspaper's, 0.6% of it, keeps about 13.1 digits by that estimate, and
+    # 13.65 to 15.04 over four OpenBLAS kernels; 12 leaves a digit below the estimate.
+    assert found["ours"].min() >= 12, found["ours"]
 
 
 def test_tv_line_is_exact_to_the_last_bits():
@@ -265,7 +269,7 @@ def test_accurate_route_agrees_with_the_fast_route_on_well_conditioned_data(desi
     # Small data takes the accurate route; as if it were large, the fast one.
     forced = AnalyticLeastSquares().fit(design.X, design.y, sample_weight=design.sample_weight)
     assert forced.solver_ == ACCURATE
-    monkeypatch.setattr(gdregress._closed_form, "SMALL_DATA_MAX_NUMBERS", 0)
+    monkeypatch.setattr(gdregress._cost_model, "SMALL_DATA_MAX_NUMBERS", 0)
     fit = AnalyticLeastSquares().fit(design.X, design.y, sample_weight=design.sample_weight)
     assert fit.solver_ == FAST
     np.testing.assert_allclose(forced.coef_, fit.coef_, rtol=1e-12)

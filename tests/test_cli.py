@@ -25,7 +25,7 @@ from sklearn.linear_model import LinearRegression
 from sklearn.metrics import r2_score
 from sklearn.model_selection import KFold, cross_val_score
 
-from gdregress import __version__, _progress, cli
+from gdregress import AnalyticLeastSquares, __version__, _progress, cli
 from gdregress.cli import comparison_table, main
 from gdregress.datasets import load_tv_advertising
 
@@ -98,8 +98,13 @@ def test_gradient_descent_gives_the_same_line_and_reports_iterations(argv, expec
     output = capsys.readouterr().out
     _check_report(output, expected)
     assert "gradient descent, in standardised coordinates" in output
-    # One standardised feature: the descent lands on the line in a single step, with the
-    # best fixed step 2/(L_max + λ_min) = 2/(1 + 1) = 1 of the 2×2 identity Hessian.
+    # One standardised feature: the descent lands on the line in a single step, the exact
+    # line search's 1 on the 2×2 identity Hessian (conjugate gradients' first step) ...
+    step = "learning rate: conjugate gradients (momentum auto), mean step 1, converged: yes"
+    assert f"iterations: 1, {step}" in output
+    # ... and the plain descent's best fixed step 2/(L_max + λ_min) = 2/(1 + 1) = 1.
+    assert main([*argv, "--momentum", "0"]) == 0
+    output = capsys.readouterr().out
     assert "iterations: 1, learning rate: 1 (auto, stable below 2), converged: yes" in output
 
 
@@ -169,7 +174,11 @@ def test_exact_line_search_and_a_descent_that_does_not_converge(capsys):
     assert main(["fit", "--method", "gd", "--learning-rate", "exact"]) == 0
     assert "learning rate: exact line search, mean step" in capsys.readouterr().out
     argv = ["fit", "--method", "gd", "--no-standardize", "--max-iter", "100"]
-    assert main(argv) == 0
+    assert main(argv) == 0  # momentum auto: conjugate gradients, 2 steps on 2 parameters
+    assert "iterations: 2, learning rate: conjugate gradients (momentum auto), mean step" in (
+        capsys.readouterr().out
+    )
+    assert main([*argv, "--momentum", "0"]) == 0  # the lecture's plain descent
     captured = capsys.readouterr()
     assert "iterations: 100, learning rate: 6.90689e-05 (auto, stable below 6.90695e-05)" in (
         captured.out
@@ -448,7 +457,7 @@ def _strict_json(text: str):
 
 
 # Keys whose values are keyed by the data's column names, not by the command.
-_KEYED_BY_COLUMN = {"coef", "std_err", "t_value", "p_value", "ci_lower", "ci_upper"}
+_KEYED_BY_COLUMN = {"coef", "std_err", "t_value", "p_value", "ci_lower", "ci_upper", "vif"}
 
 
 def _keys(value, parent=None):
@@ -505,6 +514,40 @@ def test_plot_writes_the_three_panels(tmp_path, capsys):
     assert captured.err == "" and target.exists()
 
 
+def test_plot_diagnostics_writes_r_s_four_panels(tmp_path, capsys):
+    pytest.importorskip("matplotlib")
+    target = tmp_path / "panels.png"
+    report = _json(capsys, ["fit", "--plot-diagnostics", str(target), "--json"])
+    assert report["plot_diagnostics"] == str(target)
+    content = target.read_bytes()
+    assert content.startswith(b"\x89PNG\r\n\x1a\n") and 30_000 < len(content) < 2_000_000
+    assert main(["fit", "--plot-diagnostics", str(target)]) == 0
+    captured = capsys.readouterr()
+    assert captured.out.splitlines()[-1] == f"saved the diagnostic plots to {target}"
+    assert captured.err == ""
+
+
+def test_the_report_has_the_summary_s_diagnostics(capsys):
+    X, y = load_tv_advertising(return_X_y=True, as_frame=True)
+    summary = AnalyticLeastSquares().fit(X, y).summary(X=X, y=y)
+    report = _json(capsys, ["fit", "--json"])
+    for key in ["llf", "aic", "bic", "durbin_watson", "omnibus", "jarque_bera", "skew"]:
+        assert report[key] == pytest.approx(getattr(summary, key), rel=1e-12), key
+    assert report["vif"] == {"TV": pytest.approx(1.0, rel=1e-12)}
+    assert list(report["residual_quantiles"]) == ["min", "q1", "median", "q3", "max"]
+    assert list(report["residual_quantiles"].values()) == pytest.approx(
+        list(summary.residual_quantiles), rel=1e-12
+    )
+    assert main(["fit"]) == 0
+    text = capsys.readouterr().out
+    assert "Durbin-Watson:    1.935" in text and "Residuals:" in text
+    streamed = _json(capsys, ["fit", "--chunksize", "50", "--json"])
+    assert streamed["llf"] == pytest.approx(summary.llf, rel=1e-10)
+    assert streamed["durbin_watson"] is None and streamed["residual_quantiles"] is None
+    assert main(["fit", "--chunksize", "50"]) == 0
+    assert "a streamed file keeps no rows to read them from" in capsys.readouterr().out
+
+
 def test_animate_writes_an_animated_gif_of_the_descent(tmp_path, capsys):
     Image = pytest.importorskip("PIL.Image")
     pytest.importorskip("matplotlib")
@@ -532,6 +575,10 @@ def test_animate_writes_an_animated_gif_of_the_descent(tmp_path, capsys):
 # User errors: status 2, one line on stderr saying what to fix, never a traceback.
 
 USER_ERRORS = {
+    "diagnostics of a streamed file": (
+        ["fit", "--chunksize", "50", "--plot-diagnostics", "panels.png"],
+        "a streamed file keeps no rows: read it at once with --chunksize 0",
+    ),
     "missing file": (["fit", "nope.csv"], "no such file: 'nope.csv'; check the name"),
     "folder": (["fit", "."], "'.' is a folder: give the path of a CSV file"),
     "empty file": (["fit", "empty.csv"], "'empty.csv' is empty: a CSV file needs a header"),
@@ -917,7 +964,9 @@ def test_json_has_the_inference_keys_of_statsmodels(advertising_csv, capsys):
     assert report["rse"] == pytest.approx(math.sqrt(result.scale), rel=1e-10)
     assert report["adj_r2"] == pytest.approx(result.rsquared_adj, rel=1e-10)
     assert report["f_statistic"] == pytest.approx(result.fvalue, rel=1e-10)
-    assert report["f_pvalue"] == pytest.approx(result.f_pvalue, rel=1e-8)
+    # p is 1.6e-96: abs=0, or pytest's default abs=1e-12 accepts any p below 1e-12. Its
+    # relative error is about 90 times F's (F·f(F)/sf(F)): 7e-14 measured, five digits.
+    assert report["f_pvalue"] == pytest.approx(result.f_pvalue, rel=1e-8, abs=0)
     assert report["df_resid"] == 196
 
 

@@ -170,8 +170,12 @@ def test_only_the_statistics_reach_the_client_and_each_file_is_read_once(partiti
 
     (computed,) = results  # one computation
     flat = list(pd.core.common.flatten(computed))
-    assert len(flat) == 1 and isinstance(flat[0], LeastSquaresStatistics)
+    # The statistics, and the four numbers of the weights the likelihood needs (read in the
+    # same pass: the count of positive weights, the sum of their logs, their extremes).
+    assert len(flat) == 2 and isinstance(flat[0], LeastSquaresStatistics)
     assert flat[0] == model.statistics_ or flat[0].n_rows == model.statistics_.n_rows
+    assert flat[1] == model.fit_record_.weight_logs
+    assert flat[1].log_sum == pytest.approx(np.sum(np.log(whole["weight"])), rel=1e-12)
     # X, y and the weights come from one read of every file, not one read each.
     (graph,) = graphs
     reads = [key for key in graph if "read" in str(key[0] if isinstance(key, tuple) else key)]

@@ -10,6 +10,7 @@ against the lecture's (see ``worked-examples.md``) or another library's (scikit-
 
 import contextlib
 import io
+import math
 import re
 import runpy
 import sys
@@ -110,6 +111,27 @@ EXPECTED = {
             "40 frames of the 3,733 iterates, from (0, 0) to the minimum",
         ],
     ),
+    "11_momentum.py": (
+        "momentum.png",
+        [
+            "the TV cost L(m, b) in dollars: L_max = 28,956.3, λ_min = 0.2533, κ = 1.14e+05",
+            "plain descent (momentum=0), α = 0.9·2/L_max: after 3,000 steps 95% to go",
+            "conjugate gradients (momentum='auto'): converged in 2 steps, "
+            "sales = 0.0475·TV + 7.0326",
+        ],
+    ),
+    "12_diagnostics.py": (
+        "diagnostics.png",
+        [
+            # R's summary(lm(sales ~ TV)), and statsmodels' block below its table
+            "-8.3860 -1.9545 -0.1913  2.0671  7.2124",
+            "Durbin-Watson:    1.935    Omnibus:            0.531    Prob(Omnibus):   0.767",
+            "spread of the residuals: 2.05 in the markets of the lower half of TV budgets, "
+            "4.13 in the upper half",
+            "intercept    0.45784  0.33643",
+            "largest Cook's distances: 35: 0.0605, 178: 0.0563, 25: 0.0389",
+        ],
+    ),
     "dask_cluster.py": (
         "dask_cluster.png",
         ["cluster: 2 workers", "data: 4 Parquet partitions", "rows: 200,000"],
@@ -206,7 +228,10 @@ def test_streamed_fit_equals_the_fit_in_memory(runs):
     slopes_then_intercept = _coefficients(at_once)[1:] + _coefficients(at_once)[:1]
     assert _coefficients(command) == pytest.approx(slopes_then_intercept, rel=5e-4, abs=6e-5)
     memory = re.search(r"peak memory: ([0-9.]+) MiB read at once, ([0-9.]+) MiB streamed", out)
-    assert float(memory[2]) < float(memory[1]) / 2
+    # The streamed peak is mostly a chunk's parse and validation copies: 2.1 of the 4.8 MiB
+    # read at once with pandas 3.1 (0.44, which moves with pandas' parser, not with BLAS or
+    # threads); below three quarters leaves 40% for other pandas versions.
+    assert float(memory[2]) < 0.75 * float(memory[1])
 
 
 def test_cross_validated_scores_equal_linear_regressions(runs):
@@ -253,7 +278,9 @@ def test_tv_example_prints_the_summary_of_islr_table_3_1(runs):
 def test_many_features_scores_equal_linear_regressions(runs):
     out, _, _ = runs["09_many_features.py"]
     gaps = [float(g) for g in re.findall(r"largest score difference ([0-9.e+-]+)", out)]
-    assert len(gaps) == 3 and max(gaps) < 1e-6
+    # LinearRegression's sparse route stops lsqr at atol = btol = 1e-6, so its scores carry
+    # errors of that order (2.3e-7 measured, on every BLAS kernel tried): 1e-5 leaves a digit.
+    assert len(gaps) == 3 and max(gaps) < 1e-5
 
 
 def test_animated_descent_saves_a_gif_of_forty_frames(runs):
@@ -265,3 +292,21 @@ def test_animated_descent_saves_a_gif_of_forty_frames(runs):
     with Image.open(gif) as image:
         assert image.format == "GIF" and image.is_animated and image.n_frames == 40
     matplotlib.pyplot.close("all")  # the example leaves its figure open for the gallery
+
+
+def test_momentum_example_counts_steps_growing_like_kappa_and_its_square_root(runs):
+    """Steps against κ from 10 to 10⁴: the plain descent's grow like κ (the rate
+    (κ − 1)/(κ + 1) a step), the heavy ball's like √κ ((√κ − 1)/(√κ + 1)); conjugate
+    gradients take fewer than the heavy ball at every κ. Slopes of the log-log line through
+    the ends, with margins for the logarithm of the accuracy each step count also holds."""
+    out, _, _ = runs["11_momentum.py"]
+    rows = re.findall(r"^ +([0-9,]+) +([0-9,]+) +([0-9,]+) +([0-9,]+)$", out, re.MULTILINE)
+    table = [[int(value.replace(",", "")) for value in row] for row in rows]
+    assert [row[0] for row in table] == [10, 30, 100, 300, 1_000, 3_000, 10_000]
+    first, last = table[0], table[-1]
+
+    def slope(column):
+        return math.log(last[column] / first[column]) / math.log(last[0] / first[0])
+
+    assert 0.85 < slope(1) < 1.05 and 0.4 < slope(2) < 0.6
+    assert all(row[3] < row[2] < row[1] for row in table)

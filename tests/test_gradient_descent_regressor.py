@@ -176,7 +176,8 @@ def test_auto_learning_rate_is_the_best_fixed_step_from_the_exact_curvatures(
     dataset, standardize, request
 ):
     X, y = request.getfixturevalue(dataset)
-    model = GradientDescentRegressor(standardize=standardize, max_iter=5, tol=None).fit(X, y)
+    model = GradientDescentRegressor(standardize=standardize, max_iter=5, tol=None, momentum=0)
+    model.fit(X, y)
     curvatures = standardized_curvatures(X) if standardize else raw_curvatures(X)
     assert model.max_curvature_ == pytest.approx(curvatures[-1], rel=1e-10)
     # 2/(L_max + λ_min): the fixed step with the fastest worst-case contraction.
@@ -777,6 +778,7 @@ def test_clone_gives_an_unfitted_copy_with_the_same_parameters(media):
         "standardize": True,
         "warm_start": False,
         "solver": "statistics",
+        "momentum": 0.5,
     }
     model = GradientDescentRegressor(**params).fit(X, y)
     copy = clone(model)

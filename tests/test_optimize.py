@@ -406,6 +406,8 @@ def test_a_tolerance_per_variable_holds_each_component_to_its_own_bound():
     assert res.success and "every component" in res.message
     assert np.all(np.abs(res.jac) <= [1e-8, 1e-16])
     assert np.any(np.abs(grad(res.path[-2])) > [1e-8, 1e-16])  # and not one step earlier
+    # |x₁ − m₁| = |∇₁|/0.01 ≤ 1e-14 = 1e-8·m₁ is the stopping rule itself (9.996e-9 of m₁ at
+    # the stop), not a measurement: elementwise IEEE arithmetic, the same on every machine.
     assert_allclose(res.x, minimum, rtol=1e-8)
     # Steps to reach 1e-16 from 1e-8 at 0.995 per step, computed in advance.
     assert res.nit == int(np.ceil(np.log(1e-8) / np.log(0.995)))
@@ -707,13 +709,13 @@ def test_minimize_rejects_bounds_and_warns_on_unknown_options(capsys):
             method=minimize_gradient_descent,
             options={"learning_rate": 0.1, "max_iter": 5, "maxiter": 5},
         )
-    with pytest.warns(OptimizeWarning, match="momentum"):
+    with pytest.warns(OptimizeWarning, match="nesterov"):
         res = minimize(
             bowl,
             [2, 3],
             jac=bowl_grad,
             method=minimize_gradient_descent,
-            options={"learning_rate": 0.1, "momentum": 0.9, "disp": True},
+            options={"learning_rate": 0.1, "nesterov": True, "disp": True},
         )
     assert res.success and capsys.readouterr().out.strip() == res.message
 
@@ -894,3 +896,177 @@ def test_descent_solves_convex_quadratics(problem):
     # With α = 1/λmax every step lowers the cost; allow only rounding in evaluating it.
     rounding = 1e-12 * (1 + np.abs(res.fun_values).max())
     assert np.all(np.diff(res.fun_values) <= rounding)
+
+
+# --- momentum ---------------------------------------------------------------------------------
+
+
+def polyak(kappa):
+    """The heavy ball's optimal pair on curvatures [1, κ]: α = 4/(1 + √κ)², β = ρ², with the
+    rate ρ = (√κ − 1)/(√κ + 1) (Polyak, 1964)."""
+    root = math.sqrt(kappa)
+    rho = (root - 1) / (root + 1)
+    return 4 / (1 + root) ** 2, rho**2, rho
+
+
+@pytest.mark.parametrize("kappa", [100.0, 1e4])
+def test_the_heavy_ball_takes_its_closed_form_steps_on_a_quadratic_of_known_condition(kappa):
+    # On f = ½(x² + κy²) from (1, 1) with Polyak's pair, each coordinate's error follows
+    # e_{k+1} = (1 + β − αλ)e_k − βe_{k−1}, whose roots are double: ρ for λ = 1, −ρ for λ = κ.
+    # The first step (no last step to repeat) fixes e_k = (±ρ)^k·(1 + c·k), with
+    # c = 2/(√κ + 1) along x and 2√κ/(√κ + 1) along y (by hand; the recurrence agrees).
+    alpha, beta, rho = polyak(kappa)
+    curvatures = np.array([1.0, kappa])
+    steps = int(12 * math.sqrt(kappa))
+    result = gradient_descent(
+        lambda p: curvatures * p, [1.0, 1.0], learning_rate=alpha, momentum=beta, tol=None,
+        max_iter=steps,
+    )  # fmt: skip
+    k = np.arange(40 * steps)
+    root = math.sqrt(kappa)
+    expected = np.column_stack(
+        [rho**k * (1 + 2 * k / (root + 1)), (-rho) ** k * (1 + 2 * root * k / (root + 1))]
+    )
+    # Rounding of 1e-16 per step, carried by a double root: within 1e-11 of the start's size.
+    assert_allclose(result.path, expected[: steps + 1], rtol=0, atol=1e-11)
+    # Steps to a gradient of 1e-10: from the closed form, about √κ/2 per factor e (plain
+    # descent at its best fixed step 2/(1 + κ) needs κ/2: its error is ((κ−1)/(κ+1))^k).
+    gradients = np.linalg.norm(expected * curvatures, axis=1)
+    predicted = int(np.argmax(gradients <= 1e-10))
+    momentum_steps = gradient_descent(
+        lambda p: curvatures * p, [1.0, 1.0], learning_rate=alpha, momentum=beta, tol=1e-10
+    ).nit
+    plain_rate = (kappa - 1) / (kappa + 1)
+    plain_predicted = math.ceil(math.log(1e-10 / math.hypot(1, kappa)) / math.log(plain_rate))
+    plain_steps = gradient_descent(
+        lambda p: curvatures * p, [1.0, 1.0], learning_rate=2 / (1 + kappa), tol=1e-10,
+        max_iter=10**6,
+    ).nit  # fmt: skip
+    assert abs(momentum_steps - predicted) <= 1 and abs(plain_steps - plain_predicted) <= 1
+    assert plain_steps / momentum_steps > math.sqrt(kappa) / 2
+
+
+def test_conjugate_directions_meet_the_chebyshev_bound_on_a_quadratic_of_known_condition():
+    # ‖e_k‖_H ≤ 2ρ^k‖e_0‖_H, ρ = (√κ − 1)/(√κ + 1), for conjugate gradients on any quadratic of
+    # condition κ; 100 curvatures at Chebyshev points of [1, κ], where the bound is nearly
+    # attained. (In floating point, conjugacy erodes, but the curvatures the descent meets
+    # stay in [1, κ]: Greenbaum 1989. The margin 1e-6 is for the rounding of the errors.)
+    from gdregress._momentum import ConjugateDirections
+
+    kappa, d = 1e3, 100
+    nodes = np.cos((2 * np.arange(d) + 1) * np.pi / (2 * d))
+    curvatures = 1 + (kappa - 1) * (1 + nodes) / 2
+    minimum = np.random.default_rng(0).standard_normal(d)
+    rule = ConjugateDirections(lambda v: curvatures * v)
+    result = gradient_descent(
+        lambda p: curvatures * (p - minimum), np.zeros(d), learning_rate=None, momentum=rule,
+        tol=1e-10,
+    )  # fmt: skip
+    energy = np.sqrt(((result.path - minimum) ** 2) @ curvatures)
+    rho = (math.sqrt(kappa) - 1) / (math.sqrt(kappa) + 1)
+    assert np.all(energy <= 2 * rho ** np.arange(len(energy)) * energy[0] * (1 + 1e-6))
+    # So ‖g_k‖ ≤ √κ·2ρ^k‖g_0‖·... steps to 1e-10 at most ln(2√κ‖g_0‖/1e-10)/ln(1/ρ) ≈ 455,
+    # against plain descent's ≈ κ/2·ln(...) ≈ 14,000.
+    bound = math.log(2 * math.sqrt(kappa) * result.grad_norms[0] / 1e-10) / -math.log(rho)
+    assert result.success and result.nit <= bound
+    assert len(rule.steps) == result.nit and rule.memories[0] == 0.0  # one pair per step
+
+
+def test_conjugate_directions_end_in_two_steps_on_two_variables():
+    # The lecture's E(m, b), a quadratic in two variables: conjugate gradients reach its
+    # minimum (1/2, 7/3) in two steps, to rounding (the power lines' Hessian [[28, 12], [12, 6]]).
+    from gdregress._momentum import ConjugateDirections
+
+    hessian = np.array([[28.0, 12.0], [12.0, 6.0]])
+    rule = ConjugateDirections(lambda v: hessian @ v)
+    result = gradient_descent(
+        power_lines_grad, [0.0, 0.0], learning_rate=None, momentum=rule, tol=1e-12,
+    )  # fmt: skip
+    assert result.nit == 2
+    assert_allclose(result.x, [0.5, 7 / 3], rtol=1e-14)
+    # The first step is the exact line search along −∇E(0, 0) = (42, 20): α = |g|²/gᵀHg.
+    g = np.array([-42.0, -20.0])
+    assert rule.steps[0] == pytest.approx(g @ g / (g @ hessian @ g), rel=1e-15)
+
+
+def test_a_heavy_ball_whose_cost_rises_while_it_converges_is_not_divergence():
+    # Polyak's pair on ½(x² + 10⁴y²) from (0, 1): along y the error is (−ρ)^k(1 + 1.98k),
+    # which grows for about 50 steps before it shrinks; the cost rises all that while.
+    alpha, beta, _ = polyak(1e4)
+    result = gradient_descent(
+        lambda p: np.array([1.0, 1e4]) * p, [0.0, 1.0], learning_rate=alpha, momentum=beta,
+        fun=lambda p: (p[0] ** 2 + 1e4 * p[1] ** 2) / 2, tol=1e-8,
+    )  # fmt: skip
+    rises = np.diff(result.fun_values) > 0
+    longest = max(len(list(run)) for value, run in itertools.groupby(rises) if value)
+    assert result.success and longest > 40
+
+
+def test_an_unstable_heavy_ball_diverges_naming_its_limit():
+    # On ½(x² + 10y²), β = 0.5: stable below α = 2(1 + β)/10 = 0.3. At 0.32 the mode along y
+    # has the real root 1 + β − 3.2 − ... < −1 and grows; the curvature along the steps tends
+    # to 10.
+    grad = lambda p: np.array([1.0, 10.0]) * p  # noqa: E731
+    result = gradient_descent(grad, [1.0, 1.0], learning_rate=0.32, momentum=0.5)
+    assert result.status == DescentStatus.DIVERGED
+    assert "asks for steps below 2(1 + 0.5) / 10 = 0.3" in result.message
+    stable = gradient_descent(grad, [1.0, 1.0], learning_rate=0.297, momentum=0.5, tol=1e-10)
+    assert stable.success
+
+
+def test_momentum_zero_is_the_plain_descent_bit_for_bit():
+    plain = gradient_descent(sauna_grad, [0.5, 0.6], learning_rate=0.05)
+    zero = gradient_descent(sauna_grad, [0.5, 0.6], learning_rate=0.05, momentum=0.0)
+    assert_array_equal(plain.path, zero.path)
+    assert_array_equal(plain.grad_norms, zero.grad_norms)
+
+
+def test_a_momentum_rule_of_one_variable_sees_numbers():
+    seen = []
+
+    def rule(x, g, s):
+        seen.append((type(x), type(g), type(s)))
+        return 0.25, 0.5
+
+    result = gradient_descent(lambda x: 2 * (x - 3), 0.0, learning_rate=None, momentum=rule)
+    assert result.success and result.x == pytest.approx(3.0, abs=1e-8)
+    assert set(seen) == {(np.float64, np.float64, np.float64)}
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "error", "match"),
+    [
+        ({"learning_rate": 0.1, "momentum": 1.0}, ValueError, r"momentum must be in \[0, 1\)"),
+        ({"learning_rate": 0.1, "momentum": -0.1}, ValueError, "got -0.1"),
+        ({"learning_rate": 0.1, "momentum": math.nan}, ValueError, "got nan"),
+        ({"learning_rate": 0.1, "momentum": "fast"}, TypeError, "got str 'fast'"),
+        ({"learning_rate": 0.1, "momentum": True}, TypeError, "got bool True"),
+        ({"learning_rate": None}, TypeError, "learning_rate=None is for a momentum rule"),
+        (
+            {"learning_rate": 0.1, "momentum": lambda x, g, s: (0.1, 0.0)},
+            TypeError,
+            "pass learning_rate=None with it",
+        ),
+        (
+            {"learning_rate": None, "momentum": lambda x, g, s: (-0.1, 0.0)},
+            ValueError,
+            r"returned \(alpha, beta\) = \(-0.1, 0.0\) at step 1",
+        ),
+        (
+            {"learning_rate": None, "momentum": lambda x, g, s: 0.1},
+            TypeError,
+            "must return two numbers",
+        ),
+    ],
+)
+def test_bad_momentum(kwargs, error, match):
+    with pytest.raises(error, match=match):
+        gradient_descent(bowl_grad, [2, 3], **kwargs)
+
+
+def test_minimize_passes_momentum():
+    options = {"learning_rate": 0.02, "momentum": 0.5}
+    res = minimize(bowl, [2.0, 3.0], jac=bowl_grad, method=minimize_gradient_descent,
+                   options=options)  # fmt: skip
+    direct = gradient_descent(bowl_grad, [2.0, 3.0], fun=bowl, **options)
+    assert_array_equal(res.path, direct.path) and res.nit < 100

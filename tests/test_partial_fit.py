@@ -1,4 +1,4 @@
-"""partial_fit chunk by chunk equals fit of all rows at once, to 1e-10.
+"""partial_fit chunk by chunk equals fit of all rows at once, to 1e-10 (the descent: 1e-9).
 
 The chunks come from ``pandas.read_csv(..., chunksize=...)`` over the bundled advertising CSV
 and from random splits of random data (hypothesis chooses the split points), with sample
@@ -22,7 +22,11 @@ from gdregress import AnalyticLeastSquares, GradientDescentRegressor, IllConditi
 from gdregress.datasets import _data_dir
 
 ESTIMATORS = [AnalyticLeastSquares, GradientDescentRegressor]
-RTOL = 1e-10
+# The closed form agrees to rounding (1e-14 measured). A stream and a fit descend from different
+# starts and stop at different iterates, each within tol/λ_min = 1e-12/0.65 spreads of the
+# minimum: 3e-12 spreads apart is 7e-10 of newspaper's coefficient (0.4% of a spread; 6e-11
+# measured), so the descent is held to 1e-9.
+RTOL = {AnalyticLeastSquares: 1e-10, GradientDescentRegressor: 1e-9}
 MEDIA = ["TV", "radio", "newspaper"]
 
 
@@ -33,7 +37,8 @@ def advertising_csv():
         yield path
 
 
-def _assert_same_fit(got, want, rtol=RTOL):
+def _assert_same_fit(got, want):
+    rtol = RTOL[type(want)]
     np.testing.assert_allclose(got.coef_, want.coef_, rtol=rtol, atol=0)
     np.testing.assert_allclose(got.intercept_, want.intercept_, rtol=rtol, atol=0)
 
@@ -130,7 +135,10 @@ def test_descent_continues_from_the_current_coefficients(advertising_csv):
     start = np.r_[model.coef_, model.intercept_]
     model.partial_fit(chunks[1][MEDIA], chunks[1]["sales"])
     assert np.all(start != 0)
-    np.testing.assert_array_equal(model.path_[0], start)  # not from zero
+    # Not from zero: from the fit, carried through the new chunk's standardisation and back,
+    # a few roundings per coefficient (bit for bit on OpenBLAS's Haswell kernels, an ulp
+    # apart on its Katmai ones): 1e-13 leaves two digits over 10 eps.
+    np.testing.assert_allclose(model.path_[0], start, rtol=1e-13, atol=0)
 
 
 @pytest.mark.parametrize("estimator", ESTIMATORS)

@@ -129,10 +129,10 @@ def test_array_source_r_factor_is_that_of_the_centred_scaled_design():
     X, y, w = _tv_like(n_rows=50, seed=3)
     source = ArraySource(X, y[:, None], w)
     stats = source.statistics()
-    from gdregress.cost import column_scaling
+    from gdregress._coordinates import Coordinates
 
-    design = column_scaling(stats, True)
-    factor = source.r_factor(design, stats, True)
+    design = Coordinates.of_statistics(stats, True)
+    factor = source.r_factor(design, stats)
     Z = (X - design.shift) / design.scale * np.sqrt(w)[:, None]
     # R of the same design up to the signs of its rows: RᵀR = ZᵀZ.
     r_z = factor.r_design[:2, :2]  # the block of Z; the ones column follows it

@@ -23,7 +23,8 @@ from gdregress import (
     GradientDescentRegressor,
     _operator_descent,
 )
-from gdregress._cost_model import choose_representation, route_costs
+from gdregress._cost_model import plan_route, route_costs
+from gdregress._sources import OPERATOR, ROWS, STATISTICS
 
 # The closed form's names for the short side: QR, and the normal equations when well conditioned.
 SHORT_SIDE = (
@@ -84,12 +85,33 @@ def test_auto_takes_the_operator_for_sparse_wide_data_and_statistics_for_tall_na
     rng = np.random.default_rng(0)
     tall = rng.standard_normal((50_000, 5))  # beyond small data: the normal equations
     assert AnalyticLeastSquares().fit(tall, tall @ np.ones(5)).solver_ == "normal equations"
-    costs = route_costs(sp.csr_matrix(tall), 1)
-    assert choose_representation(costs, "auto", short_side=True) == "statistics"
-    wide_dense = route_costs(rng.standard_normal((300, 3000)), 1)
-    assert choose_representation(wide_dense, "auto", short_side=True) == "operator"
-    small = route_costs(rng.standard_normal((5, 80)), 1)  # 400 numbers: statistics
-    assert choose_representation(small, "auto", short_side=True) == "statistics"
+    assert _plan(sp.csr_matrix(tall)).representation == "statistics"
+    wide_dense = _plan(rng.standard_normal((300, 3000)))
+    assert (wide_dense.representation, wide_dense.short_side) == ("operator", True)
+    small = _plan(rng.standard_normal((5, 80)))  # 400 numbers: statistics, always accurate
+    assert (small.representation, small.accurate) == ("statistics", "always")
+
+
+def _plan(X, *, solver="auto", closed_form=True):
+    offers = frozenset({STATISTICS, OPERATOR, ROWS})
+    costs = route_costs(X, 1)
+    return plan_route(offers, X.shape[1], 1, costs, solver=solver, closed_form=closed_form)
+
+
+def test_the_route_plan_says_what_it_chose_and_why():
+    rng = np.random.default_rng(1)
+    X, _ = sparse_design(20_000, 2_000)
+    plan = _plan(X)
+    assert plan.representation == "operator" and plan.fallback == "statistics"
+    assert "flops" in plan.reason and plan.max_iterations >= 100
+    descent = _plan(rng.standard_normal((300, 3000)), closed_form=False)
+    assert descent.representation == "operator"  # the descent iterates on the rows
+    streamed = plan_route(frozenset({STATISTICS}), 5, 1, None, solver="auto", closed_form=True)
+    assert (streamed.representation, streamed.accurate) == ("statistics", "never")
+    with pytest.raises(ValueError, match="solver='operator' is for arrays in memory"):
+        plan_route(frozenset({STATISTICS, ROWS}), 5, 1, None, solver="operator", closed_form=True)
+    chunks = plan_route(frozenset({STATISTICS}), 5, 1, None, solver="operator", closed_form=True)
+    assert chunks.representation == "statistics"  # partial_fit: the statistics are all there is
 
 
 def test_forced_routes_agree():
@@ -311,18 +333,20 @@ def test_columns_of_very_different_sizes_are_standardised_for_lsmr():
     np.testing.assert_allclose(model.coef_ * scale, reference.coef_ * scale, rtol=1e-9, atol=1e-12)
 
 
-def test_plots_that_need_statistics_say_so_after_the_operator_route():
+def test_plots_draw_fits_over_the_rows_and_the_cost_surface_says_what_it_needs():
     pytest.importorskip("matplotlib")
     from matplotlib.figure import Figure
 
-    from gdregress.plotting import plot_loss_curve, plot_summary
+    from gdregress.plotting import plot_cost_surface, plot_loss_curve, plot_summary
 
     X, y = sparse_design(2000, 300, seed=15)
     descent = GradientDescentRegressor(solver="operator").fit(X, y)
-    with pytest.raises(ValueError, match="solver='statistics'"):
-        plot_summary(descent, X, y)
-    with pytest.raises(ValueError, match="over the data itself"):
-        plot_loss_curve(descent, ax=Figure().subplots())
+    figure = plot_summary(descent, X, y)  # the fit and the losses: no statistics needed
+    assert len(figure.axes) == 2
+    ax = plot_loss_curve(descent, ax=Figure().subplots())
+    np.testing.assert_allclose(ax.get_lines()[0].get_ydata(), descent.loss_curve_)
+    with pytest.raises(ValueError, match=r"over the data itself.*solver='statistics'"):
+        plot_cost_surface(descent, ax=Figure().subplots())
     minimum = AnalyticLeastSquares(solver="operator").fit(X, y)
     residual = y - minimum.predict(X)
     ax = plot_loss_curve(descent, minimum=np.mean(residual**2) / 2, ax=Figure().subplots())
@@ -349,7 +373,7 @@ def test_an_ill_conditioned_design_gives_lsmr_up_for_the_statistics():
     right = np.linalg.qr(rng.standard_normal((300, 300)))[0]
     X = (left * np.geomspace(1.0, 1e-6, 300)) @ right.T
     y = X @ rng.standard_normal(300) + 1e-3 * rng.standard_normal(4000)
-    assert choose_representation(route_costs(X, 1), "auto", short_side=True) == "operator"
+    assert _plan(X).representation == "operator"
     model = AnalyticLeastSquares().fit(X, y)
     assert model.solver_ == "QR with refinement" and model.statistics_ is not None
     reference = AnalyticLeastSquares(solver="statistics").fit(X, y)
@@ -419,8 +443,8 @@ def _descents_both_ways(monkeypatch, X, y, **params):
     def fit(on_rows):
         monkeypatch.setattr(
             linear_model,
-            "route_costs",
-            lambda X, t: replace(chosen(X, t), descent_on_rows=on_rows),
+            "source_costs",
+            lambda source: replace(chosen(source.X, source.n_targets), descent_on_rows=on_rows),
         )
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", ConvergenceWarning)
@@ -436,8 +460,12 @@ def _descents_both_ways(monkeypatch, X, y, **params):
         # Fixed numbers of steps: a wide design is fitted exactly in the end, and where the
         # residual reaches rounding the two ways' roundings decide the last step.
         {"learning_rate": 0.05, "max_iter": 300, "tol": None},
-        {"fit_intercept": False, "max_iter": 200, "tol": None},
-        {"standardize": False, "max_iter": 200, "tol": None},
+        {"fit_intercept": False, "max_iter": 200, "tol": None, "momentum": 0},
+        {"standardize": False, "max_iter": 200, "tol": None, "momentum": 0},
+        # Conjugate gradients (the default), stopped well before the exact fit: past it, their
+        # coefficients (and the L_max they estimate) are rounding.
+        {"max_iter": 12, "tol": None},
+        {"learning_rate": 0.05, "momentum": 0.8, "max_iter": 100, "tol": None},
     ],
 )
 def test_the_descent_on_the_short_side_takes_the_same_steps(monkeypatch, params):
@@ -581,7 +609,9 @@ def test_lsmr_takes_the_published_iterates_and_stops_on_the_exact_frobenius_norm
     exact = A @ rng.standard_normal(80)
     consistent = ours(exact, 1e-12, 500)
     assert consistent.stopped
-    assert np.linalg.norm(A @ consistent.x - exact) <= 1e-11 * np.linalg.norm(exact)
+    # The test is on LSQR's residual, a lower bound of LSMR's: the residual at the stop is
+    # 0.6e-11 of b here, and up to 1.2e-11 over 200 other seeds; 1e-10 leaves a digit.
+    assert np.linalg.norm(A @ consistent.x - exact) <= 1e-10 * np.linalg.norm(exact)
     zero = ours(np.zeros(300), 1e-12, 10)
     assert zero.iterations == 0 and not np.any(zero.x)
     left, _ = np.linalg.qr(A.toarray(), mode="complete")

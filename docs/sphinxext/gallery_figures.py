@@ -25,8 +25,6 @@ import shutil
 import sysconfig
 from pathlib import Path
 
-from sphinx_gallery.scrapers import figure_rst, matplotlib_scraper
-
 #: The repository: docs/sphinxext/ is two levels below it.
 REPOSITORY = Path(__file__).resolve().parents[2]
 #: Where the scripts write: one folder per script, emptied before it runs.
@@ -125,6 +123,10 @@ def scrape_saved_figures(block, block_vars: dict, gallery_conf: dict, **kwargs) 
     for figure, target in zip(saved, block_vars["image_path_iterator"], strict=False):
         shutil.move(figure, target)  # moved: the next block sees only its own figures
         images.append(target)
+    # sphinx-gallery is imported where the gallery runs: the suite tests the rest of this
+    # module with the test extra only (sphinx-gallery comes with the doc extra).
+    from sphinx_gallery.scrapers import figure_rst
+
     return figure_rst(images, gallery_conf["src_dir"])
 
 
@@ -152,5 +154,7 @@ def scrape_animations(block, block_vars: dict, gallery_conf: dict, **kwargs) -> 
     # The scraper's thumbnail of an animation is a GIF by the default writer, ffmpeg, which
     # is not installed: Pillow, named here, saves the build a line of "using Pillow instead".
     with matplotlib.rc_context({"animation.writer": "pillow"}):
+        from sphinx_gallery.scrapers import matplotlib_scraper
+
         rst = matplotlib_scraper(block, block_vars, gallery_conf, **kwargs)
     return _REMOTE_STYLESHEET.sub("", rst)

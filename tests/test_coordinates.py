@@ -1,4 +1,4 @@
-"""Tests of gdregress._units: the conversions between the statistics' units and the user's.
+"""Tests of gdregress._coordinates: every conversion between the user's units and the solvers'.
 
 References, all independent of gdregress: exact rational arithmetic (``fractions.Fraction``,
 into which every float converts without error, and whose ``float()`` rounds correctly), and
@@ -9,9 +9,11 @@ and ``gdregress.cost.LeastSquaresCost``, whose own tests are in test_statistics.
 test_cost.py): :math:`L(w, b) = s^2 L'(w \\odot x_{scale} / s, b / s)` with
 :math:`s = y_{scale}`, checked here by central differences of that composition as well.
 
-Every conversion is multiplication by a power of two, so each to/from pair must be an exact
-round trip wherever the converted value is a normal float64, and each conversion must be the
-exact product rounded once.
+The units' conversions are multiplications by powers of two, so each to/from pair must be an
+exact round trip wherever the converted value is a normal float64, and each conversion must be
+the exact product rounded once. The coordinates (centred on the exact means, scaled) are
+checked against the same exact user's cost: parameters, costs, covariances, rows and
+predictions.
 """
 
 import math
@@ -24,8 +26,8 @@ from _exact import rounded
 from hypothesis import given
 from hypothesis import strategies as st
 
+from gdregress._coordinates import Centre, Coordinates, Units
 from gdregress._statistics import compute_statistics
-from gdregress._units import Units
 from gdregress.cost import LeastSquaresCost
 
 TINY = float(np.finfo(np.float64).tiny)
@@ -64,7 +66,7 @@ def test_statistics_of_extreme_columns_have_power_of_two_units():
     rng = np.random.default_rng(0)
     X = rng.normal(size=(6, 3)) * np.array([1e200, 1.0, 1e-150])
     y = rng.normal(size=6) * 1e-120
-    units = compute_statistics(X, y).units
+    units = Units.of(compute_statistics(X, y))
     mantissa, _ = np.frexp(np.r_[units.x_scale, units.y_scale])
     assert np.all(mantissa == 0.5)
     assert units.x_scale[1] == 1.0
@@ -131,44 +133,6 @@ def test_the_users_coefficients_to_scaled_units_and_back_are_exact(parameters):
     )
 
 
-def round_trips(first, second, *arrays):
-    """Whether ``second(first(arrays))`` gives every entry back exactly wherever ``first``
-    made it a normal float64 (a power of two changes no digit of such a value)."""
-    middle = first(*arrays)
-    back = second(*middle)
-    for original, there, returned in zip(arrays, middle, back, strict=True):
-        normal = (np.abs(there) >= TINY) & (np.abs(there) <= MAX) | (original == 0)
-        np.testing.assert_array_equal(returned[normal], original[normal])
-
-
-@budget(200)
-@given(scaled_parameters())
-def test_gradients_to_the_users_units_and_back_round_trip_exactly(parameters):
-    x_exp, y_exp, grad_coef, grad_intercept = parameters
-    units = units_of(x_exp, y_exp)
-    round_trips(units.gradient_to_user, units.gradient_from_user, grad_coef, grad_intercept)
-    round_trips(units.gradient_from_user, units.gradient_to_user, grad_coef, grad_intercept)
-
-
-@budget(200)
-@given(
-    x_exp=st.lists(exponents, min_size=1, max_size=3),
-    y_exp=exponents,
-    values=st.lists(finite, min_size=16, max_size=16),
-    fit_intercept=st.booleans(),
-)
-def test_hessians_to_the_users_units_and_back_round_trip_exactly(
-    x_exp, y_exp, values, fit_intercept
-):
-    units = units_of(x_exp, [y_exp])
-    p = len(x_exp) + int(fit_intercept)
-    H = np.array(values[: p * p]).reshape(p, p)
-    to_user = lambda H: (units.hessian_to_user(H, fit_intercept),)  # noqa: E731
-    from_user = lambda H: (units.hessian_from_user(H, fit_intercept),)  # noqa: E731
-    round_trips(to_user, from_user, H)
-    round_trips(from_user, to_user, H)
-
-
 @budget(200)
 @given(y_exp=st.lists(exponents, min_size=1, max_size=3), data=st.data())
 def test_costs_to_the_users_units_are_times_y_scale_squared_and_round_trip(y_exp, data):
@@ -177,12 +141,10 @@ def test_costs_to_the_users_units_are_times_y_scale_squared_and_round_trip(y_exp
     )
     units = units_of([0], y_exp)
     user = units.cost_to_user(costs)
-    back = units.cost_from_user(user)
     for j, cost in enumerate(costs):
         exact = Fraction(cost) * Fraction(2) ** (2 * y_exp[j])
         if cost == 0 or (cost >= TINY and normal_or_zero(exact)):
             assert user[j] == exact  # a power of two: exact
-            assert back[j] == cost
         elif exact > MAX:
             assert user[j] == math.inf
 
@@ -192,7 +154,6 @@ def test_a_zero_cost_is_zero_in_any_units(y_exponent):
     units = units_of([0], [y_exponent])
     user = units.cost_to_user(np.array([0.0]))
     assert user[0] == 0.0 and not np.isnan(user[0])  # y_scale² may be inf; 0·inf is NaN
-    assert units.cost_from_user(np.array([0.0]))[0] == 0.0
 
 
 def test_a_cost_whose_units_square_overflows_is_inf_without_a_warning():
@@ -253,90 +214,132 @@ def exact_user_cost(X, y, weights, coef, intercept):
     return value, gradient, hessian
 
 
-def scaled_problem(x_exponents, y_exponent):
+def coordinates_problem(x_exponents, y_exponent):
+    """Statistics and coordinates of a case, a point (v, v_b) in the coordinates, and that
+    point in the user's units."""
     X, y, weights = case_data(x_exponents, y_exponent)
     statistics = compute_statistics(X, y, weights)
-    units = statistics.units
-    cost = LeastSquaresCost(statistics)
+    coordinates = Coordinates.of_statistics(statistics, fit_intercept=True)
     rng = np.random.default_rng(11)
-    coef = rng.normal(size=len(x_exponents)) * 3  # in the scaled units: far from the minimum
-    intercept = float(rng.normal() * 3)
-    user_coef, user_intercept = units.coef_to_user(coef[:, None], np.array([intercept]))
-    return X, y, weights, units, cost, coef, intercept, user_coef[:, 0], float(user_intercept[0])
+    v = rng.normal(size=(len(x_exponents), 1)) * 3  # far from the minimum
+    v_b = rng.normal(size=1) * 3
+    user_coef, user_intercept = coordinates.to_user(v, v_b)
+    return X, y, weights, statistics, coordinates, v, v_b, user_coef, user_intercept
 
 
 @pytest.mark.parametrize(("x_exponents", "y_exponent"), CASES)
-def test_cost_to_user_is_the_users_cost_in_exact_arithmetic(x_exponents, y_exponent):
-    X, y, weights, units, cost, coef, intercept, user_coef, user_intercept = scaled_problem(
+def test_the_cost_in_the_coordinates_is_the_users_cost_in_exact_arithmetic(x_exponents, y_exponent):
+    X, y, weights, statistics, coordinates, v, v_b, coef, intercept = coordinates_problem(
         x_exponents, y_exponent
     )
-    value, _, _ = exact_user_cost(X, y, weights, user_coef, user_intercept)
-    converted = units.cost_to_user(np.array([cost.value(coef, intercept)]))[0]
-    assert converted == pytest.approx(float(value), rel=1e-12)
+    value, _, _ = exact_user_cost(X, y, weights, coef[:, 0], float(intercept[0]))
+    cost = LeastSquaresCost(coordinates.statistics(statistics))
+    converted = coordinates.cost_to_user(np.array([cost.value(v[:, 0], float(v_b[0]))]))[0]
+    # Both sides are the cost at the same line (the conversion rounds each parameter once,
+    # about 1e-16 of terms that cancel to the cost within a factor of 10³ here).
+    assert converted == pytest.approx(float(value), rel=1e-11)
 
 
 @pytest.mark.parametrize(("x_exponents", "y_exponent"), CASES)
-def test_gradient_to_user_is_the_gradient_of_the_users_cost(x_exponents, y_exponent):
-    X, y, weights, units, cost, coef, intercept, user_coef, user_intercept = scaled_problem(
+def test_parameters_to_the_users_units_and_back(x_exponents, y_exponent):
+    *_, statistics, coordinates, v, v_b, coef, intercept = coordinates_problem(
         x_exponents, y_exponent
     )
-    _, gradient, _ = exact_user_cost(X, y, weights, user_coef, user_intercept)
-    grad_coef, grad_intercept = cost.gradient(coef, intercept)
-    user_grad_coef, user_grad_intercept = units.gradient_to_user(
-        np.asarray(grad_coef)[:, None], np.array([grad_intercept])
+    # Exactly: w = y_scale·v / (scale·x_scale), b = y_scale·(v_b − (shift + low)·v/scale).
+    s, scale = Fraction(statistics.y_scale[0]), coordinates.scale
+    shift = [
+        Fraction(a) + Fraction(b)
+        for a, b in zip(coordinates.shift, coordinates.shift_low, strict=True)
+    ]
+    slopes = [Fraction(v[j, 0]) / Fraction(scale[j]) for j in range(len(scale))]
+    exact_coef = [s * w / Fraction(xs) for w, xs in zip(slopes, statistics.x_scale, strict=True)]
+    exact_b = s * (Fraction(v_b[0]) - sum(a * w for a, w in zip(shift, slopes, strict=True)))
+    for got, exact in zip(coef[:, 0], exact_coef, strict=True):
+        assert got == pytest.approx(float(exact), rel=4e-16)  # two roundings
+    # The intercept cancels (the means are away from 0): rounding relative to its terms.
+    terms = s * (
+        abs(Fraction(v_b[0])) + sum(abs(a * w) for a, w in zip(shift, slopes, strict=True))
     )
-    converted = [*user_grad_coef[:, 0], user_grad_intercept[0]]
-    for got, exact in zip(converted, gradient, strict=True):
-        assert got == pytest.approx(float(exact), rel=1e-9)
+    assert abs(Fraction(intercept[0]) - exact_b) <= 8 * np.finfo(float).eps * terms
+    back_v, back_b = coordinates.from_user(coef, intercept)
+    np.testing.assert_allclose(back_v, v, rtol=1e-15)
+    np.testing.assert_allclose(back_b, v_b, rtol=1e-12)
 
 
 @pytest.mark.parametrize(("x_exponents", "y_exponent"), CASES)
-def test_gradient_to_user_agrees_with_central_differences_of_the_composed_cost(
-    x_exponents, y_exponent
-):
-    # L_user(w, b) = s²·L'(w·x_scale/s, b/s), the scaled cost from the statistics; each
-    # argument is formed exactly in Fractions and rounded once.
-    _, _, _, units, cost, coef, intercept, user_coef, user_intercept = scaled_problem(
-        x_exponents, y_exponent
+def test_a_covariance_to_the_users_units_is_jacobian_times_it(x_exponents, y_exponent):
+    *_, statistics, coordinates, _, _, _, _ = coordinates_problem(x_exponents, y_exponent)
+    rng = np.random.default_rng(3)
+    half = rng.normal(size=(coordinates.n_parameters,) * 2)
+    cov, std_err = coordinates.covariance_to_user(0, half=half)
+    # Exactly: θ_user = D·J·v with J the Jacobian of the scaled parameters and D the powers
+    # of two (x_scale⁻¹·y_scale for the slopes, y_scale for the intercept).
+    J = [[Fraction(a) for a in row] for row in coordinates.jacobian()]
+    s = Fraction(statistics.y_scale[0])
+    D = [s / Fraction(x) for x in statistics.x_scale] + [s]
+    H = [[Fraction(a) for a in row] for row in half]
+    p = len(D)
+    JH = [[D[i] * sum(J[i][m] * H[m][c] for m in range(p)) for c in range(p)] for i in range(p)]
+    for i, j in np.ndindex(p, p):
+        exact = sum(JH[i][c] * JH[j][c] for c in range(p))
+        size = sum(abs(JH[i][c] * JH[j][c]) for c in range(p))
+        if size > MAX:  # beyond float64: inf, never NaN
+            assert abs(cov[i, j]) == math.inf or abs(exact) <= MAX
+            continue
+        if size < TINY / np.finfo(float).eps:  # below float64's normal range: underflows
+            continue
+        assert abs(Fraction(cov[i, j]) - exact) <= 8 * p * np.finfo(float).eps * size
+    for i in range(p):  # the standard errors keep their digits where their squares cannot
+        exact = math.sqrt(float(sum(JH[i][c] * JH[i][c] for c in range(p)) / D[i] ** 2))
+        assert std_err[i] == pytest.approx(exact * float(D[i]), rel=1e-14)
+
+
+def test_rows_in_the_coordinates_times_a_factor_are_exact_in_double_double():
+    # A quintic on [2, 3]: rows times R⁻¹ cancel by about κ ≈ 1e6 in float64.
+    x = np.linspace(2, 3, 30)
+    X = np.column_stack([x**k for k in range(1, 6)])
+    statistics = compute_statistics(X, np.cos(3 * x))
+    coordinates = Coordinates.of_statistics(statistics, True)
+    A, _ = coordinates.design_block(X, np.zeros((30, 1)))
+    factor = np.linalg.inv(np.linalg.qr(A, mode="r"))
+    accurate = coordinates.rows_times(X, factor, accurate=True)
+    plain = coordinates.rows_times(X, factor, accurate=False)
+    exact = np.array(
+        [
+            [
+                float(
+                    sum(
+                        (Fraction(X[i, j]) - Fraction(coordinates.shift[j]))
+                        / Fraction(coordinates.scale[j])
+                        * Fraction(factor[j, c])
+                        for j in range(5)
+                    )
+                    + Fraction(factor[5, c])
+                )
+                for c in range(6)
+            ]
+            for i in range(30)
+        ]
     )
-    s = Fraction(units.y_scale[0])
-    x_scale = [Fraction(v) for v in units.x_scale]
-
-    def user_cost(w, b):
-        scaled = [float(Fraction(wj) * xj / s) for wj, xj in zip(w, x_scale, strict=True)]
-        return float(s * s * Fraction(cost.value(np.array(scaled), float(Fraction(b) / s))))
-
-    grad_coef, grad_intercept = cost.gradient(coef, intercept)
-    user_grad_coef, user_grad_intercept = units.gradient_to_user(
-        np.asarray(grad_coef)[:, None], np.array([grad_intercept])
-    )
-    parameters = [*user_coef, user_intercept]
-    # Steps of 1e-3 in the scaled units: s/x_scale for a slope, s for the intercept.
-    steps = [float(Fraction(1, 1000) * s / xj) for xj in x_scale] + [float(s / 1000)]
-    for k, (step, got) in enumerate(
-        zip(steps, [*user_grad_coef[:, 0], user_grad_intercept[0]], strict=True)
-    ):
-        up, down = list(parameters), list(parameters)
-        up[k] += step
-        down[k] -= step
-        difference = (user_cost(up[:-1], up[-1]) - user_cost(down[:-1], down[-1])) / (2 * step)
-        # Central differences of a quadratic are exact but for the rounding of the two costs:
-        # a component too small to move the cost beyond that shows as a difference of 0.
-        rounding = 8 * np.finfo(float).eps * user_cost(parameters[:-1], parameters[-1]) / step
-        assert got == pytest.approx(difference, rel=1e-6, abs=rounding), k
+    size = np.max(np.abs(exact))
+    assert np.max(np.abs(accurate - exact)) <= 4 * np.finfo(float).eps * size
+    assert np.max(np.abs(plain - exact)) > 100 * np.max(np.abs(accurate - exact))
 
 
-@pytest.mark.parametrize(("x_exponents", "y_exponent"), CASES)
-def test_hessian_to_user_is_the_hessian_of_the_users_cost(x_exponents, y_exponent):
-    X, y, weights, units, cost, _, _, user_coef, user_intercept = scaled_problem(
-        x_exponents, y_exponent
-    )
-    _, _, hessian = exact_user_cost(X, y, weights, user_coef, user_intercept)
-    converted = units.hessian_to_user(cost.hessian, fit_intercept=True)
-    for i, j in np.ndindex(converted.shape):
-        assert converted[i, j] == pytest.approx(float(hessian[i][j]), rel=1e-9), (i, j)
-    d = len(x_exponents)
-    without = units.hessian_to_user(LeastSquaresCost(cost.statistics, False).hessian, False)
-    for i, j in np.ndindex(without.shape):
-        assert without[i, j] == pytest.approx(float(hessian[i][j]), rel=1e-9), (i, j)
-    assert without.shape == (d, d)
+def test_a_centre_predicts_and_takes_residuals_exactly_far_from_zero():
+    x = 1e12 + np.arange(20.0)
+    y = 3.0 * np.arange(20.0) + 0.25 * (np.arange(20) % 3)
+    statistics = compute_statistics(x[:, None], y)
+    coordinates = Coordinates.of_statistics(statistics, True)
+    slope = 3.0 + 1.0 / 64
+    value = statistics.y_mean
+    point, low, value = coordinates.centre(value)
+    coef = np.array([[slope]])
+    centre = Centre(point, low, value, coef=coef, intercept=np.zeros(1))
+    mean = sum(Fraction(v) for v in x) / 20
+    exact = [Fraction(value[0]) + (Fraction(v) - mean) * Fraction(slope) for v in x]
+    predicted = centre.predict(x[:, None])[:, 0]
+    residuals = centre.residuals(x[:, None], y[:, None])[:, 0]
+    for k in range(20):
+        assert abs(Fraction(predicted[k]) - exact[k]) <= np.spacing(abs(float(exact[k])))
+        assert residuals[k] == pytest.approx(float(Fraction(y[k]) - exact[k]), abs=1e-13)
