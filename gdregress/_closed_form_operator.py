@@ -30,8 +30,9 @@ from ._closed_form import Route
 from ._coordinates import Coordinates
 from ._lsmr import lsmr
 from ._numerics import numerical_rank, rank_tolerance, require_positive_weight_sum
-from ._operator import DesignOperator, gram_of_rows, one_blas_thread
+from ._operator import DesignOperator, gram_of_rows
 from ._record import FitRecord
+from ._threads import one_blas_thread
 
 __all__ = ["KRYLOV_TOLERANCE", "solve_by_lsmr", "solve_over_data", "solve_short_side"]
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
+import scipy.sparse
 
 __all__ = [
     "CONSTANT_COLUMN_TOLERANCE",
@@ -21,6 +22,7 @@ __all__ = [
     "TINY",
     "UNSCALED_RANGE",
     "WEIGHT_RANGE",
+    "column_magnitudes",
     "digits_lost",
     "exponent_of",
     "normalised_weights",
@@ -126,6 +128,32 @@ def exponent_of(power_of_two) -> np.ndarray:
     array([    0, -1074,  1023], dtype=int32)
     """
     return np.frexp(power_of_two)[1] - 1
+
+
+def column_magnitudes(block) -> np.ndarray:
+    """The largest magnitude of each column of a block of rows, dense or sparse.
+
+    NaN and inf are kept (a NaN column reports NaN), for the callers to refuse.
+
+    Parameters
+    ----------
+    block : ndarray or scipy.sparse matrix of shape (k, d)
+
+    Returns
+    -------
+    ndarray of shape (d,)
+        ``max |block[:, j]|``, 0 for an empty block.
+    """
+    if scipy.sparse.issparse(block):
+        return np.asarray(abs(block).max(axis=0).todense()).ravel()
+    # Rows of a few columns are folded side by side into long ones (a view): numpy reduces a
+    # block along its rows with one loop of d numbers per row, a folded one in a few long loops.
+    k, d = block.shape
+    fold = max(1, min(k, 512 // max(d, 1))) if block.flags.c_contiguous else 1
+    whole = k - k % fold
+    folded = np.max(np.abs(block[:whole].reshape(-1, fold * d)), axis=0, initial=0.0)
+    rest = np.max(np.abs(block[whole:]), axis=0, initial=0.0)
+    return np.maximum(folded.reshape(fold, d).max(axis=0), rest)
 
 
 def power_of_two_scale(largest: np.ndarray) -> np.ndarray:

@@ -32,11 +32,15 @@ import scipy.linalg
 import scipy.sparse
 from scipy.sparse.linalg import LinearOperator
 
-from ._numerics import CONSTANT_COLUMN_TOLERANCE, UNSCALED_RANGE, power_of_two_scale
-from ._statistics import _THREADS, _blas_controller, _thread_pool
-from ._statistics import _column_magnitudes as column_magnitudes
+from ._numerics import (
+    CONSTANT_COLUMN_TOLERANCE,
+    UNSCALED_RANGE,
+    column_magnitudes,
+    power_of_two_scale,
+)
+from ._threads import THREADS, thread_pool
 
-__all__ = ["DesignOperator", "design_operator", "gram_of_rows", "one_blas_thread"]
+__all__ = ["DesignOperator", "design_operator", "gram_of_rows"]
 
 # Nonzeros (or dense numbers) per chunk for the moment passes: temporaries stay ~8 MiB.
 _CHUNK_NUMBERS = 1 << 20
@@ -269,7 +273,7 @@ def design_operator(
     ranges = _row_ranges(X)  # the moment passes run on them too, one thread a range
     y = np.asarray(y, dtype=np.float64)
     weights = None if root_weights is None else root_weights**2
-    x_scale = power_of_two_scale(_column_magnitudes(X, ranges))
+    x_scale = power_of_two_scale(_magnitudes_of_columns(X, ranges))
     y_scale = power_of_two_scale(np.max(np.abs(y), axis=0, initial=0.0))
     if np.any(x_scale != 1.0):  # columns beyond 1e±90: a copy divided by powers of two
         X = X.multiply(1.0 / x_scale).tocsr() if scipy.sparse.issparse(X) else X / x_scale
@@ -319,16 +323,6 @@ def gram_of_rows(A: np.ndarray) -> np.ndarray:
     return np.triu(upper) + np.triu(upper, 1).T
 
 
-def one_blas_thread():
-    """A context with BLAS on one thread, for the iterations over an operator.
-
-    Their vector operations are short (n or d numbers): a threaded BLAS spends more waking
-    its threads than computing (measured: 41 ms against 7 µs for the norm of 20,000 numbers
-    on a busy 2-core machine), and the products are bound by memory, not arithmetic.
-    """
-    return _blas_controller().limit(limits=1, user_api="blas")
-
-
 def _float64(X):
     """X in float64, a sparse one as canonical CSR (copied only when it is not).
 
@@ -343,7 +337,7 @@ def _float64(X):
     return converted
 
 
-def _column_magnitudes(X, ranges) -> np.ndarray:
+def _magnitudes_of_columns(X, ranges) -> np.ndarray:
     """Per column, the largest magnitude — for sparse data, 1 for all when every stored
     number lies in :data:`~gdregress._numerics.UNSCALED_RANGE` (no column needs a scale)."""
     if not scipy.sparse.issparse(X):
@@ -432,7 +426,7 @@ def _row_ranges(X) -> list[tuple[int, int, object, object]]:
     over the same arrays; dense ones are views: no copy of the data.
     """
     n = X.shape[0]
-    count = min(_THREADS, n, max(1, _stored(X) // _PARALLEL_MIN_NUMBERS))
+    count = min(THREADS, n, max(1, _stored(X) // _PARALLEL_MIN_NUMBERS))
     if count <= 1:
         return [(0, n, X, X.T)]
     if not scipy.sparse.issparse(X):
@@ -469,7 +463,7 @@ def _stored(X) -> int:
 def _in_parallel(function, ranges) -> list:
     """``function(start, stop, rows, transposed)`` for every range: the first on this
     thread, the others in the pool; the results in the ranges' order."""
-    others = [_thread_pool().submit(function, *extent) for extent in ranges[1:]]
+    others = [thread_pool().submit(function, *extent) for extent in ranges[1:]]
     return [function(*ranges[0])] + [other.result() for other in others]
 
 

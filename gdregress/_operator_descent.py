@@ -58,8 +58,9 @@ from ._descent import (
 from ._messages import find_stack_level, shortest
 from ._momentum import ConjugateGradients
 from ._numerics import EPS, require_positive_weight_sum
-from ._operator import DesignOperator, one_blas_thread
+from ._operator import DesignOperator
 from ._record import DescentHistory, FitRecord
+from ._threads import one_blas_thread
 from .optimize import DescentStatus
 
 __all__ = ["MATRIX_FREE", "ON_THE_SHORT_SIDE", "PATH_BUDGET", "descend_on_operator"]

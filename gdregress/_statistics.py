@@ -13,21 +13,20 @@ from __future__ import annotations
 
 import contextlib
 import functools
-import os
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 
 import numpy as np
 import scipy.sparse
-from threadpoolctl import ThreadpoolController
 
 from ._chunk_sums import NARROW, ChunkReducer, sums_and_gram
 from ._compensated import two_sum
 from ._numerics import (
     CONSTANT_COLUMN_TOLERANCE,
+    column_magnitudes,
     normalised_weights,
     power_of_two_scale,
 )
+from ._threads import THREADS, one_blas_thread, thread_pool
 
 __all__ = ["LeastSquaresStatistics", "compute_statistics", "merge_statistics"]
 
@@ -37,37 +36,11 @@ __all__ = ["LeastSquaresStatistics", "compute_statistics", "merge_statistics"]
 # Gram product does (but still within the core's own cache: 4 MiB made it a third slower).
 _CHUNK_BYTES = 2**19
 _NARROW_CHUNK_BYTES = 2**20
-# Threads for the pass over the data: memory bandwidth, not arithmetic, limits it.
-_THREADS = min(os.cpu_count() or 1, 8)
 # Tasks the pass is cut into, for the threads to share: enough that a thread slowed by the
 # machine's other work holds the others up by at most a few percent.
 _TASKS = 32
 # Data of at least this many numbers is reduced with BLAS held to one thread per thread of ours.
 _SERIAL_BLAS_NUMBERS = 2**16
-
-
-_pool: tuple[int, ThreadPoolExecutor] | None = None
-
-
-def _thread_pool() -> ThreadPoolExecutor:
-    """Threads for the ranges beyond the caller's, started once per process.
-
-    Starting threads costs about a millisecond a fit. A process forked from this one has the
-    pool's object but not its threads, so each process makes its own.
-    """
-    global _pool
-    if _pool is None or _pool[0] != os.getpid():
-        _pool = (
-            os.getpid(),
-            ThreadPoolExecutor(max(_THREADS - 1, 1), thread_name_prefix="gdregress"),
-        )
-    return _pool[1]
-
-
-@functools.cache
-def _blas_controller() -> ThreadpoolController:
-    """The BLAS libraries loaded, found once: a fresh search costs about a millisecond."""
-    return ThreadpoolController()
 
 
 @dataclass(frozen=True)
@@ -225,20 +198,6 @@ def _dense_rows(X, rows: slice) -> np.ndarray:
     return block.toarray() if scipy.sparse.issparse(block) else block
 
 
-def _column_magnitudes(block) -> np.ndarray:
-    """The largest magnitude of each column (NaN and inf included) of a block of rows."""
-    if scipy.sparse.issparse(block):
-        return np.asarray(abs(block).max(axis=0).todense()).ravel()
-    # Rows of a few columns are folded side by side into long ones (a view): numpy reduces a
-    # block along its rows with one loop of d numbers per row, a folded one in a few long loops.
-    k, d = block.shape
-    fold = max(1, min(k, 512 // max(d, 1))) if block.flags.c_contiguous else 1
-    whole = k - k % fold
-    folded = np.max(np.abs(block[:whole].reshape(-1, fold * d)), axis=0, initial=0.0)
-    rest = np.max(np.abs(block[whole:]), axis=0, initial=0.0)
-    return np.maximum(folded.reshape(fold, d).max(axis=0), rest)
-
-
 def _shifted_sums(X, y2, sample_weight, x_shift, y_shift, chunk_rows, x_scale, y_scale, n_threads):
     """Weight sum, column sums and Gram matrix of ``[X/x_scale − x_shift, y/y_scale − y_shift]``.
 
@@ -251,7 +210,7 @@ def _shifted_sums(X, y2, sample_weight, x_shift, y_shift, chunk_rows, x_scale, y
     n_rows = X.shape[0]
     n_chunks = -(-n_rows // chunk_rows)
     n_tasks = min(max(1, n_chunks // 4), _TASKS)  # (a task of a few chunks: it costs 30 µs)
-    n_threads = min(n_threads or _THREADS, n_tasks)
+    n_threads = min(n_threads or THREADS, n_tasks)
     bounds = [min(n_rows, task * n_chunks // n_tasks * chunk_rows) for task in range(n_tasks + 1)]
     x_scale = None if np.all(x_scale == 1.0) else x_scale
     y_scale = None if np.all(y_scale == 1.0) else y_scale
@@ -270,8 +229,8 @@ def _shifted_sums(X, y2, sample_weight, x_shift, y_shift, chunk_rows, x_scale, y
     # a dask worker, with the blocks beside). Small data is spared the switch (0.1 ms): BLAS
     # does not start threads for products so small.
     large = n_rows * (X.shape[1] + y2.shape[1]) >= _SERIAL_BLAS_NUMBERS
-    with _blas_controller().limit(limits=1, user_api="blas") if large else contextlib.nullcontext():
-        others = [_thread_pool().submit(work) for _ in range(n_threads - 1)]
+    with one_blas_thread() if large else contextlib.nullcontext():
+        others = [thread_pool().submit(work) for _ in range(n_threads - 1)]
         work()
         for other in others:
             if not other.cancel():  # (a pool busy with another fit has nothing left to do)
@@ -495,16 +454,16 @@ def compute_statistics(
 def _scaled_statistics(X, y2, sample_weight, chunk_rows, n_threads) -> LeastSquaresStatistics:
     """The statistics, with the columns scaled that need it and constant columns made exact."""
     pilot = slice(0, _PILOT_ROWS)
-    x_scale = power_of_two_scale(_column_magnitudes(X[pilot]))
-    y_scale = power_of_two_scale(_column_magnitudes(y2[pilot]))
+    x_scale = power_of_two_scale(column_magnitudes(X[pilot]))
+    y_scale = power_of_two_scale(column_magnitudes(y2[pilot]))
     with np.errstate(over="ignore", invalid="ignore"):  # overflow is detected, not warned
         stats = _shifted_statistics(X, y2, sample_weight, chunk_rows, x_scale, y_scale, n_threads)
     if not stats.is_finite():
         # A later chunk much larger than the pilot overflowed: scale by the largest
         # magnitudes of all rows (one more pass, for such data only). NaN or inf in the data
         # stay non-finite, for the caller to report.
-        x_scale = power_of_two_scale(_column_magnitudes(X))
-        y_scale = power_of_two_scale(_column_magnitudes(y2))
+        x_scale = power_of_two_scale(column_magnitudes(X))
+        y_scale = power_of_two_scale(column_magnitudes(y2))
         if np.all(np.isfinite(x_scale)) and np.all(np.isfinite(y_scale)):
             with np.errstate(over="ignore", invalid="ignore"):
                 stats = _shifted_statistics(

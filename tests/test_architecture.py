@@ -35,6 +35,8 @@ LAYERS = {
     "optimize": 0,
     "datasets": 0,
     "_quantiles": 0,
+    "_threads": 0,
+    "_chunk_sums": 0,
     # 1, data: the statistics, the operator over the rows, the sources
     "_statistics": 1,
     "_operator": 1,

@@ -59,7 +59,7 @@ def test_a_fit_allocates_less_than_a_tenth_of_the_data(tall, estimator, layout, 
     # the data per thread here (0.03 for float32 data), so the peak grows with the machine's
     # cores: 0.036 and 0.061 on two, 0.11 to 0.22 on eight. The pass on two threads whatever
     # the machine: the bound is the same everywhere, with 39% to spare.
-    monkeypatch.setattr(gdregress._statistics, "_THREADS", 2)
+    monkeypatch.setattr(gdregress._statistics, "THREADS", 2)
     model = estimator()
     peak = peak_allocation(lambda: model.fit(X, y))
     assert peak <= 0.1 * data_bytes, f"{peak / data_bytes:.3f} × the data"

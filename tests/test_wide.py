@@ -535,7 +535,7 @@ def test_products_on_threads_equal_the_products_on_one(monkeypatch, layout):
     residual = rng.standard_normal((X.shape[0], 2))
     one = (design.matvec(theta), design.rmatvec(residual))
     monkeypatch.setattr(_operator, "_PARALLEL_MIN_NUMBERS", 1)
-    monkeypatch.setattr(_operator, "_THREADS", 3)
+    monkeypatch.setattr(_operator, "THREADS", 3)
     ranges = _operator._row_ranges(design.X)
     assert len(ranges) == 3 and sum(stop - start for start, stop, *_ in ranges) == X.shape[0]
     object.__setattr__(design, "_row_ranges", ranges)
