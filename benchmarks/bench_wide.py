@@ -76,7 +76,7 @@ def size_of(X) -> int:
 
 
 def relative_optimality(X, y, coef, intercept) -> float:
-    r = y - np.asarray(X @ coef) - intercept
+    r = y - np.asarray(X @ coef).ravel() - intercept
     mean = np.asarray(X.mean(axis=0)).ravel()
     gradient = np.asarray(X.T @ r).ravel() - mean * r.sum()
     if sp.issparse(X):
