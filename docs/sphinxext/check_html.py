@@ -247,11 +247,17 @@ def machine_path_problems(root: Path, folders: Iterable[str]) -> list[str]:
     problems = []
     for page in sorted((root / "auto_examples").glob("*.html")):
         text = page.read_text(encoding="utf-8")
+        shown = []
+        # The longest first, each taken out of the text once found: a repository in /tmp/
+        # shows the temporary folder only as part of itself, which is one problem, not two.
+        for folder in sorted(folders, key=len, reverse=True):
+            if folder in text:
+                shown.append(folder)
+                text = text.replace(folder, "")
         problems += [
             f"auto_examples/{page.name} shows the build machine's folder {folder}: print a "
             "path relative to the working folder, or the file's name"
-            for folder in folders
-            if folder in text
+            for folder in sorted(shown)
         ]
     return problems
 

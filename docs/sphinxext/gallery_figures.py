@@ -90,10 +90,11 @@ def format_warning(message, category, filename, lineno, line=None) -> str:
 def _short_name(filename: str) -> str:
     path = Path(filename).resolve()
     paths = sysconfig.get_paths()
-    for root in (
-        REPOSITORY,
-        *(Path(paths[name]).resolve() for name in ("purelib", "platlib", "stdlib")),
-    ):
+    installed = ("purelib", "platlib", "stdlib")
+    roots = [REPOSITORY, *(Path(paths[name]).resolve() for name in installed)]
+    # The deepest folder that holds the file: a virtual environment inside the repository
+    # (as CI makes it) still shows an installed package by its own name.
+    for root in sorted(roots, key=lambda folder: len(folder.parts), reverse=True):
         if path.is_relative_to(root):
             return path.relative_to(root).as_posix()
     return path.name
