@@ -31,9 +31,10 @@ from ._threads import THREADS, one_blas_thread, thread_pool
 __all__ = ["LeastSquaresStatistics", "compute_statistics", "merge_statistics"]
 
 # Bytes per chunk of the shifted copy: it stays in cache and never approaches the size of the
-# data. Narrow data (at most NARROW columns with the targets) is reduced by matrix-vector
-# products, a Python call for every few numbers of a row, which like longer chunks than BLAS's
-# Gram product does (but still within the core's own cache: 4 MiB made it a third slower).
+# data. Narrow data (at most NARROW columns with the targets) is reduced by a dot product per
+# pair of columns, a Python call for every few numbers of a row, which like longer chunks than
+# BLAS's Gram product does (but still within the core's own cache: 4 MiB made it a third
+# slower).
 _CHUNK_BYTES = 2**19
 _NARROW_CHUNK_BYTES = 2**20
 # Tasks the pass is cut into, for the threads to share: enough that a thread slowed by the
