@@ -19,6 +19,7 @@ from sklearn.utils.validation import check_array
 from ._messages import find_stack_level, first_non_finite, non_finite_value
 
 __all__ = [
+    "already_converted",
     "clearer_errors",
     "listed",
     "non_finite_error",
@@ -445,6 +446,26 @@ def _converts_to_float(values) -> bool:
     except (TypeError, ValueError):
         return False
     return True
+
+
+def already_converted(X, y) -> bool:
+    """Whether scikit-learn's conversion would hand X and y back as they are.
+
+    A 2-D float64 or float32 ``numpy.ndarray`` X and a 1-D or 2-D float y, neither empty:
+    the estimators' ``check_array`` settings accept these untouched, so only the count and
+    names of the features need checking. Skipping the conversion saves about half a
+    millisecond a call, which ten ``partial_fit`` calls on a fit of 25 ms notice.
+    """
+    return (
+        type(X) is np.ndarray
+        and type(y) is np.ndarray
+        and X.ndim == 2
+        and X.dtype in (np.float64, np.float32)
+        and X.shape[0] > 0
+        and X.shape[1] > 0
+        and y.dtype.kind == "f"
+        and (y.ndim == 1 or (y.ndim == 2 and y.shape[1] > 0))
+    )
 
 
 def listed(names, most: int = 5) -> str:

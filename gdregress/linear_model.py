@@ -35,6 +35,7 @@ from ._operator_descent import descend_on_operator
 from ._sources import ROWS, STATISTICS, ArraySource, StatisticsSource
 from ._statistics import merge_statistics
 from ._validation import (
+    already_converted,
     clearer_errors,
     listed,
     numeric_target,
@@ -97,20 +98,23 @@ class _LinearLeastSquares(CallbackSupportMixin, RegressorMixin, BaseEstimator):
         if not reset:
             self._require_fitted_column_names(X)
         with clearer_errors(self, X=X, y=y):
-            X, y = validate_data(
-                self,
-                X,
-                y,
-                reset=reset,
-                validate_separately=(  # no pass for finiteness: the statistics tell
-                    {
-                        "accept_sparse": ("csr", "csc"),
-                        "dtype": [np.float64, np.float32],
-                        "ensure_all_finite": False,
-                    },
-                    {"ensure_2d": False, "dtype": None, "ensure_all_finite": False},
-                ),
-            )
+            if already_converted(X, y):  # the features' count and names are all to check
+                validate_data(self, X, reset=reset, skip_check_array=True)
+            else:
+                X, y = validate_data(
+                    self,
+                    X,
+                    y,
+                    reset=reset,
+                    validate_separately=(  # no pass for finiteness: the statistics tell
+                        {
+                            "accept_sparse": ("csr", "csc"),
+                            "dtype": [np.float64, np.float32],
+                            "ensure_all_finite": False,
+                        },
+                        {"ensure_2d": False, "dtype": None, "ensure_all_finite": False},
+                    ),
+                )
         check_consistent_length(X, y)
         y = numeric_target(y)
         if sample_weight is not None:
