@@ -529,3 +529,41 @@ def test_valid_data_are_not_searched_for_non_finite_values(monkeypatch):
     monkeypatch.setattr(gdregress._validation, "first_non_finite", refuse)
     for estimator in ESTIMATORS:
         estimator().fit(FRAME, Y, sample_weight=W)
+
+
+@pytest.mark.parametrize(
+    ("X_in", "y_in", "taken"),
+    [
+        pytest.param(np.ones((3, 2)), np.ones(3), True, id="float64"),
+        pytest.param(np.ones((3, 2), np.float32), np.ones((3, 1)), True, id="float32-2d-y"),
+        pytest.param(np.ones((3, 2), order="F"), np.ones(3, np.float32), True, id="F-order"),
+        pytest.param(np.ones((3, 2), np.float16), np.ones(3), False, id="float16-converted"),
+        pytest.param(np.ones((3, 2), int), np.ones(3), False, id="integers-converted"),
+        pytest.param(np.ones((3, 2)), np.ones(3, int), False, id="integer-y"),
+        pytest.param(np.ones((3, 2)).tolist(), np.ones(3), False, id="list"),
+        pytest.param(np.ones((0, 2)), np.ones(0), False, id="no-rows"),
+        pytest.param(np.ones((3, 0)), np.ones(3), False, id="no-columns"),
+        pytest.param(np.ones((3, 2)), np.ones((3, 0)), False, id="no-targets"),
+        pytest.param(np.ones((3, 2, 1)), np.ones(3), False, id="3-d"),
+        pytest.param(np.ones((3, 2)).view(np.recarray), np.ones(3), False, id="subclass"),
+    ],
+)
+def test_only_data_the_conversion_would_leave_as_it_is_skip_it(X_in, y_in, taken):
+    """The shortcut past scikit-learn's conversion takes plain float arrays only; the rest
+    (and every refusal) goes the way it always did."""
+    from gdregress._validation import already_converted
+
+    assert already_converted(X_in, y_in) is taken
+
+
+@pytest.mark.parametrize("estimator", ESTIMATORS)
+def test_plain_arrays_are_checked_for_their_features_and_fit_as_lists_do(estimator):
+    """Past the conversion, a float array is still checked for its number of features and its
+    lack of names, and fits exactly as the same numbers given as lists."""
+    model = estimator().fit(X, Y)
+    np.testing.assert_array_equal(estimator().fit(X.tolist(), Y.tolist()).coef_, model.coef_)
+    assert model.n_features_in_ == X.shape[1] and not hasattr(model, "feature_names_in_")
+    with pytest.raises(ValueError, match=r"X has 1 features, but \w+ is expecting 2"):
+        model.partial_fit(X[:, :1], Y)
+    with pytest.warns(UserWarning, match="X does not have valid feature names"):
+        estimator().fit(FRAME, Y).partial_fit(X, Y)
